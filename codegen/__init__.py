@@ -1,0 +1,1 @@
+"""Graph + board -> a complete C firmware project."""

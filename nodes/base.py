@@ -1,0 +1,294 @@
+"""The node-type contract: ports, typed parameters, shape rules, costs and the registry.
+
+A node type is one class in its category module, decorated with ``@register``. Everything the
+editor, the validator and the code generator know about a node comes from that class.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Mapping, Sequence
+
+DTYPES = ("f32", "i32", "i16", "i8", "u8")
+DTYPE_BYTES = {"f32": 4, "i32": 4, "i16": 2, "i8": 1, "u8": 1}
+
+
+class NodeError(Exception):
+    """A problem with one node a user can act on (bad property, wrong input shape...)."""
+
+    def __init__(self, message: str, port: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.port = port
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """What flows on an edge: a tensor of ``shape`` and ``dtype`` produced ``rate_hz`` times a second.
+
+    A sensor emits one sample of shape ``(channels,)`` per sample period; a window node turns that
+    stream into frames of shape ``(window, channels)`` at ``sample_rate / hop``.
+    """
+
+    shape: tuple[int, ...]
+    dtype: str = "f32"
+    rate_hz: float = 0.0
+
+    @property
+    def elements(self) -> int:
+        return math.prod(self.shape) if self.shape else 1
+
+    @property
+    def bytes(self) -> int:
+        return self.elements * DTYPE_BYTES[self.dtype]
+
+    def describe(self) -> str:
+        dims = "×".join(str(d) for d in self.shape) or "scalar"
+        rate = f" @ {self.rate_hz:g} Hz" if self.rate_hz else ""
+        return f"{dims} {self.dtype}{rate}"
+
+
+@dataclass(frozen=True)
+class Port:
+    name: str
+    dtypes: tuple[str, ...] = ("f32",)
+    doc: str = ""
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Param:
+    """A typed property with its default, limits and unit. ``kind`` tells the editor which widget."""
+
+    name: str
+    type: type
+    default: Any
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[Any, ...] | None = None
+    unit: str = ""
+    doc: str = ""
+    kind: str = "value"  # "value" | "asset" (a file inside the project folder) | "labels"
+
+    def coerce(self, value: Any) -> Any:
+        """Checks and converts ``value``; raises NodeError with a message naming the property."""
+        t = self.type
+        try:
+            if t is bool:
+                if not isinstance(value, bool):
+                    raise TypeError
+                out = value
+            elif t is int:
+                if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                    raise TypeError
+                out = int(value)
+            elif t is float:
+                if isinstance(value, bool):
+                    raise TypeError
+                out = float(value)
+                if not math.isfinite(out):
+                    raise ValueError
+            elif t is str:
+                if not isinstance(value, str):
+                    raise TypeError
+                out = value
+            elif t is list:
+                if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                    raise TypeError
+                out = [str(v) for v in value]
+            else:  # pragma: no cover - a catalogue bug, not user input
+                raise TypeError
+        except (TypeError, ValueError):
+            raise NodeError(f"property '{self.name}' must be {self._type_name()}, not {value!r}") from None
+        if self.choices is not None and out not in self.choices:
+            allowed = ", ".join(repr(c) for c in self.choices)
+            raise NodeError(f"property '{self.name}' must be one of {allowed}, not {out!r}")
+        if self.min is not None and out < self.min:
+            raise NodeError(f"property '{self.name}' must be ≥ {self.min:g}{self.unit_suffix}, not {out!r}")
+        if self.max is not None and out > self.max:
+            raise NodeError(f"property '{self.name}' must be ≤ {self.max:g}{self.unit_suffix}, not {out!r}")
+        return out
+
+    @property
+    def unit_suffix(self) -> str:
+        return f" {self.unit}" if self.unit else ""
+
+    def _type_name(self) -> str:
+        return {bool: "true or false", int: "a whole number", float: "a number",
+                str: "text", list: "a list of text"}.get(self.type, self.type.__name__)
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What one node costs on the device per inference window.
+
+    ``ram_bytes`` is memory the node owns for the life of the firmware (buffers, state, arena);
+    ``flash_bytes`` its code and constants; ``ops`` arithmetic operations per window (a MAC is 2).
+    """
+
+    ram_bytes: int = 0
+    flash_bytes: int = 0
+    ops: int = 0
+    detail: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BoardInfo:
+    """The part of a board profile node types may look at (kept here so nodes need not import core)."""
+
+    id: str
+    cpu: str
+    clock_hz: int
+    fpu: bool
+    dsp: bool
+
+
+class NodeContext:
+    """What a node may ask of the project while it checks itself: assets by relative path.
+
+    ``resolve_asset`` refuses paths that leave the project folder; ``cache`` lets expensive
+    analyses (reading a model) be done once per file content.
+    """
+
+    def __init__(self, project_dir: Path | None = None, board: BoardInfo | None = None,
+                 cache: dict | None = None):
+        self.project_dir = Path(project_dir) if project_dir is not None else None
+        self.board = board
+        self.cache = cache if cache is not None else {}
+
+    def resolve_asset(self, rel: str) -> Path:
+        if not rel:
+            raise NodeError("no file chosen")
+        p = Path(rel)
+        if p.is_absolute() or ".." in p.parts or "\\" in rel:
+            raise NodeError(f"asset path '{rel}' must be relative and stay inside the project folder")
+        if self.project_dir is None:
+            raise NodeError(f"asset '{rel}' cannot be read: the project has no folder yet (save it first)")
+        full = (self.project_dir / p).resolve()
+        root = self.project_dir.resolve()
+        if root not in full.parents and full != root:
+            raise NodeError(f"asset path '{rel}' leaves the project folder")
+        if not full.is_file():
+            raise NodeError(f"asset '{rel}' not found in the project folder")
+        return full
+
+    def cached(self, key: tuple, make: Callable[[], Any]) -> Any:
+        if key not in self.cache:
+            self.cache[key] = make()
+        return self.cache[key]
+
+
+class NodeType:
+    """Base class of every node type. Subclasses set the class attributes and override the rules."""
+
+    type_id: ClassVar[str] = ""
+    version: ClassVar[int] = 1
+    title: ClassVar[str] = ""
+    category: ClassVar[str] = ""  # sensors | dsp | model | quantize | outputs
+    doc: ClassVar[str] = ""
+    inputs: ClassVar[Sequence[Port]] = ()
+    outputs: ClassVar[Sequence[Port]] = ()
+    params: ClassVar[Sequence[Param]] = ()
+    kernel: ClassVar[str | None] = None  # the C pair in codegen/runtime/ that runs it
+
+    # ---- properties -------------------------------------------------------------------------
+    @classmethod
+    def param(cls, name: str) -> Param:
+        for p in cls.params:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in cls.params) or "none"
+        raise NodeError(f"{cls.title} has no property '{name}' (it has: {known})")
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        return {p.name: (list(p.default) if isinstance(p.default, list) else p.default) for p in cls.params}
+
+    @classmethod
+    def check_props(cls, props: Mapping[str, Any]) -> dict[str, Any]:
+        """Defaults filled in, each value coerced; unknown names refused."""
+        out = cls.defaults()
+        for name, value in props.items():
+            out[name] = cls.param(name).coerce(value)
+        return out
+
+    @classmethod
+    def migrate(cls, props: dict[str, Any], from_version: int) -> dict[str, Any]:
+        """Turns the properties of an older saved version into this version's. Default: unchanged."""
+        return props
+
+    @classmethod
+    def input_port(cls, name: str) -> Port:
+        for p in cls.inputs:
+            if p.name == name:
+                return p
+        raise NodeError(f"{cls.title} has no input '{name}'")
+
+    @classmethod
+    def output_port(cls, name: str) -> Port:
+        for p in cls.outputs:
+            if p.name == name:
+                return p
+        raise NodeError(f"{cls.title} has no output '{name}'")
+
+    # ---- rules ----------------------------------------------------------------------------------
+    def infer(self, inputs: Mapping[str, TensorSpec], p: Mapping[str, Any],
+              ctx: NodeContext) -> dict[str, TensorSpec]:
+        """The shape rule: output specs from input specs. Raises NodeError (with ``port``)."""
+        raise NotImplementedError
+
+    def cost(self, inputs: Mapping[str, TensorSpec], outputs: Mapping[str, TensorSpec],
+             p: Mapping[str, Any], ctx: NodeContext) -> Cost:
+        return Cost()
+
+    def labels(self, p: Mapping[str, Any], ctx: NodeContext) -> list[str] | None:
+        """Class labels this node produces, if it knows them (model, outputs pass them on)."""
+        return None
+
+
+REGISTRY: dict[str, type[NodeType]] = {}
+
+
+def register(cls: type[NodeType]) -> type[NodeType]:
+    if not cls.type_id or "." not in cls.type_id:
+        raise ValueError(f"{cls.__name__}: type_id must be '<category>.<name>'")
+    if cls.type_id in REGISTRY and REGISTRY[cls.type_id] is not cls:
+        raise ValueError(f"duplicate node type id {cls.type_id}")
+    if not cls.category:
+        cls.category = cls.type_id.split(".", 1)[0]
+    REGISTRY[cls.type_id] = cls
+    return cls
+
+
+def node_type(type_id: str) -> type[NodeType]:
+    from nodes import load_catalogue
+
+    load_catalogue()
+    try:
+        return REGISTRY[type_id]
+    except KeyError:
+        raise NodeError(f"unknown node type '{type_id}' (this version of TinyML Studio does not know it)") from None
+
+
+def catalogue() -> list[type[NodeType]]:
+    from nodes import load_catalogue
+
+    load_catalogue()
+    return sorted(REGISTRY.values(), key=lambda c: (CATEGORY_ORDER.index(c.category)
+                                                     if c.category in CATEGORY_ORDER else 99, c.title))
+
+
+CATEGORY_ORDER = ["sensors", "dsp", "model", "quantize", "outputs"]
+
+
+def single_input(inputs: Mapping[str, TensorSpec], name: str = "in") -> TensorSpec:
+    spec = inputs.get(name)
+    if spec is None:
+        raise NodeError(f"input '{name}' is not connected", port=name)
+    return spec
+
+
+def require_dtype(spec: TensorSpec, allowed: Sequence[str], port: str = "in") -> None:
+    if spec.dtype not in allowed:
+        raise NodeError(f"input '{port}' is {spec.dtype}, this node takes {', '.join(allowed)}", port=port)

@@ -1,0 +1,1 @@
+"""Qt-free kernel: graph model, project files, board profiles, validation and budgets."""

@@ -1,0 +1,229 @@
+"""Board profiles: one YAML file per board, checked against a schema, loaded into frozen dataclasses.
+
+Built-in profiles live in ``board_profiles/``; a user adds a board by dropping a file into
+``<user data dir>/boards`` (platformdirs). A profile is data only: it is parsed with
+``yaml.safe_load`` and every field is checked before use.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from nodes.base import BoardInfo
+from studio.core.errors import BoardError
+from studio.core.paths import builtin_boards_dir, user_boards_dir
+
+CPUS = ("cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m4f", "cortex-m7", "cortex-m33", "cortex-m55",
+        "xtensa-lx7", "arc-em")
+FLASH_METHODS = ("emulator", "bossac", "esptool", "uf2", "picotool", "openocd", "st-flash", "pyocd", "none")
+TARGETS = ("cortex-m", "esp32", "arc")
+
+# field -> (type, required). Integers carry their unit in the name.
+SCHEMA: dict[str, tuple[type | tuple[type, ...], bool]] = {
+    "id": (str, True),
+    "name": (str, True),
+    "vendor": (str, False),
+    "mcu": (str, True),
+    "cpu": (str, True),
+    "fpu": (bool, True),
+    "dsp_simd": (bool, True),
+    "cores": (int, False),
+    "ops_per_cycle": ((int, float), True),
+    "clock_hz": (int, True),
+    "flash_bytes": (int, True),
+    "ram_bytes": (int, True),
+    "flash_origin": (int, True),
+    "ram_origin": (int, True),
+    "reserved_flash_bytes": (int, True),
+    "reserved_ram_bytes": (int, True),
+    "stack_bytes": (int, True),
+    "sensors": (list, True),
+    "target": (str, True),
+    "toolchain": (str, True),
+    "flash_method": (str, True),
+    "flash_options": (dict, False),
+    "serial_baud": (int, True),
+    "usb_vid": (int, False),
+    "usb_pid": (int, False),
+    "emulator_machine": (str, False),
+    "supply_mv": (int, True),
+    "active_current_ua": (int, True),
+    "sleep_current_ua": (int, True),
+    "notes": (str, False),
+}
+
+
+@dataclass(frozen=True)
+class Board:
+    id: str
+    name: str
+    mcu: str
+    cpu: str
+    fpu: bool
+    dsp_simd: bool
+    ops_per_cycle: float
+    clock_hz: int
+    flash_bytes: int
+    ram_bytes: int
+    flash_origin: int
+    ram_origin: int
+    reserved_flash_bytes: int
+    reserved_ram_bytes: int
+    stack_bytes: int
+    sensors: tuple[str, ...]
+    target: str
+    toolchain: str
+    flash_method: str
+    serial_baud: int
+    supply_mv: int
+    active_current_ua: int
+    sleep_current_ua: int
+    vendor: str = ""
+    cores: int = 1
+    flash_options: Mapping[str, Any] = field(default_factory=dict)
+    usb_vid: int | None = None
+    usb_pid: int | None = None
+    emulator_machine: str | None = None
+    notes: str = ""
+    source: str = ""
+
+    @property
+    def ram_budget_bytes(self) -> int:
+        return self.ram_bytes - self.reserved_ram_bytes
+
+    @property
+    def flash_budget_bytes(self) -> int:
+        return self.flash_bytes - self.reserved_flash_bytes
+
+    @property
+    def emulated(self) -> bool:
+        return self.flash_method == "emulator"
+
+    def info(self) -> BoardInfo:
+        return BoardInfo(self.id, self.cpu, self.clock_hz, self.fpu, self.dsp_simd)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "vendor": self.vendor, "mcu": self.mcu, "cpu": self.cpu,
+            "fpu": self.fpu, "dsp_simd": self.dsp_simd, "clock_hz": self.clock_hz,
+            "flash_bytes": self.flash_bytes, "ram_bytes": self.ram_bytes,
+            "flash_budget_bytes": self.flash_budget_bytes, "ram_budget_bytes": self.ram_budget_bytes,
+            "sensors": list(self.sensors), "target": self.target, "flash_method": self.flash_method,
+            "emulated": self.emulated, "source": self.source,
+        }
+
+
+def parse_board(data: Any, source: str) -> Board:
+    """Checks one profile against SCHEMA; every problem is named with the file and the field."""
+    if not isinstance(data, dict):
+        raise BoardError(f"{source}: a board profile must be a mapping of fields")
+    problems = []
+    for key in data:
+        if key not in SCHEMA:
+            problems.append(f"unknown field '{key}'")
+    for key, (typ, required) in SCHEMA.items():
+        if key not in data:
+            if required:
+                problems.append(f"missing field '{key}'")
+            continue
+        value = data[key]
+        if isinstance(value, bool) and typ is not bool:
+            problems.append(f"field '{key}' must be {_tname(typ)}, not {value!r}")
+        elif not isinstance(value, typ):
+            problems.append(f"field '{key}' must be {_tname(typ)}, not {value!r}")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+            problems.append(f"field '{key}' must not be negative")
+    if not problems:
+        if data["cpu"] not in CPUS:
+            problems.append(f"cpu '{data['cpu']}' is not one of {', '.join(CPUS)}")
+        if data["flash_method"] not in FLASH_METHODS:
+            problems.append(f"flash_method '{data['flash_method']}' is not one of {', '.join(FLASH_METHODS)}")
+        if data["target"] not in TARGETS:
+            problems.append(f"target '{data['target']}' is not one of {', '.join(TARGETS)}")
+        if data["clock_hz"] <= 0 or data["ram_bytes"] <= 0 or data["flash_bytes"] <= 0:
+            problems.append("clock_hz, ram_bytes and flash_bytes must be positive")
+        elif data["reserved_ram_bytes"] >= data["ram_bytes"]:
+            problems.append("reserved_ram_bytes must be less than ram_bytes")
+        elif data["reserved_flash_bytes"] >= data["flash_bytes"]:
+            problems.append("reserved_flash_bytes must be less than flash_bytes")
+        if data["ops_per_cycle"] <= 0:
+            problems.append("ops_per_cycle must be positive")
+        if not all(isinstance(s, str) for s in data["sensors"]):
+            problems.append("sensors must be a list of names")
+        if data["flash_method"] == "emulator" and not data.get("emulator_machine"):
+            problems.append("an emulated board needs 'emulator_machine'")
+    if problems:
+        raise BoardError(f"{source}: " + "; ".join(problems))
+    fields = dict(data)
+    fields["sensors"] = tuple(fields["sensors"])
+    fields["ops_per_cycle"] = float(fields["ops_per_cycle"])
+    return Board(**fields, source=source)
+
+
+def _tname(typ) -> str:
+    names = {str: "text", bool: "true/false", int: "a whole number", list: "a list", dict: "a mapping"}
+    if isinstance(typ, tuple):
+        return "a number"
+    return names.get(typ, typ.__name__)
+
+
+def load_board_file(path: Path) -> Board:
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError) as e:
+        raise BoardError(f"{path}: cannot read the board profile ({e})") from None
+    except yaml.YAMLError as e:
+        raise BoardError(f"{path}: not valid YAML ({e})") from None
+    board = parse_board(data, str(path))
+    if board.id != path.stem:
+        raise BoardError(f"{path}: the id '{board.id}' must match the file name '{path.stem}'")
+    return board
+
+
+class BoardCatalogue:
+    """All boards: the built-in profiles, then the user's (a user file may replace a built-in one)."""
+
+    def __init__(self, dirs: list[Path] | None = None):
+        self.dirs = dirs if dirs is not None else [builtin_boards_dir(), user_boards_dir()]
+        self._boards: dict[str, Board] | None = None
+        self.problems: list[str] = []
+
+    def _load(self) -> dict[str, Board]:
+        if self._boards is None:
+            boards: dict[str, Board] = {}
+            for d in self.dirs:
+                if not d.is_dir():
+                    continue
+                for path in sorted(d.glob("*.yaml")):
+                    try:
+                        board = load_board_file(path)
+                    except BoardError as e:  # one bad user file must not hide the others
+                        self.problems.append(e.message)
+                        continue
+                    boards[board.id] = board
+            self._boards = boards
+        return self._boards
+
+    def all(self) -> list[Board]:
+        return sorted(self._load().values(), key=lambda b: b.name.lower())
+
+    def get(self, board_id: str) -> Board:
+        boards = self._load()
+        if board_id not in boards:
+            known = ", ".join(sorted(boards)) or "none"
+            raise BoardError(f"unknown board '{board_id}' (known boards: {known})")
+        return boards[board_id]
+
+
+_default: BoardCatalogue | None = None
+
+
+def boards() -> BoardCatalogue:
+    global _default
+    if _default is None:
+        _default = BoardCatalogue()
+    return _default

@@ -1,0 +1,1 @@
+"""Toolchains and boards at run time: build, size, flash, emulate, serial."""
