@@ -1,2 +1,577 @@
-"""Node types of the 'dsp' category (being filled in; the module exists so the catalogue loads)."""
+"""Signal-processing node types and their numpy references.
+
+Two modes, told apart by the input shape:
+- *stream*: the input is one sample ``(channels,)`` per sample period. Nodes that run here keep
+  state between samples; their reference takes the whole stream ``(T, channels)`` and returns a
+  stream. ``dsp.window`` ends the stream: it emits frames ``(window, channels)`` every ``hop`` samples.
+- *frame*: the input is one frame ``(n, channels)``; nodes are stateless and their reference takes
+  one frame.
+
+Each node's ``reference(x, p)`` is the float32 truth the C kernel is tested against and the function
+that makes training features. Rate-dependent maths (filters, mel scale) uses the node's
+``sample_rate_hz`` property, because a frame's TensorSpec carries only the frame rate.
+
+Audio features (``dsp.mfe``, ``dsp.mfcc``) cut the incoming window into short frames of
+``frame_length`` samples every ``frame_stride`` samples, weight each by a periodic Hann window of
+``frame_length`` points, zero-pad it to ``n_fft`` (a power of two; a frame longer than ``n_fft`` is
+refused rather than truncated) and take the magnitude (or power) of its real FFT. For keyword
+spotting: 16 kHz, 1 s window, frame_length 640 (40 ms), frame_stride 320 (20 ms), n_fft 1024 →
+49 frames × 10 MFCCs. Image nodes live in ``nodes.dsp_image``.
+"""
 from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+import numpy as np
+
+from nodes import dsp_tables as tables
+from nodes.base import Cost, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype, single_input
+
+# Estimated C code size of each kernel (bytes), calibrated later against real builds in one place.
+CODE_BYTES = {
+    "dsp/window": 400,
+    "dsp/normalize": 300,
+    "dsp/biquad": 500,
+    "dsp/fft": 1400,
+    "dsp/spectrum": 600,
+    "dsp/mfe": 900,
+    "dsp/mfcc": 1100,
+    "dsp/stats": 900,
+    "dsp/downsample": 350,
+}
+
+# Arithmetic operations charged for one call of a libm function on a Cortex-M4F (soft logf/sqrtf
+# cost tens of cycles; the FPU's VSQRT is cheaper but logf dominates the feature extractors).
+LOG_OPS = 20
+SQRT_OPS = 14
+
+N_FFT_CHOICES = tuple(2 ** k for k in range(4, 13))  # 16 … 4096
+
+_IN = Port("in", ("f32",), "a stream sample (channels,) or a frame (n, channels)")
+_OUT = Port("out", ("f32",))
+
+
+def _as_2d(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim == 1:
+        return x[:, None]
+    if x.ndim != 2:
+        raise ValueError(f"expected (samples,) or (samples, channels), got shape {x.shape}")
+    return x
+
+
+def _is_stream(spec: TensorSpec) -> bool:
+    return len(spec.shape) == 1
+
+
+def _frame_input(inputs: Mapping[str, TensorSpec], title: str) -> TensorSpec:
+    spec = single_input(inputs)
+    require_dtype(spec, ("f32",))
+    if len(spec.shape) != 2:
+        raise NodeError(f"{title} works on frames (samples, channels), but its input is "
+                        f"{spec.describe()}; put a Window node before it", port="in")
+    return spec
+
+
+def _code(*kernels: str) -> int:
+    return sum(CODE_BYTES[k] for k in kernels)
+
+
+def fft_ops(n_fft: int) -> int:
+    """Operations of a real FFT of size n_fft done as a complex FFT of n/2 points plus the split."""
+    half = n_fft // 2
+    butterflies = (half // 2) * int(math.log2(half)) if half >= 2 else 0
+    return 10 * butterflies + 10 * half
+
+
+def fft_table_bytes(n_fft: int) -> int:
+    return 4 * n_fft  # n/2 cosines + n/2 sines, float32
+
+
+# ---- window ------------------------------------------------------------------------------------
+
+@register
+class Window(NodeType):
+    type_id = "dsp.window"
+    title = "Window"
+    doc = ("Sliding window: collects the stream into frames of `window` samples and emits one every "
+           "`hop` samples (frames overlap when hop < window). Output (window, channels) at rate/hop.")
+    inputs = [Port("in", ("f32",), "a stream: one sample (channels,) per sample period")]
+    outputs = [Port("out", ("f32",), "frames (window, channels)")]
+    params = [
+        Param("window", int, 16000, min=1, max=262144, unit="samples", doc="frame length"),
+        Param("hop", int, 8000, min=1, max=262144, unit="samples", doc="samples between frame starts"),
+    ]
+    kernel = "dsp/window"
+
+    def infer(self, inputs, p, ctx):
+        spec = single_input(inputs)
+        require_dtype(spec, ("f32",))
+        if not _is_stream(spec):
+            raise NodeError(f"Window takes a stream of samples (channels,), but its input is already "
+                            f"{spec.describe()}", port="in")
+        return {"out": TensorSpec((p["window"], spec.shape[0]), "f32", spec.rate_hz / p["hop"])}
+
+    def cost(self, inputs, outputs, p, ctx):
+        out = outputs["out"]
+        ring = out.bytes  # the ring buffer holds the last `window` samples
+        return Cost(ram_bytes=ring + out.bytes, flash_bytes=_code(self.kernel), ops=out.elements,
+                    detail={"ring_bytes": ring, "output_bytes": out.bytes, "code_bytes": _code(self.kernel)})
+
+    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+        """All whole frames of the stream (T, C): shape (frames, window, C)."""
+        x = _as_2d(x)
+        n = tables.frame_count(x.shape[0], p["window"], p["hop"])
+        starts = np.arange(n) * p["hop"]
+        idx = starts[:, None] + np.arange(p["window"])[None, :]
+        return x[idx].astype(np.float32) if n else np.zeros((0, p["window"], x.shape[1]), np.float32)
+
+
+# ---- normalize ---------------------------------------------------------------------------------
+
+@register
+class Normalize(NodeType):
+    type_id = "dsp.normalize"
+    title = "Normalize / scale"
+    doc = ("fixed: x·scale + offset; zscore: (x − mean) / std; minmax: (x − min) / (max − min) with the "
+           "given range; frame_minmax: the same using the min and max of each input tensor. "
+           "Works on streams and frames; shape unchanged.")
+    inputs = [_IN]
+    outputs = [_OUT]
+    params = [
+        Param("mode", str, "fixed", choices=("fixed", "zscore", "minmax", "frame_minmax")),
+        Param("scale", float, 1.0, doc="fixed mode: multiplier"),
+        Param("offset", float, 0.0, doc="fixed mode: added after scaling"),
+        Param("mean", float, 0.0, doc="zscore mode"),
+        Param("std", float, 1.0, min=1e-12, doc="zscore mode"),
+        Param("min", float, 0.0, doc="minmax mode: maps to 0"),
+        Param("max", float, 1.0, doc="minmax mode: maps to 1"),
+    ]
+    kernel = "dsp/normalize"
+
+    def infer(self, inputs, p, ctx):
+        spec = single_input(inputs)
+        require_dtype(spec, ("f32",))
+        if p["mode"] == "minmax" and not p["max"] > p["min"]:
+            raise NodeError(f"minmax needs max > min (got min {p['min']:g}, max {p['max']:g})")
+        return {"out": spec}
+
+    def cost(self, inputs, outputs, p, ctx):
+        out = outputs["out"]
+        per_value = 4 if p["mode"] == "frame_minmax" else 2
+        return Cost(ram_bytes=out.bytes, flash_bytes=_code(self.kernel), ops=per_value * out.elements,
+                    detail={"output_bytes": out.bytes, "code_bytes": _code(self.kernel)})
+
+    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float32)
+        mode = p["mode"]
+        if mode == "fixed":
+            scale, offset = np.float32(p["scale"]), np.float32(p["offset"])
+        elif mode == "zscore":
+            scale = np.float32(1.0 / p["std"])
+            offset = np.float32(-p["mean"] / p["std"])
+        else:
+            lo, hi = (p["min"], p["max"]) if mode == "minmax" else (float(x.min()), float(x.max()))
+            if hi <= lo:  # a flat frame carries no range: map it to 0, never divide by zero
+                return np.zeros_like(x)
+            scale = np.float32(1.0 / (hi - lo))
+            offset = np.float32(-lo / (hi - lo))
+        return (x * scale + offset).astype(np.float32)
+
+
+# ---- biquad ------------------------------------------------------------------------------------
+
+@register
+class Biquad(NodeType):
+    type_id = "dsp.biquad"
+    title = "Biquad filter"
+    doc = ("Low-, high- or band-pass IIR filter (RBJ cookbook coefficients), `stages` identical "
+           "sections in cascade, transposed direct form II. On a stream it keeps its state between "
+           "samples; on a frame it starts each frame from rest. Band-pass has 0 dB gain at cutoff_hz.")
+    inputs = [_IN]
+    outputs = [_OUT]
+    params = [
+        Param("kind", str, "lowpass", choices=tables.BIQUAD_KINDS),
+        Param("cutoff_hz", float, 1000.0, min=0.001, unit="Hz", doc="corner (or centre) frequency"),
+        Param("q", float, 0.7071, min=0.01, max=100.0, doc="quality factor; 0.7071 = Butterworth"),
+        Param("stages", int, 1, min=1, max=8, doc="identical sections in cascade"),
+        Param("sample_rate_hz", float, 16000.0, min=0.01, unit="Hz",
+              doc="rate of the samples being filtered (must equal the stream's rate)"),
+    ]
+    kernel = "dsp/biquad"
+
+    def coefficients(self, p: Mapping[str, Any]) -> np.ndarray:
+        """[b0, b1, b2, a1, a2] as float32, the numbers the C kernel gets."""
+        try:
+            return tables.biquad_coefficients(p["kind"], p["cutoff_hz"], p["q"],
+                                              p["sample_rate_hz"]).astype(np.float32)
+        except ValueError:
+            raise NodeError(f"cutoff_hz {p['cutoff_hz']:g} Hz must be below half the sample rate "
+                            f"({p['sample_rate_hz'] / 2:g} Hz)") from None
+
+    def infer(self, inputs, p, ctx):
+        spec = single_input(inputs)
+        require_dtype(spec, ("f32",))
+        if len(spec.shape) not in (1, 2):
+            raise NodeError(f"Biquad filters a stream (channels,) or frames (samples, channels), "
+                            f"not {spec.describe()}", port="in")
+        if _is_stream(spec) and spec.rate_hz and not math.isclose(spec.rate_hz, p["sample_rate_hz"],
+                                                                  rel_tol=1e-6):
+            raise NodeError(f"the input stream runs at {spec.rate_hz:g} Hz but the filter is designed "
+                            f"for sample_rate_hz {p['sample_rate_hz']:g}; set sample_rate_hz to "
+                            f"{spec.rate_hz:g}", port="in")
+        self.coefficients(p)
+        return {"out": spec}
+
+    def cost(self, inputs, outputs, p, ctx):
+        out = outputs["out"]
+        channels = out.shape[-1]
+        state = 2 * 4 * p["stages"] * channels
+        coeffs = 5 * 4
+        return Cost(ram_bytes=out.bytes + state, flash_bytes=_code(self.kernel) + coeffs,
+                    ops=9 * p["stages"] * out.elements,
+                    detail={"output_bytes": out.bytes, "state_bytes": state, "table_bytes": coeffs,
+                            "code_bytes": _code(self.kernel)})
+
+    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+        """Filters (T, C) along T from rest, in float32 arithmetic as the C kernel does."""
+        y = _as_2d(x).copy()
+        b0, b1, b2, a1, a2 = (np.float32(c) for c in self.coefficients(p))
+        for _ in range(p["stages"]):
+            s1 = np.zeros(y.shape[1], np.float32)
+            s2 = np.zeros(y.shape[1], np.float32)
+            out = np.empty_like(y)
+            for t in range(y.shape[0]):
+                xt = y[t]
+                yt = b0 * xt + s1
+                s1 = b1 * xt - a1 * yt + s2
+                s2 = b2 * xt - a2 * yt
+                out[t] = yt
+            y = out
+        return y
+
+
+# ---- spectrum ----------------------------------------------------------------------------------
+
+def _spectrum(frames: np.ndarray, n_fft: int, window: np.ndarray | None, power: bool) -> np.ndarray:
+    """|rfft| (or its square) of each row of ``frames`` (rows zero-padded to n_fft): (rows, n_fft/2+1)."""
+    f = frames.astype(np.float32)
+    if window is not None:
+        f = f * window[None, :]
+    mag = np.abs(np.fft.rfft(f.astype(np.float64), n=n_fft, axis=1))
+    return (mag * mag if power else mag).astype(np.float32)
+
+
+def _log(x: np.ndarray, floor: float) -> np.ndarray:
+    return np.log(np.maximum(x, np.float32(floor))).astype(np.float32)
+
+
+@register
+class Spectrum(NodeType):
+    type_id = "dsp.spectrum"
+    title = "FFT spectrum"
+    doc = ("Magnitude spectrum of each channel of a frame: optional Hann window over the frame, "
+           "zero-padded real FFT of n_fft points, |X[k]| for the first `bins` bins (0 = all n_fft/2+1), "
+           "optionally log(max(|X|, log_floor)). Output (bins, channels). A pure tone of amplitude A "
+           "on bin k reads A·n_fft/2 without a window, A·n_fft/4 with Hann.")
+    inputs = [Port("in", ("f32",), "a frame (samples, channels)")]
+    outputs = [Port("out", ("f32",), "(bins, channels)")]
+    params = [
+        Param("n_fft", int, 256, choices=N_FFT_CHOICES, unit="points"),
+        Param("window", str, "hann", choices=("hann", "none")),
+        Param("bins", int, 0, min=0, max=2049, doc="bins kept from DC up; 0 keeps all n_fft/2+1"),
+        Param("log", bool, False, doc="natural log of the magnitude"),
+        Param("log_floor", float, 1e-6, min=1e-30, doc="magnitudes below this are raised to it before the log"),
+    ]
+    kernel = "dsp/spectrum"
+
+    def _bins(self, p) -> int:
+        return p["bins"] or p["n_fft"] // 2 + 1
+
+    def infer(self, inputs, p, ctx):
+        spec = _frame_input(inputs, self.title)
+        n = spec.shape[0]
+        if n > p["n_fft"]:
+            raise NodeError(f"frames of {n} samples do not fit an FFT of {p['n_fft']} points; "
+                            f"raise n_fft to at least {_next_pow2(n)}", port="in")
+        if self._bins(p) > p["n_fft"] // 2 + 1:
+            raise NodeError(f"bins {p['bins']} exceeds the {p['n_fft'] // 2 + 1} bins of a "
+                            f"{p['n_fft']}-point FFT")
+        return {"out": TensorSpec((self._bins(p), spec.shape[1]), "f32", spec.rate_hz)}
+
+    def cost(self, inputs, outputs, p, ctx):
+        n, channels = inputs["in"].shape
+        out = outputs["out"]
+        n_fft = p["n_fft"]
+        scratch = 4 * (n_fft + 2)
+        window = 4 * n if p["window"] == "hann" else 0
+        tables_b = fft_table_bytes(n_fft) + window
+        per_channel = (n if window else 0) + fft_ops(n_fft) + (3 + SQRT_OPS) * self._bins(p) \
+            + (LOG_OPS * self._bins(p) if p["log"] else 0)
+        return Cost(ram_bytes=out.bytes + scratch,
+                    flash_bytes=_code(self.kernel, "dsp/fft") + tables_b, ops=channels * per_channel,
+                    detail={"output_bytes": out.bytes, "scratch_bytes": scratch, "table_bytes": tables_b,
+                            "code_bytes": _code(self.kernel, "dsp/fft")})
+
+    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+        x = _as_2d(x)
+        window = tables.hann_window(x.shape[0]) if p["window"] == "hann" else None
+        mag = _spectrum(x.T, p["n_fft"], window, power=False)[:, : self._bins(p)]
+        if p["log"]:
+            mag = _log(mag, p["log_floor"])
+        return np.ascontiguousarray(mag.T, dtype=np.float32)
+
+
+def _next_pow2(n: int) -> int:
+    return 1 << max(0, (n - 1).bit_length())
+
+
+# ---- mel energies and MFCC -----------------------------------------------------------------------
+
+_AUDIO_PARAMS = [
+    Param("sample_rate_hz", float, 16000.0, min=1000.0, max=96000.0, unit="Hz",
+          doc="rate of the audio samples in the window"),
+    Param("frame_length", int, 640, min=16, max=4096, unit="samples", doc="short frame (640 = 40 ms at 16 kHz)"),
+    Param("frame_stride", int, 320, min=1, max=4096, unit="samples", doc="step between short frames"),
+    Param("n_fft", int, 1024, choices=N_FFT_CHOICES, unit="points",
+          doc="FFT size ≥ frame_length; the frame is zero-padded to it"),
+    Param("spectrum", str, "magnitude", choices=("magnitude", "power")),
+    Param("n_mels", int, 40, min=1, max=256, doc="mel filters"),
+    Param("fmin_hz", float, 20.0, min=0.0, unit="Hz", doc="lower edge of the lowest filter"),
+    Param("fmax_hz", float, 4000.0, min=0.0, unit="Hz", doc="upper edge of the highest filter; 0 = rate/2"),
+    Param("log_floor", float, 1e-6, min=1e-30, doc="energies below this are raised to it before the log"),
+]
+
+
+class _MelNode(NodeType):
+    """What mel energies and MFCCs share: framing, FFT, mel filterbank, log."""
+
+    inputs = [Port("in", ("f32",), "a window of mono audio (samples, 1)")]
+    outputs = [Port("out", ("f32",), "(frames, features)")]
+
+    def fmax_hz(self, p: Mapping[str, Any]) -> float:
+        return p["fmax_hz"] or p["sample_rate_hz"] / 2.0
+
+    def filterbank(self, p: Mapping[str, Any]) -> np.ndarray:
+        """The (n_mels, n_fft/2+1) mel matrix; NodeError when the settings leave a filter empty."""
+        fmax = self.fmax_hz(p)
+        if not p["fmin_hz"] < fmax <= p["sample_rate_hz"] / 2.0:
+            raise NodeError(f"need fmin_hz < fmax_hz ≤ sample_rate_hz/2 = {p['sample_rate_hz'] / 2:g} Hz "
+                            f"(got fmin_hz {p['fmin_hz']:g}, fmax_hz {fmax:g})")
+        fb = tables.mel_filterbank(p["n_fft"], p["n_mels"], p["sample_rate_hz"], p["fmin_hz"], fmax)
+        empty = np.flatnonzero(fb.max(axis=1) <= 0.0)
+        if empty.size:
+            raise NodeError(f"{empty.size} of {p['n_mels']} mel filters fall between FFT bins and stay "
+                            f"empty (first: filter {int(empty[0])}); lower n_mels or raise n_fft")
+        return fb
+
+    def n_features(self, p) -> int:
+        raise NotImplementedError
+
+    def infer(self, inputs, p, ctx):
+        spec = _frame_input(inputs, self.title)
+        n, channels = spec.shape
+        if channels != 1:
+            raise NodeError(f"{self.title} takes one audio channel; the input has {channels} "
+                            f"(shape {spec.describe()})", port="in")
+        if p["frame_length"] > p["n_fft"]:
+            raise NodeError(f"frame_length {p['frame_length']} does not fit an FFT of {p['n_fft']} points; "
+                            f"raise n_fft to {_next_pow2(p['frame_length'])}")
+        frames = tables.frame_count(n, p["frame_length"], p["frame_stride"])
+        if frames < 1:
+            raise NodeError(f"the window holds {n} samples, fewer than one frame of {p['frame_length']}; "
+                            "lengthen the window or shorten frame_length", port="in")
+        self.filterbank(p)
+        self._check_more(p)
+        return {"out": TensorSpec((frames, self.n_features(p)), "f32", spec.rate_hz)}
+
+    def _check_more(self, p) -> None:
+        pass
+
+    def _cost(self, inputs, outputs, p, extra_ops: int, extra_table: int, kernel: str) -> Cost:
+        out = outputs["out"]
+        frames = out.shape[0]
+        n_fft, bins, n_mels = p["n_fft"], p["n_fft"] // 2 + 1, p["n_mels"]
+        nnz = int(np.count_nonzero(self.filterbank(p)))
+        per_frame = (p["frame_length"] + fft_ops(n_fft) + (3 if p["spectrum"] == "power" else 3 + SQRT_OPS) * bins
+                     + 2 * nnz + LOG_OPS * n_mels + extra_ops)
+        scratch = 4 * (n_fft + 2) + 4 * bins + 4 * n_mels
+        # tables: Hann window, FFT twiddles, mel weights stored sparse (weights + start/length per row)
+        table = 4 * p["frame_length"] + fft_table_bytes(n_fft) + 4 * nnz + 4 * n_mels + extra_table
+        code = _code(kernel, "dsp/fft")
+        return Cost(ram_bytes=out.bytes + scratch, flash_bytes=code + table, ops=frames * per_frame,
+                    detail={"output_bytes": out.bytes, "scratch_bytes": scratch, "table_bytes": table,
+                            "code_bytes": code})
+
+    def mel_energies(self, x: np.ndarray, p: Mapping[str, Any], log: bool) -> np.ndarray:
+        x = _as_2d(x)
+        if x.shape[1] != 1:
+            raise ValueError(f"expected mono audio (samples, 1), got {x.shape}")
+        signal = x[:, 0]
+        n = tables.frame_count(signal.shape[0], p["frame_length"], p["frame_stride"])
+        idx = (np.arange(n) * p["frame_stride"])[:, None] + np.arange(p["frame_length"])[None, :]
+        frames = signal[idx]
+        spec = _spectrum(frames, p["n_fft"], tables.hann_window(p["frame_length"]),
+                         power=p["spectrum"] == "power")
+        mel = (spec @ self.filterbank(p).T).astype(np.float32)
+        return _log(mel, p["log_floor"]) if log else mel
+
+
+@register
+class Mfe(_MelNode):
+    type_id = "dsp.mfe"
+    title = "Mel energies (MFE)"
+    doc = ("Mel filterbank energies of short frames inside the window (see the module notes for the "
+           "framing), optionally natural log(max(e, log_floor)). Output (frames, n_mels).")
+    params = _AUDIO_PARAMS + [Param("log", bool, True, doc="natural log of the energies")]
+    kernel = "dsp/mfe"
+
+    def n_features(self, p) -> int:
+        return p["n_mels"]
+
+    def cost(self, inputs, outputs, p, ctx):
+        return self._cost(inputs, outputs, p, 0, 0, self.kernel)
+
+    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+        return self.mel_energies(x, p, log=p["log"])
+
+
+@register
+class Mfcc(_MelNode):
+    type_id = "dsp.mfcc"
+    title = "MFCC"
+    doc = ("Mel-frequency cepstral coefficients of short frames inside the window: log mel energies "
+           "(natural log of max(e, log_floor)) times the orthonormal DCT-II, first n_mfcc kept. "
+           "Output (frames, n_mfcc); the defaults give 49×10 for 1 s of 16 kHz audio.")
+    params = _AUDIO_PARAMS + [Param("n_mfcc", int, 10, min=1, max=128, doc="coefficients kept")]
+    kernel = "dsp/mfcc"
+
+    def n_features(self, p) -> int:
+        return p["n_mfcc"]
+
+    def _check_more(self, p) -> None:
+        if p["n_mfcc"] > p["n_mels"]:
+            raise NodeError(f"n_mfcc {p['n_mfcc']} cannot exceed n_mels {p['n_mels']}")
+
+    def cost(self, inputs, outputs, p, ctx):
+        dct = p["n_mfcc"] * p["n_mels"]
+        return self._cost(inputs, outputs, p, 2 * dct, 4 * dct, self.kernel)
+
+    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+        log_mel = self.mel_energies(x, p, log=True)
+        return (log_mel @ tables.dct_matrix(p["n_mfcc"], p["n_mels"]).T).astype(np.float32)
+
+
+# ---- statistics --------------------------------------------------------------------------------
+
+STAT_FEATURES = ("mean", "rms", "std", "min", "max", "skew", "kurtosis", "zero_crossings")
+# operations per sample for each statistic (single pass over the frame), and per channel at the end
+_STAT_OPS = {"mean": (1, 1), "rms": (2, 1 + SQRT_OPS), "std": (3, 2 + SQRT_OPS), "min": (1, 0),
+             "max": (1, 0), "skew": (4, 8 + SQRT_OPS), "kurtosis": (4, 8), "zero_crossings": (2, 0)}
+
+
+@register
+class Statistics(NodeType):
+    type_id = "dsp.stats"
+    title = "Statistical features"
+    doc = ("Per channel of a frame: mean, rms, std (population), min, max, skew (m3/m2^1.5), "
+           "kurtosis (Fisher: m4/m2² − 3; both 0 for a flat frame) and zero crossings (sign changes, "
+           "zero counting as positive). Output (features, channels), features in the order listed.")
+    inputs = [Port("in", ("f32",), "a frame (samples, channels)")]
+    outputs = [Port("out", ("f32",), "(features, channels)")]
+    params = [Param(name, bool, name in ("mean", "rms", "std", "min", "max"), doc=f"compute {name}")
+              for name in STAT_FEATURES]
+    kernel = "dsp/stats"
+
+    def selected(self, p: Mapping[str, Any]) -> list[str]:
+        return [name for name in STAT_FEATURES if p[name]]
+
+    def infer(self, inputs, p, ctx):
+        spec = _frame_input(inputs, self.title)
+        if not self.selected(p):
+            raise NodeError("select at least one statistic")
+        if spec.shape[0] < 2:
+            raise NodeError(f"statistics need frames of at least 2 samples, got {spec.describe()}", port="in")
+        return {"out": TensorSpec((len(self.selected(p)), spec.shape[1]), "f32", spec.rate_hz)}
+
+    def cost(self, inputs, outputs, p, ctx):
+        n, channels = inputs["in"].shape
+        ops = sum(_STAT_OPS[s][0] * n + _STAT_OPS[s][1] for s in self.selected(p)) * channels
+        out = outputs["out"]
+        return Cost(ram_bytes=out.bytes, flash_bytes=_code(self.kernel), ops=ops,
+                    detail={"output_bytes": out.bytes, "code_bytes": _code(self.kernel)})
+
+    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+        x = _as_2d(x).astype(np.float64)
+        n = x.shape[0]
+        mean = x.mean(axis=0)
+        d = x - mean
+        m2, m3, m4 = (d ** 2).mean(axis=0), (d ** 3).mean(axis=0), (d ** 4).mean(axis=0)
+        # a frame whose spread is below float resolution is flat: its shape statistics are 0
+        flat = m2 <= (np.finfo(np.float64).resolution * mean) ** 2
+        safe_m2 = np.where(flat, 1.0, m2)
+        values = {
+            "mean": mean,
+            "rms": np.sqrt((x ** 2).mean(axis=0)),
+            "std": np.sqrt(m2),
+            "min": x.min(axis=0),
+            "max": x.max(axis=0),
+            "skew": np.where(flat, 0.0, m3 / safe_m2 ** 1.5),
+            "kurtosis": np.where(flat, 0.0, m4 / safe_m2 ** 2 - 3.0),
+            "zero_crossings": (np.count_nonzero((x[1:] >= 0) != (x[:-1] >= 0), axis=0)
+                               if n > 1 else np.zeros(x.shape[1])),
+        }
+        return np.stack([values[s] for s in self.selected(p)]).astype(np.float32)
+
+
+# ---- downsample --------------------------------------------------------------------------------
+
+@register
+class Downsample(NodeType):
+    type_id = "dsp.downsample"
+    title = "Downsample"
+    doc = ("Keeps one value per `factor`: the mean of each group of `factor` samples (average) or the "
+           "first of each group (decimate). On a stream the output rate is rate/factor; on a frame "
+           "(n, channels) the output is (n // factor, channels).")
+    inputs = [_IN]
+    outputs = [_OUT]
+    params = [
+        Param("factor", int, 2, min=2, max=256),
+        Param("method", str, "average", choices=("average", "decimate")),
+    ]
+    kernel = "dsp/downsample"
+
+    def infer(self, inputs, p, ctx):
+        spec = single_input(inputs)
+        require_dtype(spec, ("f32",))
+        f = p["factor"]
+        if _is_stream(spec):
+            return {"out": TensorSpec(spec.shape, "f32", spec.rate_hz / f)}
+        if len(spec.shape) != 2:
+            raise NodeError(f"Downsample takes a stream (channels,) or frames (samples, channels), "
+                            f"not {spec.describe()}", port="in")
+        if spec.shape[0] < f:
+            raise NodeError(f"frames of {spec.shape[0]} samples are shorter than the factor {f}", port="in")
+        return {"out": TensorSpec((spec.shape[0] // f, spec.shape[1]), "f32", spec.rate_hz)}
+
+    def cost(self, inputs, outputs, p, ctx):
+        out = outputs["out"]
+        stream = _is_stream(inputs["in"])
+        state = (4 * out.shape[0] + 4) if stream else 0  # running sum per channel and a counter
+        per_value = p["factor"] + 1 if p["method"] == "average" else 1
+        return Cost(ram_bytes=out.bytes + state, flash_bytes=_code(self.kernel),
+                    ops=per_value * out.elements,
+                    detail={"output_bytes": out.bytes, "state_bytes": state, "code_bytes": _code(self.kernel)})
+
+    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+        """(T, C) → (T // factor, C); the same for a whole stream and for one frame."""
+        x = _as_2d(x)
+        f = p["factor"]
+        groups = x[: (x.shape[0] // f) * f].reshape(-1, f, x.shape[1])
+        if p["method"] == "decimate":
+            return np.ascontiguousarray(groups[:, 0, :], dtype=np.float32)
+        return groups.mean(axis=1, dtype=np.float32).astype(np.float32)
+
+
+from nodes import dsp_image  # noqa: E402,F401  (registers the image node types)

@@ -1,2 +1,296 @@
-"""Node types of the 'sensors' category (being filled in; the module exists so the catalogue loads)."""
+"""Sensor node types: where samples enter the pipeline, and the replay of recorded samples.
+
+A sensor emits one sample of shape ``(channels,)`` at ``rate_hz`` (its sample rate); a camera emits
+one frame ``(height, width, colour_channels)`` at its frame rate. Values are float32 in physical
+units (g and deg/s for an IMU, audio normalised to [-1, 1], °C and %RH, ADC as a fraction of full
+scale). ``sensors.replay`` plays a recording from the project folder: the emulated board's only
+sensor, and the source of samples for tests and for representative data.
+"""
 from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import wave
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from nodes.base import Cost, NodeContext, NodeError, NodeType, Param, Port, TensorSpec, register
+
+# Estimated C code size of each sensor driver / glue (bytes). One table so it can be calibrated
+# against real builds (``arm-none-eabi-size`` of the generated project) in one place.
+CODE_BYTES = {
+    "sensors/imu": 1200,
+    "sensors/microphone": 1600,
+    "sensors/environment": 800,
+    "sensors/adc": 500,
+    "sensors/camera": 2000,
+    "sensors/replay": 400,
+}
+
+REPLAY_SUFFIXES = (".csv", ".wav", ".npy")
+
+
+def _out(shape: tuple[int, ...], rate_hz: float) -> dict[str, TensorSpec]:
+    return {"out": TensorSpec(tuple(int(d) for d in shape), "f32", float(rate_hz))}
+
+
+def _sensor_cost(kernel: str, outputs: Mapping[str, TensorSpec], ops_per_value: int = 2,
+                 state_bytes: int = 0) -> Cost:
+    out = outputs["out"]
+    # A driver converts raw counts to physical units: one multiply and one add per value.
+    return Cost(ram_bytes=out.bytes + state_bytes, flash_bytes=CODE_BYTES[kernel],
+                ops=ops_per_value * out.elements,
+                detail={"output_bytes": out.bytes, "state_bytes": state_bytes,
+                        "code_bytes": CODE_BYTES[kernel]})
+
+
+_OUT_PORT = Port("out", ("f32",), "one sample per sample period")
+
+
+@register
+class Accelerometer(NodeType):
+    type_id = "sensors.accelerometer"
+    title = "Accelerometer / IMU"
+    doc = ("Inertial sensor: 1–3 axes of acceleration (g), 4–6 add the gyroscope (deg/s). "
+           "Emits one sample (axes,) per sample period.")
+    outputs = [_OUT_PORT]
+    params = [
+        Param("axes", int, 3, min=1, max=6, doc="1–3: accelerometer x, y, z; 4–6 add gyro x, y, z"),
+        Param("rate_hz", float, 100.0, min=1.0, max=6667.0, unit="Hz", doc="output data rate"),
+        Param("range_g", int, 4, choices=(2, 4, 8, 16), unit="g", doc="full-scale range"),
+    ]
+    kernel = "sensors/imu"
+
+    def infer(self, inputs, p, ctx):
+        return _out((p["axes"],), p["rate_hz"])
+
+    def cost(self, inputs, outputs, p, ctx):
+        return _sensor_cost(self.kernel, outputs)
+
+
+@register
+class Microphone(NodeType):
+    type_id = "sensors.microphone"
+    title = "Microphone"
+    doc = "Mono audio normalised to [-1, 1]; one sample (1,) per sample period."
+    outputs = [_OUT_PORT]
+    params = [
+        Param("rate_hz", float, 16000.0, min=1000.0, max=48000.0, unit="Hz", doc="sample rate"),
+        Param("bits", int, 16, choices=(8, 16, 24, 32), unit="bit", doc="converter resolution"),
+    ]
+    kernel = "sensors/microphone"
+
+    def infer(self, inputs, p, ctx):
+        return _out((1,), p["rate_hz"])
+
+    def cost(self, inputs, outputs, p, ctx):
+        # PDM/I2S drivers fill a DMA buffer of about 10 ms of raw samples.
+        dma = int(math.ceil(p["rate_hz"] / 100.0)) * max(1, p["bits"] // 8)
+        return _sensor_cost(self.kernel, outputs, state_bytes=dma)
+
+
+@register
+class Environment(NodeType):
+    type_id = "sensors.environment"
+    title = "Temperature / humidity"
+    doc = "Temperature (°C) and/or relative humidity (%RH); emits (1,) or (2,) [temperature, humidity]."
+    outputs = [_OUT_PORT]
+    params = [
+        Param("quantities", str, "both", choices=("temperature", "humidity", "both")),
+        Param("rate_hz", float, 1.0, min=0.01, max=100.0, unit="Hz", doc="readings per second"),
+    ]
+    kernel = "sensors/environment"
+
+    def infer(self, inputs, p, ctx):
+        return _out((2 if p["quantities"] == "both" else 1,), p["rate_hz"])
+
+    def cost(self, inputs, outputs, p, ctx):
+        return _sensor_cost(self.kernel, outputs)
+
+
+@register
+class Adc(NodeType):
+    type_id = "sensors.adc"
+    title = "Analog input (ADC)"
+    doc = "One ADC channel as a fraction of full scale in [0, 1]; one sample (1,) per sample period."
+    outputs = [_OUT_PORT]
+    params = [
+        Param("channel", int, 0, min=0, max=31, doc="ADC input channel of the board"),
+        Param("rate_hz", float, 1000.0, min=0.1, max=1_000_000.0, unit="Hz", doc="sample rate"),
+        Param("bits", int, 12, choices=(8, 10, 12, 14, 16), unit="bit", doc="converter resolution"),
+    ]
+    kernel = "sensors/adc"
+
+    def infer(self, inputs, p, ctx):
+        return _out((1,), p["rate_hz"])
+
+    def cost(self, inputs, outputs, p, ctx):
+        return _sensor_cost(self.kernel, outputs)
+
+
+@register
+class Camera(NodeType):
+    type_id = "sensors.camera"
+    title = "Camera"
+    doc = ("One image (height, width, 1) grayscale or (height, width, 3) RGB per frame, "
+           "pixel values in [0, 1].")
+    outputs = [Port("out", ("f32",), "one frame per frame period")]
+    params = [
+        Param("width", int, 96, min=8, max=640, unit="px"),
+        Param("height", int, 96, min=8, max=480, unit="px"),
+        Param("color", str, "grayscale", choices=("grayscale", "rgb")),
+        Param("fps", float, 1.0, min=0.01, max=60.0, unit="Hz", doc="frames per second"),
+    ]
+    kernel = "sensors/camera"
+
+    def infer(self, inputs, p, ctx):
+        channels = 1 if p["color"] == "grayscale" else 3
+        return _out((p["height"], p["width"], channels), p["fps"])
+
+    def cost(self, inputs, outputs, p, ctx):
+        # The sensor delivers 8-bit pixels into a raw frame buffer before conversion to float.
+        raw = outputs["out"].elements
+        return _sensor_cost(self.kernel, outputs, state_bytes=raw)
+
+
+# ---- replay --------------------------------------------------------------------------------------
+
+def _read_csv(path: Path) -> np.ndarray:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise NodeError(f"recording '{path.name}' cannot be read as UTF-8 text: {e}") from None
+    rows = list(csv.reader(io.StringIO(text)))
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if len(rows) < 2:
+        raise NodeError(f"recording '{path.name}' needs a header row and at least one row of samples")
+    header = rows[0]
+    width = len(header)
+    data = np.empty((len(rows) - 1, width), dtype=np.float32)
+    for i, row in enumerate(rows[1:], start=2):
+        if len(row) != width:
+            raise NodeError(f"recording '{path.name}' line {i} has {len(row)} values, "
+                            f"the header names {width} columns")
+        for j, cell in enumerate(row):
+            try:
+                data[i - 2, j] = float(cell)
+            except ValueError:
+                raise NodeError(f"recording '{path.name}' line {i} column '{header[j].strip()}': "
+                                f"{cell!r} is not a number") from None
+    return data
+
+
+def _read_wav(path: Path) -> tuple[np.ndarray, int]:
+    try:
+        with wave.open(str(path), "rb") as w:
+            width, channels, rate_hz = w.getsampwidth(), w.getnchannels(), w.getframerate()
+            frames = w.readframes(w.getnframes())
+    except (wave.Error, EOFError, OSError) as e:
+        raise NodeError(f"recording '{path.name}' is not a readable PCM .wav file: {e}") from None
+    if width != 2:
+        raise NodeError(f"recording '{path.name}' has {8 * width}-bit samples; "
+                        "replay reads 16-bit PCM .wav (convert it first)")
+    pcm = np.frombuffer(frames, dtype="<i2")
+    if pcm.size == 0:
+        raise NodeError(f"recording '{path.name}' holds no samples")
+    pcm = pcm[: (pcm.size // channels) * channels].reshape(-1, channels)
+    return (pcm.astype(np.float32) / np.float32(32768.0)), rate_hz
+
+
+def _read_npy(path: Path) -> np.ndarray:
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except ValueError as e:
+        if "pickle" in str(e).lower():
+            raise NodeError(f"recording '{path.name}' holds Python objects (pickled data); "
+                            "for safety only plain numeric .npy arrays are read") from None
+        raise NodeError(f"recording '{path.name}' is not a readable .npy array: {e}") from None
+    except OSError as e:
+        raise NodeError(f"recording '{path.name}' cannot be read: {e}") from None
+    if not isinstance(arr, np.ndarray):
+        raise NodeError(f"recording '{path.name}' must hold one array, not an archive of several")
+    if arr.dtype.kind not in "biuf":
+        raise NodeError(f"recording '{path.name}' has {arr.dtype} values; replay needs numbers")
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise NodeError(f"recording '{path.name}' has shape {arr.shape}; replay needs "
+                        "(samples,) or (samples, channels)")
+    return arr.astype(np.float32)
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@register
+class Replay(NodeType):
+    type_id = "sensors.replay"
+    title = "Replay recording"
+    doc = ("Plays recorded samples from a file in the project folder, one sample (channels,) per "
+           "sample period, looping at the end. .csv: a header row, one column per channel; "
+           ".wav: 16-bit PCM (normalised to [-1, 1]); .npy: a numeric (samples,) or "
+           "(samples, channels) array.")
+    outputs = [_OUT_PORT]
+    params = [
+        Param("file", str, "", kind="asset", doc="recording (.csv, .wav or .npy) inside the project"),
+        Param("rate_hz", float, 16000.0, min=0.01, max=1_000_000.0, unit="Hz",
+              doc="sample rate the recording was made at"),
+        Param("channels", int, 1, min=1, max=64, doc="values per sample (columns of the recording)"),
+    ]
+    kernel = "sensors/replay"
+
+    def load_samples(self, p: Mapping[str, Any], ctx: NodeContext) -> np.ndarray:
+        """The recording as float32 (samples, channels); NodeError for anything unreadable."""
+        return self._load(p, ctx)[0]
+
+    def _load(self, p: Mapping[str, Any], ctx: NodeContext) -> tuple[np.ndarray, int | None]:
+        rel = p.get("file", "")
+        if not rel:
+            raise NodeError("choose a recording file (.csv, .wav or .npy) to replay")
+        path = ctx.resolve_asset(rel)
+        suffix = path.suffix.lower()
+        if suffix not in REPLAY_SUFFIXES:
+            raise NodeError(f"recording '{rel}' is a '{suffix}' file; replay reads "
+                            f"{', '.join(REPLAY_SUFFIXES)}")
+
+        def read() -> tuple[np.ndarray, int | None]:
+            if suffix == ".wav":
+                data, rate = _read_wav(path)
+            else:
+                data, rate = (_read_csv(path) if suffix == ".csv" else _read_npy(path)), None
+            if not np.all(np.isfinite(data)):
+                raise NodeError(f"recording '{rel}' contains NaN or infinite values")
+            data.setflags(write=False)  # shared through the cache; callers must copy to change it
+            return data, rate
+
+        return ctx.cached(("replay", suffix, _file_sha256(path)), read)
+
+    def infer(self, inputs, p, ctx):
+        data, file_rate = self._load(p, ctx)
+        if data.shape[1] != p["channels"]:
+            raise NodeError(f"recording '{p['file']}' has {data.shape[1]} channels but the node is "
+                            f"set to {p['channels']}; set 'channels' to {data.shape[1]}", port="out")
+        if file_rate is not None and not math.isclose(file_rate, p["rate_hz"], rel_tol=1e-6):
+            raise NodeError(f"recording '{p['file']}' was made at {file_rate} Hz but the node is set "
+                            f"to {p['rate_hz']:g} Hz; set 'rate_hz' to {file_rate}", port="out")
+        return _out((p["channels"],), p["rate_hz"])
+
+    def cost(self, inputs, outputs, p, ctx):
+        # The recording is compiled into flash: float32 values, int16 for 16-bit .wav files.
+        data, file_rate = self._load(p, ctx)
+        per_value = 2 if file_rate is not None else 4
+        recording = int(data.size) * per_value
+        out = outputs["out"]
+        return Cost(ram_bytes=out.bytes + 4, flash_bytes=CODE_BYTES[self.kernel] + recording,
+                    ops=out.elements,
+                    detail={"output_bytes": out.bytes, "position_bytes": 4,
+                            "recording_bytes": recording, "code_bytes": CODE_BYTES[self.kernel]})
