@@ -1,0 +1,145 @@
+"""The ``tinyml-studio`` command line: the desktop app by default, and one verb per pipeline step.
+
+Exit codes: 0 ok, 1 the project has errors (validation, build, flash), 2 bad input. Domain errors
+are caught here, once, and printed as a message; a user never sees a traceback for bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from studio.core.errors import BadInput, StudioError
+
+VERBS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]] = {}
+
+
+def verb(name: str, help_text: str):
+    def wrap(run: Callable[[argparse.Namespace], int]):
+        def add_args(p: argparse.ArgumentParser) -> None:
+            for args, kwargs in getattr(run, "_args", []):
+                p.add_argument(*args, **kwargs)
+        VERBS[name] = (add_args, run, help_text)
+        return run
+    return wrap
+
+
+def arg(*args, **kwargs):
+    def wrap(fn):
+        fn._args = [(args, kwargs)] + list(getattr(fn, "_args", []))
+        return fn
+    return wrap
+
+
+def emit(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, sort_keys=False))
+
+
+# ---- boards ---------------------------------------------------------------------------------------
+@verb("boards", "list the board catalogue")
+@arg("--json", action="store_true", help="machine-readable output")
+def cmd_boards(a: argparse.Namespace) -> int:
+    from studio.core.boards import boards
+
+    cat = boards()
+    items = cat.all()
+    if a.json:
+        emit([b.to_json() for b in items])
+    else:
+        print(f"{'id':24} {'name':36} {'cpu':14} {'clock':>8} {'flash':>9} {'RAM':>9}")
+        for b in items:
+            print(f"{b.id:24} {b.name[:36]:36} {b.cpu:14} {b.clock_hz / 1e6:6.0f}MHz "
+                  f"{b.flash_bytes // 1024:7d}KB {b.ram_bytes // 1024:7d}KB")
+    for problem in cat.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    return 0
+
+
+# ---- check ----------------------------------------------------------------------------------------
+@verb("check", "validate a project against its board: shapes, RAM, flash, latency, energy")
+@arg("project", help="a .tinyml file (or the folder holding it)")
+@arg("--board", help="check against another board id instead of the project's")
+@arg("--json", action="store_true", help="machine-readable output")
+def cmd_check(a: argparse.Namespace) -> int:
+    from studio.core.boards import boards
+    from studio.core.project import load_project
+    from studio.core.validate import validate_project
+
+    project = load_project(a.project)
+    board = boards().get(a.board) if a.board else None
+    report = validate_project(project, board)
+    if a.json:
+        emit(report.to_json())
+    else:
+        print_check(project, report)
+    return 0 if report.ok else 1
+
+
+def print_check(project, report) -> None:
+    b = report.board
+    print(f"{project.name} on {b.name} ({b.cpu}, {b.clock_hz / 1e6:g} MHz)")
+    for title, budget in (("RAM", report.ram), ("flash", report.flash)):
+        mark = "OVER" if budget.over else "ok"
+        print(f"\n{title}: {budget.used_bytes:,} of {budget.budget_bytes:,} bytes "
+              f"({budget.fraction:.0%}) {mark}")
+        for node, n in sorted(budget.by_node.items(), key=lambda kv: -kv[1]):
+            print(f"  {node:28} {n:>10,} B")
+    lat = report.latency
+    if lat.period_us:
+        print(f"\nlatency: {lat.window_us / 1000:.2f} ms per window, a window every "
+              f"{lat.period_us / 1000:.2f} ms ({lat.utilization:.1%} of the core)")
+        for node, us in sorted(lat.by_node_us.items(), key=lambda kv: -kv[1]):
+            print(f"  {node:28} {us / 1000:>10.3f} ms")
+    if report.issues:
+        print()
+        for i in report.issues:
+            where = f"{i.node}{'.' + i.port if i.port else ''}: " if i.node else ""
+            print(f"{i.severity:7} {where}{i.message}")
+    print(f"\n{'OK' if report.ok else 'ERRORS'}: {sum(i.severity == 'error' for i in report.issues)} errors, "
+          f"{sum(i.severity == 'warning' for i in report.issues)} warnings")
+
+
+# ---- the app ----------------------------------------------------------------------------------------
+def run_gui(argv: Sequence[str]) -> int:
+    p = argparse.ArgumentParser(prog="tinyml-studio",
+                                description="TinyML Studio: the desktop app. Verbs: " + ", ".join(VERBS))
+    p.add_argument("project", nargs="?", help="a .tinyml project or a .zip bundle (default: a sample project)")
+    p.add_argument("--screenshot", metavar="PNG", help="render the window with the project, save it and exit")
+    a = p.parse_args(argv)
+    from studio.ui.app import run_app
+
+    return run_app(a.project, screenshot=a.screenshot)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in VERBS:
+            add_args, run, help_text = VERBS[argv[0]]
+            p = argparse.ArgumentParser(prog=f"tinyml-studio {argv[0]}", description=help_text)
+            add_args(p)
+            a = p.parse_args(argv[1:])
+            return run(a)
+        if argv and argv[0] in ("-h", "--help") and len(argv) == 1:
+            print("usage: tinyml-studio [PROJECT] [--screenshot PNG]\n       tinyml-studio VERB ...\n\nverbs:")
+            for name, (_a, _r, h) in VERBS.items():
+                print(f"  {name:16} {h}")
+            return 0
+        return run_gui(argv)
+    except BadInput as e:
+        print(f"error: {e.message}", file=sys.stderr)
+        return 2
+    except StudioError as e:
+        print(f"error: {e.message}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,304 @@
+"""Validation and budgets: the one function the editor, ``check`` and codegen all call.
+
+``validate(graph, board, ctx)`` walks the graph in data-flow order, propagates tensor specs from
+node to node, sums each node's RAM/flash/ops, turns ops into time on the board's core and compares
+it all with the board's budget. It returns a frozen ``Report``; nothing here prints or raises for a
+problem in the pipeline (problems are ``Issue``s).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from nodes.base import Cost, NodeContext, NodeError, TensorSpec
+from studio.core.boards import Board, boards
+from studio.core.energy import BATTERIES, Battery, EnergyEstimate, estimate_energy
+from studio.core.graph import Graph
+from studio.core.project import Project
+
+# What every firmware image carries besides the pipeline's nodes: start-up code, UART driver,
+# protocol printer, float formatting, libc pieces. Calibrated against the emulated board's build.
+RUNTIME_FLASH_BYTES = 6 * 1024
+RUNTIME_RAM_BYTES = 512
+
+RUNTIME_KEY = "(runtime)"
+STACK_KEY = "(stack)"
+
+
+@dataclass(frozen=True)
+class Issue:
+    severity: str  # "error" | "warning" | "info"
+    node: str | None
+    message: str
+    port: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"severity": self.severity, "node": self.node, "port": self.port, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Budget:
+    used_bytes: int
+    budget_bytes: int
+    by_node: Mapping[str, int]
+
+    @property
+    def fraction(self) -> float:
+        return self.used_bytes / self.budget_bytes if self.budget_bytes else float("inf")
+
+    @property
+    def over(self) -> bool:
+        return self.used_bytes > self.budget_bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {"used_bytes": self.used_bytes, "budget_bytes": self.budget_bytes,
+                "by_node": dict(self.by_node)}
+
+
+@dataclass(frozen=True)
+class Latency:
+    window_us: float          # work done per inference window (all nodes, scaled to the window rate)
+    period_us: float          # time between inference windows (0 when there is no window rate)
+    by_node_us: Mapping[str, float]
+    utilization: float        # window_us / period_us
+
+    def to_json(self) -> dict[str, Any]:
+        return {"window_us": round(self.window_us, 3), "period_us": round(self.period_us, 3),
+                "utilization": round(self.utilization, 4),
+                "by_node_us": {k: round(v, 3) for k, v in self.by_node_us.items()}}
+
+
+@dataclass(frozen=True)
+class Report:
+    board: Board
+    issues: tuple[Issue, ...]
+    ram: Budget
+    flash: Budget
+    latency: Latency
+    energy: EnergyEstimate | None
+    order: tuple[str, ...]
+    specs: Mapping[tuple[str, str], TensorSpec]
+    costs: Mapping[str, Cost]
+    labels: tuple[str, ...] = ()
+    elapsed_ms: float = 0.0
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(i.severity == "error" for i in self.issues)
+
+    def issues_for(self, node_id: str) -> list[Issue]:
+        return [i for i in self.issues if i.node == node_id]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "board": self.board.id,
+            "ram": self.ram.to_json(),
+            "flash": self.flash.to_json(),
+            "latency": self.latency.to_json(),
+            "energy": self.energy.to_json() if self.energy else {},
+            "issues": [i.to_json() for i in self.issues],
+            "order": list(self.order),
+            "labels": list(self.labels),
+            "tensors": {f"{n}.{p}": {"shape": list(s.shape), "dtype": s.dtype, "rate_hz": s.rate_hz}
+                        for (n, p), s in sorted(self.specs.items())},
+        }
+
+
+def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
+             battery: Battery | None = None, extra_issues: tuple[Issue, ...] = ()) -> Report:
+    start = time.perf_counter()
+    ctx = ctx or NodeContext(board=board.info())
+    if ctx.board is None:
+        ctx.board = board.info()
+    issues: list[Issue] = list(extra_issues)
+    order, cyclic = graph.topological_order()
+    for node_id in cyclic:
+        issues.append(Issue("error", node_id, "this node is part of a cycle; data must flow one way"))
+
+    into: dict[str, list] = {n.id: [] for n in graph.nodes}
+    out_count: dict[str, int] = {n.id: 0 for n in graph.nodes}
+    for e in graph.edges:
+        if e.dst in into:
+            into[e.dst].append(e)
+        if e.src in out_count:
+            out_count[e.src] += 1
+
+    specs: dict[tuple[str, str], TensorSpec] = {}
+    costs: dict[str, Cost] = {}
+    failed: set[str] = set(cyclic)
+    labels: tuple[str, ...] = ()
+    for node_id in order:
+        node = graph.node(node_id)
+        try:
+            spec_cls = node.spec
+        except NodeError as e:
+            issues.append(Issue("error", node_id, e.message))
+            failed.add(node_id)
+            continue
+        ntype = spec_cls()
+        inputs: dict[str, TensorSpec] = {}
+        blocked = False
+        by_port: dict[str, list] = {}
+        for e in into[node_id]:
+            by_port.setdefault(e.dst_port, []).append(e)
+        for port in spec_cls.inputs:
+            feeding = by_port.pop(port.name, [])
+            if len(feeding) > 1:
+                srcs = ", ".join(f"'{e.src}'" for e in feeding)
+                issues.append(Issue("error", node_id, f"input '{port.name}' is fed by several nodes ({srcs}); "
+                                    "keep one", port.name))
+                blocked = True
+                continue
+            if not feeding:
+                if not port.optional:
+                    issues.append(Issue("error", node_id, f"input '{port.name}' is not connected", port.name))
+                    blocked = True
+                continue
+            e = feeding[0]
+            if e.src in failed:
+                blocked = True
+                continue
+            upstream = specs.get((e.src, e.src_port))
+            if upstream is None:
+                issues.append(Issue("error", node_id, f"'{e.src}' has no output '{e.src_port}'", port.name))
+                blocked = True
+                continue
+            if upstream.dtype not in port.dtypes:
+                issues.append(Issue("error", node_id, f"input '{port.name}' receives {upstream.dtype} from "
+                                    f"'{e.src}' but takes {'/'.join(port.dtypes)}", port.name))
+                blocked = True
+                continue
+            inputs[port.name] = upstream
+        for port_name, edges in by_port.items():
+            issues.append(Issue("error", node_id, f"'{edges[0].src}' is connected to an input "
+                                f"'{port_name}' this node does not have", port_name))
+        if blocked:
+            failed.add(node_id)
+            continue
+        try:
+            props = spec_cls.check_props(node.props)
+            outputs = ntype.infer(inputs, props, ctx)
+            cost = ntype.cost(inputs, outputs, props, ctx)
+            node_labels = ntype.labels(props, ctx)
+        except NodeError as e:
+            issues.append(Issue("error", node_id, e.message, e.port))
+            failed.add(node_id)
+            continue
+        if node_labels:
+            labels = tuple(node_labels)
+        for port_name, spec in outputs.items():
+            specs[(node_id, port_name)] = spec
+        costs[node_id] = cost
+        for w in getattr(ntype, "warnings", lambda p, c: [])(props, ctx) or []:
+            issues.append(Issue("warning", node_id, w))
+
+    issues.extend(_structure_issues(graph, into, out_count))
+
+    ram_by = {n: c.ram_bytes for n, c in costs.items()}
+    ram_by[RUNTIME_KEY] = RUNTIME_RAM_BYTES
+    ram_by[STACK_KEY] = board.stack_bytes
+    flash_by = {n: c.flash_bytes for n, c in costs.items()}
+    flash_by[RUNTIME_KEY] = RUNTIME_FLASH_BYTES
+    ram = Budget(sum(ram_by.values()), board.ram_budget_bytes, ram_by)
+    flash = Budget(sum(flash_by.values()), board.flash_budget_bytes, flash_by)
+    for name, budget in (("RAM", ram), ("flash", flash)):
+        if budget.over:
+            worst = max((k for k in budget.by_node if not k.startswith("(")),
+                        key=lambda k: budget.by_node[k], default=None)
+            share = f"; the largest share is '{worst}' with {_kib(budget.by_node[worst])}" if worst else ""
+            issues.append(Issue("error", worst, f"the pipeline needs {_kib(budget.used_bytes)} of {name} but "
+                                f"{board.name} has {_kib(budget.budget_bytes)} available{share}"))
+        elif budget.fraction > 0.9:
+            issues.append(Issue("warning", None, f"{name} is {budget.fraction:.0%} full "
+                                f"({_kib(budget.used_bytes)} of {_kib(budget.budget_bytes)})"))
+
+    latency = _latency(graph, board, specs, costs)
+    if latency.period_us and latency.window_us > latency.period_us:
+        slowest = max(latency.by_node_us, key=latency.by_node_us.get, default=None)
+        issues.append(Issue("error", slowest, f"the pipeline needs {latency.window_us / 1000:.1f} ms per "
+                            f"window but a new window arrives every {latency.period_us / 1000:.1f} ms on "
+                            f"{board.name}: it cannot keep up in real time"))
+    elif latency.utilization > 0.8:
+        issues.append(Issue("warning", None, f"the core is {latency.utilization:.0%} busy; little headroom"))
+
+    energy = None
+    if latency.period_us:
+        energy = estimate_energy(board, latency.window_us, latency.period_us, battery)
+        issues.append(Issue("info", None, energy.describe()))
+
+    issues.sort(key=lambda i: ({"error": 0, "warning": 1, "info": 2}[i.severity],
+                               order.index(i.node) if i.node in order else len(order)))
+    return Report(board, tuple(issues), ram, flash, latency, energy, tuple(order), specs, costs, labels,
+                  (time.perf_counter() - start) * 1000.0)
+
+
+def _structure_issues(graph: Graph, into: dict, out_count: dict) -> list[Issue]:
+    issues = []
+    nodes = graph.nodes
+    if not nodes:
+        return [Issue("warning", None, "the pipeline is empty: add a sensor from the palette")]
+    categories = {}
+    for n in nodes:
+        try:
+            categories[n.id] = n.spec.category
+        except NodeError:
+            categories[n.id] = n.type_id.split(".", 1)[0]
+    if "sensors" not in categories.values():
+        issues.append(Issue("error", None, "the pipeline has no sensor: every pipeline starts with one"))
+    if "outputs" not in categories.values():
+        issues.append(Issue("warning", None, "the pipeline has no output node: results go nowhere"))
+    for n in nodes:
+        if len(nodes) > 1 and not into[n.id] and not out_count[n.id]:
+            issues.append(Issue("warning", n.id, "this node is not connected to anything"))
+            continue
+        try:
+            has_outputs = bool(n.spec.outputs)
+        except NodeError:
+            continue
+        if categories[n.id] != "outputs" and has_outputs and not out_count[n.id]:
+            issues.append(Issue("warning", n.id, "nothing uses this node's output"))
+    return issues
+
+
+def _latency(graph: Graph, board: Board, specs: Mapping[tuple[str, str], TensorSpec],
+             costs: Mapping[str, Cost]) -> Latency:
+    """Per-node time per inference window: ops × (node rate / window rate) ÷ (ops/cycle × clock)."""
+    node_rate: dict[str, float] = {}
+    for (node_id, _port), spec in specs.items():
+        node_rate[node_id] = max(node_rate.get(node_id, 0.0), spec.rate_hz)
+    rates = [r for r in node_rate.values() if r > 0]
+    window_rate = min(rates) if rates else 0.0
+    ops_per_s = board.ops_per_cycle * board.clock_hz
+    by_node: dict[str, float] = {}
+    for node_id, cost in costs.items():
+        rate = node_rate.get(node_id, window_rate)
+        per_window = rate / window_rate if window_rate else 1.0
+        by_node[node_id] = cost.ops * per_window / ops_per_s * 1e6
+    window_us = sum(by_node.values())
+    period_us = 1e6 / window_rate if window_rate else 0.0
+    return Latency(window_us, period_us, by_node, window_us / period_us if period_us else 0.0)
+
+
+def _kib(n: int) -> str:
+    return f"{n / 1024:.1f} KiB"
+
+
+# Model summaries and other per-file analyses, keyed by content hash: shared by every validation
+# in the process so live validation in the editor reads a model once.
+_ANALYSIS_CACHE: dict = {}
+
+
+def validate_project(project: Project, board: Board | None = None) -> Report:
+    """The entry point the CLI, the editor and codegen use: the project's board unless another is
+    given, its assets checked, its battery for the energy estimate."""
+    board = board or boards().get(project.board_id)
+    ctx = NodeContext(project.dir, board.info(), cache=_ANALYSIS_CACHE)
+    extra = tuple(Issue("error" if "missing" in problem or "leaves" in problem else "warning", None, problem)
+                  for _rel, problem in project.asset_problems())
+    if project.battery not in BATTERIES:
+        extra += (Issue("warning", None, f"unknown battery '{project.battery}'; known: "
+                        f"{', '.join(BATTERIES)}"),)
+    return validate(project.graph, board, ctx, BATTERIES.get(project.battery), extra)

@@ -1,0 +1,106 @@
+"""Validation: shapes propagate, problems name their node and port, budgets add up per node."""
+from __future__ import annotations
+
+import dataclasses
+
+from studio.core.graph import Edge
+from studio.core.validate import RUNTIME_KEY, STACK_KEY, validate
+
+
+def errors(report):
+    return [i for i in report.issues if i.severity == "error"]
+
+
+def test_connected_chain_is_ok_and_propagates_shapes(chain, board):
+    r = validate(chain, board)
+    assert r.ok, errors(r)
+    assert r.specs[("win", "out")].shape == (50, 3)
+    assert r.specs[("win", "out")].rate_hz == 4.0
+    assert r.labels == ("a", "b", "c", "d")
+
+
+def test_unconnected_input_is_an_error_on_that_port(chain, board):
+    chain.disconnect(Edge("win", "out", "net", "in"))
+    r = validate(chain, board)
+    bad = [i for i in errors(r) if i.node == "net"]
+    assert bad and bad[0].port == "in" and "not connected" in bad[0].message
+
+
+def test_downstream_of_a_failed_node_is_not_blamed(chain, board):
+    chain.disconnect(Edge("src", "out", "win", "in"))
+    r = validate(chain, board)
+    assert {i.node for i in errors(r)} == {"win"}
+
+
+def test_shape_error_names_node_port_and_shape(chain, board):
+    chain.add_node("testing.window", node_id="w2")
+    chain.connect("win", "out", "w2", "in")
+    r = validate(chain, board)
+    msg = [i for i in errors(r) if i.node == "w2"][0]
+    assert msg.port == "in" and "50×3" in msg.message
+
+
+def test_ram_budget_is_the_sum_of_nodes_runtime_and_stack(chain, board):
+    r = validate(chain, board)
+    assert r.ram.used_bytes == sum(r.ram.by_node.values())
+    assert r.ram.by_node["win"] == 50 * 3 * 4 * 2
+    assert r.ram.by_node[STACK_KEY] == board.stack_bytes and RUNTIME_KEY in r.ram.by_node
+    assert r.ram.budget_bytes == board.ram_bytes - board.reserved_ram_bytes
+
+
+def test_overflowing_ram_is_an_error_naming_the_biggest_node(chain, board):
+    chain.set_property("win", "window", 40_000)
+    r = validate(chain, board)
+    over = [i for i in errors(r) if "RAM" in i.message]
+    assert r.ram.over and over and over[0].node == "win"
+
+
+def test_smaller_board_turns_a_fitting_pipeline_red(chain, board):
+    chain.set_property("win", "window", 8000)
+    assert validate(chain, board).ok
+    tiny = dataclasses.replace(board, ram_bytes=64 * 1024, id="tiny", name="Tiny")
+    assert not validate(chain, tiny).ok
+
+
+def test_pipeline_that_cannot_keep_up_is_flagged(chain, board):
+    chain.set_property("net", "units", 200_000)
+    slow = dataclasses.replace(board, clock_hz=1_000_000, flash_bytes=10**9)
+    r = validate(chain, slow)
+    assert any("cannot keep up" in i.message for i in errors(r))
+
+
+def test_latency_scales_per_sample_work_to_the_window(chain, board):
+    r = validate(chain, board)
+    # the source works per sample (100 Hz), windows come at 4 Hz: 25 samples per window
+    ops_per_s = board.ops_per_cycle * board.clock_hz
+    assert abs(r.latency.by_node_us["src"] - 3 * 25 / ops_per_s * 1e6) < 1e-9
+    assert r.latency.period_us == 250_000
+
+
+def test_orphan_node_is_a_warning(chain, board):
+    chain.add_node("testing.source", node_id="lonely")
+    r = validate(chain, board)
+    assert any(i.node == "lonely" and i.severity == "warning" for i in r.issues)
+
+
+def test_missing_sensor_is_an_error(board):
+    from studio.core.graph import Graph
+    g = Graph()
+    g.add_node("testing.dense", node_id="net")
+    assert any("no sensor" in i.message for i in errors(validate(g, board)))
+
+
+def test_energy_estimate_uses_duty_cycle(chain, board):
+    r = validate(chain, board)
+    e = r.energy
+    assert 0 < e.duty_cycle < 1
+    v = board.supply_mv / 1000
+    expected_uw = v * (board.active_current_ua * e.duty_cycle + board.sleep_current_ua * (1 - e.duty_cycle))
+    assert abs(e.average_power_uw - expected_uw) < 1e-6
+
+
+def test_json_report_has_the_contract_keys(chain, board):
+    j = validate(chain, board).to_json()
+    assert {"ok", "board", "ram", "flash", "latency", "energy", "issues"} <= set(j)
+    assert {"used_bytes", "budget_bytes", "by_node"} <= set(j["ram"])
+    assert {"window_us", "period_us"} <= set(j["latency"])
