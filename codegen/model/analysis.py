@@ -1,0 +1,104 @@
+"""What a .tflite model costs and whether it compiles, without importing TensorFlow.
+
+The node catalogue calls ``analyze_tflite`` so the model node's RAM/flash cost is the compiler's
+own static plan: one source of truth. Fast: reads the flatbuffer and plans, writes no code.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .errors import ModelError
+from .ir import Graph
+from .opset import describe, macs
+from .program import Program, build_program
+from .reader import load_bytes, read_graph
+
+__all__ = ["ModelError", "TensorInfo", "UnsupportedOp", "ModelSummary", "analyze_tflite",
+           "summarize_program"]
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    scale: float | None
+    zero_point: int | None
+
+
+@dataclass(frozen=True)
+class UnsupportedOp:
+    index: int
+    op: str
+    tensors: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    inputs: tuple[TensorInfo, ...]
+    outputs: tuple[TensorInfo, ...]
+    ops: tuple[str, ...]
+    layers: tuple[str, ...]
+    params: int
+    macs: int
+    arena_bytes: int
+    lower_bound_bytes: int
+    flash_bytes: int
+    unsupported: tuple[UnsupportedOp, ...]
+
+    @property
+    def supported(self) -> bool:
+        return not self.unsupported
+
+
+def _info(graph: Graph, ti: int) -> TensorInfo:
+    t = graph.tensors[ti]
+    q = t.quant
+    return TensorInfo(t.name, tuple(t.shape), t.dtype, q.scale if q else None,
+                      q.zero_point if q else None)
+
+
+def summarize_program(program: Program) -> ModelSummary:
+    g = program.graph
+    used_consts = set()
+    for op in program.ops:
+        for i in op.inputs:
+            if i >= 0 and g.tensors[i].is_const and op.name not in ("RESHAPE",):
+                used_consts.add(i)
+    params = sum(g.tensors[i].elements for i in used_consts)
+    total_macs = 0
+    layers = []
+    for op in program.ops:
+        try:
+            total_macs += macs(op, g)
+            layers.append(describe(op, g))
+        except (IndexError, KeyError, TypeError):  # malformed op: already in problems
+            layers.append(op.name)
+    return ModelSummary(
+        inputs=tuple(_info(g, i) for i in g.inputs),
+        outputs=tuple(_info(g, i) for i in g.outputs),
+        ops=tuple(op.name for op in program.ops),
+        layers=tuple(layers),
+        params=params,
+        macs=total_macs,
+        arena_bytes=program.plan.arena_bytes,
+        lower_bound_bytes=program.plan.lower_bound_bytes,
+        flash_bytes=program.flash_bytes(),
+        unsupported=tuple(UnsupportedOp(p.index, p.op, p.tensors, p.message)
+                          for p in program.problems),
+    )
+
+
+def analyze_tflite(source: str | os.PathLike | bytes) -> ModelSummary:
+    """Summary and static memory plan of an int8 .tflite model (float models: summary only)."""
+    data, name = load_bytes(source)
+    graph = read_graph(data, name)
+    try:
+        program = build_program(graph)
+    except ModelError:
+        raise
+    except (IndexError, KeyError, ValueError, TypeError) as exc:
+        raise ModelError(f"{name} is not a valid .tflite file: inconsistent graph ({exc})") from None
+    return summarize_program(program)

@@ -1,0 +1,128 @@
+"""Simplifies the IR before planning: folds shape-only subgraphs and strips float boundaries.
+
+Keras 3 exports ``Flatten`` as SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, whose result is known
+at compile time because every shape is static; evaluating such ops here leaves a single RESHAPE
+(an alias, zero cost). A float model input feeding a QUANTIZE (and a DEQUANTIZE feeding a float
+output) is moved to the int8 tensor: the generated API is int8 in and out, and the caller
+quantizes with MODEL_INPUT_SCALE / MODEL_INPUT_ZERO_POINT.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .ir import NUMPY_DTYPES, Graph, Op
+
+FOLDABLE = frozenset({"SHAPE", "STRIDED_SLICE", "PACK", "CONCATENATION", "RESHAPE", "SQUEEZE",
+                      "EXPAND_DIMS", "CAST", "ADD", "MUL", "SUB", "GATHER"})
+
+
+@dataclass(frozen=True)
+class BoundaryNote:
+    """A float model input/output replaced by the int8 tensor next to it."""
+
+    kind: str  # "input" or "output"
+    float_tensor: str
+    int8_tensor: str
+
+
+def fold_graph(graph: Graph) -> tuple[Graph, tuple[BoundaryNote, ...]]:
+    """A new Graph with compile-time-computable ops evaluated and float boundaries stripped."""
+    tensors = list(graph.tensors)
+    live_ops: list[Op] = []
+    for op in graph.ops:
+        if op.name in FOLDABLE and _foldable(op, tensors, graph):
+            value = _evaluate(op, tensors)
+            if value is not None:
+                out = tensors[op.outputs[0]]
+                np_type = NUMPY_DTYPES.get(out.dtype)
+                if np_type is not None:
+                    value = np.asarray(value).astype(np_type)
+                if out.shape and value.size == int(np.prod(out.shape)):
+                    value = value.reshape(out.shape)
+                out.data = value
+                continue
+        live_ops.append(op)
+
+    inputs = list(graph.inputs)
+    outputs = list(graph.outputs)
+    notes: list[BoundaryNote] = []
+    for pos, ti in enumerate(inputs):
+        t = tensors[ti]
+        consumers = [op for op in live_ops if ti in op.inputs]
+        if t.dtype == "float32" and len(consumers) == 1 and consumers[0].name == "QUANTIZE":
+            q = consumers[0]
+            if ti not in outputs and tensors[q.outputs[0]].dtype == "int8":
+                inputs[pos] = q.outputs[0]
+                live_ops.remove(q)
+                notes.append(BoundaryNote("input", t.name, tensors[q.outputs[0]].name))
+    for pos, ti in enumerate(outputs):
+        t = tensors[ti]
+        producers = [op for op in live_ops if ti in op.outputs]
+        if t.dtype == "float32" and len(producers) == 1 and producers[0].name == "DEQUANTIZE":
+            d = producers[0]
+            src = d.inputs[0]
+            if tensors[src].dtype == "int8" and src not in inputs:
+                outputs[pos] = src
+                live_ops.remove(d)
+                notes.append(BoundaryNote("output", t.name, tensors[src].name))
+    return Graph(tensors, live_ops, tuple(inputs), tuple(outputs)), tuple(notes)
+
+
+def _foldable(op: Op, tensors, graph: Graph) -> bool:
+    if op.name == "SHAPE":
+        src = tensors[op.inputs[0]]
+        return all(d > 0 for d in src.shape) and op.inputs[0] not in ()  # static shapes only
+    present = [i for i in op.inputs if i >= 0]
+    if not present or not all(tensors[i].is_const for i in present):
+        return False
+    # arithmetic ops are folded only on integer shape data, never on quantized activations
+    if op.name in ("ADD", "MUL", "SUB"):
+        return all(tensors[i].dtype in ("int32", "int64") for i in present)
+    return True
+
+
+def _evaluate(op: Op, tensors) -> np.ndarray | None:
+    vals = [tensors[i].data if i >= 0 else None for i in op.inputs]
+    out = tensors[op.outputs[0]]
+    name = op.name
+    if name == "SHAPE":
+        return np.array(tensors[op.inputs[0]].shape, dtype=np.int64)
+    if name in ("RESHAPE", "SQUEEZE", "EXPAND_DIMS"):
+        return np.asarray(vals[0]).reshape(out.shape)
+    if name == "CAST":
+        return np.asarray(vals[0])
+    if name == "PACK":
+        return np.stack([np.asarray(v) for v in vals], axis=int(op.options.get("axis", 0)))
+    if name == "CONCATENATION":
+        arrays = [np.asarray(v) for v in vals]
+        return np.concatenate(arrays, axis=int(op.options.get("axis", 0)) % max(arrays[0].ndim, 1))
+    if name == "ADD":
+        return np.asarray(vals[0]) + np.asarray(vals[1])
+    if name == "SUB":
+        return np.asarray(vals[0]) - np.asarray(vals[1])
+    if name == "MUL":
+        return np.asarray(vals[0]) * np.asarray(vals[1])
+    if name == "GATHER":
+        return None  # axis option not read; leave it to the unsupported-op report
+    if name == "STRIDED_SLICE":
+        return _strided_slice(op, [np.asarray(v) for v in vals])
+    return None
+
+
+def _strided_slice(op: Op, vals) -> np.ndarray:
+    data, begin, end = vals[0], vals[1].astype(int), vals[2].astype(int)
+    strides = vals[3].astype(int) if len(vals) > 3 and vals[3] is not None else np.ones_like(begin)
+    o = op.options
+    if o.get("ellipsis_mask", 0) or o.get("new_axis_mask", 0):
+        raise ValueError("strided slice with ellipsis/new-axis masks")
+    index = []
+    for d in range(len(begin)):
+        if o.get("shrink_axis_mask", 0) >> d & 1:
+            index.append(int(begin[d]))
+            continue
+        b = None if o.get("begin_mask", 0) >> d & 1 else int(begin[d])
+        e = None if o.get("end_mask", 0) >> d & 1 else int(end[d])
+        index.append(slice(b, e, int(strides[d])))
+    return np.asarray(data[tuple(index)])

@@ -1,0 +1,153 @@
+"""From a folded graph to a program: ops in order, each tensor's storage, the arena plan.
+
+Reshape-like ops are aliases: their output shares the input's bytes, so a whole alias group is
+one buffer to the planner. A group holding a model input lives in the caller's input buffer and
+one holding a model output in the caller's output buffer (neither counts toward the arena).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .fold import BoundaryNote, fold_graph
+from .ir import Graph, Op
+from .opset import ALIAS_OPS, COMMON_KERNEL, KERNELS, PER_OP_CALL_BYTES, check_op
+from .planner import ArenaPlan, Buffer, plan_arena
+
+
+@dataclass(frozen=True)
+class Storage:
+    kind: str  # "arena", "input", "output" or "const"
+    offset: int = 0  # byte offset in the arena, for "arena"
+    index: int = 0  # which model input/output, for "input"/"output"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An op the compiler cannot handle (reported before any code is written)."""
+
+    index: int
+    op: str
+    tensors: tuple[str, ...]
+    message: str
+
+
+@dataclass
+class Program:
+    graph: Graph
+    ops: list[Op]
+    notes: tuple[BoundaryNote, ...]
+    storage: dict  # tensor index -> Storage
+    plan: ArenaPlan
+    problems: tuple[Problem, ...]
+    copy_input_to_output: tuple[tuple[int, int], ...] = ()  # (input k, output k) alias groups
+
+    def const_bytes(self) -> int:
+        used = set()
+        for op in self.ops:
+            if op.name in ALIAS_OPS:
+                continue
+            for i in op.inputs:
+                if i >= 0 and self.graph.tensors[i].is_const:
+                    used.add(i)
+        total = sum(self.graph.tensors[i].nbytes for i in used)
+        for op in self.ops:  # per-channel requantization multipliers and shifts
+            if op.name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+                out = self.graph.tensors[op.outputs[0]]
+                total += 8 * out.shape[-1]
+        return total
+
+    def kernels(self) -> list[str]:
+        stems = sorted({KERNELS[op.name][0] for op in self.ops
+                        if op.name in KERNELS and KERNELS[op.name][0]})
+        return [COMMON_KERNEL[0]] + stems if stems else [COMMON_KERNEL[0]]
+
+    def code_bytes_estimate(self) -> int:
+        by_stem = {stem: size for stem, size in KERNELS.values() if stem}
+        return (COMMON_KERNEL[1] + sum(by_stem[s] for s in self.kernels() if s in by_stem)
+                + PER_OP_CALL_BYTES * len(self.ops) + 64)
+
+    def flash_bytes(self) -> int:
+        return self.const_bytes() + self.code_bytes_estimate()
+
+
+def build_program(graph: Graph) -> Program:
+    graph, notes = fold_graph(graph)
+    t = graph.tensors
+    ops = list(graph.ops)
+    problems = []
+    for op in ops:
+        why = check_op(op, graph)
+        if why:
+            names = tuple(t[i].name for i in (*op.inputs, *op.outputs) if i >= 0)
+            problems.append(Problem(op.index, op.name, names, why))
+    for ti in list(graph.inputs) + list(graph.outputs):
+        if t[ti].dtype != "int8" and not any(p.message.startswith("tensor") for p in problems):
+            problems.append(Problem(-1, "MODEL", (t[ti].name,),
+                                    f"model input/output '{t[ti].name}' is {t[ti].dtype}: the "
+                                    "model must be int8-quantized (full-integer post-training "
+                                    "quantization)"))
+
+    # alias groups via union-find
+    parent = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for op in ops:
+        if op.name in ALIAS_OPS and op.inputs and op.outputs:
+            a, b = find(op.inputs[0]), find(op.outputs[0])
+            if a != b:
+                parent[b] = a
+
+    position = {}  # group -> [first, last]
+    for ti in graph.inputs:
+        position.setdefault(find(ti), [-1, -1])
+    for pos, op in enumerate(ops):
+        for ti in (*op.inputs, *op.outputs):
+            if ti < 0 or t[ti].is_const:
+                continue
+            g = find(ti)
+            span = position.setdefault(g, [pos, pos])
+            span[0] = min(span[0], pos)
+            span[1] = max(span[1], pos)
+    for ti in graph.outputs:
+        position.setdefault(find(ti), [len(ops), len(ops)])[1] = len(ops)
+
+    external = {}
+    copies = []
+    for k, ti in enumerate(graph.inputs):
+        external[find(ti)] = Storage("input", index=k)
+    for k, ti in enumerate(graph.outputs):
+        g = find(ti)
+        if g in external and external[g].kind == "input":
+            copies.append((external[g].index, k))
+        else:
+            external[g] = Storage("output", index=k)
+
+    buffers = []
+    members: dict = {}
+    for ti, tensor in enumerate(t):
+        if tensor.is_const:
+            continue
+        members.setdefault(find(ti), []).append(ti)
+    for g, (first, last) in position.items():
+        if g in external:
+            continue
+        size = max((t[m].nbytes for m in members.get(g, [g])), default=0)
+        align = max((t[m].itemsize for m in members.get(g, [g])), default=1)
+        buffers.append(Buffer(g, size, first, last, align))
+    plan = plan_arena(buffers)
+
+    storage = {}
+    for ti, tensor in enumerate(t):
+        if tensor.is_const:
+            storage[ti] = Storage("const")
+            continue
+        g = find(ti)
+        if g in external:
+            storage[ti] = external[g]
+        elif g in plan.offsets:
+            storage[ti] = Storage("arena", offset=plan.offsets[g])
+    return Program(graph, ops, notes, storage, plan, tuple(problems), tuple(copies))
