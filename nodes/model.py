@@ -1,2 +1,299 @@
-"""Node types of the 'model' category (being filled in; the module exists so the catalogue loads)."""
+"""Model node types: an int8 ``.tflite`` the device runs, and a float Keras model to be quantized.
+
+Both take the features as one f32 tensor whose element count equals the model input's (the
+firmware quantizes it with the model's input scale and zero point) and give ``scores``, the
+dequantized f32 output ``(classes,)``. Reading a model is expensive, so summaries are cached per
+file content (sha256) in the node context. TensorFlow is imported only inside functions.
+"""
 from __future__ import annotations
+
+import hashlib
+import json
+import math
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from nodes.base import Cost, NodeContext, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype, single_input
+
+# Estimated C code size (bytes) of the int8 kernels a Keras model's layers will need once quantized;
+# a .tflite's flash estimate comes from the model compiler instead.
+KERAS_INT8_CODE_BYTES = 6000
+# Bytes of one weight and one bias once quantized to int8 (biases stay int32).
+INT8_WEIGHT_BYTES = 1
+INT32_BIAS_BYTES = 4
+
+_IN = Port("in", ("f32",), "features; element count must equal the model input's")
+_SCORES = Port("scores", ("f32",), "dequantized model output (classes,)")
+_LABELS = Param("labels", list, [], kind="labels",
+                doc="one name per output class, in output order; empty = class0, class1, …")
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def default_labels(n: int) -> list[str]:
+    return [f"class{i}" for i in range(n)]
+
+
+def _model_path(p: Mapping[str, Any], ctx: NodeContext, suffixes: tuple[str, ...]) -> Path:
+    rel = p.get("model", "")
+    if not rel:
+        raise NodeError(f"choose a model file ({', '.join(suffixes)}) inside the project folder")
+    path = ctx.resolve_asset(rel)
+    if path.suffix.lower() not in suffixes:
+        raise NodeError(f"model '{rel}' is a '{path.suffix}' file; this node reads {', '.join(suffixes)}")
+    return path
+
+
+def _check_features(spec: TensorSpec, model_shape: tuple[int, ...], model_desc: str) -> None:
+    require_dtype(spec, ("f32",))
+    need = math.prod(model_shape) if model_shape else 1
+    if spec.elements != need:
+        raise NodeError(f"the features are {spec.describe()} ({spec.elements} values) but the model "
+                        f"input {model_desc} is {'×'.join(str(d) for d in model_shape)} ({need} values)",
+                        port="in")
+
+
+def _check_labels(p: Mapping[str, Any], n_outputs: int) -> None:
+    labels = p["labels"]
+    if labels and len(labels) != n_outputs:
+        raise NodeError(f"{len(labels)} labels given but the model has {n_outputs} outputs; "
+                        f"give exactly {n_outputs} (or none for class0…)", port="scores")
+    if len(set(labels)) != len(labels):
+        raise NodeError("labels must be distinct")
+
+
+# ---- .tflite ----------------------------------------------------------------------------------
+
+@register
+class TfliteModel(NodeType):
+    type_id = "model.tflite"
+    title = "TFLite model (int8)"
+    doc = ("A full-integer int8 .tflite model, compiled to C for the device. Input: features whose "
+           "element count equals the model input; output: the dequantized scores.")
+    inputs = [_IN]
+    outputs = [_SCORES]
+    params = [Param("model", str, "", kind="asset", doc=".tflite file inside the project folder"), _LABELS]
+    kernel = "model/tflite"
+
+    def summary(self, p: Mapping[str, Any], ctx: NodeContext):
+        """The model compiler's ``ModelSummary`` of the chosen file, cached by content."""
+        path = _model_path(p, ctx, (".tflite",))
+
+        def analyze():
+            from codegen.model import analysis  # the model compiler is a leaf library (agreed layering)
+            from codegen.model.errors import ModelError
+
+            try:
+                return analysis.analyze_tflite(path)
+            except ModelError as e:
+                raise NodeError(f"model '{p['model']}': {e.message}") from None
+
+        return ctx.cached(("tflite", file_sha256(path)), analyze)
+
+    def _io(self, p, ctx):
+        s = self.summary(p, ctx)
+        if len(s.inputs) != 1 or len(s.outputs) != 1:
+            raise NodeError(f"the model has {len(s.inputs)} inputs and {len(s.outputs)} outputs; "
+                            "a pipeline model needs exactly one of each")
+        if s.unsupported:
+            listed = "; ".join(f"#{u.index} {u.op}: {u.message}" for u in s.unsupported)
+            raise NodeError(f"the device code generator cannot run {len(s.unsupported)} operator(s) of "
+                            f"this model: {listed}")
+        inp, out = s.inputs[0], s.outputs[0]
+        for t, what in ((inp, "input"), (out, "output")):
+            if t.dtype != "int8":
+                raise NodeError(f"the model {what} '{t.name}' is {t.dtype}; the device runs full-integer "
+                                "int8 models (convert with a quantize.int8 node or TFLite's "
+                                "post-training integer quantization)")
+        return s, inp, out
+
+    def infer(self, inputs, p, ctx):
+        spec = single_input(inputs)
+        s, inp, out = self._io(p, ctx)
+        _check_features(spec, tuple(inp.shape), f"'{inp.name}'")
+        n = math.prod(out.shape) if out.shape else 1
+        _check_labels(p, n)
+        return {"scores": TensorSpec((n,), "f32", spec.rate_hz)}
+
+    def cost(self, inputs, outputs, p, ctx):
+        s, inp, out = self._io(p, ctx)
+        n_in = math.prod(inp.shape) if inp.shape else 1
+        n_out = math.prod(out.shape) if out.shape else 1
+        # int8 input handed to model_invoke, int8 output it fills, f32 dequantized scores
+        buffers = n_in + n_out + outputs["scores"].bytes
+        return Cost(ram_bytes=s.arena_bytes + buffers, flash_bytes=s.flash_bytes, ops=2 * s.macs,
+                    detail={"arena_bytes": s.arena_bytes, "io_bytes": buffers, "macs": s.macs})
+
+    def labels(self, p, ctx):
+        if p.get("labels"):
+            return list(p["labels"])
+        try:
+            _, _, out = self._io(p, ctx)
+        except NodeError:
+            return None
+        return default_labels(math.prod(out.shape) if out.shape else 1)
+
+
+# ---- Keras -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LayerInfo:
+    name: str
+    kind: str          # the Keras class name
+    params: int
+    macs: int
+    output_shape: tuple[int, ...]  # without the batch dimension
+
+
+@dataclass(frozen=True)
+class KerasSummary:
+    input_shape: tuple[int, ...]   # without the batch dimension
+    output_shape: tuple[int, ...]
+    layers: tuple[LayerInfo, ...]
+    params: int
+    macs: int
+    weight_count: int              # kernel/depthwise weights (int8 once quantized)
+    bias_count: int                # biases (int32 once quantized)
+    activation_pair_bytes: int     # largest int8 input + output of one layer: the arena floor
+
+
+def _config_has_lambda(config: Any) -> bool:
+    if isinstance(config, dict):
+        if config.get("class_name") == "Lambda":
+            return True
+        return any(_config_has_lambda(v) for v in config.values())
+    if isinstance(config, list):
+        return any(_config_has_lambda(v) for v in config)
+    return False
+
+
+def _read_config(path: Path) -> Any:
+    """The saved model's architecture as JSON, read without running anything from the file."""
+    try:
+        if path.suffix.lower() == ".keras":
+            with zipfile.ZipFile(path) as z:
+                return json.loads(z.read("config.json"))
+        import h5py  # comes with Keras
+
+        with h5py.File(path, "r") as f:
+            raw = f.attrs.get("model_config")
+            if raw is None:
+                raise NodeError(f"'{path.name}' holds weights only, not a model; save it with model.save()")
+            return json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+        raise NodeError(f"'{path.name}' is not a readable Keras model: {e}") from None
+
+
+def _shape(t) -> tuple[int, ...]:
+    return tuple(int(d) for d in tuple(t.shape)[1:] if d is not None)
+
+
+def _layer_macs(layer, out_shape: tuple[int, ...], in_shape: tuple[int, ...]) -> int:
+    kind = type(layer).__name__
+    out_elems = math.prod(out_shape) if out_shape else 1
+    if kind == "Dense":
+        return out_elems * int(in_shape[-1])
+    if kind in ("Conv1D", "Conv2D", "Conv3D"):
+        kernel = math.prod(layer.kernel_size) * int(in_shape[-1]) // int(getattr(layer, "groups", 1) or 1)
+        return out_elems * kernel
+    if kind in ("DepthwiseConv1D", "DepthwiseConv2D"):
+        return out_elems * math.prod(layer.kernel_size)
+    if kind in ("SeparableConv1D", "SeparableConv2D"):
+        spatial = out_elems // int(out_shape[-1])
+        depthwise = spatial * int(in_shape[-1]) * int(layer.depth_multiplier) * math.prod(layer.kernel_size)
+        pointwise = out_elems * int(in_shape[-1]) * int(layer.depth_multiplier)
+        return depthwise + pointwise
+    return 0
+
+
+def analyze_keras(path: Path) -> KerasSummary:
+    """Loads a float Keras model safely and counts its parameters, MACs and int8 activation needs."""
+    config = _read_config(path)
+    if _config_has_lambda(config):
+        raise NodeError(f"'{path.name}' contains a Lambda layer, which would run arbitrary Python code; "
+                        "rebuild the model without Lambda layers (use built-in layers)")
+    import keras  # lazy: TensorFlow is slow to import
+
+    try:
+        model = keras.saving.load_model(str(path), safe_mode=True, compile=False)
+    except Exception as e:  # noqa: BLE001 - Keras raises many types for a bad file; all mean "unreadable"
+        raise NodeError(f"'{path.name}' cannot be loaded as a Keras model: {e}") from None
+    if any(type(layer).__name__ == "Lambda" for layer in model.layers):
+        raise NodeError(f"'{path.name}' contains a Lambda layer; rebuild the model without it")
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        raise NodeError(f"the model has {len(model.inputs)} inputs and {len(model.outputs)} outputs; "
+                        "a pipeline model needs exactly one of each")
+    layers, pair, weights, biases = [], 0, 0, 0
+    for layer in model.layers:
+        ins = layer.input if isinstance(layer.input, (list, tuple)) else [layer.input]
+        in_shapes = [_shape(t) for t in ins]
+        out_shape = _shape(layer.output)
+        macs = _layer_macs(layer, out_shape, in_shapes[0]) if in_shapes else 0
+        params = int(layer.count_params())
+        layers.append(LayerInfo(layer.name, type(layer).__name__, params, macs, out_shape))
+        in_bytes = sum(math.prod(s) if s else 1 for s in in_shapes)
+        pair = max(pair, in_bytes + (math.prod(out_shape) if out_shape else 1))
+        for w in layer.weights:
+            n = math.prod(int(d) for d in w.shape)
+            role = w.path.rsplit("/", 1)[-1]
+            if role == "bias":
+                biases += n
+            elif "kernel" in role or role == "embeddings":
+                weights += n
+            # other variables (batch-norm statistics) are folded into neighbours by the converter
+    return KerasSummary(input_shape=_shape(model.inputs[0]), output_shape=_shape(model.outputs[0]),
+                        layers=tuple(layers), params=int(model.count_params()),
+                        macs=sum(layer.macs for layer in layers), weight_count=weights,
+                        bias_count=biases, activation_pair_bytes=pair)
+
+
+@register
+class KerasModel(NodeType):
+    type_id = "model.keras"
+    title = "Keras model (float)"
+    doc = ("A float Keras 3 model (.keras or .h5), loaded in safe mode (Lambda layers refused). The "
+           "device runs int8 only: put a quantize.int8 node after it; the cost shown is the int8 estimate.")
+    inputs = [_IN]
+    outputs = [_SCORES]
+    params = [Param("model", str, "", kind="asset", doc=".keras or .h5 file inside the project folder"),
+              _LABELS]
+    kernel = "model/tflite"  # runs on the device only after conversion to int8 .tflite
+
+    def summary(self, p: Mapping[str, Any], ctx: NodeContext) -> KerasSummary:
+        path = _model_path(p, ctx, (".keras", ".h5"))
+        return ctx.cached(("keras", file_sha256(path)), lambda: analyze_keras(path))
+
+    def infer(self, inputs, p, ctx):
+        spec = single_input(inputs)
+        s = self.summary(p, ctx)
+        _check_features(spec, s.input_shape, "")
+        n = math.prod(s.output_shape) if s.output_shape else 1
+        _check_labels(p, n)
+        return {"scores": TensorSpec((n,), "f32", spec.rate_hz)}
+
+    def cost(self, inputs, outputs, p, ctx):
+        s = self.summary(p, ctx)
+        weights = s.weight_count * INT8_WEIGHT_BYTES + s.bias_count * INT32_BIAS_BYTES
+        n_in = math.prod(s.input_shape) if s.input_shape else 1
+        buffers = n_in + (math.prod(s.output_shape) if s.output_shape else 1) + outputs["scores"].bytes
+        return Cost(ram_bytes=s.activation_pair_bytes + buffers,
+                    flash_bytes=weights + KERAS_INT8_CODE_BYTES, ops=2 * s.macs,
+                    detail={"arena_estimate_bytes": s.activation_pair_bytes, "io_bytes": buffers,
+                            "weight_bytes": weights, "code_bytes": KERAS_INT8_CODE_BYTES, "macs": s.macs})
+
+    def labels(self, p, ctx):
+        if p.get("labels"):
+            return list(p["labels"])
+        try:
+            s = self.summary(p, ctx)
+        except NodeError:
+            return None
+        return default_labels(math.prod(s.output_shape) if s.output_shape else 1)

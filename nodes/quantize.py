@@ -1,2 +1,164 @@
-"""Node types of the 'quantize' category (being filled in; the module exists so the catalogue loads)."""
+"""Quantization node types: how a float model upstream becomes what the device runs.
+
+A quantize node sits after a model node (``scores`` in, ``scores`` out, shapes unchanged). Only
+full-integer int8 reaches the device; float16 and dynamic-range quantization exist for export and
+say so when placed in a device pipeline. ``convert`` functions run TensorFlow's converter (imported
+lazily) on a ``.keras``/``.h5`` file and return the ``.tflite`` bytes.
+"""
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import numpy as np
+
+from nodes.base import Cost, NodeContext, NodeError, NodeType, Param, Port, register, require_dtype, single_input
+
+_IN = Port("scores", ("f32",), "scores of the model node upstream")
+_OUT = Port("scores", ("f32",), "the same scores, from the quantized model")
+
+
+def _load_keras(model_path: Path):
+    """The float model, loaded the safe way (the model node has already refused Lambda layers)."""
+    import keras
+
+    return keras.saving.load_model(str(model_path), safe_mode=True, compile=False)
+
+
+def _converter(model_path: Path):
+    """(tensorflow module, converter, keras model) for the float model at ``model_path``."""
+    import tensorflow as tf
+
+    model = _load_keras(Path(model_path))
+    return tf, tf.lite.TFLiteConverter.from_keras_model(model), model
+
+
+def _pass_through(inputs) -> dict:
+    spec = single_input(inputs, "scores")
+    require_dtype(spec, ("f32",), "scores")
+    return {"scores": spec}
+
+
+def load_representative(path: Path) -> np.ndarray:
+    """A .npy of feature tensors (samples, ...), float32; pickled or non-numeric data refused."""
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except ValueError as e:
+        if "pickle" in str(e).lower():
+            raise NodeError(f"'{path.name}' holds Python objects (pickled data); only plain numeric "
+                            ".npy arrays are read") from None
+        raise NodeError(f"'{path.name}' is not a readable .npy array: {e}") from None
+    except OSError as e:
+        raise NodeError(f"'{path.name}' cannot be read: {e}") from None
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf" or arr.ndim < 2 or arr.shape[0] < 1:
+        shape = getattr(arr, "shape", None)
+        raise NodeError(f"'{path.name}' must be a numeric array (samples, feature dims...), got {shape}")
+    if not np.all(np.isfinite(arr)):
+        raise NodeError(f"'{path.name}' contains NaN or infinite values")
+    return arr.astype(np.float32)
+
+
+@register
+class QuantizeInt8(NodeType):
+    type_id = "quantize.int8"
+    title = "Quantize int8"
+    doc = ("Full-integer post-training quantization (int8 weights, activations, input and output), the "
+           "form the device runs. Representative data: the features the pipeline's own DSP makes from "
+           "its replay/dataset samples, or a .npy of features (samples, ...).")
+    inputs = [_IN]
+    outputs = [_OUT]
+    params = [
+        Param("per_channel", bool, True, doc="one scale per output channel of each weight tensor"),
+        Param("representative", str, "pipeline", choices=("pipeline", "file")),
+        Param("representative_file", str, "", kind="asset", doc=".npy of features when representative = file"),
+        Param("n_samples", int, 100, min=1, max=10000, doc="representative samples used for calibration"),
+    ]
+
+    def infer(self, inputs, p, ctx):
+        out = _pass_through(inputs)
+        if p["representative"] == "file":
+            self.representative(p, ctx)
+        return out
+
+    def cost(self, inputs, outputs, p, ctx):
+        return Cost()  # the model node upstream already charges the int8 model
+
+    def representative(self, p: Mapping[str, Any], ctx: NodeContext) -> np.ndarray:
+        """The representative features of ``representative_file`` (first ``n_samples``)."""
+        if not p["representative_file"]:
+            raise NodeError("choose a .npy file of representative features, or set representative "
+                            "to 'pipeline'")
+        path = ctx.resolve_asset(p["representative_file"])
+        return load_representative(path)[: p["n_samples"]]
+
+    def convert(self, model_path: Path, representative: np.ndarray, p: Mapping[str, Any]) -> bytes:
+        """An int8 .tflite (int8 input and output) of the float Keras model, calibrated on
+        ``representative`` (samples, ...) reshaped to the model input."""
+        tf, conv, model = _converter(model_path)
+        model_shape = tuple(int(d) for d in model.inputs[0].shape[1:])
+        samples = np.asarray(representative, dtype=np.float32)[: p["n_samples"]]
+        if samples.ndim < 1 or samples.shape[0] < 1:
+            raise NodeError("no representative samples to calibrate the quantization")
+        per_sample = int(np.prod(samples.shape[1:]))
+        if per_sample != int(np.prod(model_shape)):
+            raise NodeError(f"representative samples have {per_sample} values each but the model input "
+                            f"{'×'.join(map(str, model_shape))} takes {int(np.prod(model_shape))}")
+
+        def dataset() -> Iterator[list[np.ndarray]]:
+            for s in samples:
+                yield [s.reshape((1,) + model_shape)]
+
+        conv.optimizations = [tf.lite.Optimize.DEFAULT]
+        conv.representative_dataset = dataset
+        conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        conv.inference_input_type = tf.int8
+        conv.inference_output_type = tf.int8
+        # The converter has no public switch for per-tensor weights; this documented-in-source flag is it.
+        conv._experimental_disable_per_channel = not p["per_channel"]
+        try:
+            return bytes(conv.convert())
+        except Exception as e:  # noqa: BLE001 - the converter raises many types; all mean "cannot convert"
+            raise NodeError(f"TensorFlow could not quantize the model to int8: {e}") from None
+
+
+_DEVICE_NEEDS_INT8 = ("the device code generator needs a full-integer int8 model; use a Quantize int8 "
+                      "node (this node is for exporting a {what} .tflite only)")
+
+
+@register
+class QuantizeFloat16(NodeType):
+    type_id = "quantize.float16"
+    title = "Quantize float16"
+    doc = "float16 weights (half the size, float maths): for export; the device needs int8."
+    inputs = [_IN]
+    outputs = [_OUT]
+    params = []
+
+    def infer(self, inputs, p, ctx):
+        _pass_through(inputs)
+        raise NodeError(_DEVICE_NEEDS_INT8.format(what="float16"), port="scores")
+
+    def convert(self, model_path: Path, p: Mapping[str, Any]) -> bytes:
+        tf, conv, _ = _converter(model_path)
+        conv.optimizations = [tf.lite.Optimize.DEFAULT]
+        conv.target_spec.supported_types = [tf.float16]
+        return bytes(conv.convert())
+
+
+@register
+class QuantizeDynamicRange(NodeType):
+    type_id = "quantize.dynamic_range"
+    title = "Quantize dynamic range"
+    doc = "int8 weights with float activations: for export; the device needs full-integer int8."
+    inputs = [_IN]
+    outputs = [_OUT]
+    params = []
+
+    def infer(self, inputs, p, ctx):
+        _pass_through(inputs)
+        raise NodeError(_DEVICE_NEEDS_INT8.format(what="dynamic-range"), port="scores")
+
+    def convert(self, model_path: Path, p: Mapping[str, Any]) -> bytes:
+        tf, conv, _ = _converter(model_path)
+        conv.optimizations = [tf.lite.Optimize.DEFAULT]
+        return bytes(conv.convert())
