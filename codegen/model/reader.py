@@ -66,8 +66,8 @@ def read_graph(data: bytes, name: str = "<bytes>") -> Graph:
                          "(export the model with tf.lite.TFLiteConverter)")
     try:
         return _read(data)
-    except ModelError:
-        raise
+    except ModelError as exc:
+        raise ModelError(f"{name} is not a valid .tflite file: {exc.message}") from None
     except Exception as exc:  # the flatbuffer library raises assorted errors on corrupt input
         raise ModelError(f"{name} is not a valid .tflite file: {type(exc).__name__}: {exc}. "
                          "The file may be truncated; export it again.") from None
