@@ -101,6 +101,53 @@ def print_check(project, report) -> None:
           f"{sum(i.severity == 'warning' for i in report.issues)} warnings")
 
 
+# ---- the model compiler -------------------------------------------------------------------------------
+def _model_error(e) -> int:
+    print(f"error: {e.message}", file=sys.stderr)
+    return 2
+
+
+@verb("compile-model", "compile an int8 .tflite into dependency-free C (model.h/model.c + kernels)")
+@arg("model", help="an int8 .tflite file")
+@arg("--out", required=True, help="folder for the generated C")
+@arg("--json", action="store_true", help="machine-readable output")
+def cmd_compile_model(a: argparse.Namespace) -> int:
+    from codegen.model import ModelError, compile_tflite
+
+    try:
+        report = compile_tflite(Path(a.model), Path(a.out))
+    except ModelError as e:
+        return _model_error(e)
+    if a.json:
+        emit(report.to_json())
+    else:
+        for line in report.summary_lines():
+            print(line)
+    return 0
+
+
+@verb("verify-model", "compile the generated C on this machine and compare it with TFLite Micro")
+@arg("model", help="an int8 .tflite file")
+@arg("--samples", type=int, default=100, help="random inputs to compare (default 100)")
+@arg("--seed", type=int, default=0)
+@arg("--json", action="store_true", help="machine-readable output")
+def cmd_verify_model(a: argparse.Namespace) -> int:
+    from codegen.model import ModelError, verify_model
+
+    if a.samples < 1:
+        raise BadInput("--samples must be at least 1")
+    try:
+        report = verify_model(Path(a.model), samples=a.samples, seed=a.seed)
+    except ModelError as e:
+        return _model_error(e)
+    if a.json:
+        emit(report.to_json())
+    else:
+        for line in report.summary_lines():
+            print(line)
+    return 0 if report.to_json()["mismatches"] == 0 else 1
+
+
 # ---- the app ----------------------------------------------------------------------------------------
 def run_gui(argv: Sequence[str]) -> int:
     p = argparse.ArgumentParser(prog="tinyml-studio",
