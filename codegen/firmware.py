@@ -1,0 +1,278 @@
+"""The firmware writer: board profile + the pipeline's stage code + the compiled model -> a complete,
+buildable C project (Makefile, linker script, start-up, board glue, runtime, pipeline.c, README).
+
+It places each node's ``StageCode`` in ``pipeline.c`` in data-flow order without knowing what the
+node does (see ``codegen.stage``). Two names are provided to stage code besides the buffers:
+``tms_sample`` (``const float *``: the current sample's channels, which a sensor stage copies in;
+on the emulated board it points into the replay table) and ``tms_frame_ready`` (the window stage
+sets it to 1 when a frame is complete). A stage of mode ``"result"`` runs after each inference and
+may read ``tms_result_index`` and ``tms_scores``.
+
+Every string from the project reaches C through ``codegen.cnames``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Sequence
+
+import jinja2
+import numpy as np
+
+from codegen.cnames import c_comment, c_identifier, c_string_literal, json_string_literal
+from codegen.firmware_boards import BoardGlue, board_glue, cpu_flags
+from codegen.stage import StageCode, buffer_name
+from studio.core.boards import Board
+from studio.core.errors import BadInput
+
+RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+ELF_PATH = PurePosixPath("build/firmware.elf")
+
+# runtime files every firmware gets (relative to RUNTIME_DIR)
+_CORE_SOURCES = ("tms_startup.c", "tms_timer.c", "tms_protocol.c", "tms_quant.c")
+_CORE_HEADERS = ("tms_timer.h", "tms_protocol.h", "tms_quant.h", "tms_uart.h", "tms_semihost.h")
+_STAGE_MODES = ("sample", "window", "frame", "result")
+_REPLAY_VALUES_PER_ROW = 8
+
+
+@dataclass(frozen=True)
+class FirmwareFiles:
+    """What ``write_firmware`` produced: the project folder and every file in it."""
+    out_dir: Path
+    files: tuple[Path, ...]
+    board_id: str
+    emulated: bool
+    build_id: str
+    elf: Path          # where ``make`` puts the image
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # C, not HTML: every project string is escaped by codegen.cnames
+    )
+
+
+def _md_text(text: str) -> str:
+    """One line of plain text for the README: no HTML comment terminator, markdown specials escaped."""
+    one_line = re.sub(r"[\r\n]+", " ", text).replace("--", "- -")
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|])", r"\\\1", one_line)
+
+
+def _runtime_file(rel: str) -> Path:
+    """A runtime file a stage names; refuses paths that leave codegen/runtime."""
+    parts = PurePosixPath(rel)
+    if parts.is_absolute() or ".." in parts.parts or not rel:
+        raise BadInput(f"runtime file '{rel}' must be a relative path inside codegen/runtime")
+    path = RUNTIME_DIR / parts
+    if not path.is_file():
+        raise BadInput(f"runtime file '{rel}' does not exist in codegen/runtime")
+    return path
+
+
+def _replay_rows(replay: np.ndarray) -> tuple[int, int, list[str]]:
+    data = np.asarray(replay)
+    if data.ndim == 1:
+        data = data[:, None]
+    if data.ndim != 2 or data.shape[0] == 0 or data.shape[1] == 0:
+        raise BadInput(f"replay data must be (samples,) or (samples, channels), not shape {data.shape}")
+    values = data.astype(np.float32)
+    if not np.all(np.isfinite(values)):
+        raise BadInput("replay data contains NaN or infinite values; clean the recording first")
+    # 9 significant digits bring every float32 back exactly
+    flat = [f"{float(v):.9g}f" for v in values.ravel()]
+    flat = [v if any(c in v for c in ".e") else v[:-1] + ".0f" for v in flat]
+    rows = [", ".join(flat[i:i + _REPLAY_VALUES_PER_ROW]) for i in range(0, len(flat), _REPLAY_VALUES_PER_ROW)]
+    return data.shape[0], data.shape[1], rows
+
+
+def _model_output_size(model_h: Path) -> int | None:
+    m = re.search(r"#define\s+MODEL_OUTPUT_SIZE\s+\(?\s*(\d+)", model_h.read_text(encoding="utf-8", errors="replace"))
+    return int(m.group(1)) if m else None
+
+
+def _flash_instructions(board: Board, glue: BoardGlue) -> str:
+    opts = dict(board.flash_options)
+    method = board.flash_method
+    if method == "emulator":
+        return ("Runs on QEMU's " + (board.emulator_machine or "") + " machine:\n\n```\n"
+                f"qemu-system-arm -machine {board.emulator_machine} -cpu cortex-m4 -nographic -monitor none "
+                "-semihosting-config enable=on,target=native -icount shift=0 -serial stdio "
+                "-kernel build/firmware.elf\n```\n\nor `tinyml-studio run PROJECT --emulate`. "
+                "The run ends with exit code 0 when the replayed data is over.")
+    if method == "bossac":
+        offset = opts.get("offset", board.reserved_flash_bytes)
+        return ("Double-tap reset to enter the bootloader, then\n\n```\n"
+                f"bossac --port=PORT -U -i -e -w --offset=0x{offset:x} build/firmware.bin -R\n```")
+    if method in ("uf2", "picotool"):
+        family = opts.get("family_id")
+        fam = f" with family id 0x{family:08x}" if isinstance(family, int) else ""
+        base = board.flash_origin + board.reserved_flash_bytes if not glue.boot2 else board.flash_origin
+        text = (f"Convert `build/firmware.bin` to UF2 at base 0x{base:08x}{fam} and copy it to the "
+                "bootloader's USB drive (double-tap reset, or hold BOOTSEL while plugging in).")
+        if method == "picotool":
+            text += "\n\nOr with picotool: `picotool load -x build/firmware.elf`."
+        return text
+    if method == "openocd":
+        cfg = opts.get("config", "board/<your board>.cfg")
+        return f"```\nopenocd -f {cfg} -c \"program build/firmware.elf verify reset exit\"\n```"
+    if method == "st-flash":
+        return f"```\nst-flash write build/firmware.bin 0x{board.flash_origin:08x}\n```"
+    if method == "pyocd":
+        return "```\npyocd flash build/firmware.elf\n```"
+    return ("This board's own loader tool is not driven by TinyML Studio yet; load "
+            "`build/firmware.bin` / `.hex` with the vendor's tool.")
+
+
+def _stage_view(stage: StageCode) -> dict:
+    return {"comment": c_comment(stage.node_id), "mode": stage.mode, "declarations": stage.declarations,
+            "init": stage.init, "run": stage.run}
+
+
+def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Sequence[StageCode],
+                   model_dir: Path | None, labels: Sequence[str], replay: np.ndarray | None = None,
+                   feature_buffer: str | None = None) -> FirmwareFiles:
+    """Writes the complete firmware project for ``board`` into ``out_dir`` and returns its files.
+
+    ``stages`` in data-flow order; ``model_dir`` holds the model compiler's ``model.h``/``model.c``
+    (None: no model, the scores are the last feature buffer); ``labels`` one per model output;
+    ``replay`` (samples x channels) is embedded as the sensor data of an emulated board;
+    ``feature_buffer`` is the C name of the float buffer quantized into the model's input
+    (default: the ``out`` buffer of the last stage).
+    """
+    glue = board_glue(board)
+    flags, has_fpu = cpu_flags(board)
+    out_dir = Path(out_dir)
+    if not stages:
+        raise BadInput("the pipeline has no stages: connect a sensor to a model first")
+    for stage in stages:
+        if stage.mode not in _STAGE_MODES:
+            raise BadInput(f"node '{stage.node_id}': stage mode '{stage.mode}' is not one of {', '.join(_STAGE_MODES)}")
+    if not labels:
+        raise BadInput("the pipeline needs at least one label (one per model output)")
+    if replay is None and board.emulated:
+        raise BadInput(f"board '{board.id}' is emulated: it needs replay data in place of a live sensor")
+    if feature_buffer is None:
+        last = [s for s in stages if s.mode != "result"][-1]
+        feature_buffer = buffer_name(last.node_id, "out")
+    elif c_identifier(feature_buffer) != feature_buffer:
+        raise BadInput(f"feature buffer '{feature_buffer}' is not a C identifier")
+    model_files: list[Path] = []
+    if model_dir is not None:
+        model_dir = Path(model_dir)
+        if not (model_dir / "model.h").is_file():
+            raise BadInput(f"{model_dir}: no model.h (compile the model first)")
+        model_files = sorted(p for p in model_dir.iterdir() if p.suffix in (".c", ".h") and p.is_file())
+        n_out = _model_output_size(model_dir / "model.h")
+        if n_out is not None and n_out != len(labels):
+            raise BadInput(f"the model has {n_out} outputs but the pipeline names {len(labels)} labels; "
+                           "give one label per output")
+
+    written: dict[PurePosixPath, bytes] = {}
+
+    def put(rel: str, content: str | bytes) -> None:
+        written[PurePosixPath(rel)] = content.encode("utf-8") if isinstance(content, str) else content
+
+    # runtime: core, board glue, what the stages name
+    runtime_files = list(_CORE_SOURCES) + list(_CORE_HEADERS) + [glue.source]
+    if glue.semihosting:
+        runtime_files.append("tms_semihost.c")
+    if glue.boot2:
+        runtime_files += ["board/rp2040_boot2.c"]
+        put("tools/rp2040_boot2_crc.py", f"# generated by tinyml-studio from {c_comment(project_name)} — do not edit\n"
+            + (RUNTIME_DIR / "tools" / "rp2040_boot2_crc.py").read_text(encoding="utf-8"))
+    for stage in stages:
+        for rel in stage.sources + stage.includes:
+            runtime_files.append(rel)
+            header = PurePosixPath(rel).with_suffix(".h")
+            if rel.endswith(".c") and (RUNTIME_DIR / header).is_file():
+                runtime_files.append(str(header))
+    header = f"generated by tinyml-studio from {c_comment(project_name)} — do not edit"
+    for rel in dict.fromkeys(runtime_files):
+        put(f"runtime/{rel}", f"/* {header} */\n".encode("utf-8") + _runtime_file(rel).read_bytes())
+    for path in model_files:
+        put(f"model/{path.name}", path.read_bytes())
+
+    env = _env()
+    project_comment = c_comment(project_name)
+    board_comment = c_comment(f"{board.name} ({board.id})")
+    common = {"project_comment": project_comment, "board_comment": board_comment}
+
+    put("src/tms_board.h", env.get_template("tms_board.h.j2").render(
+        **common, clock_hz=board.clock_hz, has_fpu=int(has_fpu), emulated=int(board.emulated),
+        baud=board.serial_baud, glue_defines=glue.defines))
+    has_replay = replay is not None
+    if has_replay:
+        samples, channels, rows = _replay_rows(replay)
+        put("src/tms_replay.h", env.get_template("tms_replay.h.j2").render(**common, samples=samples, channels=channels))
+        put("src/tms_replay.c", env.get_template("tms_replay.c.j2").render(
+            **common, samples=samples, channels=channels, rows=rows))
+    app_flash_origin = board.flash_origin + (0x100 if glue.boot2 else board.reserved_flash_bytes)
+    app_flash_length = board.flash_bytes - (0x100 if glue.boot2 else board.reserved_flash_bytes)
+    put("linker.ld", env.get_template("linker.ld.j2").render(
+        **common, boot2=glue.boot2, boot2_origin=f"0x{glue.boot2_origin:08X}",
+        flash_origin=f"0x{app_flash_origin:08X}", flash_length=f"0x{app_flash_length:X}",
+        ram_origin=f"0x{board.ram_origin:08X}", ram_length=f"0x{board.ram_budget_bytes:X}",
+        stack_bytes=board.stack_bytes))
+    if glue.boot2:
+        put("boot2.ld", env.get_template("boot2.ld.j2").render(**common))
+
+    stage_sources = [f"runtime/{rel}" for s in stages for rel in s.sources if rel.endswith(".c")]
+    sources = (["src/pipeline.c"] + (["src/tms_replay.c"] if has_replay else [])
+               + [f"runtime/{rel}" for rel in _CORE_SOURCES] + [f"runtime/{glue.source}"]
+               + (["runtime/tms_semihost.c"] if glue.semihosting else [])
+               + stage_sources + [f"model/{p.name}" for p in model_files if p.suffix == ".c"])
+    include_dirs = ["src", "runtime"] + (["model"] if model_files else [])
+    put("Makefile", env.get_template("Makefile.j2").render(
+        **common, cpu_flags=flags, include_flags=" ".join(f"-I{d}" for d in include_dirs),
+        sources=list(dict.fromkeys(sources)), boot2=glue.boot2))
+    put("README.md", env.get_template("README.md.j2").render(
+        project_comment=_md_text(project_name).replace("\\", ""), project_md=_md_text(project_name),
+        board_md=_md_text(board.name), mcu_md=_md_text(board.mcu), cpu=board.cpu,
+        clock_mhz=f"{board.clock_hz / 1e6:g}", boot2=glue.boot2, flash_budget=board.flash_budget_bytes,
+        flash_origin=f"0x{app_flash_origin:08X}", ram_budget=board.ram_budget_bytes,
+        ram_origin=f"0x{board.ram_origin:08X}", stack_bytes=board.stack_bytes,
+        flash_instructions=_flash_instructions(board, glue), serial_md=glue.serial,
+        baud=board.serial_baud, emulated=board.emulated, has_replay=has_replay,
+        has_model=bool(model_files)))
+
+    # the build id names exactly what was generated, so a board's hello line says which build runs
+    digest = hashlib.sha256()
+    for rel in sorted(written):
+        digest.update(str(rel).encode() + b"\0" + written[rel] + b"\0")
+    for part in [project_name, *labels, feature_buffer]:
+        digest.update(part.encode("utf-8") + b"\0")
+    for stage in stages:
+        digest.update(repr(_stage_view(stage)).encode("utf-8"))
+    build_id = digest.hexdigest()[:12]
+
+    views = [_stage_view(s) for s in stages]
+    put("src/pipeline.c", env.get_template("pipeline.c.j2").render(
+        **common, has_model=bool(model_files), has_replay=has_replay,
+        includes=list(dict.fromkeys(i for s in stages for i in s.includes)),
+        project_json=json_string_literal(project_name), board_json=json_string_literal(board.id),
+        build_json=c_string_literal(f'"{build_id}"'), labels_json=[json_string_literal(x) for x in labels],
+        stages=views, sample_stages=[v for v in views if v["mode"] in ("sample", "window")],
+        frame_stages=[v for v in views if v["mode"] == "frame"],
+        result_stages=[v for v in views if v["mode"] == "result"],
+        has_window=any(s.mode == "window" for s in stages), feature_buffer=feature_buffer))
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for sub in ("src", "runtime", "model", "tools"):
+        # a stale file from an earlier generation must not be compiled into this one
+        if (out_dir / sub).is_dir():
+            shutil.rmtree(out_dir / sub)
+    paths = []
+    for rel, content in sorted(written.items()):
+        path = out_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        paths.append(path)
+    return FirmwareFiles(out_dir=out_dir, files=tuple(paths), board_id=board.id, emulated=board.emulated,
+                         build_id=build_id, elf=out_dir / ELF_PATH)

@@ -1,0 +1,114 @@
+"""Which C board glue a board profile gets, and the compiler flags for its CPU.
+
+Board glue (``codegen/runtime/board/*.c``) is per MCU family: clocks, the UART the protocol goes
+out on, and how a run ends. The numbers it needs (dividers, pins) are computed here from the
+profile, so the C holds structure only. A family the glue does not cover is refused with a message
+naming the families that are.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from studio.core.boards import Board
+from studio.core.errors import StudioError
+
+
+class UnsupportedBoard(StudioError):
+    """The firmware writer cannot target this board (no glue for its MCU, or not a Cortex-M)."""
+
+
+@dataclass(frozen=True)
+class BoardGlue:
+    family: str
+    source: str                             # relative to codegen/runtime
+    defines: tuple[tuple[str, str], ...]    # macro name -> C value, into tms_board.h
+    serial: str                             # where the protocol comes out, for the README
+    boot2: bool = False                     # RP2040: a 256-byte second-stage bootloader leads the image
+    semihosting: bool = False               # emulated: runs end with a semihosting exit code
+    boot2_origin: int = 0
+
+
+_CPU_FLAGS = {
+    # cpu -> (flags with an FPU, flags without); hard float only where the core has an FPU
+    "cortex-m0plus": (None, "-mcpu=cortex-m0plus -mthumb -mfloat-abi=soft"),
+    "cortex-m3": (None, "-mcpu=cortex-m3 -mthumb -mfloat-abi=soft"),
+    "cortex-m4": ("-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard",
+                  "-mcpu=cortex-m4 -mthumb -mfloat-abi=soft"),
+    "cortex-m4f": ("-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard",
+                   "-mcpu=cortex-m4 -mthumb -mfloat-abi=soft"),
+    "cortex-m7": ("-mcpu=cortex-m7 -mthumb -mfpu=fpv5-d16 -mfloat-abi=hard",
+                  "-mcpu=cortex-m7 -mthumb -mfloat-abi=soft"),
+    "cortex-m33": ("-mcpu=cortex-m33 -mthumb -mfpu=fpv5-sp-d16 -mfloat-abi=hard",
+                   "-mcpu=cortex-m33 -mthumb -mfloat-abi=soft"),
+    "cortex-m55": ("-mcpu=cortex-m55 -mthumb -mfloat-abi=hard",
+                   "-mcpu=cortex-m55 -mthumb -mfloat-abi=soft"),
+}
+
+
+def cpu_flags(board: Board) -> tuple[str, bool]:
+    """The -mcpu/-mthumb/-mfpu/-mfloat-abi flags for ``board``, and whether they use the FPU."""
+    if board.target != "cortex-m" or board.cpu not in _CPU_FLAGS:
+        raise UnsupportedBoard(
+            f"board '{board.id}' ({board.cpu}) is not a Cortex-M target; the bare-metal firmware "
+            f"builds for Cortex-M boards only")
+    with_fpu, without = _CPU_FLAGS[board.cpu]
+    if board.fpu and with_fpu:
+        return with_fpu, True
+    return without, False
+
+
+def _mps2(board: Board) -> BoardGlue:
+    # CMSDK UART: BAUDDIV = clock / baud, and the hardware needs at least 16
+    bauddiv = max(16, round(board.clock_hz / board.serial_baud))
+    return BoardGlue("mps2", "board/mps2_cmsdk.c", (("TMS_UART_BAUDDIV", f"{bauddiv}u"),),
+                     serial="UART0 (QEMU: -serial)", semihosting=True)
+
+
+def _nrf52840(board: Board) -> BoardGlue:
+    # UARTE BAUDRATE register: baud * 2^32 / 16 MHz, rounded to the 4096 steps the hardware uses
+    reg = (((board.serial_baud << 32) // 16_000_000) + 0x800) & ~0xFFF
+    tx_pin = 32 + 3  # P1.03, header pin TX/D1 on the Nano 33 BLE
+    return BoardGlue("nrf52840", "board/nrf52840.c",
+                     (("TMS_UARTE_BAUDRATE", f"0x{reg:08X}u"), ("TMS_UART_TX_PIN", f"{tx_pin}u")),
+                     serial="UARTE0 TX on P1.03 (header pin TX/D1; needs a 3.3 V USB-serial adapter)")
+
+
+def _rp2040(board: Board) -> BoardGlue:
+    # PL011 divisor clk_peri / (16 * baud) in 16.6 fixed point: integer and 1/64 fractional parts
+    div64 = round(board.clock_hz * 4 / board.serial_baud)
+    return BoardGlue("rp2040", "board/rp2040.c",
+                     (("TMS_PL011_IBRD", f"{div64 >> 6}u"), ("TMS_PL011_FBRD", f"{div64 & 63}u")),
+                     serial="UART0 TX on GPIO0 (needs a 3.3 V USB-serial adapter)",
+                     boot2=True, boot2_origin=board.flash_origin)
+
+
+def _stm32l4(board: Board) -> BoardGlue:
+    brr = round(board.clock_hz / board.serial_baud)  # oversampling by 16
+    return BoardGlue("stm32l4", "board/stm32l4.c", (("TMS_USART_BRR", f"{brr}u"),),
+                     serial="USART1 TX on PB6 (the ST-LINK virtual COM port)")
+
+
+# mcu prefix -> (glue factory, the core clock the glue programs; None = taken from the profile)
+_FAMILIES = {
+    "CMSDK": (_mps2, None),
+    "nRF52840": (_nrf52840, 64_000_000),
+    "RP2040": (_rp2040, 125_000_000),
+    "STM32L475": (_stm32l4, 80_000_000),
+}
+
+
+def board_glue(board: Board) -> BoardGlue:
+    """The glue for ``board``; refuses boards whose MCU family has none, or whose profile clock
+    differs from the one the glue sets up (timings would be wrong)."""
+    cpu_flags(board)
+    for prefix, (factory, glue_clock_hz) in _FAMILIES.items():
+        if board.mcu.startswith(prefix):
+            if glue_clock_hz is not None and board.clock_hz != glue_clock_hz:
+                raise UnsupportedBoard(
+                    f"board '{board.id}': the {prefix} glue runs the core at {glue_clock_hz} Hz, "
+                    f"but the profile says clock_hz {board.clock_hz}; set clock_hz: {glue_clock_hz}")
+            return factory(board)
+    families = ", ".join(_FAMILIES)
+    raise UnsupportedBoard(
+        f"board '{board.id}' ({board.mcu}): no firmware board glue for this MCU yet "
+        f"(supported families: {families}); add one in codegen/runtime/board/")

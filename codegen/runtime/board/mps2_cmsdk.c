@@ -1,0 +1,48 @@
+/* Board glue for the emulated ARM MPS2 (QEMU mps2-an386): CMSDK APB UART0 at 0x40004000, and
+ * semihosting to end a run with an exit code. */
+#include <stdint.h>
+#include "tms_board.h"
+#include "tms_semihost.h"
+#include "tms_uart.h"
+
+#define UART0_DATA     (*(volatile uint32_t *)0x40004000u)
+#define UART0_STATE    (*(volatile uint32_t *)0x40004004u)
+#define UART0_CTRL     (*(volatile uint32_t *)0x40004008u)
+#define UART0_BAUDDIV  (*(volatile uint32_t *)0x40004010u)
+#define UART_STATE_TX_FULL 0x1u
+#define UART_CTRL_TX_EN    0x1u
+
+void tms_board_init(void)
+{
+}
+
+void tms_uart_init(void)
+{
+    /* the CMSDK UART needs a divider of at least 16 */
+    UART0_BAUDDIV = TMS_UART_BAUDDIV;
+    UART0_CTRL = UART_CTRL_TX_EN;
+}
+
+void tms_uart_write(const char *data, size_t len)
+{
+    size_t i;
+    for (i = 0; i < len; i++) {
+        while (UART0_STATE & UART_STATE_TX_FULL) {
+        }
+        UART0_DATA = (uint8_t)data[i];
+    }
+}
+
+void tms_uart_flush(void)
+{
+}
+
+void tms_board_fault(void)
+{
+    tms_semihost_exit(TMS_EXIT_FAULT);
+}
+
+void tms_board_finish(int code)
+{
+    tms_semihost_exit((uint32_t)code);
+}

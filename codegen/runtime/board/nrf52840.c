@@ -1,0 +1,83 @@
+/* Board glue for nRF52840 boards (Arduino Nano 33 BLE): the 64 MHz crystal, and UARTE0 on the
+ * TX pin from the board header. UARTE transmits by EasyDMA from RAM, so bytes are staged in a
+ * RAM buffer and sent a line (or a full buffer) at a time. */
+#include <stdint.h>
+#include "tms_board.h"
+#include "tms_uart.h"
+
+#define CLOCK_TASKS_HFCLKSTART    (*(volatile uint32_t *)0x40000000u)
+#define CLOCK_EVENTS_HFCLKSTARTED (*(volatile uint32_t *)0x40000100u)
+#define UARTE0_BASE 0x40002000u
+#define UARTE0_REG(off) (*(volatile uint32_t *)(UARTE0_BASE + (off)))
+#define UARTE_TASKS_STARTTX 0x008u
+#define UARTE_EVENTS_ENDTX  0x120u
+#define UARTE_ENABLE        0x500u
+#define UARTE_PSEL_TXD      0x50Cu
+#define UARTE_PSEL_RXD      0x514u
+#define UARTE_BAUDRATE      0x524u
+#define UARTE_TXD_PTR       0x544u
+#define UARTE_TXD_MAXCNT    0x548u
+#define UARTE_CONFIG        0x56Cu
+#define UARTE_ENABLE_ON     8u
+#define PSEL_DISCONNECTED   0xFFFFFFFFu
+/* GPIO port of the TX pin: P0 at 0x50000000, P1 at 0x50000300 */
+#define GPIO_TX_BASE (0x50000000u + 0x300u * (TMS_UART_TX_PIN >> 5))
+#define GPIO_OUTSET (*(volatile uint32_t *)(GPIO_TX_BASE + 0x508u))
+#define GPIO_DIRSET (*(volatile uint32_t *)(GPIO_TX_BASE + 0x518u))
+
+static char tms_uart_buf[128];
+static size_t tms_uart_len;
+
+void tms_board_init(void)
+{
+    /* the internal RC oscillator drifts ~1.5 %, too much for a reliable UART */
+    CLOCK_EVENTS_HFCLKSTARTED = 0u;
+    CLOCK_TASKS_HFCLKSTART = 1u;
+    while (CLOCK_EVENTS_HFCLKSTARTED == 0u) {
+    }
+}
+
+void tms_uart_init(void)
+{
+    GPIO_OUTSET = 1u << (TMS_UART_TX_PIN & 31u);
+    GPIO_DIRSET = 1u << (TMS_UART_TX_PIN & 31u);
+    UARTE0_REG(UARTE_PSEL_TXD) = TMS_UART_TX_PIN;
+    UARTE0_REG(UARTE_PSEL_RXD) = PSEL_DISCONNECTED;
+    UARTE0_REG(UARTE_BAUDRATE) = TMS_UARTE_BAUDRATE;
+    UARTE0_REG(UARTE_CONFIG) = 0u;
+    UARTE0_REG(UARTE_ENABLE) = UARTE_ENABLE_ON;
+}
+
+void tms_uart_flush(void)
+{
+    if (tms_uart_len == 0u) {
+        return;
+    }
+    UARTE0_REG(UARTE_EVENTS_ENDTX) = 0u;
+    UARTE0_REG(UARTE_TXD_PTR) = (uint32_t)(uintptr_t)tms_uart_buf;
+    UARTE0_REG(UARTE_TXD_MAXCNT) = (uint32_t)tms_uart_len;
+    UARTE0_REG(UARTE_TASKS_STARTTX) = 1u;
+    while (UARTE0_REG(UARTE_EVENTS_ENDTX) == 0u) {
+    }
+    tms_uart_len = 0u;
+}
+
+void tms_uart_write(const char *data, size_t len)
+{
+    size_t i;
+    for (i = 0; i < len; i++) {
+        if (tms_uart_len == sizeof tms_uart_buf) {
+            tms_uart_flush();
+        }
+        tms_uart_buf[tms_uart_len++] = data[i];
+    }
+}
+
+void tms_board_fault(void)
+{
+}
+
+void tms_board_finish(int code)
+{
+    (void)code;
+}

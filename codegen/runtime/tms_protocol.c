@@ -1,0 +1,169 @@
+/* Serial protocol printer; see tms_protocol.h. Host-testable: depends only on tms_uart.h and
+ * tms_timer_cycles_to_us. */
+#include "tms_protocol.h"
+#include "tms_timer.h"
+#include "tms_uart.h"
+
+#define TMS_SCORE_DECIMALS 5u
+
+static size_t tms_strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n] != '\0') {
+        n++;
+    }
+    return n;
+}
+
+void tms_put_raw(const char *text)
+{
+    tms_uart_write(text, tms_strlen(text));
+}
+
+size_t tms_format_u64(char *buf, uint64_t value)
+{
+    char tmp[21];
+    size_t n = 0, i;
+    do {
+        tmp[n++] = (char)('0' + (int)(value % 10u));
+        value /= 10u;
+    } while (value != 0u);
+    for (i = 0; i < n; i++) {
+        buf[i] = tmp[n - 1u - i];
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+void tms_put_u64(uint64_t value)
+{
+    char buf[21];
+    tms_uart_write(buf, tms_format_u64(buf, value));
+}
+
+void tms_put_u32(uint32_t value)
+{
+    tms_put_u64(value);
+}
+
+void tms_put_i32(int32_t value)
+{
+    if (value < 0) {
+        tms_uart_write("-", 1);
+        tms_put_u64((uint64_t)(-(int64_t)value));
+    } else {
+        tms_put_u64((uint64_t)value);
+    }
+}
+
+size_t tms_format_float(char *buf, float value, unsigned decimals)
+{
+    /* 1e18 keeps value * 10^decimals inside uint64 for the decimals we use; beyond that, or
+     * for NaN/inf, JSON gets null rather than a wrong number. */
+    static const float limit = 1e18f;
+    uint64_t scale = 1u, scaled, whole, frac;
+    size_t n = 0;
+    unsigned d;
+    float magnitude;
+    if (decimals > 9u) {
+        decimals = 9u;
+    }
+    if (!(value == value) || value > limit || value < -limit) {
+        buf[0] = 'n'; buf[1] = 'u'; buf[2] = 'l'; buf[3] = 'l'; buf[4] = '\0';
+        return 4;
+    }
+    for (d = 0; d < decimals; d++) {
+        scale *= 10u;
+    }
+    magnitude = value < 0.0f ? -value : value;
+    /* split before scaling so large magnitudes do not overflow the scaled integer */
+    whole = (uint64_t)magnitude;
+    /* float keeps the M4F's single-precision FPU busy instead of soft double */
+    frac = (uint64_t)((magnitude - (float)whole) * (float)scale + 0.5f);
+    if (frac >= scale) {
+        whole += 1u;
+        frac -= scale;
+    }
+    scaled = whole;
+    if (value < 0.0f && (whole != 0u || frac != 0u)) {
+        buf[n++] = '-';
+    }
+    n += tms_format_u64(buf + n, scaled);
+    if (decimals > 0u) {
+        buf[n++] = '.';
+        for (d = decimals; d > 0u; d--) {
+            uint64_t div = 1u;
+            unsigned k;
+            for (k = 1u; k < d; k++) {
+                div *= 10u;
+            }
+            buf[n++] = (char)('0' + (int)((frac / div) % 10u));
+        }
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+void tms_put_float(float value, unsigned decimals)
+{
+    char buf[40];
+    tms_uart_write(buf, tms_format_float(buf, value, decimals));
+}
+
+void tms_put_line_end(void)
+{
+    tms_uart_write("\n", 1);
+    tms_uart_flush();
+}
+
+void tms_print_hello(const char *project_json, const char *board_json, const char *build_json,
+                     uint32_t clock_hz)
+{
+    tms_put_raw("{\"type\":\"hello\",\"project\":");
+    tms_put_raw(project_json);
+    tms_put_raw(",\"board\":");
+    tms_put_raw(board_json);
+    tms_put_raw(",\"build\":");
+    tms_put_raw(build_json);
+    tms_put_raw(",\"clock_hz\":");
+    tms_put_u32(clock_hz);
+    tms_put_raw("}");
+    tms_put_line_end();
+}
+
+void tms_print_inference(uint32_t seq, const char *label_json, int32_t index, const float *scores,
+                         size_t n_scores, uint64_t dsp_cycles, uint64_t model_cycles)
+{
+    size_t i;
+    tms_put_raw("{\"type\":\"inference\",\"seq\":");
+    tms_put_u32(seq);
+    tms_put_raw(",\"label\":");
+    tms_put_raw(label_json);
+    tms_put_raw(",\"index\":");
+    tms_put_i32(index);
+    tms_put_raw(",\"scores\":[");
+    for (i = 0; i < n_scores; i++) {
+        if (i > 0u) {
+            tms_put_raw(",");
+        }
+        tms_put_float(scores[i], TMS_SCORE_DECIMALS);
+    }
+    tms_put_raw("],\"dsp_us\":");
+    tms_put_u32(tms_timer_cycles_to_us(dsp_cycles));
+    tms_put_raw(",\"model_us\":");
+    tms_put_u32(tms_timer_cycles_to_us(model_cycles));
+    tms_put_raw(",\"dsp_cycles\":");
+    tms_put_u64(dsp_cycles);
+    tms_put_raw(",\"model_cycles\":");
+    tms_put_u64(model_cycles);
+    tms_put_raw("}");
+    tms_put_line_end();
+}
+
+void tms_print_end(uint32_t inferences)
+{
+    tms_put_raw("{\"type\":\"end\",\"inferences\":");
+    tms_put_u32(inferences);
+    tms_put_raw("}");
+    tms_put_line_end();
+}

@@ -1,0 +1,30 @@
+/* The serial protocol: one JSON object per line, written without printf.
+ *
+ * Strings that came from the project (project name, board, labels) arrive already encoded as
+ * JSON string literals (quotes included) by codegen.cnames.json_string_literal, and are written
+ * verbatim. Numbers are formatted here: floats with a fixed number of decimals, and non-finite
+ * values as null (JSON has no NaN). */
+#ifndef TMS_PROTOCOL_H
+#define TMS_PROTOCOL_H
+#include <stddef.h>
+#include <stdint.h>
+
+void tms_put_raw(const char *text);
+void tms_put_u32(uint32_t value);
+void tms_put_u64(uint64_t value);
+void tms_put_i32(int32_t value);
+void tms_put_float(float value, unsigned decimals);
+/* writes "\n" and flushes, so a reader sees whole lines */
+void tms_put_line_end(void);
+
+/* formats into buf (at least 32 bytes); returns the length. Exposed for host tests. */
+size_t tms_format_float(char *buf, float value, unsigned decimals);
+size_t tms_format_u64(char *buf, uint64_t value);
+
+void tms_print_hello(const char *project_json, const char *board_json, const char *build_json,
+                     uint32_t clock_hz);
+void tms_print_inference(uint32_t seq, const char *label_json, int32_t index, const float *scores,
+                         size_t n_scores, uint64_t dsp_cycles, uint64_t model_cycles);
+void tms_print_end(uint32_t inferences);
+
+#endif

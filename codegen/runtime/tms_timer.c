@@ -1,0 +1,42 @@
+/* SysTick as a free-running cycle counter; see tms_timer.h. */
+#include "tms_timer.h"
+#include "tms_board.h"
+
+#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
+#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
+#define SYST_RELOAD 0x00FFFFFFu
+
+static volatile uint32_t tms_systick_wraps;
+
+void tms_systick_handler(void);
+void tms_systick_handler(void)
+{
+    tms_systick_wraps++;
+}
+
+void tms_timer_init(void)
+{
+    SYST_CSR = 0u;
+    SYST_RVR = SYST_RELOAD;
+    SYST_CVR = 0u;
+    /* CLKSOURCE = core clock, TICKINT, ENABLE */
+    SYST_CSR = 0x7u;
+}
+
+uint64_t tms_timer_cycles(void)
+{
+    /* Re-read if a wrap happened between reading the counter and the wrap count: the pair
+     * must come from the same SysTick period. */
+    uint32_t wraps, value;
+    do {
+        wraps = tms_systick_wraps;
+        value = SYST_CVR;
+    } while (wraps != tms_systick_wraps);
+    return ((uint64_t)wraps * (SYST_RELOAD + 1u)) + (SYST_RELOAD - value);
+}
+
+uint32_t tms_timer_cycles_to_us(uint64_t cycles)
+{
+    return (uint32_t)((cycles * 1000000ull + (TMS_CLOCK_HZ / 2u)) / TMS_CLOCK_HZ);
+}
