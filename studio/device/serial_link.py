@@ -243,10 +243,12 @@ class SerialLink:
                 self._serial = ser
             self._assembler.reset()
             self._set_state(LinkState.CONNECTED, f"connected to {self.port}")
-            reason = self._read_until_gone(ser)
-            with self._write_lock:
-                self._serial = None
-            close_port(ser)
+            try:
+                reason = self._read_until_gone(ser)
+            finally:  # also on Ctrl-C or a callback's exception: release the port
+                with self._write_lock:
+                    self._serial = None
+                close_port(ser)
             # a line cut by the disconnect is still shown (as malformed, usually)
             for line in self._assembler.flush():
                 self._deliver(parse_line(line))
