@@ -148,6 +148,42 @@ def cmd_verify_model(a: argparse.Namespace) -> int:
     return 0 if report.to_json()["mismatches"] == 0 else 1
 
 
+# ---- serial --------------------------------------------------------------------------------------------
+def print_message(message, as_json: bool) -> None:
+    """One protocol message: its JSON object with --json, else a readable line."""
+    obj = message.to_json()
+    if as_json:
+        emit(obj)
+    elif message.kind == "inference":
+        scores = obj.get("scores") or []
+        best = max(scores) if scores else float("nan")
+        print(f"#{obj['seq']:<5} {obj['label']:<16} {best:6.3f}   dsp {obj.get('dsp_us', 0)} µs, "
+              f"model {obj.get('model_us', 0)} µs")
+    elif message.kind in ("raw", "malformed"):
+        print(f"[{message.kind}] {obj.get('text', '')}")
+    else:
+        print(json.dumps(obj, ensure_ascii=False))
+
+
+@verb("monitor", "read the board's serial protocol and print the parsed messages")
+@arg("port", help="a device path (/dev/ttyACM0) or a pyserial URL (socket://127.0.0.1:PORT)")
+@arg("--count", type=int, help="stop after N inference results")
+@arg("--timeout", type=float, help="stop after this many seconds")
+@arg("--baud", type=int, default=115200)
+@arg("--json", action="store_true", help="one JSON object per line, then a summary object")
+def cmd_monitor(a: argparse.Namespace) -> int:
+    from studio.device.monitor import monitor
+
+    counters = monitor(a.port, count=a.count, timeout_s=a.timeout, baud=a.baud,
+                       on_message=lambda m: print_message(m, a.json))
+    summary = counters.summary()
+    if a.json:
+        emit(summary)
+    else:
+        print(f"{summary['lines']} lines, {summary['parsed']} parsed, {summary['malformed']} malformed")
+    return 0
+
+
 # ---- the app ----------------------------------------------------------------------------------------
 def run_gui(argv: Sequence[str]) -> int:
     p = argparse.ArgumentParser(prog="tinyml-studio",
