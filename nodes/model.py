@@ -103,16 +103,16 @@ class TfliteModel(NodeType):
         if len(s.inputs) != 1 or len(s.outputs) != 1:
             raise NodeError(f"the model has {len(s.inputs)} inputs and {len(s.outputs)} outputs; "
                             "a pipeline model needs exactly one of each")
-        if s.unsupported:
-            listed = "; ".join(f"#{u.index} {u.op}: {u.message}" for u in s.unsupported)
-            raise NodeError(f"the device code generator cannot run {len(s.unsupported)} operator(s) of "
-                            f"this model: {listed}")
         inp, out = s.inputs[0], s.outputs[0]
         for t, what in ((inp, "input"), (out, "output")):
             if t.dtype != "int8":
                 raise NodeError(f"the model {what} '{t.name}' is {t.dtype}; the device runs full-integer "
                                 "int8 models (convert with a quantize.int8 node or TFLite's "
                                 "post-training integer quantization)")
+        if s.unsupported:
+            listed = "; ".join(f"#{u.index} {u.op}: {u.message}" for u in s.unsupported)
+            raise NodeError(f"the device code generator cannot run {len(s.unsupported)} operator(s) of "
+                            f"this model: {listed}")
         return s, inp, out
 
     def infer(self, inputs, p, ctx):

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from nodes.base import NodeContext
+from tests.nodes.node_helpers import MODEL_CLASSES, MODEL_INPUT
 
 
 @pytest.fixture
@@ -18,10 +19,6 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture
 def ctx(project: Path) -> NodeContext:
     return NodeContext(project_dir=project)
-
-
-MODEL_INPUT = (8, 4, 1)
-MODEL_CLASSES = 3
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from nodes.base import TensorSpec, node_type
 
+MODEL_INPUT = (8, 4, 1)  # the tiny test model of conftest.tiny_models
+MODEL_CLASSES = 3
+
 
 def make(type_id: str, **props):
     """(node instance, checked props) for ``type_id`` with ``props`` over the defaults."""
