@@ -1,0 +1,93 @@
+"""Quantize nodes: pass-through shapes, the int8-only device rule, representative data, conversion."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from codegen.model.analysis import analyze_tflite
+from nodes.base import NodeError, TensorSpec
+from tests.nodes.node_helpers import MODEL_INPUT, make
+
+SCORES = {"scores": TensorSpec((3,), "f32", 2.0)}
+
+
+def test_int8_passes_scores_through(ctx):
+    node, p = make("quantize.int8")
+    assert node.infer(SCORES, p, ctx) == SCORES
+
+
+def test_int8_refuses_an_unconnected_input(ctx):
+    node, p = make("quantize.int8")
+    with pytest.raises(NodeError, match="not connected") as e:
+        node.infer({}, p, ctx)
+    assert e.value.port == "scores"
+
+
+@pytest.mark.parametrize("type_id", ["quantize.float16", "quantize.dynamic_range"])
+def test_non_integer_quantization_explains_the_device_needs_int8(type_id, ctx):
+    node, p = make(type_id)
+    with pytest.raises(NodeError, match="needs a full-integer int8 model") as e:
+        node.infer(SCORES, p, ctx)
+    assert e.value.port == "scores"
+
+
+def test_int8_with_a_file_source_needs_a_file(ctx):
+    node, p = make("quantize.int8", representative="file")
+    with pytest.raises(NodeError, match="choose a .npy file"):
+        node.infer(SCORES, p, ctx)
+
+
+def test_int8_reads_the_first_n_representative_samples(ctx, project):
+    np.save(project / "rep.npy", np.arange(40, dtype=np.float64).reshape(10, 4))
+    node, p = make("quantize.int8", representative="file", representative_file="rep.npy", n_samples=3)
+    rep = node.representative(p, ctx)
+    assert rep.dtype == np.float32 and rep.shape == (3, 4)
+
+
+def test_int8_refuses_a_pickled_representative_file(ctx, project):
+    np.save(project / "rep.npy", np.array([object()], dtype=object), allow_pickle=True)
+    node, p = make("quantize.int8", representative="file", representative_file="rep.npy")
+    with pytest.raises(NodeError, match="pickled"):
+        node.infer(SCORES, p, ctx)
+
+
+def test_int8_refuses_a_representative_file_without_a_sample_axis(ctx, project):
+    np.save(project / "rep.npy", np.zeros(5))
+    node, p = make("quantize.int8", representative="file", representative_file="rep.npy")
+    with pytest.raises(NodeError, match=r"\(samples, feature dims"):
+        node.infer(SCORES, p, ctx)
+
+
+def test_int8_costs_nothing_beyond_the_model(ctx):
+    node, p = make("quantize.int8")
+    assert node.cost(SCORES, SCORES, p, ctx).ram_bytes == 0
+
+
+@pytest.mark.slow
+def test_int8_conversion_has_int8_input_and_output(tiny_models):
+    s = analyze_tflite(tiny_models["tflite"])  # made by QuantizeInt8.convert in the session fixture
+    assert [t.dtype for t in s.inputs + s.outputs] == ["int8", "int8"]
+    assert s.inputs[0].scale and s.unsupported == ()
+
+
+@pytest.mark.slow
+def test_int8_per_tensor_conversion_has_one_scale_per_weight_tensor(tiny_models):
+    import tensorflow as tf
+
+    node, p = make("quantize.int8", per_channel=False, n_samples=8)
+    rep = np.random.default_rng(0).normal(size=(8,) + MODEL_INPUT).astype(np.float32)
+    per_tensor = node.convert(tiny_models["keras"], rep, p)
+
+    def max_scales(model: bytes) -> int:
+        interp = tf.lite.Interpreter(model_content=model)
+        return max(len(d["quantization_parameters"]["scales"]) for d in interp.get_tensor_details())
+
+    assert max_scales(per_tensor) == 1
+    assert max_scales(tiny_models["tflite"].read_bytes()) == 3  # per channel: the 3 conv filters
+
+
+@pytest.mark.slow
+def test_int8_conversion_refuses_samples_of_another_size(tiny_models):
+    node, p = make("quantize.int8")
+    with pytest.raises(NodeError, match="5 values each.*takes 32"):
+        node.convert(tiny_models["keras"], np.zeros((4, 5), np.float32), p)
