@@ -1,0 +1,124 @@
+"""Offline quantization arithmetic: the numbers TFLite Micro's Prepare() computes, in Python.
+
+Each function names the TFLM/TFLite function it reproduces. Scales are float32 in the file and
+widened to double exactly as the C++ does; float-typed steps are done in float32 on purpose.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def _round_away(x: float) -> float:
+    """std::round / TfLiteRound: halves away from zero."""
+    return math.copysign(math.floor(abs(x) + 0.5), x)
+
+
+def quantize_multiplier(real: float) -> tuple[int, int]:
+    """tflite::QuantizeMultiplier: real ~= q * 2^(shift - 31), q in [2^30, 2^31)."""
+    if real == 0.0:
+        return 0, 0
+    q, shift = math.frexp(real)
+    q_fixed = int(_round_away(q * (1 << 31)))
+    if q_fixed == (1 << 31):
+        q_fixed //= 2
+        shift += 1
+    if shift < -31:
+        return 0, 0
+    if shift > 30:
+        return (1 << 31) - 1, 30
+    return q_fixed, shift
+
+
+def f32(x) -> float:
+    return float(np.float32(x))
+
+
+def quantize_value(f: float, scale: float, zero_point: int) -> int:
+    """tflite::Quantize in CalculateActivationRangeQuantizedImpl: float32 divide, then round."""
+    tmp = np.float32(f) / np.float32(scale)
+    return int(zero_point) + int(_round_away(float(tmp)))
+
+
+def activation_range(activation: str, scale: float, zero_point: int) -> tuple[int, int]:
+    """tflite::CalculateActivationRangeQuantized for int8."""
+    qmin, qmax = -128, 127
+    if activation == "RELU":
+        return max(qmin, quantize_value(0.0, scale, zero_point)), qmax
+    if activation == "RELU6":
+        return (max(qmin, quantize_value(0.0, scale, zero_point)),
+                min(qmax, quantize_value(6.0, scale, zero_point)))
+    if activation == "RELU_N1_TO_1":
+        return (max(qmin, quantize_value(-1.0, scale, zero_point)),
+                min(qmax, quantize_value(1.0, scale, zero_point)))
+    return qmin, qmax
+
+
+def out_size(padding: str, size: int, k: int, stride: int, dilation: int) -> int:
+    """tflite::ComputeOutSize."""
+    eff = (k - 1) * dilation + 1
+    if padding == "SAME":
+        return (size + stride - 1) // stride
+    return (size + stride - eff) // stride
+
+
+def padding_offset(stride: int, dilation: int, in_size: int, k: int, out: int) -> int:
+    """tflite::ComputePaddingWithOffset: the leading padding (the odd pixel goes after)."""
+    eff = (k - 1) * dilation + 1
+    total = max((out - 1) * stride + eff - in_size, 0)
+    return total // 2
+
+
+def conv_multipliers(input_scale: float, filter_scales, output_scale: float, channels: int):
+    """PopulateConvolutionQuantizationParams: one (multiplier, shift) per output channel."""
+    scales = list(filter_scales)
+    if len(scales) == 1:
+        scales = scales * channels
+    mult, shift = [], []
+    for fs in scales:
+        m, s = quantize_multiplier(float(input_scale) * float(fs) / float(output_scale))
+        mult.append(m)
+        shift.append(s)
+    return mult, shift
+
+
+def add_params(s1: float, s2: float, so: float) -> dict:
+    """CalculateOpDataAdd for int8: left shift 20 and three multipliers."""
+    left_shift = 20
+    twice_max = 2.0 * max(f32(s1), f32(s2))
+    m1, sh1 = quantize_multiplier(f32(s1) / twice_max)
+    m2, sh2 = quantize_multiplier(f32(s2) / twice_max)
+    mo, sho = quantize_multiplier(twice_max / ((1 << left_shift) * f32(so)))
+    return dict(left_shift=left_shift, in1_multiplier=m1, in1_shift=sh1, in2_multiplier=m2,
+                in2_shift=sh2, out_multiplier=mo, out_shift=sho)
+
+
+def mul_multiplier(s1: float, s2: float, so: float) -> tuple[int, int]:
+    """MUL Prepare: input1_scale * input2_scale / output_scale."""
+    return quantize_multiplier(f32(s1) * f32(s2) / f32(so))
+
+
+def input_radius(integer_bits: int, left_shift: int, total_signed_bits: int = 31) -> int:
+    """tflite::CalculateInputRadius."""
+    max_rescaled = (1.0 * ((1 << integer_bits) - 1) * (1 << (total_signed_bits - integer_bits))
+                    / (1 << left_shift))
+    return int(math.floor(max_rescaled))
+
+
+def softmax_params(beta: float, input_scale: float) -> tuple[int, int, int]:
+    """PreprocessSoftmaxScaling + CalculateInputRadius for int8 (5 integer bits)."""
+    bits = 5
+    real = min(f32(beta) * f32(input_scale) * (1 << (31 - bits)), float((1 << 31) - 1))
+    mult, shift = quantize_multiplier(real)
+    diff_min = -input_radius(bits, shift)
+    return mult, shift, diff_min
+
+
+def sigmoid_like_params(input_scale: float) -> tuple[int, int, int]:
+    """LOGISTIC/TANH Prepare for int8 (4 integer bits): multiplier, left shift, input radius."""
+    bits = 4
+    real = f32(input_scale) * (1 << (31 - bits))
+    q, shift = math.frexp(real)
+    mult = int(_round_away(q * (1 << 31)))
+    return mult, shift, input_radius(bits, shift)

@@ -1,0 +1,160 @@
+"""verify_model: the generated C, compiled on the host, against TFLite Micro on random inputs.
+
+The C runs in a small harness reading int8 samples on stdin; TFLM runs in a child process
+(``tflm_reference``). Every output element of every sample is compared.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .compiler import generate_sources, load_program
+from .errors import ModelError
+
+APPROXIMATE_OPS = frozenset({"SOFTMAX", "LOGISTIC", "TANH"})
+
+HARNESS_C = """\
+/* host harness: reads int8 samples on stdin, writes int8 outputs on stdout */
+#include <stdio.h>
+
+#include "model.h"
+
+int main(void)
+{
+    static int8_t in[MODEL_INPUT_SIZE];
+    static int8_t out[MODEL_OUTPUT_SIZE];
+    while (fread(in, 1, sizeof in, stdin) == sizeof in) {
+        int rc = model_invoke(in, out);
+        if (rc != 0) {
+            fprintf(stderr, "model_invoke returned %d\\n", rc);
+            return 3;
+        }
+        if (fwrite(out, 1, sizeof out, stdout) != sizeof out) {
+            return 4;
+        }
+    }
+    return 0;
+}
+"""
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    samples: int
+    outputs: int  # output elements per sample
+    mismatches: int  # output elements (over all samples) that differ at all
+    max_abs_diff: int
+    tolerance_lsb: int  # 1 when the last op is SOFTMAX/LOGISTIC/TANH, else 0
+    beyond_tolerance: int
+    per_element_mismatches: tuple[int, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.beyond_tolerance == 0
+
+    def to_json(self) -> dict:
+        return {"samples": self.samples, "outputs": self.outputs, "mismatches": self.mismatches,
+                "max_abs_diff": self.max_abs_diff, "tolerance_lsb": self.tolerance_lsb,
+                "beyond_tolerance": self.beyond_tolerance, "ok": self.ok,
+                "per_element_mismatches": list(self.per_element_mismatches)}
+
+    def summary_lines(self) -> list[str]:
+        verdict = "bit-exact" if self.mismatches == 0 else (
+            f"{self.mismatches} differing elements, max {self.max_abs_diff} LSB")
+        return [f"{self.samples} random inputs x {self.outputs} outputs vs TFLite Micro: {verdict}",
+                f"tolerance {self.tolerance_lsb} LSB: "
+                + ("ok" if self.ok else f"{self.beyond_tolerance} elements beyond it")]
+
+
+def _require_tools() -> str:
+    gcc = shutil.which("gcc") or shutil.which("cc")
+    if gcc is None:
+        raise ModelError("verify-model needs a host C compiler; install it with: "
+                         "sudo apt-get install gcc")
+    try:
+        import importlib.util
+
+        found = importlib.util.find_spec("tflite_micro") is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise ModelError("verify-model needs TFLite Micro's interpreter; install it with: "
+                         "pip install tflite-micro")
+    return gcc
+
+
+def build_host_runner(sources: dict[str, str], work: Path, gcc: str | None = None) -> Path:
+    """Compile the generated sources plus the harness with warnings as errors."""
+    gcc = gcc or _require_tools()
+    for name, text in sources.items():
+        (work / name).write_text(text, encoding="utf-8")
+    (work / "harness.c").write_text(HARNESS_C, encoding="utf-8")
+    c_files = sorted(str(work / n) for n in sources if n.endswith(".c")) + [str(work / "harness.c")]
+    exe = work / "runner"
+    proc = subprocess.run([gcc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-o", str(exe),
+                           *c_files, "-lm"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise ModelError("the generated C failed to compile on the host (please report it):\n"
+                         + proc.stderr[-4000:])
+    return exe
+
+
+def run_host(exe: Path, inputs: np.ndarray, out_size: int) -> np.ndarray:
+    proc = subprocess.run([str(exe)], input=inputs.astype(np.int8).tobytes(),
+                          capture_output=True)
+    if proc.returncode != 0:
+        raise ModelError(f"the generated model failed on the host (exit {proc.returncode}): "
+                         + proc.stderr.decode("utf-8", "replace")[-2000:])
+    return np.frombuffer(proc.stdout, dtype=np.int8).reshape(len(inputs), out_size)
+
+
+def run_tflm(model_path: str, inputs: np.ndarray, in_quant, out_quant, work: Path) -> np.ndarray:
+    """TFLM's outputs in a child process, growing the arena if the first try is too small."""
+    np.save(work / "x.npy", inputs.astype(np.int8), allow_pickle=False)
+    size = os.path.getsize(model_path)
+    spec = lambda q: ",".join(f"{s!r}:{z}" for s, z in q)  # noqa: E731
+    last = ""
+    for arena in (max(1 << 20, 16 * size), max(1 << 24, 64 * size)):
+        proc = subprocess.run(
+            [sys.executable, "-m", "codegen.model.tflm_reference", model_path,
+             "--inputs", str(work / "x.npy"), "--outputs", str(work / "y.npy"),
+             "--in-quant", spec(in_quant), "--out-quant", spec(out_quant), "--arena", str(arena)],
+            capture_output=True, text=True, cwd=str(Path(__file__).resolve().parents[2]))
+        if proc.returncode == 0:
+            return np.load(work / "y.npy", allow_pickle=False)
+        last = proc.stderr[-2000:]
+    raise ModelError(f"TFLite Micro could not run the model: {last}")
+
+
+def verify_model(path: str | os.PathLike, samples: int = 100, seed: int = 0) -> VerifyReport:
+    """Compare the generated C with TFLite Micro on ``samples`` random int8 inputs."""
+    gcc = _require_tools()
+    program, name = load_program(path)
+    sources = generate_sources(program, name)
+    g = program.graph
+    t = g.tensors
+    in_size = sum(t[i].nbytes for i in g.inputs)
+    out_size = sum(t[i].nbytes for i in g.outputs)
+    in_quant = [(t[i].quant.scale, t[i].quant.zero_point) for i in g.inputs]
+    out_quant = [(t[i].quant.scale, t[i].quant.zero_point) for i in g.outputs]
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-128, 128, size=(samples, in_size), dtype=np.int16).astype(np.int8)
+    with tempfile.TemporaryDirectory(prefix="tms_verify_") as tmp:
+        work = Path(tmp)
+        exe = build_host_runner(sources, work, gcc)
+        ours = run_host(exe, x, out_size)
+        ref = run_tflm(os.fspath(path), x, in_quant, out_quant, work)
+    diff = np.abs(ours.astype(np.int32) - ref.astype(np.int32))
+    last_ops = {op.name for op in program.ops if set(op.outputs) & set(g.outputs)}
+    tol = 1 if last_ops & APPROXIMATE_OPS else 0
+    return VerifyReport(samples=samples, outputs=out_size, mismatches=int((diff > 0).sum()),
+                        max_abs_diff=int(diff.max()) if diff.size else 0, tolerance_lsb=tol,
+                        beyond_tolerance=int((diff > tol).sum()),
+                        per_element_mismatches=tuple(int(v) for v in (diff > 0).sum(axis=0)))
