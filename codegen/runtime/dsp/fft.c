@@ -1,0 +1,93 @@
+/* Reference: nodes.dsp._spectrum (numpy.fft.rfft of a float32 frame, magnitude or power).
+ * Float32 throughout; the error against numpy's float64 FFT grows like eps * log2(n_fft) * rms. */
+#include "fft.h"
+
+#include <math.h>
+
+static void tms_fft_bit_reverse(float *z, uint32_t m)
+{
+    uint32_t i, j = 0;
+    for (i = 0; i + 1 < m; i++) {
+        uint32_t bit = m >> 1;
+        if (i < j) {
+            float tr = z[2 * i], ti = z[2 * i + 1];
+            z[2 * i] = z[2 * j];
+            z[2 * i + 1] = z[2 * j + 1];
+            z[2 * j] = tr;
+            z[2 * j + 1] = ti;
+        }
+        while (j & bit) {
+            j ^= bit;
+            bit >>= 1;
+        }
+        j |= bit;
+    }
+}
+
+/* Complex radix-2 decimation-in-time FFT of m = n_fft / 2 points. The twiddle of a stage of length
+ * len is W_len^j = W_n^(j * n/len), so the one n_fft table serves every stage. */
+static void tms_fft_complex(float *z, uint32_t m, uint32_t n_fft, const float *cos_tab, const float *msin_tab)
+{
+    uint32_t len;
+    tms_fft_bit_reverse(z, m);
+    for (len = 2; len <= m; len <<= 1) {
+        const uint32_t half = len >> 1;
+        const uint32_t step = n_fft / len;
+        uint32_t j;
+        for (j = 0; j < half; j++) {
+            const float wr = cos_tab[j * step];
+            const float wi = msin_tab[j * step];
+            uint32_t start;
+            for (start = j; start < m; start += len) {
+                float *a = &z[2 * start];
+                float *b = &z[2 * (start + half)];
+                const float tr = b[0] * wr - b[1] * wi;
+                const float ti = b[0] * wi + b[1] * wr;
+                b[0] = a[0] - tr;
+                b[1] = a[1] - ti;
+                a[0] = a[0] + tr;
+                a[1] = a[1] + ti;
+            }
+        }
+    }
+}
+
+void tms_rfft(float *buf, uint32_t n_fft, const float *cos_tab, const float *msin_tab)
+{
+    const uint32_t m = n_fft >> 1;
+    uint32_t k;
+    float z0r, z0i;
+    /* the even samples are the real parts and the odd samples the imaginary parts of m points */
+    tms_fft_complex(buf, m, n_fft, cos_tab, msin_tab);
+    z0r = buf[0];
+    z0i = buf[1];
+    /* split: X[k] = Fe[k] + W^k Fo[k] and X[m-k] = conj(Fe[k] - W^k Fo[k]), done pairwise in place */
+    for (k = 1; k <= m / 2; k++) {
+        const uint32_t j = m - k;
+        const float ar = buf[2 * k], ai = buf[2 * k + 1];
+        const float br = buf[2 * j], bi = buf[2 * j + 1];
+        const float fer = 0.5f * (ar + br), fei = 0.5f * (ai - bi);
+        const float for_ = 0.5f * (ai + bi), foi = -0.5f * (ar - br);
+        const float wr = cos_tab[k], wi = msin_tab[k];
+        const float tr = wr * for_ - wi * foi;
+        const float ti = wr * foi + wi * for_;
+        buf[2 * k] = fer + tr;
+        buf[2 * k + 1] = fei + ti;
+        buf[2 * j] = fer - tr;
+        buf[2 * j + 1] = -(fei - ti);
+    }
+    buf[0] = z0r + z0i;
+    buf[1] = 0.0f;
+    buf[2 * m] = z0r - z0i;
+    buf[2 * m + 1] = 0.0f;
+}
+
+void tms_rfft_magnitude(float *buf, uint32_t n_bins, int power)
+{
+    uint32_t k;
+    for (k = 0; k < n_bins; k++) {
+        const float re = buf[2 * k], im = buf[2 * k + 1];
+        const float p = re * re + im * im;
+        buf[k] = power ? p : sqrtf(p);
+    }
+}
