@@ -114,10 +114,14 @@ class Window(NodeType):
         return {"out": TensorSpec((p["window"], spec.shape[0]), "f32", spec.rate_hz / p["hop"])}
 
     def cost(self, inputs, outputs, p, ctx):
+        # The output buffer is the only sample store: samples are appended to it and, once a frame has
+        # been handed on, it slides left by `hop` (memmove); samples arriving meanwhile wait in the
+        # sensor driver's buffer. So no second ring of `window` samples, just a fill counter.
         out = outputs["out"]
-        ring = out.bytes  # the ring buffer holds the last `window` samples
-        return Cost(ram_bytes=ring + out.bytes, flash_bytes=_code(self.kernel), ops=out.elements,
-                    detail={"ring_bytes": ring, "output_bytes": out.bytes, "code_bytes": _code(self.kernel)})
+        channels = out.shape[1]
+        moved = max(0, p["window"] - p["hop"]) * channels
+        return Cost(ram_bytes=out.bytes + 4, flash_bytes=_code(self.kernel), ops=moved + p["hop"] * channels,
+                    detail={"output_bytes": out.bytes, "state_bytes": 4, "code_bytes": _code(self.kernel)})
 
     def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
         """All whole frames of the stream (T, C): shape (frames, window, C)."""
