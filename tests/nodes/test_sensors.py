@@ -5,8 +5,11 @@ import wave
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from nodes.base import NodeError, TensorSpec
+from nodes.base import NodeContext, NodeError, TensorSpec
 from tests.nodes.node_helpers import make
 
 
@@ -175,3 +178,15 @@ def test_replay_cost_counts_the_recording_in_flash(ctx, project):
     node, p = make("sensors.replay", file="r.npy", channels=2)
     out = node.infer({}, p, ctx)
     assert node.cost({}, out, p, ctx).detail["recording_bytes"] == 1000 * 2 * 4
+
+
+@settings(max_examples=20, derandomize=True, deadline=None)
+@given(hnp.arrays(np.float32, st.tuples(st.integers(1, 20), st.integers(1, 4)),
+                  elements=st.floats(-1e6, 1e6, width=32)))
+def test_replay_csv_round_trips_any_table(tmp_path_factory, data):
+    project = tmp_path_factory.mktemp("csv")
+    header = ",".join(f"ch{i}" for i in range(data.shape[1]))
+    rows = "\n".join(",".join(repr(float(v)) for v in row) for row in data)
+    (project / "rec.csv").write_text(f"{header}\n{rows}\n")
+    node, p = make("sensors.replay", file="rec.csv", channels=data.shape[1])
+    np.testing.assert_array_equal(node.load_samples(p, NodeContext(project)), data)
