@@ -1,0 +1,132 @@
+"""The DSP nodes' C: one ``StageCode`` per node, running the hand-written kernels in codegen/runtime/dsp.
+
+``emit_stage`` is the one entry point the pipeline generator calls for a DSP node. It checks the node
+again (properties and shapes must be what ``infer`` says), picks the stage mode and lets the kernel's
+emitter in ``codegen.emitters`` write the declarations (buffers, constant tables, state), the start-up
+statements and the statements that run it.
+
+Modes and flags, as ``codegen.stage`` describes them:
+- a node whose input is a stream sample ``(channels,)`` runs per sample (mode ``"sample"``); a
+  ``dsp.window`` node is mode ``"window"`` and sets ``frame_ready_flag(node_id)`` (the writer's
+  ``tms_frame_ready``, which it clears before each sample) when a frame is complete; every other node
+  runs per frame (mode ``"frame"``).
+- a stream ``dsp.downsample`` produces an output only every ``factor`` samples: its stage names, in
+  ``extra["sample_gate"]`` (also ``sample_gate_flag(node_id)``), an ``int`` that is 1 on the samples
+  where its output buffer holds a new value. The per-sample stages after it must run only then.
+
+All symbols start with ``tms_``; a node's symbols with ``tms_<node id as a C identifier>_``.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+from codegen.cnames import c_identifier
+from codegen.emitters import dsp_image, dsp_signal, dsp_spectral
+from codegen.emitters.ctables import Declarations
+from codegen.emitters.stage_parts import StageParts
+from codegen.stage import PREFIX, StageCode, buffer_name
+from nodes.base import NodeContext, NodeError, TensorSpec, node_type
+
+
+class EmitError(Exception):
+    """A DSP node that cannot become C as configured; the message names the node and its type."""
+
+    def __init__(self, node_id: str, type_id: str, problem: str):
+        super().__init__(f"node '{node_id}' ({type_id}): {problem}")
+        self.node_id = node_id
+        self.type_id = type_id
+        self.problem = problem
+
+
+# The runtime files each node type's stage compiles (the headers come with them), for tools that
+# build or measure the kernels on their own (tests, bench/bench_dsp.py).
+KERNEL_SOURCES: Mapping[str, tuple[str, ...]] = {
+    "dsp.window": ("dsp/window.c",),
+    "dsp.normalize": ("dsp/normalize.c",),
+    "dsp.biquad": ("dsp/biquad.c",),
+    "dsp.downsample": ("dsp/downsample.c",),
+    "dsp.stats": ("dsp/stats.c",),
+    "dsp.spectrum": ("dsp/spectrum.c", "dsp/fft.c"),
+    "dsp.mfe": ("dsp/mfe.c", "dsp/fft.c"),
+    "dsp.mfcc": ("dsp/mfcc.c", "dsp/mfe.c", "dsp/fft.c"),
+    "dsp.resize": ("dsp/resize.c",),
+    "dsp.crop": ("dsp/crop.c",),
+    "dsp.grayscale": ("dsp/grayscale.c",),
+}
+
+SUPPORTED_TYPES: frozenset[str] = frozenset(KERNEL_SOURCES)
+
+
+def node_prefix(node_id: str) -> str:
+    return f"{PREFIX}_{c_identifier(node_id)}"
+
+
+def frame_ready_flag(node_id: str) -> str:
+    """The ``int`` a window stage sets to 1 when its frame is complete.
+
+    It is the firmware writer's ``tms_frame_ready`` (declared and cleared before each sample by
+    pipeline.c); a pipeline has one window, so the name does not depend on ``node_id``.
+    """
+    return dsp_signal.FRAME_READY_FLAG
+
+
+def sample_gate_flag(node_id: str) -> str:
+    """The ``int`` a stream downsample stage sets to 1 on the samples where it has a new output."""
+    return f"{node_prefix(node_id)}_sample_ready"
+
+
+def emit_stage(node_id: str, type_id: str, props: Mapping, inputs: Mapping[str, TensorSpec],
+               outputs: Mapping[str, TensorSpec], in_buffers: Mapping[str, str], fpu: bool) -> StageCode:
+    """The C of one DSP node. Raises EmitError for a type without a C kernel or a node that does not check."""
+    if type_id not in SUPPORTED_TYPES:
+        known = ", ".join(sorted(SUPPORTED_TYPES))
+        raise EmitError(node_id, type_id, f"has no C kernel (DSP types with one: {known})")
+    try:
+        node_cls = node_type(type_id)
+        p = node_cls.check_props(dict(props))
+        expected = node_cls().infer(dict(inputs), p, NodeContext())
+    except NodeError as exc:
+        raise EmitError(node_id, type_id, exc.message) from None
+    for port, spec in expected.items():
+        given = outputs.get(port)
+        if given is None or tuple(given.shape) != tuple(spec.shape) or given.dtype != spec.dtype:
+            shown = given.describe() if given is not None else "missing"
+            raise EmitError(node_id, type_id, f"output '{port}' is {shown} but the node makes {spec.describe()}; "
+                            "check the graph again before generating code")
+    in_buf = in_buffers.get("in")
+    if not in_buf or c_identifier(in_buf) != in_buf:
+        raise EmitError(node_id, type_id, f"input buffer name {in_buf!r} is missing or not a C identifier")
+
+    d = Declarations(node_prefix(node_id))
+    if not fpu:
+        d.comment("float32 kernels on a core without an FPU: software floating point (no Q15 path yet)")
+    parts = _emit(type_id, d, p, inputs["in"], expected["out"], in_buf, buffer_name(node_id, "out"))
+    return StageCode(node_id=node_id, mode=parts.mode, sources=parts.sources, includes=parts.includes,
+                     declarations=d.text(), init=parts.init, run=parts.run, ram_bytes=d.ram_bytes,
+                     flash_bytes=d.flash_bytes, extra=dict(parts.extra))
+
+
+def _emit(type_id: str, d: Declarations, p: Mapping, spec_in: TensorSpec, spec_out: TensorSpec, in_buf: str,
+          out_buf: str) -> StageParts:
+    mode = "sample" if len(spec_in.shape) == 1 else "frame"
+    if type_id == "dsp.window":
+        return dsp_signal.window(d, p, spec_in, in_buf, out_buf)
+    if type_id == "dsp.normalize":
+        return dsp_signal.normalize(d, p, spec_in, in_buf, out_buf, mode)
+    if type_id == "dsp.biquad":
+        return dsp_signal.biquad(d, p, spec_in, in_buf, out_buf, mode)
+    if type_id == "dsp.downsample":
+        return dsp_signal.downsample(d, p, spec_in, spec_out, in_buf, out_buf, mode)
+    if type_id == "dsp.stats":
+        return dsp_signal.stats(d, p, spec_in, spec_out, in_buf, out_buf)
+    if type_id == "dsp.spectrum":
+        return dsp_spectral.spectrum(d, p, spec_in, spec_out, in_buf, out_buf)
+    if type_id == "dsp.mfe":
+        return dsp_spectral.mfe(d, p, spec_out, in_buf, out_buf)
+    if type_id == "dsp.mfcc":
+        return dsp_spectral.mfcc(d, p, spec_out, in_buf, out_buf)
+    if type_id == "dsp.resize":
+        return dsp_image.resize(d, p, spec_in, spec_out, in_buf, out_buf)
+    if type_id == "dsp.crop":
+        return dsp_image.crop(d, p, spec_in, spec_out, in_buf, out_buf)
+    return dsp_image.grayscale(d, spec_in, spec_out, in_buf, out_buf)
