@@ -26,6 +26,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from nodes import dsp_tables as tables
+from nodes.dsp_tables import (biquad_coefficients, dct_matrix, fft_twiddles, frame_count,  # noqa: F401
+                              hann_window, mel_filterbank, sparse_rows)  # re-exported for codegen
 from nodes.base import Cost, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype, single_input
 
 # Estimated C code size of each kernel (bytes), calibrated later against real builds in one place.
@@ -83,10 +85,6 @@ def fft_ops(n_fft: int) -> int:
     half = n_fft // 2
     butterflies = (half // 2) * int(math.log2(half)) if half >= 2 else 0
     return 10 * butterflies + 10 * half
-
-
-def fft_table_bytes(n_fft: int) -> int:
-    return 4 * n_fft  # n/2 cosines + n/2 sines, float32
 
 
 # ---- window ------------------------------------------------------------------------------------
@@ -304,14 +302,21 @@ class Spectrum(NodeType):
                             f"{p['n_fft']}-point FFT")
         return {"out": TensorSpec((self._bins(p), spec.shape[1]), "f32", spec.rate_hz)}
 
+    def c_tables(self, p: Mapping[str, Any], frame_samples: int) -> dict[str, np.ndarray]:
+        """The constants the C kernel holds: FFT twiddles and, with a Hann window, the window."""
+        cos, sin = tables.fft_twiddles(p["n_fft"])
+        out = {"twiddle_cos": cos, "twiddle_sin": sin}
+        if p["window"] == "hann":
+            out["window"] = tables.hann_window(frame_samples)
+        return out
+
     def cost(self, inputs, outputs, p, ctx):
         n, channels = inputs["in"].shape
         out = outputs["out"]
         n_fft = p["n_fft"]
         scratch = 4 * (n_fft + 2)
-        window = 4 * n if p["window"] == "hann" else 0
-        tables_b = fft_table_bytes(n_fft) + window
-        per_channel = (n if window else 0) + fft_ops(n_fft) + (3 + SQRT_OPS) * self._bins(p) \
+        tables_b = sum(int(t.nbytes) for t in self.c_tables(p, n).values())
+        per_channel = (n if p["window"] == "hann" else 0) + fft_ops(n_fft) + (3 + SQRT_OPS) * self._bins(p) \
             + (LOG_OPS * self._bins(p) if p["log"] else 0)
         return Cost(ram_bytes=out.bytes + scratch,
                     flash_bytes=_code(self.kernel, "dsp/fft") + tables_b, ops=channels * per_channel,
@@ -393,17 +398,29 @@ class _MelNode(NodeType):
     def _check_more(self, p) -> None:
         pass
 
-    def _cost(self, inputs, outputs, p, extra_ops: int, extra_table: int, kernel: str) -> Cost:
+    def c_tables(self, p: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """The constants the C kernel holds, exactly: Hann window, FFT twiddles, the mel filterbank
+        as sparse rows (first bin, run length, concatenated weights) and, for MFCC, the DCT matrix."""
+        cos, sin = tables.fft_twiddles(p["n_fft"])
+        starts, lengths, weights = tables.sparse_rows(self.filterbank(p))
+        return {"window": tables.hann_window(p["frame_length"]), "twiddle_cos": cos, "twiddle_sin": sin,
+                "mel_start": starts.astype(np.int16), "mel_length": lengths.astype(np.int16),
+                "mel_weights": weights, **self._extra_tables(p)}
+
+    def _extra_tables(self, p) -> dict[str, np.ndarray]:
+        return {}
+
+    def _cost(self, outputs, p, extra_ops: int) -> Cost:
         out = outputs["out"]
         frames = out.shape[0]
         n_fft, bins, n_mels = p["n_fft"], p["n_fft"] // 2 + 1, p["n_mels"]
-        nnz = int(np.count_nonzero(self.filterbank(p)))
+        c_tables = self.c_tables(p)
+        nnz = int(c_tables["mel_weights"].size)
         per_frame = (p["frame_length"] + fft_ops(n_fft) + (3 if p["spectrum"] == "power" else 3 + SQRT_OPS) * bins
                      + 2 * nnz + LOG_OPS * n_mels + extra_ops)
         scratch = 4 * (n_fft + 2) + 4 * bins + 4 * n_mels
-        # tables: Hann window, FFT twiddles, mel weights stored sparse (weights + start/length per row)
-        table = 4 * p["frame_length"] + fft_table_bytes(n_fft) + 4 * nnz + 4 * n_mels + extra_table
-        code = _code(kernel, "dsp/fft")
+        table = sum(int(t.nbytes) for t in c_tables.values())
+        code = _code(self.kernel, "dsp/fft")
         return Cost(ram_bytes=out.bytes + scratch, flash_bytes=code + table, ops=frames * per_frame,
                     detail={"output_bytes": out.bytes, "scratch_bytes": scratch, "table_bytes": table,
                             "code_bytes": code})
@@ -435,7 +452,7 @@ class Mfe(_MelNode):
         return p["n_mels"]
 
     def cost(self, inputs, outputs, p, ctx):
-        return self._cost(inputs, outputs, p, 0, 0, self.kernel)
+        return self._cost(outputs, p, 0)
 
     def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
         return self.mel_energies(x, p, log=p["log"])
@@ -458,9 +475,11 @@ class Mfcc(_MelNode):
         if p["n_mfcc"] > p["n_mels"]:
             raise NodeError(f"n_mfcc {p['n_mfcc']} cannot exceed n_mels {p['n_mels']}")
 
+    def _extra_tables(self, p) -> dict[str, np.ndarray]:
+        return {"dct": tables.dct_matrix(p["n_mfcc"], p["n_mels"])}
+
     def cost(self, inputs, outputs, p, ctx):
-        dct = p["n_mfcc"] * p["n_mels"]
-        return self._cost(inputs, outputs, p, 2 * dct, 4 * dct, self.kernel)
+        return self._cost(outputs, p, 2 * p["n_mfcc"] * p["n_mels"])
 
     def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
         log_mel = self.mel_energies(x, p, log=True)

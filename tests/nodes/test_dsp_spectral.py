@@ -237,3 +237,24 @@ def test_mfcc_costs_more_flash_than_mfe_by_its_dct_table():
     c_mfe = mfe.cost(inp, mfe.infer(inp, pe, None), pe, None)
     assert c_mfcc.detail["table_bytes"] - c_mfe.detail["table_bytes"] == 4 * 10 * 40
     assert c_mfcc.ops > c_mfe.ops > 49 * 1024
+
+
+def test_mfcc_c_tables_hold_exactly_what_the_reference_uses():
+    node, p = make("dsp.mfcc")
+    t = node.c_tables(p)
+    rebuilt = np.zeros((40, 513), np.float32)
+    offset = 0
+    for j, (s, n) in enumerate(zip(t["mel_start"], t["mel_length"])):
+        rebuilt[j, s:s + n] = t["mel_weights"][offset:offset + n]
+        offset += n
+    np.testing.assert_array_equal(rebuilt, node.filterbank(p))
+    np.testing.assert_array_equal(t["window"], tables.hann_window(640))
+    np.testing.assert_array_equal(t["dct"], tables.dct_matrix(10, 40))
+    assert t["twiddle_cos"].size == 512
+
+
+def test_mfcc_flash_cost_counts_its_tables_byte_for_byte():
+    node, p = make("dsp.mfcc")
+    inp = frame(16000, 1, 2.0)
+    cost = node.cost(inp, node.infer(inp, p, None), p, None)
+    assert cost.detail["table_bytes"] == sum(a.nbytes for a in node.c_tables(p).values())
