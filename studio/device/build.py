@@ -86,7 +86,9 @@ def parse_size_output(text: str) -> SectionSizes:
 
 
 _OVERFLOW = re.compile(r"region `(\w+)' overflowed by (\d+) bytes")
-_ERROR_LINE = re.compile(r"^.*(error|undefined reference).*$", re.MULTILINE)
+# gcc: "src/pipeline.c:12:5: error: ..."; ld: "...: undefined reference to `x'"
+_ERROR_LINE = re.compile(r"^[^\s:][^:\n]*:\d+:\d+: (?:fatal )?error: .*$|^.*undefined reference to .*$",
+                         re.MULTILINE)
 
 
 def _explain_failure(log: str) -> str:
@@ -96,10 +98,9 @@ def _explain_failure(log: str) -> str:
         parts = [f"{what.get(region, region)} by {int(n)} bytes" for region, n in overflows]
         return ("the firmware does not fit the board: it overflows " + " and ".join(dict.fromkeys(parts))
                 + "; shrink the model or buffers, or pick a board with more memory")
-    errors = _ERROR_LINE.findall(log)
-    first = next((m.group(0).strip() for m in _ERROR_LINE.finditer(log)), "")
-    if errors and first:
-        return f"the firmware does not compile: {first}"
+    errors = [m.group(0).strip() for m in _ERROR_LINE.finditer(log)]
+    if errors:
+        return "the firmware does not compile: " + "; ".join(errors[:3])
     tail = "\n".join(log.strip().splitlines()[-5:])
     return f"the firmware build failed:\n{tail}"
 
