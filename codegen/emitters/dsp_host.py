@@ -196,3 +196,22 @@ def node_on_host(type_id: str, props: dict, in_shape: tuple[int, ...], rate_hz: 
     name = f"h{len(list(_workdir().glob('*.c')))}_{node_id.replace('.', '_')}"
     harness = build_host_harness(stage, in_buffer, spec_in.elements, spec_out.elements, name)
     return NodeOnHost(type_id, p, spec_in, spec_out, stage, harness)
+
+
+def check_signals(samples: int, channels: int, rate_hz: float, seed: int = 0) -> dict[str, np.ndarray]:
+    """The inputs a DSP stage is checked on, each (samples, channels) float32: random, silence, full
+    scale (random ±1), DC, an impulse, a pure tone (1 kHz, or rate/16 when that is lower)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(samples) / rate_hz
+    tone_hz = min(1000.0, rate_hz / 16.0)
+    impulse = np.zeros((samples, channels))
+    impulse[samples // 3, :] = 1.0
+    signals = {
+        "random": rng.uniform(-1.0, 1.0, (samples, channels)),
+        "silence": np.zeros((samples, channels)),
+        "full_scale": rng.choice([-1.0, 1.0], (samples, channels)),
+        "dc": np.full((samples, channels), 0.5),
+        "impulse": impulse,
+        "tone": np.repeat((0.5 * np.sin(2.0 * np.pi * tone_hz * t))[:, None], channels, axis=1),
+    }
+    return {name: x.astype(np.float32) for name, x in signals.items()}

@@ -2,7 +2,8 @@
  * 0 for a flat frame, zero counting as positive for zero crossings).
  * Float32 with two things that keep it close to the float64 reference: sums are taken in blocks of
  * TMS_STATS_BLOCK (error grows like the block length plus n / block, not n), and the mean is taken
- * of x - x[0], so a constant frame has an exact mean and exactly zero spread. */
+ * of x - x[0] and the moments about it, so a constant frame has an exact mean and zero spread and a
+ * large offset does not cost the digits of a small spread. */
 #include "stats.h"
 
 #include <math.h>
@@ -17,7 +18,7 @@ void tms_stats_run(const float *x, uint32_t n, uint32_t channels, uint32_t featu
         float lo = x0, hi = x0;
         float sum_d = 0.0f, part_d = 0.0f, sum_sq = 0.0f, part_sq = 0.0f;
         float m2 = 0.0f, m3 = 0.0f, m4 = 0.0f, p2 = 0.0f, p3 = 0.0f, p4 = 0.0f;
-        float mean, value;
+        float shift, mean, value;
         uint32_t crossings = 0, in_block = 0, row = 0, bit;
         int prev_positive = x0 >= 0.0f;
         for (i = 0; i < n; i++) {
@@ -38,11 +39,14 @@ void tms_stats_run(const float *x, uint32_t n, uint32_t channels, uint32_t featu
         }
         sum_d += part_d;
         sum_sq += part_sq;
-        mean = x0 + sum_d / (float)n;
+        shift = sum_d / (float)n;
+        mean = x0 + shift;
         if (hi > lo) {
             in_block = 0;
             for (i = 0; i < n; i++) {
-                const float d = x[i * channels + c] - mean;
+                /* about x0 first: x - x0 is exact for values close to x0, and shift keeps the digits
+                 * of the mean that rounding x0 + shift would lose (a large offset, a small spread) */
+                const float d = (x[i * channels + c] - x0) - shift;
                 const float d2 = d * d;
                 p2 += d2;
                 p3 += d2 * d;
