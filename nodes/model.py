@@ -231,6 +231,10 @@ def analyze_keras(path: Path) -> KerasSummary:
     if len(model.inputs) != 1 or len(model.outputs) != 1:
         raise NodeError(f"the model has {len(model.inputs)} inputs and {len(model.outputs)} outputs; "
                         "a pipeline model needs exactly one of each")
+    for t, what in ((model.inputs[0], "input"), (model.outputs[0], "output")):
+        if any(d is None for d in tuple(t.shape)[1:]):
+            raise NodeError(f"the model {what} shape {tuple(t.shape)} has an unknown dimension besides "
+                            "the batch; build the model with a fixed input shape (keras.Input(shape=...))")
     layers, pair, weights, biases = [], 0, 0, 0
     for layer in model.layers:
         ins = layer.input if isinstance(layer.input, (list, tuple)) else [layer.input]

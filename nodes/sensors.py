@@ -249,7 +249,10 @@ class Replay(NodeType):
     kernel = "sensors/replay"
 
     def load_samples(self, p: Mapping[str, Any], ctx: NodeContext) -> np.ndarray:
-        """The recording as float32 (samples, channels); NodeError for anything unreadable."""
+        """The recording as float32 (samples, channels); NodeError for anything unreadable.
+
+        The array is shared through the context's cache and read-only: copy it before changing it.
+        """
         return self._load(p, ctx)[0]
 
     def _load(self, p: Mapping[str, Any], ctx: NodeContext) -> tuple[np.ndarray, int | None]:

@@ -175,3 +175,13 @@ def test_keras_refuses_a_lambda_layer_in_an_h5_file(ctx, project, tiny_models):
     node, p = make("model.keras", model="lambda.h5")
     with pytest.raises(NodeError, match="Lambda layer"):
         node.summary(p, ctx)
+
+
+def test_keras_refuses_a_model_with_a_free_time_axis(ctx, project):
+    import keras
+
+    model = keras.Sequential([keras.Input((None, 4)), keras.layers.GlobalAveragePooling1D(), keras.layers.Dense(2)])
+    model.save(project / "free.keras")
+    node, p = make("model.keras", model="free.keras")
+    with pytest.raises(NodeError, match="unknown dimension"):
+        node.summary(p, ctx)

@@ -91,3 +91,12 @@ def test_int8_conversion_refuses_samples_of_another_size(tiny_models):
     node, p = make("quantize.int8")
     with pytest.raises(NodeError, match="5 values each.*takes 32"):
         node.convert(tiny_models["keras"], np.zeros((4, 5), np.float32), p)
+
+
+@pytest.mark.slow
+def test_float16_export_stores_half_precision_weights(tiny_models):
+    import tensorflow as tf
+
+    node, p = make("quantize.float16")
+    interp = tf.lite.Interpreter(model_content=node.convert(tiny_models["keras"], p))
+    assert any(d["dtype"] == np.float16 for d in interp.get_tensor_details())
