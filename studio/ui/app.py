@@ -1,0 +1,89 @@
+"""Starting the desktop app: QApplication, the main window with a project, the screenshot mode
+and the start-up probe.
+
+``run_app(project, screenshot=None) -> exit code`` is what ``tinyml-studio [PROJECT]`` calls.
+``--screenshot PNG`` shows the window with the project, lets the event loop lay it out and draw
+the graph zoomed to fit, saves the PNG and exits. With ``TINYML_STUDIO_STARTUP_PROBE=1`` the app
+prints one JSON line once the window is shown and the event queue has gone idle, then quits
+(``bench/bench_startup.py`` reads it).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+STARTUP_PROBE_ENV = "TINYML_STUDIO_STARTUP_PROBE"
+
+
+def _process_age_s() -> float | None:
+    """Seconds since this process started, from /proc (Linux); None elsewhere."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        start_ticks = int(fields[19])
+        uptime_s = float(Path("/proc/uptime").read_text().split()[0])
+        return uptime_s - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _load_initial(project_path: str | None):
+    """The project to show: the one named, else the first sample project, else a new one.
+    A project that cannot be read raises ``BadInput`` (the CLI prints it, exit code 2)."""
+    from studio.core.project import import_bundle, load_project
+    from studio.ui import files
+
+    if project_path:
+        path = Path(project_path)
+        if path.suffix.lower() == ".zip":
+            path = import_bundle(path, files.bundle_folder(path))
+        return load_project(path)
+    sample = files.first_sample_project()
+    return load_project(sample) if sample else files.new_project()
+
+
+def run_app(project_path: str | None = None, screenshot: str | None = None) -> int:
+    probe = os.environ.get(STARTUP_PROBE_ENV) == "1"
+    project = _load_initial(project_path)
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from studio.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("TinyML Studio")
+    app.setOrganizationName("tinyml-studio")
+    window = MainWindow(project)
+    window.show()
+    exit_code = {"value": 0}
+
+    if screenshot:
+        def grab() -> None:
+            window.canvas.zoom_to_fit()
+            app.processEvents()
+            ok = window.grab().save(str(screenshot))
+            if not ok:
+                print(f"error: cannot write the screenshot {screenshot}", file=sys.stderr)
+                exit_code["value"] = 2
+            window.doc.undo_stack.setClean()  # a screenshot never asks about saving
+            window.close()
+            app.quit()
+
+        # two turns of the loop: the first lays the docks out, the second draws the zoomed graph
+        QTimer.singleShot(0, lambda: QTimer.singleShot(150, grab))
+    elif probe:
+        def report() -> None:
+            print(json.dumps({"startup_probe": True, "ready_epoch_s": time.time(),
+                              "process_age_s": _process_age_s(),
+                              "nodes": len(window.doc.graph.nodes),
+                              "tensorflow_loaded": "tensorflow" in sys.modules}), flush=True)
+            window.doc.undo_stack.setClean()
+            window.close()
+            app.quit()
+
+        QTimer.singleShot(0, report)  # runs once the show/paint events queued so far are handled
+    code = app.exec()
+    return exit_code["value"] or code

@@ -1,0 +1,424 @@
+"""The NodeGraphQt canvas as a *view* of the core graph.
+
+Node classes are generated from the node specs at run time (``node_class_for``). The viewer's
+gesture signals (wire, slice, move, drop, tab search, rename) are taken away from NodeGraphQt's own
+handlers, which would edit NodeGraphQt's model and its private undo stack, and turned into our
+undoable commands on the core graph. The canvas changes only when the core graph tells it to
+(its events), so undo, load and replace look the same as an edit. After every wire gesture the
+pipes are re-synchronised with the core edges, because the viewer deletes and draws pipe items
+itself before it asks.
+"""
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem
+
+from nodes.base import NodeError, NodeType, catalogue
+from studio.core.errors import GraphError
+from studio.core.graph import Edge, GraphEvent
+from studio.core.validate import Report
+from studio.ui.commands import MoveNodes, NewNode, AddNodes, Rewire
+from studio.ui.document import Document
+from studio.ui.qtload import load_nodegraphqt
+
+PALETTE_MIME_PREFIX = "tinyml-node:"
+
+CATEGORY_COLOURS = {
+    "sensors": (34, 92, 64),
+    "dsp": (32, 66, 108),
+    "model": (86, 52, 118),
+    "quantize": (118, 80, 30),
+    "outputs": (26, 92, 100),
+}
+SEVERITY_COLOURS = {"error": QColor(220, 50, 47), "warning": QColor(230, 160, 20)}
+
+
+def node_class_for(spec: type[NodeType]):
+    """A NodeGraphQt node class for one node spec: ports from the spec, colour from its category."""
+    BaseNode = load_nodegraphqt().BaseNode
+    category, _, name = spec.type_id.partition(".")
+    colour = CATEGORY_COLOURS.get(category, (60, 60, 60))
+
+    def __init__(self):
+        BaseNode.__init__(self)
+        for port in spec.inputs:
+            self.add_input(port.name, multi_input=False)
+        for port in spec.outputs:
+            self.add_output(port.name, multi_output=True)
+        self.set_color(*colour)
+
+    class_name = re.sub(r"\W", "_", name) or "node"
+    return type(class_name, (BaseNode,), {"__identifier__": f"tinyml.{category}", "NODE_NAME": spec.title,
+                                          "TYPE_ID": spec.type_id, "__init__": __init__})
+
+
+class IssueMarker(QGraphicsItem):
+    """A thick outline round a node with problems and a badge with their count; the badge
+    carries the messages as its tooltip. It ignores the mouse so the node stays draggable."""
+
+    BADGE = 22.0
+
+    def __init__(self, parent: QGraphicsItem):
+        super().__init__(parent)
+        self.severity: str | None = None
+        self.count = 0
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setZValue(5)
+
+    def set_state(self, severity: str | None, count: int, tooltip: str) -> None:
+        self.prepareGeometryChange()
+        self.severity, self.count = severity, count
+        self.setToolTip(tooltip)
+        self.setVisible(severity is not None)
+        self.update()
+
+    def _node_rect(self) -> QRectF:
+        return self.parentItem().boundingRect()
+
+    def _badge_rect(self) -> QRectF:
+        r = self._node_rect()
+        return QRectF(r.right() - self.BADGE * 0.6, r.top() - self.BADGE * 0.4, self.BADGE, self.BADGE)
+
+    def boundingRect(self) -> QRectF:
+        return self._node_rect().adjusted(-4, -4, 4, 4).united(self._badge_rect().adjusted(-2, -2, 2, 2))
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addEllipse(self._badge_rect())
+        return path
+
+    def paint(self, painter, option, widget=None) -> None:
+        if self.severity is None:
+            return
+        colour = SEVERITY_COLOURS[self.severity]
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        painter.setPen(QPen(colour, 3.0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(self._node_rect().adjusted(-2, -2, 2, 2), 6, 6)
+        painter.setPen(QPen(QColor(255, 255, 255), 1.5))
+        painter.setBrush(QBrush(colour))
+        badge = self._badge_rect()
+        painter.drawEllipse(badge)
+        font = QFont(painter.font())
+        font.setBold(True)
+        font.setPointSizeF(9)
+        painter.setFont(font)
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "!" if self.count <= 1 else str(self.count))
+
+
+class Canvas(QObject):
+    status = Signal(str)               # a message for the status bar (why a wire was refused...)
+    selection_changed = Signal(list)   # core node ids
+    hovered = Signal(object)           # core node id under the mouse, or None
+    drop_files = Signal(list)          # local file paths dropped on the canvas
+    add_requested = Signal(str, object)  # type_id, scene position (QPointF)
+
+    def __init__(self, document: Document, parent: QObject | None = None):
+        super().__init__(parent)
+        ngqt = load_nodegraphqt()
+        self.doc = document
+        self.ng = ngqt.NodeGraph()
+        self.ng.set_acyclic(False)  # cycles are refused by the core graph, with its reason
+        self.viewer = self.ng.viewer()
+        self._identifier: dict[str, str] = {}
+        self._type_of_identifier: dict[str, str] = {}
+        for spec in catalogue():
+            cls = node_class_for(spec)
+            self.ng.register_node(cls)
+            self._identifier[spec.type_id] = cls.type_
+            self._type_of_identifier[cls.type_] = spec.type_id
+        self._ng_of: dict[str, object] = {}     # core id -> NodeGraphQt node
+        self._core_of: dict[str, str] = {}      # NodeGraphQt id -> core id
+        self._markers: dict[str, IssueMarker] = {}
+        self._captions: dict[str, QGraphicsSimpleTextItem] = {}
+        self.caption_colour = QColor(170, 175, 185)
+        self._hover: str | None = None
+        self._take_over_viewer_signals()
+        self.ng.node_selection_changed.connect(lambda *_: self.selection_changed.emit(self.selected_ids()))
+        self.viewer.viewport().setMouseTracking(True)
+        self.viewer.viewport().installEventFilter(self)
+        self.doc.graph.subscribe(self._on_core_event)
+        self.rebuild()
+
+    @property
+    def widget(self):
+        return self.viewer
+
+    # ---- NodeGraphQt gestures -> core commands ------------------------------------------------
+    def _take_over_viewer_signals(self) -> None:
+        v, ng = self.viewer, self.ng
+        for signal, theirs, ours in (
+                (v.connection_changed, ng._on_connection_changed, self._on_wires_changed),
+                (v.connection_sliced, ng._on_connection_sliced, lambda ports: self._on_wires_changed(ports, [])),
+                (v.moved_nodes, ng._on_nodes_moved, self._on_nodes_moved),
+                (v.node_name_changed, ng._on_node_name_changed, self._on_name_edited),
+                (v.insert_node, ng._on_insert_node, lambda *a: self.resync_edges()),
+                (v.search_triggered, ng._on_search_triggered, self._on_search),
+                (v.data_dropped, ng._on_node_data_dropped, self._on_dropped)):
+            signal.disconnect(theirs)
+            signal.connect(ours)
+
+    def _edge_of(self, a, b) -> Edge:
+        out_item, in_item = (a, b) if a.port_type == "out" else (b, a)
+        return Edge(self._core_of[out_item.node.id], out_item.name, self._core_of[in_item.node.id], in_item.name)
+
+    def _on_wires_changed(self, disconnected, connected) -> None:
+        off = [self._edge_of(a, b) for a, b in disconnected]
+        on = [self._edge_of(a, b) for a, b in connected]
+        off = [e for e in off if e in self.doc.graph.edges]
+        try:
+            if on or off:
+                self.doc.execute(Rewire(self.doc.graph, off, on, "connect" if on else "disconnect"))
+        except GraphError as e:
+            self.status.emit(e.message)
+        finally:
+            self.resync_edges()
+
+    def _on_nodes_moved(self, moved: dict) -> None:
+        moves = {}
+        for view, prev in moved.items():
+            core_id = self._core_of.get(view.id)
+            if core_id is None:
+                continue
+            new = (round(view.xy_pos[0]), round(view.xy_pos[1]))
+            node = self.doc.graph.node(core_id)
+            old = (node.ui.get("x", round(prev[0])), node.ui.get("y", round(prev[1])))
+            if old != new:
+                moves[core_id] = (old, new)
+        if moves:
+            self.doc.execute(MoveNodes(self.doc.graph, moves))
+
+    def _on_name_edited(self, ng_id: str, _name: str) -> None:
+        core_id = self._core_of.get(ng_id)
+        if core_id:
+            self._ng_of[core_id].view.name = self._label(core_id)
+            self._ng_of[core_id].view.draw_node()
+
+    def _on_search(self, identifier: str, pos) -> None:
+        type_id = self._type_of_identifier.get(identifier)
+        if type_id:
+            self.add_requested.emit(type_id, QPointF(pos[0], pos[1]))
+
+    def _on_dropped(self, mime, pos) -> None:
+        if mime.hasText() and mime.text().startswith(PALETTE_MIME_PREFIX):
+            self.add_requested.emit(mime.text()[len(PALETTE_MIME_PREFIX):], QPointF(pos.x(), pos.y()))
+        elif mime.hasUrls():
+            self.drop_files.emit([u.toLocalFile() for u in mime.urls() if u.isLocalFile()])
+
+    def add_node(self, type_id: str, pos: QPointF | None = None) -> str:
+        """Adds a node of ``type_id`` (undoable) centred on ``pos`` (default: the view's centre)."""
+        if pos is None:
+            c = self.viewer.mapToScene(self.viewer.viewport().rect().center())
+            pos = QPointF(c.x() + 20 * (len(self._ng_of) % 5), c.y() + 20 * (len(self._ng_of) % 5))
+        ui = {"x": round(pos.x() - 80), "y": round(pos.y() - 30)}
+        cmd = AddNodes(self.doc.graph, [NewNode(type_id, {}, None, ui)], text=f"add {type_id}")
+        self.doc.execute(cmd)
+        self.select(cmd.added_ids)
+        return cmd.added_ids[0]
+
+    # ---- core events -> canvas ----------------------------------------------------------------
+    def _on_core_event(self, event: GraphEvent) -> None:
+        if event.kind == "reset":
+            self.rebuild()
+        elif event.kind == "node_added":
+            self._create(event.node_id)
+        elif event.kind == "node_removed":
+            self._destroy(event.node_id)
+        elif event.kind == "edge_added":
+            out, inp = self._ports(event.edge)
+            if out is not None and out not in inp.connected_ports():
+                out.connect_to(inp, push_undo=False, emit_signal=False)
+        elif event.kind == "edge_removed":
+            out, inp = self._ports(event.edge)
+            if out is not None and out in inp.connected_ports():
+                out.disconnect_from(inp, push_undo=False, emit_signal=False)
+        elif event.kind == "ui_changed":
+            node = self._ng_of.get(event.node_id)
+            ui = self.doc.graph.node(event.node_id).ui
+            if node is not None and "x" in ui and tuple(node.view.xy_pos) != (ui["x"], ui["y"]):
+                node.view.xy_pos = [ui["x"], ui["y"]]
+                for port in node.view.inputs + node.view.outputs:
+                    port.redraw_connected_pipes()
+
+    def rebuild(self) -> None:
+        for core_id in list(self._ng_of):
+            self._destroy(core_id)
+        for node in self.doc.graph.nodes:
+            self._create(node.id)
+        for e in self.doc.graph.edges:
+            out, inp = self._ports(e)
+            if out is not None:
+                out.connect_to(inp, push_undo=False, emit_signal=False)
+
+    def _label(self, core_id: str) -> str:
+        return core_id
+
+    def _caption_text(self, core_id: str, report: Report | None) -> str:
+        node = self.doc.graph.node(core_id)
+        try:
+            lines = [node.title]
+        except NodeError:
+            lines = [node.type_id]
+        if report is not None:
+            lines += [spec.describe() for (n, _p), spec in sorted(report.specs.items()) if n == core_id][:1]
+        return "\n".join(lines)
+
+    def _create(self, core_id: str) -> None:
+        node = self.doc.graph.node(core_id)
+        identifier = self._identifier.get(node.type_id)
+        if identifier is None:
+            return
+        ng_node = self.ng.create_node(identifier, name=self._label(core_id), selected=False,
+                                      pos=[node.ui.get("x", 0), node.ui.get("y", 0)], push_undo=False)
+        self._ng_of[core_id] = ng_node
+        self._core_of[ng_node.id] = core_id
+        self._markers[core_id] = IssueMarker(ng_node.view)
+        self._markers[core_id].set_state(None, 0, "")
+        caption = QGraphicsSimpleTextItem(self._caption_text(core_id, self.doc.report), ng_node.view)
+        font = QFont(caption.font())
+        font.setPointSizeF(7.5)
+        caption.setFont(font)
+        caption.setBrush(QBrush(self.caption_colour))
+        caption.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        caption.setPos(2, ng_node.view.boundingRect().height() + 3)
+        self._captions[core_id] = caption
+
+    def _destroy(self, core_id: str) -> None:
+        ng_node = self._ng_of.pop(core_id, None)
+        self._markers.pop(core_id, None)
+        self._captions.pop(core_id, None)
+        if ng_node is not None:
+            self._core_of.pop(ng_node.id, None)
+            self.ng.remove_node(ng_node, push_undo=False)
+
+    def _ports(self, e: Edge):
+        src, dst = self._ng_of.get(e.src), self._ng_of.get(e.dst)
+        if src is None or dst is None:
+            return None, None
+        out, inp = src.outputs().get(e.src_port), dst.inputs().get(e.dst_port)
+        return (out, inp) if out is not None and inp is not None else (None, None)
+
+    def resync_edges(self) -> None:
+        """Makes NodeGraphQt's connections and pipe items match the core edges exactly."""
+        core = {(e.src, e.src_port, e.dst, e.dst_port) for e in self.doc.graph.edges}
+        for dst_id, ng_node in self._ng_of.items():
+            for in_name, inp in ng_node.inputs().items():
+                for out in inp.connected_ports():
+                    key = (self._core_of.get(out.node().id), out.name(), dst_id, in_name)
+                    if key not in core:
+                        out.disconnect_from(inp, push_undo=False, emit_signal=False)
+        for e in self.doc.graph.edges:
+            out, inp = self._ports(e)
+            if out is not None and out not in inp.connected_ports():
+                out.connect_to(inp, push_undo=False, emit_signal=False)
+        for ng_node in self._ng_of.values():
+            for inp in ng_node.inputs().values():
+                wanted = {p.view for p in inp.connected_ports()}
+                drawn = set(inp.view.connected_ports)
+                for item in drawn - wanted:
+                    inp.view.disconnect_from(item)
+                for item in wanted - drawn:
+                    inp.view.connect_to(item)
+
+    # ---- selection, view ----------------------------------------------------------------------
+    def selected_ids(self) -> list[str]:
+        return [self._core_of[n.id] for n in self.ng.selected_nodes() if n.id in self._core_of]
+
+    def select(self, core_ids: list[str]) -> None:
+        self.ng.clear_selection()
+        for core_id in core_ids:
+            if core_id in self._ng_of:
+                self._ng_of[core_id].set_selected(True)
+        self.selection_changed.emit(self.selected_ids())
+
+    def center_on(self, core_id: str) -> None:
+        if core_id in self._ng_of:
+            self.select([core_id])
+            self.viewer.centerOn(self._ng_of[core_id].view)
+
+    def zoom_to_fit(self) -> None:
+        views = [n.view for n in self._ng_of.values()]
+        if not views:
+            return
+        rect = views[0].sceneBoundingRect()
+        for v in views[1:]:
+            rect = rect.united(v.sceneBoundingRect())
+        margin = 50
+        rect = rect.adjusted(-margin, -margin, margin, margin)
+        # NodeGraphQt keeps its zoom as the scene range it fits into the view (also on resize)
+        self.viewer.set_scene_rect([rect.x(), rect.y(), rect.width(), rect.height()])
+
+    def view_of(self, core_id: str):
+        return self._ng_of[core_id].view
+
+    def positions(self) -> dict[str, tuple[int, int]]:
+        return {cid: (round(n.view.xy_pos[0]), round(n.view.xy_pos[1])) for cid, n in self._ng_of.items()}
+
+    # ---- validation -> badges and tooltips ---------------------------------------------------
+    def show_report(self, report: Report | None) -> None:
+        for core_id, ng_node in self._ng_of.items():
+            issues = report.issues_for(core_id) if report else []
+            errors = [i for i in issues if i.severity == "error"]
+            warnings = [i for i in issues if i.severity == "warning"]
+            severity = "error" if errors else "warning" if warnings else None
+            shown = errors + warnings
+            lines = [f"<b>{_esc(self._label(core_id))}</b> <i>({_esc(self.doc.graph.node(core_id).type_id)})</i>"]
+            lines += [f"<span style='color:{SEVERITY_COLOURS[i.severity].name()}'>{i.severity}: {_esc(i.message)}</span>"
+                      for i in shown]
+            if report:
+                lines += _shares(report, core_id)
+            tip = "<br/>".join(lines)
+            ng_node.view.setToolTip(tip)
+            self._markers[core_id].set_state(severity, len(shown), tip)
+            self._captions[core_id].setText(self._caption_text(core_id, report))
+
+    def set_caption_colour(self, colour: QColor) -> None:
+        self.caption_colour = colour
+        for caption in self._captions.values():
+            caption.setBrush(QBrush(colour))
+
+    def marker_state(self, core_id: str) -> tuple[str | None, int]:
+        m = self._markers[core_id]
+        return m.severity, m.count
+
+    # ---- hover ------------------------------------------------------------------------------------
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.MouseMove:
+            scene_pos = self.viewer.mapToScene(event.position().toPoint())
+            found = None
+            for item in self.viewer.scene().items(scene_pos):
+                core_id = self._core_of.get(getattr(item, "id", None)) if hasattr(item, "id") else None
+                if core_id:
+                    found = core_id
+                    break
+            if found != self._hover:
+                self._hover = found
+                self.hovered.emit(found)
+        elif event.type() == QEvent.Type.Leave and self._hover is not None:
+            self._hover = None
+            self.hovered.emit(None)
+        return False
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _shares(report: Report, core_id: str) -> list[str]:
+    out = []
+    for (port_node, port), spec in sorted(report.specs.items()):
+        if port_node == core_id:
+            out.append(f"{_esc(port)}: {_esc(spec.describe())}")
+    ram = report.ram.by_node.get(core_id)
+    flash = report.flash.by_node.get(core_id)
+    us = report.latency.by_node_us.get(core_id)
+    if ram is not None:
+        out.append(f"RAM {ram:,} B ({ram / max(report.ram.budget_bytes, 1):.1%} of budget)")
+    if flash is not None:
+        out.append(f"flash {flash:,} B ({flash / max(report.flash.budget_bytes, 1):.1%} of budget)")
+    if us is not None:
+        out.append(f"time {us / 1000:.3f} ms per window")
+    return out

@@ -1,0 +1,54 @@
+"""The validation panel: every issue of the latest report; clicking one selects and centres its node."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+
+from studio.core.validate import Report
+
+SEVERITY_TEXT = {"error": QColor(220, 50, 47), "warning": QColor(200, 140, 10), "info": QColor(90, 140, 200)}
+
+
+class IssuesPanel(QTreeWidget):
+    node_activated = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setColumnCount(3)
+        self.setHeaderLabels(["", "node", "message"])
+        self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)
+        self.setWordWrap(True)
+        self.setColumnWidth(0, 70)
+        self.setColumnWidth(1, 110)
+        self.itemClicked.connect(self._clicked)
+        self.itemActivated.connect(self._clicked)
+
+    def show_report(self, report: Report | None, failure: str = "") -> None:
+        self.clear()
+        if report is None:
+            if failure:
+                item = QTreeWidgetItem(self, ["error", "", failure])
+                item.setForeground(0, QBrush(SEVERITY_TEXT["error"]))
+            return
+        for issue in report.issues:
+            where = issue.node or ""
+            if issue.port:
+                where += f".{issue.port}"
+            item = QTreeWidgetItem(self, [issue.severity, where, issue.message])
+            item.setData(0, Qt.ItemDataRole.UserRole, issue.node)
+            item.setForeground(0, QBrush(SEVERITY_TEXT[issue.severity]))
+            item.setToolTip(2, issue.message)
+
+    def _clicked(self, item: QTreeWidgetItem, _col: int = 0) -> None:
+        node = item.data(0, Qt.ItemDataRole.UserRole)
+        if node:
+            self.node_activated.emit(node)
+
+    def messages(self) -> list[tuple[str, str | None, str]]:
+        out = []
+        for i in range(self.topLevelItemCount()):
+            it = self.topLevelItem(i)
+            out.append((it.text(0), it.data(0, Qt.ItemDataRole.UserRole), it.text(2)))
+        return out
