@@ -48,6 +48,13 @@ CODE_BYTES = {
 LOG_OPS = 20
 SQRT_OPS = 14
 
+# Sizes of the kernels' C structs (bookkeeping in RAM, configuration in flash), as codegen emits them.
+WINDOW_STATE_BYTES = 24
+DOWNSAMPLE_STATE_BYTES = 20 + 4      # struct and the "sample ready" gate
+SPECTRUM_CONFIG_BYTES = 36
+MEL_CONFIG_BYTES = 56
+MFCC_CONFIG_BYTES = 12
+
 N_FFT_CHOICES = tuple(2 ** k for k in range(4, 13))  # 16 … 4096
 
 _IN = Port("in", ("f32",), "a stream sample (channels,) or a frame (n, channels)")
@@ -112,14 +119,15 @@ class Window(NodeType):
         return {"out": TensorSpec((p["window"], spec.shape[0]), "f32", spec.rate_hz / p["hop"])}
 
     def cost(self, inputs, outputs, p, ctx):
-        # The output buffer is the only sample store: samples are appended to it and, once a frame has
-        # been handed on, it slides left by `hop` (memmove); samples arriving meanwhile wait in the
-        # sensor driver's buffer. So no second ring of `window` samples, just a fill counter.
+        # A ring of the last `window` samples plus the frame handed on (the ring keeps filling while
+        # the frame is processed), and the ring's bookkeeping struct.
         out = outputs["out"]
         channels = out.shape[1]
-        moved = max(0, p["window"] - p["hop"]) * channels
-        return Cost(ram_bytes=out.bytes + 4, flash_bytes=_code(self.kernel), ops=moved + p["hop"] * channels,
-                    detail={"output_bytes": out.bytes, "state_bytes": 4, "code_bytes": _code(self.kernel)})
+        ring, state = out.bytes, WINDOW_STATE_BYTES
+        return Cost(ram_bytes=ring + out.bytes + state, flash_bytes=_code(self.kernel),
+                    ops=(p["window"] + p["hop"]) * channels,
+                    detail={"ring_bytes": ring, "output_bytes": out.bytes, "state_bytes": state,
+                            "code_bytes": _code(self.kernel)})
 
     def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
         """All whole frames of the stream (T, C): shape (frames, window, C)."""
@@ -315,7 +323,7 @@ class Spectrum(NodeType):
         out = outputs["out"]
         n_fft = p["n_fft"]
         scratch = 4 * (n_fft + 2)
-        tables_b = sum(int(t.nbytes) for t in self.c_tables(p, n).values())
+        tables_b = sum(int(t.nbytes) for t in self.c_tables(p, n).values()) + SPECTRUM_CONFIG_BYTES
         per_channel = (n if p["window"] == "hann" else 0) + fft_ops(n_fft) + (3 + SQRT_OPS) * self._bins(p) \
             + (LOG_OPS * self._bins(p) if p["log"] else 0)
         return Cost(ram_bytes=out.bytes + scratch,
@@ -410,7 +418,7 @@ class _MelNode(NodeType):
     def _extra_tables(self, p) -> dict[str, np.ndarray]:
         return {}
 
-    def _cost(self, outputs, p, extra_ops: int) -> Cost:
+    def _cost(self, outputs, p, extra_ops: int, extra_ram: int, config_bytes: int) -> Cost:
         out = outputs["out"]
         frames = out.shape[0]
         n_fft, bins, n_mels = p["n_fft"], p["n_fft"] // 2 + 1, p["n_mels"]
@@ -418,8 +426,9 @@ class _MelNode(NodeType):
         nnz = int(c_tables["mel_weights"].size)
         per_frame = (p["frame_length"] + fft_ops(n_fft) + (3 if p["spectrum"] == "power" else 3 + SQRT_OPS) * bins
                      + 2 * nnz + LOG_OPS * n_mels + extra_ops)
-        scratch = 4 * (n_fft + 2) + 4 * bins + 4 * n_mels
-        table = sum(int(t.nbytes) for t in c_tables.values())
+        # the FFT works in place and the spectrum overwrites it, so one n_fft+2 scratch serves both
+        scratch = 4 * (n_fft + 2) + extra_ram
+        table = sum(int(t.nbytes) for t in c_tables.values()) + config_bytes
         code = _code(self.kernel, "dsp/fft")
         return Cost(ram_bytes=out.bytes + scratch, flash_bytes=code + table, ops=frames * per_frame,
                     detail={"output_bytes": out.bytes, "scratch_bytes": scratch, "table_bytes": table,
@@ -452,7 +461,7 @@ class Mfe(_MelNode):
         return p["n_mels"]
 
     def cost(self, inputs, outputs, p, ctx):
-        return self._cost(outputs, p, 0)
+        return self._cost(outputs, p, 0, 0, MEL_CONFIG_BYTES)
 
     def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
         return self.mel_energies(x, p, log=p["log"])
@@ -479,7 +488,9 @@ class Mfcc(_MelNode):
         return {"dct": tables.dct_matrix(p["n_mfcc"], p["n_mels"])}
 
     def cost(self, inputs, outputs, p, ctx):
-        return self._cost(outputs, p, 2 * p["n_mfcc"] * p["n_mels"])
+        # plus a row of log mel energies between the filterbank and the DCT
+        return self._cost(outputs, p, 2 * p["n_mfcc"] * p["n_mels"], 4 * p["n_mels"],
+                          MEL_CONFIG_BYTES + MFCC_CONFIG_BYTES)
 
     def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
         log_mel = self.mel_energies(x, p, log=True)
@@ -581,7 +592,7 @@ class Downsample(NodeType):
     def cost(self, inputs, outputs, p, ctx):
         out = outputs["out"]
         stream = _is_stream(inputs["in"])
-        state = (4 * out.shape[0] + 4) if stream else 0  # running sum per channel and a counter
+        state = (4 * out.shape[0] + DOWNSAMPLE_STATE_BYTES) if stream else 0  # running sum per channel
         per_value = p["factor"] + 1 if p["method"] == "average" else 1
         return Cost(ram_bytes=out.bytes + state, flash_bytes=_code(self.kernel),
                     ops=per_value * out.elements,

@@ -29,9 +29,9 @@ def _image_input(inputs: Mapping[str, TensorSpec], title: str) -> TensorSpec:
     return spec
 
 
-def _image_cost(kernel: str, out: TensorSpec, ops: int) -> Cost:
-    return Cost(ram_bytes=out.bytes, flash_bytes=CODE_BYTES[kernel], ops=ops,
-                detail={"output_bytes": out.bytes, "code_bytes": CODE_BYTES[kernel]})
+def _image_cost(kernel: str, out: TensorSpec, ops: int, table_bytes: int = 0) -> Cost:
+    return Cost(ram_bytes=out.bytes, flash_bytes=CODE_BYTES[kernel] + table_bytes, ops=ops,
+                detail={"output_bytes": out.bytes, "table_bytes": table_bytes, "code_bytes": CODE_BYTES[kernel]})
 
 
 def _source_coords(n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -81,8 +81,11 @@ class Resize(NodeType):
 
     def cost(self, inputs, outputs, p, ctx):
         out = outputs["out"]
-        per_value = 1 if p["method"] == "nearest" else 9  # 3 lerps of 3 ops
-        return _image_cost(self.kernel, out, per_value * out.elements)
+        h, w = p["height"], p["width"]
+        if p["method"] == "nearest":  # source row and column per output row/column, uint16
+            return _image_cost(self.kernel, out, out.elements, 2 * (h + w))
+        # two uint16 source indices and a float32 weight per output row and column; 3 lerps of 3 ops
+        return _image_cost(self.kernel, out, 9 * out.elements, 8 * (h + w))
 
     def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
         return resize(x, p["height"], p["width"], p["method"])
@@ -140,7 +143,7 @@ class Grayscale(NodeType):
 
     def cost(self, inputs, outputs, p, ctx):
         out = outputs["out"]
-        return _image_cost(self.kernel, out, 5 * out.elements)
+        return _image_cost(self.kernel, out, 5 * out.elements, tables.grayscale_weights().nbytes)
 
     def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
         x = np.asarray(x, dtype=np.float32)

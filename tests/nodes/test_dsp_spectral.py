@@ -10,6 +10,7 @@ import scipy.fft
 
 from nodes import dsp_tables as tables
 from nodes.base import NodeError, TensorSpec
+from nodes.dsp import MEL_CONFIG_BYTES, MFCC_CONFIG_BYTES
 from tests.nodes.node_helpers import frame, make, stream
 
 # ---- tables -------------------------------------------------------------------------------------
@@ -235,7 +236,7 @@ def test_mfcc_costs_more_flash_than_mfe_by_its_dct_table():
     inp = frame(16000, 1, 2.0)
     c_mfcc = mfcc.cost(inp, mfcc.infer(inp, pc, None), pc, None)
     c_mfe = mfe.cost(inp, mfe.infer(inp, pe, None), pe, None)
-    assert c_mfcc.detail["table_bytes"] - c_mfe.detail["table_bytes"] == 4 * 10 * 40
+    assert c_mfcc.detail["table_bytes"] - c_mfe.detail["table_bytes"] == 4 * 10 * 40 + MFCC_CONFIG_BYTES
     assert c_mfcc.ops > c_mfe.ops > 49 * 1024
 
 
@@ -253,8 +254,9 @@ def test_mfcc_c_tables_hold_exactly_what_the_reference_uses():
     assert t["twiddle_cos"].size == 512
 
 
-def test_mfcc_flash_cost_counts_its_tables_byte_for_byte():
+def test_mfcc_flash_cost_counts_its_tables_and_config_byte_for_byte():
     node, p = make("dsp.mfcc")
     inp = frame(16000, 1, 2.0)
     cost = node.cost(inp, node.infer(inp, p, None), p, None)
-    assert cost.detail["table_bytes"] == sum(a.nbytes for a in node.c_tables(p).values())
+    tables_bytes = sum(a.nbytes for a in node.c_tables(p).values())
+    assert cost.detail["table_bytes"] == tables_bytes + MEL_CONFIG_BYTES + MFCC_CONFIG_BYTES

@@ -51,10 +51,11 @@ def test_window_frame_count_matches_every_start_that_fits(n, window, hop):
     assert node.reference(np.zeros((n, 1), np.float32), p).shape == (expected, window, 1)
 
 
-def test_window_cost_is_one_frame_buffer_and_a_counter():
+def test_window_cost_holds_ring_and_frame_buffers():
     node, p = make("dsp.window", window=100, hop=50)
     out = node.infer(stream(2, 100.0), p, None)
-    assert node.cost(stream(2, 100.0), out, p, None).ram_bytes == 100 * 2 * 4 + 4
+    detail = node.cost(stream(2, 100.0), out, p, None).detail
+    assert detail["ring_bytes"] == detail["output_bytes"] == 100 * 2 * 4
 
 
 # ---- normalize ----------------------------------------------------------------------------------
