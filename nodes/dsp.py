@@ -30,18 +30,22 @@ from nodes.dsp_tables import (biquad_coefficients, dct_matrix, fft_twiddles, fra
                               hann_window, mel_filterbank, sparse_rows)  # re-exported for codegen
 from nodes.base import Cost, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype, single_input
 
-# Estimated C code size of each kernel (bytes), calibrated later against real builds in one place.
+# C code size of each kernel (bytes): the .text of codegen/runtime/dsp/<kernel>.c built with
+# arm-none-eabi-gcc 12.2 -Os for cortex-m4 hard-float (measured 2026-11-22), plus ~40 B for its call
+# in pipeline.c. libm functions a kernel pulls in are charged separately (LIBM_BYTES); a pipeline
+# with several log-using kernels is charged once per kernel, a small overestimate.
 CODE_BYTES = {
-    "dsp/window": 400,
-    "dsp/normalize": 300,
-    "dsp/biquad": 500,
-    "dsp/fft": 1400,
-    "dsp/spectrum": 600,
-    "dsp/mfe": 900,
-    "dsp/mfcc": 1100,
-    "dsp/stats": 900,
+    "dsp/window": 190,
+    "dsp/normalize": 270,
+    "dsp/biquad": 200,
+    "dsp/fft": 520,
+    "dsp/spectrum": 230,
+    "dsp/mfe": 290,
+    "dsp/mfcc": 160,
+    "dsp/stats": 620,
     "dsp/downsample": 350,
 }
+LIBM_BYTES = {"logf": 700, "sqrtf": 90}  # newlib's logf with its error paths; sqrtf wrapper
 
 # Arithmetic operations charged for one call of a libm function on a Cortex-M4F (soft logf/sqrtf
 # cost tens of cycles; the FPU's VSQRT is cheaper but logf dominates the feature extractors).
@@ -83,8 +87,8 @@ def _frame_input(inputs: Mapping[str, TensorSpec], title: str) -> TensorSpec:
     return spec
 
 
-def _code(*kernels: str) -> int:
-    return sum(CODE_BYTES[k] for k in kernels)
+def _code(*kernels: str, libm: tuple[str, ...] = ()) -> int:
+    return sum(CODE_BYTES[k] for k in kernels) + sum(LIBM_BYTES[f] for f in libm)
 
 
 def fft_ops(n_fft: int) -> int:
@@ -326,10 +330,10 @@ class Spectrum(NodeType):
         tables_b = sum(int(t.nbytes) for t in self.c_tables(p, n).values()) + SPECTRUM_CONFIG_BYTES
         per_channel = (n if p["window"] == "hann" else 0) + fft_ops(n_fft) + (3 + SQRT_OPS) * self._bins(p) \
             + (LOG_OPS * self._bins(p) if p["log"] else 0)
-        return Cost(ram_bytes=out.bytes + scratch,
-                    flash_bytes=_code(self.kernel, "dsp/fft") + tables_b, ops=channels * per_channel,
+        code = _code(self.kernel, "dsp/fft", libm=("sqrtf", "logf") if p["log"] else ("sqrtf",))
+        return Cost(ram_bytes=out.bytes + scratch, flash_bytes=code + tables_b, ops=channels * per_channel,
                     detail={"output_bytes": out.bytes, "scratch_bytes": scratch, "table_bytes": tables_b,
-                            "code_bytes": _code(self.kernel, "dsp/fft")})
+                            "code_bytes": code})
 
     def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
         x = _as_2d(x)
@@ -418,6 +422,11 @@ class _MelNode(NodeType):
     def _extra_tables(self, p) -> dict[str, np.ndarray]:
         return {}
 
+    def _code_bytes(self, p) -> int:
+        log = ("logf",) if p.get("log", True) else ()
+        kernels = ("dsp/mfcc", "dsp/mfe") if self.kernel == "dsp/mfcc" else ("dsp/mfe",)
+        return _code(*kernels, "dsp/fft", libm=("sqrtf",) + log)
+
     def _cost(self, outputs, p, extra_ops: int, extra_ram: int, config_bytes: int) -> Cost:
         out = outputs["out"]
         frames = out.shape[0]
@@ -429,7 +438,7 @@ class _MelNode(NodeType):
         # the FFT works in place and the spectrum overwrites it, so one n_fft+2 scratch serves both
         scratch = 4 * (n_fft + 2) + extra_ram
         table = sum(int(t.nbytes) for t in c_tables.values()) + config_bytes
-        code = _code(self.kernel, "dsp/fft")
+        code = self._code_bytes(p)
         return Cost(ram_bytes=out.bytes + scratch, flash_bytes=code + table, ops=frames * per_frame,
                     detail={"output_bytes": out.bytes, "scratch_bytes": scratch, "table_bytes": table,
                             "code_bytes": code})
@@ -533,8 +542,9 @@ class Statistics(NodeType):
         n, channels = inputs["in"].shape
         ops = sum(_STAT_OPS[s][0] * n + _STAT_OPS[s][1] for s in self.selected(p)) * channels
         out = outputs["out"]
-        return Cost(ram_bytes=out.bytes, flash_bytes=_code(self.kernel), ops=ops,
-                    detail={"output_bytes": out.bytes, "code_bytes": _code(self.kernel)})
+        code = _code(self.kernel, libm=("sqrtf",) if any(p[s] for s in ("rms", "std", "skew")) else ())
+        return Cost(ram_bytes=out.bytes, flash_bytes=code, ops=ops,
+                    detail={"output_bytes": out.bytes, "code_bytes": code})
 
     def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
         x = _as_2d(x).astype(np.float64)

@@ -1,0 +1,35 @@
+"""The DSP nodes' code-size table stays calibrated against the real compiled kernels."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from nodes import dsp, dsp_image
+
+RUNTIME = Path(__file__).resolve().parents[2] / "codegen" / "runtime"
+CALL_SITE_BYTES = 40  # the estimate includes the kernel's call in pipeline.c
+ESTIMATES = {**dsp.CODE_BYTES, **dsp_image.CODE_BYTES}
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc")]
+
+
+@pytest.fixture(scope="module")
+def text_bytes(tmp_path_factory) -> dict[str, int]:
+    out = tmp_path_factory.mktemp("kernels")
+    sources = [str(RUNTIME / f"{k}.c") for k in ESTIMATES]
+    subprocess.run(["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16",
+                    "-std=gnu11", "-Os", "-ffunction-sections", "-fdata-sections", f"-I{RUNTIME}",
+                    f"-I{RUNTIME / 'dsp'}", "-c", *sources], cwd=out, check=True, capture_output=True)
+    sizes = subprocess.run(["arm-none-eabi-size", *sorted(str(p) for p in out.glob("*.o"))],
+                           check=True, capture_output=True, text=True).stdout.splitlines()[1:]
+    return {f"dsp/{Path(line.split()[-1]).stem}": int(line.split()[0]) for line in sizes}
+
+
+@pytest.mark.parametrize("kernel", sorted(ESTIMATES))
+def test_code_size_estimate_is_within_a_quarter_of_the_compiled_kernel(kernel, text_bytes):
+    measured = text_bytes[kernel] + CALL_SITE_BYTES
+    assert 0.75 * measured <= ESTIMATES[kernel] <= 1.25 * measured, (kernel, measured)
