@@ -214,6 +214,10 @@ class Biquad(NodeType):
               doc="rate of the samples being filtered (must equal the stream's rate)"),
     ]
     kernel = "dsp/biquad"
+    # The property holding the rate of the audio/signal samples this node's maths assumes. A frame's
+    # TensorSpec carries only the frame rate, so the validator should compare this property with the
+    # rate of the stream entering the dsp.window upstream (infer checks it when fed a stream).
+    sample_rate_param = "sample_rate_hz"
 
     def coefficients(self, p: Mapping[str, Any]) -> np.ndarray:
         """[b0, b1, b2, a1, a2] as float32, the numbers the C kernel gets."""
@@ -367,6 +371,8 @@ _AUDIO_PARAMS = [
 
 class _MelNode(NodeType):
     """What mel energies and MFCCs share: framing, FFT, mel filterbank, log."""
+
+    sample_rate_param = "sample_rate_hz"  # see Biquad.sample_rate_param
 
     inputs = [Port("in", ("f32",), "a window of mono audio (samples, 1)")]
     outputs = [Port("out", ("f32",), "(frames, features)")]
