@@ -82,3 +82,9 @@ def test_dsp_nodes_name_a_kernel_and_have_a_reference(type_id):
     cls = node_type(type_id)
     assert cls.kernel and cls.kernel.startswith("dsp/")
     assert callable(getattr(cls, "reference", None))
+
+
+@pytest.mark.parametrize("type_id", ["dsp.biquad", "dsp.mfe", "dsp.mfcc"])
+def test_rate_dependent_nodes_name_their_sample_rate_property(type_id):
+    cls = node_type(type_id)
+    assert cls.param(cls.sample_rate_param).unit == "Hz"
