@@ -32,7 +32,8 @@ class EmitError(Exception):
     """A DSP node that cannot become C as configured; the message names the node and its type."""
 
     def __init__(self, node_id: str, type_id: str, problem: str):
-        super().__init__(f"node '{node_id}' ({type_id}): {problem}")
+        self.message = f"node '{node_id}' ({type_id}): {problem}"
+        super().__init__(self.message)
         self.node_id = node_id
         self.type_id = type_id
         self.problem = problem
