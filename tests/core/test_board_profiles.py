@@ -108,3 +108,10 @@ def test_valid_user_profile_replaces_the_builtin_one(tmp_path):
     (tmp_path / "rpi-pico.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     cat = BoardCatalogue(dirs=[builtin_boards_dir(), tmp_path])
     assert cat.get("rpi-pico").clock_hz == 133000000
+
+
+@pytest.mark.parametrize("board_id", ["rpi-pico", "arducam-pico4ml-ble"])
+def test_rp2040_image_is_flashed_from_the_start_of_flash_because_it_carries_boot2(board_id):
+    board = BoardCatalogue(dirs=[builtin_boards_dir()]).get(board_id)
+    assert board.flash_options["base"] == board.flash_origin
+    assert board.flash_options.get("offset", 0) == 0
