@@ -28,7 +28,7 @@ CODE_BYTES = {
     "sensors/environment": 800,
     "sensors/adc": 500,
     "sensors/camera": 2000,
-    "sensors/replay": 400,
+    "sensors/replay": 120,
 }
 
 REPLAY_SUFFIXES = (".csv", ".wav", ".npy")
@@ -288,12 +288,12 @@ class Replay(NodeType):
         return _out((p["channels"],), p["rate_hz"])
 
     def cost(self, inputs, outputs, p, ctx):
-        # The recording is compiled into flash: float32 values, int16 for 16-bit .wav files.
-        data, file_rate = self._load(p, ctx)
-        per_value = 2 if file_rate is not None else 4
-        recording = int(data.size) * per_value
+        # The emulated board's firmware embeds the recording in flash as float32 values (.wav too,
+        # so every sample is exact); the sensor stage copies the current one into its output buffer.
+        data = self.load_samples(p, ctx)
+        recording = int(data.size) * 4
         out = outputs["out"]
-        return Cost(ram_bytes=out.bytes + 4, flash_bytes=CODE_BYTES[self.kernel] + recording,
+        return Cost(ram_bytes=out.bytes, flash_bytes=CODE_BYTES[self.kernel] + recording,
                     ops=out.elements,
-                    detail={"output_bytes": out.bytes, "position_bytes": 4,
-                            "recording_bytes": recording, "code_bytes": CODE_BYTES[self.kernel]})
+                    detail={"output_bytes": out.bytes, "recording_bytes": recording,
+                            "code_bytes": CODE_BYTES[self.kernel]})

@@ -190,3 +190,10 @@ def test_replay_csv_round_trips_any_table(tmp_path_factory, data):
     (project / "rec.csv").write_text(f"{header}\n{rows}\n")
     node, p = make("sensors.replay", file="rec.csv", channels=data.shape[1])
     np.testing.assert_array_equal(node.load_samples(p, NodeContext(project)), data)
+
+
+def test_replay_cost_counts_a_wav_as_float32_values(ctx, project):
+    _write_wav(project / "a.wav", np.zeros((100, 1), np.int16), 16000)
+    node, p = make("sensors.replay", file="a.wav", channels=1, rate_hz=16000.0)
+    out = node.infer({}, p, ctx)
+    assert node.cost({}, out, p, ctx).detail["recording_bytes"] == 100 * 4
