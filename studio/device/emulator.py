@@ -71,8 +71,10 @@ class Emulator:
         last_error = ""
         for _ in range(3):
             self.port = _free_port()
+            # stdout would only carry semihosting console output; nobody reads it, so it must not
+            # be a pipe that fills up and stalls the guest
             self._proc = subprocess.Popen(self.command(self.port), stdin=subprocess.DEVNULL,
-                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             if self._wait_listening():
                 return self
             last_error = self._collect_stderr()
