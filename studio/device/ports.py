@@ -100,3 +100,12 @@ def best_port(board: Board | None = None, ports: Iterable[Any] | None = None) ->
     if ranked and ranked[0].score >= SCORE_USB:
         return ranked[0]
     return None
+
+
+def ports_summary(ports: Iterable[Any] | None = None) -> str:
+    """One sentence listing the ports found, for error messages about a wrong or missing port."""
+    ranked = find_ports(None, ports)
+    if not ranked:
+        return "no serial ports found: is the board plugged in (with a data cable, not a charge-only one)?"
+    return "ports found: " + ", ".join(
+        c.device + (f" ({c.description})" if c.description else "") for c in ranked)

@@ -88,14 +88,8 @@ def explain_open_error(port: str, exc: BaseException) -> SerialLinkError:
 
 
 def _ports_found() -> str:
-    try:
-        from serial.tools.list_ports import comports
-        names = sorted(p.device for p in comports())
-    except (OSError, ImportError):
-        names = []
-    if not names:
-        return "no serial ports found: is the board plugged in (with a data cable)?"
-    return "ports found: " + ", ".join(names)
+    from studio.device.ports import ports_summary
+    return ports_summary()
 
 
 def open_port(port: str, baud: int = 115200) -> serial.SerialBase:
@@ -114,6 +108,26 @@ def open_port(port: str, baud: int = 115200) -> serial.SerialBase:
         return ser
     except (serial.SerialException, OSError, ValueError) as e:
         raise explain_open_error(port, e) from None
+
+
+def close_port(ser: serial.SerialBase) -> None:
+    """Closes a port, ignoring a device that is already gone."""
+    sock = getattr(ser, "_socket", None)
+    if sock is not None:
+        # pyserial's socket close() sleeps 0.3 s "for quick reconnects"; that would stall stop()
+        # in the UI and every reconnect, and our backoff already paces reconnects.
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # the peer already closed it
+        sock.close()
+        ser._socket = None
+        ser.is_open = False
+        return
+    try:
+        ser.close()
+    except (serial.SerialException, OSError):
+        pass  # the device is already gone; nothing left to release
 
 
 def close_port(ser: serial.SerialBase) -> None:
