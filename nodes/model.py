@@ -7,7 +7,6 @@ file content (sha256) in the node context. TensorFlow is imported only inside fu
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import zipfile
@@ -15,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from nodes.base import Cost, NodeContext, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype, single_input
+from nodes.base import (Cost, NodeContext, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype,
+                        single_input)
+from nodes.sensors import content_sha256  # one content hash per file, shared with recordings
 
 # Estimated C code size (bytes) of the int8 kernels a Keras model's layers will need once quantized;
 # a .tflite's flash estimate comes from the model compiler instead.
@@ -28,14 +29,6 @@ _IN = Port("in", ("f32",), "features; element count must equal the model input's
 _SCORES = Port("scores", ("f32",), "dequantized model output (classes,)")
 _LABELS = Param("labels", list, [], kind="labels",
                 doc="one name per output class, in output order; empty = class0, class1, …")
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def default_labels(n: int) -> list[str]:
@@ -96,7 +89,7 @@ class TfliteModel(NodeType):
             except ModelError as e:
                 raise NodeError(f"model '{p['model']}': {e.message}") from None
 
-        return ctx.cached(("tflite", file_sha256(path)), analyze)
+        return ctx.cached(("tflite", content_sha256(path, ctx)), analyze)
 
     def _io(self, p, ctx):
         s = self.summary(p, ctx)
@@ -273,7 +266,7 @@ class KerasModel(NodeType):
 
     def summary(self, p: Mapping[str, Any], ctx: NodeContext) -> KerasSummary:
         path = _model_path(p, ctx, (".keras", ".h5"))
-        return ctx.cached(("keras", file_sha256(path)), lambda: analyze_keras(path))
+        return ctx.cached(("keras", content_sha256(path, ctx)), lambda: analyze_keras(path))
 
     def infer(self, inputs, p, ctx):
         spec = single_input(inputs)

@@ -223,12 +223,19 @@ def _read_npy(path: Path) -> np.ndarray:
     return arr.astype(np.float32)
 
 
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def content_sha256(path: Path, ctx: NodeContext) -> str:
+    """sha256 of a project file, hashed once per (path, size, mtime): live validation re-checks the
+    graph on every edit and must not re-read a large recording or model each time."""
+    st = path.stat()
+
+    def digest() -> str:
+        h = hashlib.sha256()
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+
+    return ctx.cached(("sha256", str(path), st.st_size, st.st_mtime_ns), digest)
 
 
 @register
@@ -275,7 +282,7 @@ class Replay(NodeType):
             data.setflags(write=False)  # shared through the cache; callers must copy to change it
             return data, rate
 
-        return ctx.cached(("replay", suffix, _file_sha256(path)), read)
+        return ctx.cached(("replay", suffix, content_sha256(path, ctx)), read)
 
     def infer(self, inputs, p, ctx):
         data, file_rate = self._load(p, ctx)

@@ -5,7 +5,7 @@ import pytest
 
 from codegen.model.analysis import analyze_tflite
 from nodes.base import NodeContext, NodeError, TensorSpec
-from nodes.model import file_sha256
+from nodes.sensors import content_sha256
 from tests.nodes.node_helpers import MODEL_CLASSES, copy_into, make
 
 pytestmark = pytest.mark.slow
@@ -69,7 +69,7 @@ def test_tflite_cost_is_the_compilers_plan(ctx, tflite_rel, project):
 def test_tflite_summary_is_cached_by_content(ctx, tflite_rel, project):
     node, p = make("model.tflite", model=tflite_rel)
     node.infer(FEATURES, p, ctx)
-    assert ("tflite", file_sha256(project / tflite_rel)) in ctx.cache
+    assert ("tflite", content_sha256(project / tflite_rel, ctx)) in ctx.cache
 
 
 def test_tflite_reports_an_unreadable_model(ctx, project):

@@ -197,3 +197,14 @@ def test_replay_cost_counts_a_wav_as_float32_values(ctx, project):
     node, p = make("sensors.replay", file="a.wav", channels=1, rate_hz=16000.0)
     out = node.infer({}, p, ctx)
     assert node.cost({}, out, p, ctx).detail["recording_bytes"] == 100 * 4
+
+
+def test_replay_rereads_a_recording_whose_content_changed(ctx, project):
+    import os
+
+    np.save(project / "r.npy", np.zeros((4, 1), np.float32))
+    node, p = make("sensors.replay", file="r.npy")
+    assert node.load_samples(p, ctx).shape == (4, 1)
+    np.save(project / "r.npy", np.zeros((6, 1), np.float32))
+    os.utime(project / "r.npy", ns=(1, 1))  # a new mtime even on coarse file-system clocks
+    assert node.load_samples(p, ctx).shape == (6, 1)
