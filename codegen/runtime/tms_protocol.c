@@ -20,13 +20,38 @@ void tms_put_raw(const char *text)
     tms_uart_write(text, tms_strlen(text));
 }
 
+/* n / d for d < 65536, in 16-bit limbs with 32-bit arithmetic: libgcc's 64-bit division (and
+ * the soft-double code float->uint64 conversion pulls in) would cost kilobytes of flash. */
+uint64_t tms_udiv64_small(uint64_t n, uint32_t d, uint32_t *rem)
+{
+    uint64_t q = 0;
+    uint32_t r = 0;
+    int shift;
+    for (shift = 48; shift >= 0; shift -= 16) {
+        uint32_t cur = (r << 16) | (uint32_t)((n >> shift) & 0xFFFFu);
+        q |= (uint64_t)(cur / d) << shift;
+        r = cur % d;
+    }
+    if (rem) {
+        *rem = r;
+    }
+    return q;
+}
+
 size_t tms_format_u64(char *buf, uint64_t value)
 {
     char tmp[21];
     size_t n = 0, i;
     do {
-        tmp[n++] = (char)('0' + (int)(value % 10u));
-        value /= 10u;
+        uint32_t digit;
+        if (value <= 0xFFFFFFFFu) {
+            uint32_t v32 = (uint32_t)value;
+            digit = v32 % 10u;
+            value = v32 / 10u;
+        } else {
+            value = tms_udiv64_small(value, 10u, &digit);
+        }
+        tmp[n++] = (char)('0' + (int)digit);
     } while (value != 0u);
     for (i = 0; i < n; i++) {
         buf[i] = tmp[n - 1u - i];
@@ -58,17 +83,16 @@ void tms_put_i32(int32_t value)
 
 size_t tms_format_float(char *buf, float value, unsigned decimals)
 {
-    /* 1e18 keeps value * 10^decimals inside uint64 for the decimals we use; beyond that, or
-     * for NaN/inf, JSON gets null rather than a wrong number. */
-    static const float limit = 1e18f;
-    uint64_t scale = 1u, scaled, whole, frac;
+    uint32_t scale = 1u, whole, frac;
     size_t n = 0;
     unsigned d;
+    int exponent = 0;
     float magnitude;
     if (decimals > 9u) {
         decimals = 9u;
     }
-    if (!(value == value) || value > limit || value < -limit) {
+    if (!(value == value) || value > 3.4e38f || value < -3.4e38f) {
+        /* NaN and infinities: JSON has no such numbers */
         buf[0] = 'n'; buf[1] = 'u'; buf[2] = 'l'; buf[3] = 'l'; buf[4] = '\0';
         return 4;
     }
@@ -76,29 +100,32 @@ size_t tms_format_float(char *buf, float value, unsigned decimals)
         scale *= 10u;
     }
     magnitude = value < 0.0f ? -value : value;
-    /* split before scaling so large magnitudes do not overflow the scaled integer */
-    whole = (uint64_t)magnitude;
-    /* float keeps the M4F's single-precision FPU busy instead of soft double */
-    frac = (uint64_t)((magnitude - (float)whole) * (float)scale + 0.5f);
+    /* beyond 32-bit integers, print in exponent form (float has only ~7 significant digits anyway) */
+    while (magnitude >= 4294967040.0f) {
+        magnitude /= 10.0f;
+        exponent++;
+    }
+    whole = (uint32_t)magnitude;
+    frac = (uint32_t)((magnitude - (float)whole) * (float)scale + 0.5f);
     if (frac >= scale) {
         whole += 1u;
         frac -= scale;
     }
-    scaled = whole;
     if (value < 0.0f && (whole != 0u || frac != 0u)) {
         buf[n++] = '-';
     }
-    n += tms_format_u64(buf + n, scaled);
+    n += tms_format_u64(buf + n, whole);
     if (decimals > 0u) {
+        uint32_t div = scale;
         buf[n++] = '.';
-        for (d = decimals; d > 0u; d--) {
-            uint64_t div = 1u;
-            unsigned k;
-            for (k = 1u; k < d; k++) {
-                div *= 10u;
-            }
+        for (d = 0; d < decimals; d++) {
+            div /= 10u;
             buf[n++] = (char)('0' + (int)((frac / div) % 10u));
         }
+    }
+    if (exponent > 0) {
+        buf[n++] = 'e';
+        n += tms_format_u64(buf + n, (uint64_t)exponent);
     }
     buf[n] = '\0';
     return n;

@@ -2,8 +2,8 @@
  *
  * Strings that came from the project (project name, board, labels) arrive already encoded as
  * JSON string literals (quotes included) by codegen.cnames.json_string_literal, and are written
- * verbatim. Numbers are formatted here: floats with a fixed number of decimals, and non-finite
- * values as null (JSON has no NaN). */
+ * verbatim. Numbers are formatted here: floats with a fixed number of decimals (in exponent form
+ * beyond 2^32), and non-finite values as null (JSON has no NaN). */
 #ifndef TMS_PROTOCOL_H
 #define TMS_PROTOCOL_H
 #include <stddef.h>
@@ -20,6 +20,8 @@ void tms_put_line_end(void);
 /* formats into buf (at least 32 bytes); returns the length. Exposed for host tests. */
 size_t tms_format_float(char *buf, float value, unsigned decimals);
 size_t tms_format_u64(char *buf, uint64_t value);
+/* n / d for 0 < d < 65536 without 64-bit division; the remainder into *rem when rem is not NULL */
+uint64_t tms_udiv64_small(uint64_t n, uint32_t d, uint32_t *rem);
 
 void tms_print_hello(const char *project_json, const char *board_json, const char *build_json,
                      uint32_t clock_hz);

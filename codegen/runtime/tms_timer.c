@@ -1,6 +1,7 @@
 /* SysTick as a free-running cycle counter; see tms_timer.h. */
 #include "tms_timer.h"
 #include "tms_board.h"
+#include "tms_protocol.h"
 
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
@@ -38,5 +39,11 @@ uint64_t tms_timer_cycles(void)
 
 uint32_t tms_timer_cycles_to_us(uint64_t cycles)
 {
+#if (TMS_CLOCK_HZ % 1000000u) == 0u && (TMS_CLOCK_HZ / 1000000u) < 65536u
+    /* whole-MHz clocks (every built-in board): no 64-bit division from libgcc needed */
+    const uint32_t cycles_per_us = TMS_CLOCK_HZ / 1000000u;
+    return (uint32_t)tms_udiv64_small(cycles + cycles_per_us / 2u, cycles_per_us, 0);
+#else
     return (uint32_t)((cycles * 1000000ull + (TMS_CLOCK_HZ / 2u)) / TMS_CLOCK_HZ);
+#endif
 }

@@ -114,3 +114,30 @@ def test_non_finite_values_print_as_json_null(harness):
 
 def test_negative_values_that_round_to_zero_print_without_a_minus_sign(harness):
     assert _run(harness, ["float", "2"], np.array([-0.001, -0.0, -0.006], dtype=np.float32)) == ["0.00", "0.00", "-0.01"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.floats(width=32, allow_nan=False, allow_infinity=False).filter(lambda v: abs(v) >= 4e9), min_size=1, max_size=20))
+def test_floats_beyond_32_bit_integers_print_as_json_numbers_in_exponent_form(harness, values):
+    x = np.array(values, dtype=np.float32)
+    parsed = np.array([json.loads(line) for line in _run(harness, ["float", "2"], x)])
+    np.testing.assert_allclose(parsed, x.astype(np.float64), rtol=1e-5)
+
+
+def test_udiv64_small_matches_python_integer_division(harness, tmp_path):
+    gcc = shutil.which("gcc")
+    (tmp_path / "div.c").write_text(
+        '#include <stdio.h>\n#include <inttypes.h>\n#include "tms_protocol.h"\n'
+        "void tms_uart_write(const char *d, size_t n) { (void)d; (void)n; }\nvoid tms_uart_flush(void) {}\n"
+        "uint32_t tms_timer_cycles_to_us(uint64_t c) { return (uint32_t)c; }\n"
+        "int main(void) { uint64_t n; uint32_t d, r; while (scanf(\"%\" SCNu64 \" %\" SCNu32, &n, &d) == 2) {\n"
+        "  uint64_t q = tms_udiv64_small(n, d, &r); printf(\"%\" PRIu64 \" %\" PRIu32 \"\\n\", q, r); } return 0; }\n")
+    exe = tmp_path / "div"
+    subprocess.run([gcc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-I", str(RUNTIME_DIR), str(tmp_path / "div.c"),
+                    str(RUNTIME_DIR / "tms_protocol.c"), "-o", str(exe)], check=True, capture_output=True)
+    rng = np.random.default_rng(3)
+    cases = [(2**64 - 1, 10), (2**64 - 1, 65535), (0, 7), (12345, 1)] + [
+        (int(rng.integers(0, 2**63)) * 2 + int(rng.integers(0, 2)), int(rng.integers(1, 65536))) for _ in range(200)]
+    out = subprocess.run([str(exe)], input="\n".join(f"{n} {d}" for n, d in cases) + "\n", capture_output=True,
+                         text=True, check=True).stdout.split("\n")
+    assert [tuple(map(int, line.split())) for line in out if line] == [divmod(n, d) for n, d in cases]
