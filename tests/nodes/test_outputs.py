@@ -26,10 +26,10 @@ def test_outputs_refuse_features_that_are_not_scores(type_id):
     assert e.value.port == "scores"
 
 
-def test_serial_line_buffer_grows_when_scores_are_printed():
+def test_serial_work_grows_when_scores_are_printed():
     node, p_all = make("outputs.serial", print_scores=True)
     _, p_top = make("outputs.serial", print_scores=False)
-    assert node.cost(SCORES, {}, p_all, None).ram_bytes > node.cost(SCORES, {}, p_top, None).ram_bytes
+    assert node.cost(SCORES, {}, p_all, None).ops > node.cost(SCORES, {}, p_top, None).ops
 
 
 def test_led_needs_a_label():
