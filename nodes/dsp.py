@@ -16,7 +16,10 @@ Audio features (``dsp.mfe``, ``dsp.mfcc``) cut the incoming window into short fr
 ``frame_length`` points, zero-pad it to ``n_fft`` (a power of two; a frame longer than ``n_fft`` is
 refused rather than truncated) and take the magnitude (or power) of its real FFT. For keyword
 spotting: 16 kHz, 1 s window, frame_length 640 (40 ms), frame_stride 320 (20 ms), n_fft 1024 →
-49 frames × 10 MFCCs. Image nodes live in ``nodes.dsp_image``.
+49 frames × 10 MFCCs. With these settings the MFCCs equal TensorFlow's ``tf.signal`` recipe (stft,
+``linear_to_mel_weight_matrix``, log, ``mfccs_from_log_mel_spectrograms``) except coefficient 0,
+which TF makes √2 larger (it scales all coefficients by √(2/N); the orthonormal DCT uses √(1/N) for
+c0) — a test holds them together. Image nodes live in ``nodes.dsp_image``.
 """
 from __future__ import annotations
 

@@ -260,3 +260,16 @@ def test_mfcc_flash_cost_counts_its_tables_and_config_byte_for_byte():
     cost = node.cost(inp, node.infer(inp, p, None), p, None)
     tables_bytes = sum(a.nbytes for a in node.c_tables(p).values())
     assert cost.detail["table_bytes"] == tables_bytes + MEL_CONFIG_BYTES + MFCC_CONFIG_BYTES
+
+
+@pytest.mark.slow
+def test_mfcc_equals_tensorflow_signal_pipeline_except_its_c0_scaling():
+    import tensorflow as tf
+
+    node, p = make("dsp.mfcc")
+    x = np.random.default_rng(9).uniform(-1, 1, 16000).astype(np.float32)
+    stft = tf.signal.stft(x, frame_length=640, frame_step=320, fft_length=1024, window_fn=tf.signal.hann_window)
+    mel = tf.tensordot(tf.abs(stft), tf.signal.linear_to_mel_weight_matrix(40, 513, 16000.0, 20.0, 4000.0), 1)
+    theirs = tf.signal.mfccs_from_log_mel_spectrograms(tf.math.log(tf.maximum(mel, 1e-6)))[:, :10].numpy()
+    theirs[:, 0] /= np.sqrt(2.0)  # TF scales every coefficient by sqrt(2/N); orthonormal c0 uses sqrt(1/N)
+    np.testing.assert_allclose(node.reference(x[:, None], p), theirs, atol=1e-4)
