@@ -222,12 +222,12 @@ class SerialLink:
     def _run_quietly(self) -> None:
         try:
             self.run()
-        except SerialLinkError as e:
-            self._set_state(LinkState.STOPPED, e.message)
+        except SerialLinkError:
+            pass  # run() has already reported it as the STOPPED event's message
 
     def run(self) -> None:
-        """The reader loop; blocks until :meth:`stop`, or until it gives up (see class doc)."""
-        self._stop.clear()
+        """The reader loop; blocks until :meth:`stop`, or until it gives up (see class doc).
+        A stop requested before the loop starts is honoured (it returns at once)."""
         delay_s = self.backoff_initial_s
         failing_since = time.monotonic()
         ever_connected = False

@@ -221,3 +221,25 @@ def test_permission_denied_error_suggests_the_dialout_group(pty_device):
     os.waitpid(pid, 0)
     assert report.startswith("permission"), report
     assert "sudo usermod -aG dialout $USER" in report
+
+
+def test_stop_right_after_start_is_not_lost(pty_device):
+    link, _ = _start(pty_device.link_path)
+    link.stop()
+    assert link._thread is not None and not link._thread.is_alive()
+
+
+def test_state_events_tell_the_story_of_a_disconnect(socket_device):
+    link, sink = _start(socket_device.url)
+    try:
+        socket_device.accept()
+        assert wait_until(lambda: link.state == LinkState.CONNECTED)
+        socket_device.stop()
+        assert wait_until(lambda: sink.count_state(LinkState.RECONNECTING) >= 2)
+    finally:
+        link.stop()
+    states = [e.state for e in sink.events]
+    assert states[:4] == [LinkState.CONNECTING, LinkState.CONNECTED, LinkState.DISCONNECTED,
+                          LinkState.RECONNECTING]
+    assert states[-1] == LinkState.STOPPED
+    assert "nothing is listening" in sink.events[4].message

@@ -65,8 +65,10 @@ class PtyDevice:
 class SocketDevice:
     """A TCP server on 127.0.0.1 that serves one client at a time, like QEMU's ``-serial tcp:``."""
 
-    def __init__(self, port: int = 0):
+    def __init__(self, port: int = 0, nodelay: bool = False):
         self.port = port
+        # QEMU's -serial tcp: leaves Nagle on unless given nodelay=on; the default mirrors that
+        self.nodelay = nodelay
         self.listener: socket.socket | None = None
         self.conn: socket.socket | None = None
         self.start()
@@ -88,6 +90,8 @@ class SocketDevice:
         self.listener.settimeout(timeout_s)
         self.conn, _ = self.listener.accept()
         self.conn.settimeout(None)
+        if self.nodelay:
+            self.conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def write(self, data: bytes) -> None:
         assert self.conn is not None
