@@ -7,12 +7,13 @@ The description is plain JSON saved in the project file::
       "labels": ["idle", "wave", ...],       # class names, in model output order
       "split": {"train": 1200, "validation": 300, "test": 120},   # windows in each part
       "test": {"samples": "test/test.npy",   # the committed test split: a recording (.wav/.npy/.csv)
+                                             # or a list of them (each its own stream)
                "segment_samples": 256,       # > 0: independent recordings of this length, back to back
                "labels": "test/labels.txt"}, # one label per window the pipeline makes, in order
       "metrics": {"float_accuracy": 0.97, "int8_accuracy": 0.96, ...}   # recorded by make_<name>.py
     }
 
-``segment_samples`` 0 means the recording is one stream (the firmware replays it as such).
+``segment_samples`` 0 means each recording is one stream (the firmware replays it as such).
 """
 from __future__ import annotations
 
@@ -30,15 +31,19 @@ from studio.ml.pipeline import HostResult, Int8Model, host_inference, int8_model
 
 @dataclass(frozen=True)
 class TestSplit:
-    samples: np.ndarray            # (T, C) float32
-    segment_samples: int           # 0 = one stream
-    labels: tuple[str, ...]        # one per window
+    recordings: tuple[np.ndarray, ...]   # each (T, C) float32
+    segment_samples: int                 # 0 = each recording is one stream
+    labels: tuple[str, ...]              # one per window
 
     def segments(self) -> list[np.ndarray]:
+        """The independent streams, in label order."""
         if self.segment_samples <= 0:
-            return [self.samples]
-        n = self.samples.shape[0] // self.segment_samples
-        return [self.samples[i * self.segment_samples:(i + 1) * self.segment_samples] for i in range(n)]
+            return list(self.recordings)
+        out = []
+        for rec in self.recordings:
+            n = rec.shape[0] // self.segment_samples
+            out.extend(rec[i * self.segment_samples:(i + 1) * self.segment_samples] for i in range(n))
+        return out
 
 
 @dataclass(frozen=True)
@@ -70,12 +75,13 @@ def load_test_split(project: Project) -> TestSplit:
         raise MLError("the dataset description has no 'test' split with 'samples' and 'labels'")
     ctx = NodeContext(project.dir)
     replay = Replay()
+    files = [test["samples"]] if isinstance(test["samples"], str) else list(test["samples"])
     try:
-        samples = np.array(replay.load_samples({"file": test["samples"]}, ctx), dtype=np.float32)
+        recordings = tuple(np.array(replay.load_samples({"file": f}, ctx), dtype=np.float32) for f in files)
         labels = read_labels(ctx.resolve_asset(test["labels"]).read_text(encoding="utf-8"))
     except NodeError as e:
         raise MLError(f"test split: {e.message}") from None
-    return TestSplit(samples, int(test.get("segment_samples", 0)), labels)
+    return TestSplit(recordings, int(test.get("segment_samples", 0)), labels)
 
 
 def evaluate_test_split(project: Project, model: Int8Model | None = None) -> TestEvaluation:
