@@ -16,15 +16,17 @@ WINDOW_TYPE_ID = "dsp.window"
 
 
 def pipeline_features(samples: np.ndarray, chain: Sequence[tuple[NodeType, Mapping[str, Any]]]) -> np.ndarray:
-    """``samples`` (T, channels) through ``chain`` [(node, checked props), …] in data-flow order.
+    """``samples`` through ``chain`` [(node, checked props), …] in data-flow order.
 
+    ``samples`` is a stream (T, channels) or a batch of whole tensors such as camera images
+    (N, height, width, channels), which every node then handles one at a time.
     With a window in the chain: (frames, *feature shape), one row per frame the firmware would make.
     Without one: every sample is one feature vector, (T', *shape) after the stream nodes.
     """
     x = np.asarray(samples, dtype=np.float32)
     if x.ndim == 1:
         x = x[:, None]
-    framed = False
+    framed = x.ndim >= 3
     for node, p in chain:
         if not hasattr(node, "reference"):
             raise NodeError(f"{node.title} has no numpy reference, so it cannot make features")

@@ -38,3 +38,12 @@ def test_a_recording_shorter_than_the_window_is_refused():
     win = make("dsp.window", window=100, hop=10)
     with pytest.raises(NodeError, match="40 samples, fewer than one window of 100"):
         pipeline_features(np.zeros((40, 1), np.float32), [win])
+
+
+def test_a_batch_of_images_goes_through_image_nodes_one_by_one():
+    gray = make("dsp.grayscale")
+    resize = make("dsp.resize", width=4, height=3)
+    images = np.random.default_rng(10).uniform(size=(2, 6, 8, 3)).astype(np.float32)
+    out = pipeline_features(images, [gray, resize])
+    assert out.shape == (2, 3, 4, 1)
+    np.testing.assert_array_equal(out[1], resize[0].reference(gray[0].reference(images[1], gray[1]), resize[1]))

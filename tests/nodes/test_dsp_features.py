@@ -134,3 +134,13 @@ def test_grayscale_refuses_a_one_channel_image():
     node, p = make("dsp.grayscale")
     with pytest.raises(NodeError, match="RGB"):
         node.infer(_image(8, 8, 1), p, None)
+
+
+@settings(max_examples=20, derandomize=True, deadline=None)
+@given(h=st.integers(1, 12), w=st.integers(1, 12), out_h=st.integers(1, 12), out_w=st.integers(1, 12),
+       method=st.sampled_from(["nearest", "bilinear"]), value=st.floats(-10, 10, width=32))
+def test_resizing_a_flat_image_keeps_it_flat(h, w, out_h, out_w, method, value):
+    node, p = make("dsp.resize", width=out_w, height=out_h, method=method)
+    out = node.reference(np.full((h, w, 2), value, np.float32), p)
+    assert out.shape == (out_h, out_w, 2)
+    np.testing.assert_allclose(out, value, rtol=1e-6, atol=1e-6)

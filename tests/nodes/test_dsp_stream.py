@@ -197,3 +197,10 @@ def test_downsample_average_takes_group_means():
 def test_downsample_decimate_keeps_first_of_each_group():
     node, p = make("dsp.downsample", factor=3, method="decimate")
     np.testing.assert_array_equal(node.reference(np.arange(7.0), p), [[0.0], [3.0]])
+
+
+@settings(max_examples=30, derandomize=True, deadline=None)
+@given(kind=st.sampled_from(tables.BIQUAD_KINDS), fraction=st.floats(0.001, 0.499), q=st.floats(0.05, 50.0))
+def test_biquad_poles_lie_inside_the_unit_circle_for_any_valid_setting(kind, fraction, q):
+    c = tables.biquad_coefficients(kind, fraction * 1000.0, q, 1000.0)
+    assert np.all(np.abs(np.roots([1.0, c[3], c[4]])) < 1.0)
