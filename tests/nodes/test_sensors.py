@@ -208,3 +208,16 @@ def test_replay_rereads_a_recording_whose_content_changed(ctx, project):
     np.save(project / "r.npy", np.zeros((6, 1), np.float32))
     os.utime(project / "r.npy", ns=(1, 1))  # a new mtime even on coarse file-system clocks
     assert node.load_samples(p, ctx).shape == (6, 1)
+
+
+def test_replay_csv_tolerates_a_byte_order_mark_spaces_and_blank_lines(ctx, project):
+    (project / "rec.csv").write_bytes("\ufeffx, y\n 1 , 2\n\n3,4\n\n".encode("utf-8"))
+    node, p = make("sensors.replay", file="rec.csv", channels=2)
+    np.testing.assert_array_equal(node.load_samples(p, ctx), [[1, 2], [3, 4]])
+
+
+def test_replay_csv_with_only_a_header_is_refused(ctx, project):
+    (project / "rec.csv").write_text("x,y\n")
+    node, p = make("sensors.replay", file="rec.csv", channels=2)
+    with pytest.raises(NodeError, match="at least one row of samples"):
+        node.load_samples(p, ctx)
