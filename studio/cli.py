@@ -148,6 +148,120 @@ def cmd_verify_model(a: argparse.Namespace) -> int:
     return 0 if report.to_json()["mismatches"] == 0 else 1
 
 
+# ---- firmware -----------------------------------------------------------------------------------------
+def _load(a: argparse.Namespace):
+    from studio.core.project import load_project
+
+    return load_project(a.project)
+
+
+@verb("generate", "write the complete C firmware project for the project's board")
+@arg("project", help="a .tinyml file")
+@arg("--out", required=True, help="folder for the firmware project")
+@arg("--board", help="another board id than the project's")
+@arg("--json", action="store_true")
+def cmd_generate(a: argparse.Namespace) -> int:
+    from codegen.project_firmware import generate, resolve_board
+
+    project = _load(a)
+    g = generate(project, Path(a.out), resolve_board(project, a.board))
+    if a.json:
+        emit({"ok": True, "out": str(g.files.out_dir), "board": g.board.id, "build_id": g.files.build_id,
+              "files": [str(f.relative_to(g.files.out_dir)) for f in g.files.files],
+              "estimated": g.estimate()})
+    else:
+        print(f"wrote {len(g.files.files)} files to {g.files.out_dir} for {g.board.name} (build {g.files.build_id})")
+        print(f"build it with: make -C {g.files.out_dir}")
+    return 0
+
+
+@verb("build", "generate the firmware and compile it with the real toolchain; sizes measured vs estimated")
+@arg("project", help="a .tinyml file")
+@arg("--out", required=True, help="folder for the firmware project")
+@arg("--board", help="another board id than the project's")
+@arg("--json", action="store_true")
+def cmd_build(a: argparse.Namespace) -> int:
+    from codegen.project_firmware import resolve_board
+    from studio.actions import build
+
+    project = _load(a)
+    outcome = build(project, Path(a.out), resolve_board(project, a.board),
+                    progress=(lambda f, t: None) if a.json else (lambda f, t: print(f"[{f:4.0%}] {t}")))
+    j = outcome.to_json()
+    if a.json:
+        emit(j)
+    else:
+        print(f"{'':8} {'estimated':>12} {'measured':>12} {'error':>8}")
+        for key in ("flash_bytes", "ram_bytes"):
+            print(f"{key[:-6]:8} {j['estimated'][key]:>12,} {j['measured'][key]:>12,} "
+                  f"{j['error_percent'].get(key, 0):>7.1f}%")
+        print(f"image: {j['elf']}")
+    return 0
+
+
+@verb("run", "build for the emulated board, run it in QEMU and print the first N results")
+@arg("project", help="a .tinyml file")
+@arg("--emulate", action="store_true", required=True, help="run on the emulated board (qemu-system-arm)")
+@arg("--count", type=int, default=None, help="stop after N inference results (default: the whole recording)")
+@arg("--out", help="folder for the firmware project (default: build/<board> beside the project)")
+@arg("--json", action="store_true")
+def cmd_run(a: argparse.Namespace) -> int:
+    from studio.actions import run_emulated
+
+    if a.count is not None and a.count < 1:
+        raise BadInput("--count must be at least 1")
+    project = _load(a)
+    outcome = run_emulated(project, Path(a.out) if a.out else None, a.count,
+                           on_message=lambda m: print_message(m, a.json),
+                           progress=(lambda f, t: None) if a.json else
+                           (lambda f, t: print(f"[{f:4.0%}] {t}", file=sys.stderr)))
+    summary = outcome.counters.summary()
+    if a.json:
+        emit(summary)
+    else:
+        print(f"{summary['lines']} lines, {summary['parsed']} parsed, {summary['malformed']} malformed")
+    return 0
+
+
+@verb("evaluate", "run every recorded window on the emulated board and compare with the host reference")
+@arg("project", help="a .tinyml file")
+@arg("--emulate", action="store_true", required=True, help="run on the emulated board (qemu-system-arm)")
+@arg("--out", help="folder for the firmware project")
+@arg("--json", action="store_true")
+def cmd_evaluate(a: argparse.Namespace) -> int:
+    from studio.actions import evaluate_emulated
+
+    project = _load(a)
+    result = evaluate_emulated(project, Path(a.out) if a.out else None,
+                               progress=(lambda f, t: None) if a.json else
+                               (lambda f, t: print(f"[{f:4.0%}] {t}", file=sys.stderr)))
+    if a.json:
+        emit(result)
+    else:
+        for k, v in result.items():
+            print(f"{k:18} {v}")
+    return 0 if result["agreement"] == 1.0 else 1
+
+
+@verb("flash", "build and flash with the board's method (emulated board: start QEMU with the image)")
+@arg("project", help="a .tinyml file")
+@arg("--port", help="serial port of the board (default: found by its USB id)")
+@arg("--out", help="folder for the firmware project")
+@arg("--board", help="another board id than the project's")
+@arg("--json", action="store_true")
+def cmd_flash(a: argparse.Namespace) -> int:
+    from codegen.project_firmware import resolve_board
+    from studio.actions import build, flash
+
+    project = _load(a)
+    board = resolve_board(project, a.board)
+    outcome = build(project, Path(a.out) if a.out else None, board)
+    result = flash(outcome, board, a.port, on_output=None if a.json else print)
+    if a.json:
+        emit(result)
+    return 0
+
+
 # ---- serial --------------------------------------------------------------------------------------------
 def print_message(message, as_json: bool) -> None:
     """One protocol message: its JSON object with --json, else a readable line."""

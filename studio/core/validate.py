@@ -8,14 +8,18 @@ problem in the pipeline (problems are ``Issue``s).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Mapping
+
+import numpy as np
 
 from nodes.base import Cost, NodeContext, NodeError, TensorSpec
 from studio.core.boards import Board, boards
 from studio.core.energy import BATTERIES, Battery, EnergyEstimate, estimate_energy
 from studio.core.graph import Graph
-from studio.core.project import Project
+from studio.core.errors import BadInput
+from studio.core.project import Project, safe_join
 
 # What every firmware image carries besides the pipeline's nodes: start-up code, UART driver,
 # protocol printer, float formatting, libc pieces. Calibrated against the emulated board's build.
@@ -108,7 +112,10 @@ class Report:
 
 
 def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
-             battery: Battery | None = None, extra_issues: tuple[Issue, ...] = ()) -> Report:
+             battery: Battery | None = None, extra_issues: tuple[Issue, ...] = (),
+             extra_costs: Mapping[str, Cost] | None = None) -> Report:
+    """``extra_costs`` are parts of the image that are not nodes (e.g. the recording an emulated
+    board plays), listed in the budgets under their own key."""
     start = time.perf_counter()
     ctx = ctx or NodeContext(board=board.info())
     if ctx.board is None:
@@ -202,6 +209,9 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
     ram_by[STACK_KEY] = board.stack_bytes
     flash_by = {n: c.flash_bytes for n, c in costs.items()}
     flash_by[RUNTIME_KEY] = RUNTIME_FLASH_BYTES
+    for key, cost in (extra_costs or {}).items():
+        ram_by[key] = ram_by.get(key, 0) + cost.ram_bytes
+        flash_by[key] = flash_by.get(key, 0) + cost.flash_bytes
     ram = Budget(sum(ram_by.values()), board.ram_budget_bytes, ram_by)
     flash = Budget(sum(flash_by.values()), board.flash_budget_bytes, flash_by)
     for name, budget in (("RAM", ram), ("flash", flash)):
@@ -293,7 +303,8 @@ _ANALYSIS_CACHE: dict = {}
 
 def validate_project(project: Project, board: Board | None = None) -> Report:
     """The entry point the CLI, the editor and codegen use: the project's board unless another is
-    given, its assets checked, its battery for the energy estimate."""
+    given, its assets checked, its battery for the energy estimate. On an emulated board a live
+    sensor plays the project's recorded test samples, which then count in flash."""
     board = board or boards().get(project.board_id)
     ctx = NodeContext(project.dir, board.info(), cache=_ANALYSIS_CACHE)
     extra = tuple(Issue("error" if "missing" in problem or "leaves" in problem else "warning", None, problem)
@@ -301,4 +312,55 @@ def validate_project(project: Project, board: Board | None = None) -> Report:
     if project.battery not in BATTERIES:
         extra += (Issue("warning", None, f"unknown battery '{project.battery}'; known: "
                         f"{', '.join(BATTERIES)}"),)
-    return validate(project.graph, board, ctx, BATTERIES.get(project.battery), extra)
+    extra_costs: dict[str, Cost] = {}
+    if board.emulated:
+        live = [n for n in project.graph.nodes if _category(n) == "sensors" and n.type_id != "sensors.replay"]
+        if live:
+            try:
+                shape = recording_shape(project)
+                extra_costs[RECORDING_KEY] = Cost(flash_bytes=4 * int(np.prod(shape)))
+            except BadInput as e:
+                extra += tuple(Issue("error", n.id, f"the emulated board has no live sensors: {e.message}")
+                               for n in live)
+    return validate(project.graph, board, ctx, BATTERIES.get(project.battery), extra, extra_costs)
+
+
+RECORDING_KEY = "(recording)"
+
+
+def _category(node) -> str:
+    try:
+        return node.spec.category
+    except NodeError:
+        return ""
+
+
+def recording_path(project: Project) -> Path:
+    """The project's recorded test samples (dataset.test.samples, a .npy of samples × channels)
+    that an emulated board plays in place of a live sensor."""
+    rel = (project.dataset.get("test") or {}).get("samples") if isinstance(project.dataset, dict) else None
+    if not rel or not isinstance(rel, str):
+        raise BadInput("use a Replay sensor, or give the project a dataset with recorded test samples")
+    if project.dir is None:
+        raise BadInput("save the project first: its recording is read from the project folder")
+    path = safe_join(project.dir, rel)
+    if path.suffix != ".npy" or not path.is_file():
+        raise BadInput(f"the recording '{rel}' must be a .npy file in the project folder")
+    return path
+
+
+def recording_shape(project: Project) -> tuple[int, ...]:
+    path = recording_path(project)
+    try:
+        arr = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise BadInput(f"cannot read the recording '{path.name}': {e}") from None
+    if arr.ndim != 2:
+        raise BadInput(f"the recording '{path.name}' must be samples × channels, not shape {arr.shape}")
+    return tuple(int(d) for d in arr.shape)
+
+
+def load_recording(project: Project) -> np.ndarray:
+    path = recording_path(project)
+    recording_shape(project)
+    return np.asarray(np.load(path, allow_pickle=False), dtype=np.float32)

@@ -1,0 +1,172 @@
+"""Project -> firmware: the one path from a validated graph to a generated C project.
+
+It validates the project with the same function the editor and ``check`` use (and refuses a
+pipeline with errors), turns each node into its ``StageCode`` (sensors here, DSP through
+``codegen.emit_dsp``), compiles the model with ``codegen.model``, and hands it all to
+``codegen.firmware.write_firmware``. On an emulated board the sensor plays recorded samples.
+"""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from codegen.firmware import FirmwareFiles, write_firmware
+from codegen.stage import StageCode, buffer_name
+from nodes.base import NodeContext, NodeError, TensorSpec
+from studio.core.boards import Board, boards
+from studio.core.errors import BadInput, StudioError
+from studio.core.project import Project
+from studio.core.validate import Report, load_recording, validate_project
+
+EMULATED_BOARD = "qemu-mps2-an386"
+
+
+class PipelineHasErrors(StudioError):
+    """The project does not validate on the board: the report says why (CLI exit code 1)."""
+
+    exit_code = 1
+
+    def __init__(self, report: Report):
+        errors = [i for i in report.issues if i.severity == "error"]
+        lines = [f"{(i.node + ': ') if i.node else ''}{i.message}" for i in errors]
+        super().__init__(f"the pipeline has {len(errors)} error(s) on {report.board.name}:\n  " + "\n  ".join(lines))
+        self.report = report
+
+
+@dataclass(frozen=True)
+class GeneratedFirmware:
+    files: FirmwareFiles
+    report: Report
+    model: Any | None          # codegen.model.CompileReport
+    board: Board
+    replay_samples: int        # samples embedded for an emulated board (0 on real boards)
+    labels: tuple[str, ...]
+
+    def estimate(self) -> dict[str, int]:
+        """What validation estimated for this build: the numbers the measured sizes are held to."""
+        return {"flash_bytes": self.report.flash.used_bytes, "ram_bytes": self.report.ram.used_bytes}
+
+
+def resolve_board(project: Project, board_id: str | None = None, emulate: bool = False) -> Board:
+    if emulate:
+        board = boards().get(board_id or EMULATED_BOARD)
+        if not board.emulated:
+            raise BadInput(f"board '{board.id}' is not an emulated board; --emulate runs on {EMULATED_BOARD}")
+        return board
+    return boards().get(board_id or project.board_id)
+
+
+def replay_data(project: Project, report: Report) -> np.ndarray:
+    """The samples an emulated board plays: the Replay sensor's file, or for a live sensor the
+    project's recorded test samples (the same figure validation counted in flash)."""
+    for node_id in report.order:
+        node = project.graph.node(node_id)
+        if node.spec.category != "sensors":
+            continue
+        if node.type_id != "sensors.replay":
+            return load_recording(project)
+        ctx = NodeContext(project.dir, report.board.info())
+        try:
+            return node.spec().load_samples(node.spec.check_props(node.props), ctx)
+        except NodeError as e:
+            raise BadInput(f"{node_id}: {e.message}") from None
+    raise BadInput("the pipeline has no sensor")
+
+
+def _io(report: Report, project: Project, node_id: str) -> tuple[dict[str, TensorSpec], dict[str, TensorSpec],
+                                                                   dict[str, str]]:
+    inputs, in_buffers = {}, {}
+    for e in project.graph.edges_into(node_id):
+        inputs[e.dst_port] = report.specs[(e.src, e.src_port)]
+        in_buffers[e.dst_port] = buffer_name(e.src, e.src_port)
+    outputs = {port: spec for (n, port), spec in report.specs.items() if n == node_id}
+    return inputs, outputs, in_buffers
+
+
+def sensor_stage(node_id: str, out: TensorSpec) -> StageCode:
+    """Copies the current sample (``tms_sample``: the replay table on the emulated board, the
+    driver's reading on a real one) into the sensor's output buffer."""
+    buf = buffer_name(node_id, "out")
+    n = out.elements
+    return StageCode(
+        node_id=node_id, mode="sample",
+        declarations=f"static float {buf}[{n}];",
+        run=(f"size_t k;\nfor (k = 0; k < {n}u; k++) {{\n    {buf}[k] = tms_sample[k];\n}}"),
+        ram_bytes=4 * n)
+
+
+def generate(project: Project, out_dir: str | Path, board: Board | None = None) -> GeneratedFirmware:
+    """Writes the complete firmware project for ``board`` (default: the project's) into ``out_dir``."""
+    from codegen import emit_dsp
+    from codegen.model import ModelError, compile_tflite
+
+    board = board or boards().get(project.board_id)
+    report = validate_project(project, board)
+    if not report.ok:
+        raise PipelineHasErrors(report)
+    graph = project.graph
+    ctx = NodeContext(project.dir, board.info())
+    stages: list[StageCode] = []
+    model_report = None
+    feature_buffer = None
+    replay = replay_data(project, report) if board.emulated else None
+    with tempfile.TemporaryDirectory(prefix="tms-model-") as tmp:
+        model_dir = None
+        for node_id in report.order:
+            node = graph.node(node_id)
+            spec = node.spec
+            props = spec.check_props(node.props)
+            inputs, outputs, in_buffers = _io(report, project, node_id)
+            category = spec.category
+            if category == "sensors":
+                stages.append(sensor_stage(node_id, outputs["out"]))
+            elif category == "dsp":
+                try:
+                    stages.append(emit_dsp.emit_stage(node_id, node.type_id, props, inputs, outputs, in_buffers,
+                                                      fpu=board.fpu))
+                except emit_dsp.EmitError as e:
+                    raise BadInput(e.message) from None
+            elif category == "model":
+                if node.type_id != "model.tflite":
+                    raise BadInput(f"{node_id}: the device runs int8 .tflite models; quantize "
+                                   f"'{node_id}' with an Int8 quantization node and use the result")
+                if model_dir is not None:
+                    raise BadInput(f"{node_id}: one model per pipeline for now")
+                model_dir = Path(tmp)
+                try:
+                    model_report = compile_tflite(ctx.resolve_asset(props["model"]), model_dir,
+                                                  source_name=props["model"])
+                except (ModelError, NodeError) as e:
+                    raise BadInput(f"{node_id}: {e.message}") from None
+                feature_buffer = in_buffers.get("in")
+            elif category == "quantize":
+                continue  # the model node's .tflite is already the int8 model the device runs
+            elif category == "outputs":
+                if node.type_id != "outputs.serial":
+                    raise BadInput(f"{node_id}: '{spec.title}' has no device code yet; the serial output "
+                                   "prints every inference")
+        labels = list(report.labels) or [f"class{i}" for i in range(_model_outputs(report))]
+        files = write_firmware(Path(out_dir), board, project.name, stages, model_dir, labels, replay,
+                               feature_buffer=feature_buffer)
+    return GeneratedFirmware(files, report, model_report, board, 0 if replay is None else int(replay.shape[0]),
+                             tuple(labels))
+
+
+def _model_outputs(report: Report) -> int:
+    for (node_id, port), spec in report.specs.items():
+        if port == "scores":
+            return spec.elements
+    return 1
+
+
+def size_comparison(generated: GeneratedFirmware, measured: Mapping[str, int]) -> dict[str, Any]:
+    est = generated.estimate()
+    out: dict[str, Any] = {"estimated": est, "measured": dict(measured), "error_percent": {}}
+    for key in ("flash_bytes", "ram_bytes"):
+        if measured.get(key):
+            out["error_percent"][key] = round((est[key] - measured[key]) / measured[key] * 100.0, 2)
+    return out

@@ -1,0 +1,198 @@
+"""The pipeline's long actions, shared by the CLI and the editor's job runner: generate, build,
+run on the emulated board, flash, evaluate. Qt-free; each takes ``progress(fraction, text)`` and
+``cancelled()`` callables so the UI can show and stop it.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from codegen.project_firmware import GeneratedFirmware, generate, resolve_board
+from studio.core.boards import Board
+from studio.core.errors import StudioError
+from studio.core.project import Project
+
+Progress = Callable[[float, str], None]
+Cancelled = Callable[[], bool]
+
+
+def _no_progress(fraction: float, text: str) -> None:
+    pass
+
+
+def _never() -> bool:
+    return False
+
+
+def default_out_dir(project: Project, board: Board) -> Path:
+    base = project.dir if project.dir is not None else Path.cwd()
+    return base / "build" / board.id
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    generated: GeneratedFirmware
+    result: Any  # studio.device.build.BuildResult
+
+    @property
+    def measured(self) -> dict[str, int]:
+        r = self.result
+        return {"flash_bytes": r.flash_bytes, "ram_bytes": r.ram_bytes + r.stack_bytes,
+                "text_bytes": r.text_bytes, "data_bytes": r.data_bytes, "bss_bytes": r.bss_bytes,
+                "stack_bytes": r.stack_bytes}
+
+    def to_json(self) -> dict[str, Any]:
+        est = self.generated.estimate()
+        measured = self.measured
+        return {"ok": True, "out": str(self.generated.files.out_dir), "board": self.generated.board.id,
+                "build_id": self.generated.files.build_id, "elf": str(self.result.elf),
+                "estimated": est, "measured": measured,
+                "error_percent": {k: round((est[k] - measured[k]) / measured[k] * 100.0, 2)
+                                  for k in ("flash_bytes", "ram_bytes") if measured[k]},
+                "estimated_by_part": {"flash": dict(self.generated.report.flash.by_node),
+                                      "ram": dict(self.generated.report.ram.by_node)}}
+
+
+def build(project: Project, out_dir: Path | None = None, board: Board | None = None,
+          progress: Progress = _no_progress, cancelled: Cancelled = _never) -> BuildOutcome:
+    from studio.device.build import build_firmware
+
+    board = board or resolve_board(project)
+    out_dir = Path(out_dir) if out_dir else default_out_dir(project, board)
+    progress(0.05, f"generating the firmware for {board.name}")
+    generated = generate(project, out_dir, board)
+    if cancelled():
+        raise StudioError("cancelled")
+    progress(0.3, "compiling with arm-none-eabi-gcc")
+    result = build_firmware(out_dir)
+    progress(1.0, f"built {result.elf.name}: {result.flash_bytes:,} B flash, {result.ram_bytes:,} B RAM")
+    return BuildOutcome(generated, result)
+
+
+@dataclass
+class RunOutcome:
+    build: BuildOutcome
+    messages: list = field(default_factory=list)   # studio.device.protocol.Message
+    counters: Any = None
+    exit_code: int | None = None
+
+    def inferences(self) -> list[dict[str, Any]]:
+        return [m.to_json() for m in self.messages if m.kind == "inference"]
+
+
+def run_emulated(project: Project, out_dir: Path | None = None, count: int | None = None,
+                 on_message: Callable[[Any], None] | None = None, progress: Progress = _no_progress,
+                 cancelled: Cancelled = _never, timeout_s: float = 600.0,
+                 stop: threading.Event | None = None) -> RunOutcome:
+    """Builds for the emulated board and runs the image in QEMU, reading its serial protocol until
+    ``count`` inferences (all of them when None: the firmware exits when its recording ends)."""
+    from studio.device.emulator import Emulator
+    from studio.device.monitor import monitor
+
+    board = resolve_board(project, emulate=True)
+    outcome = RunOutcome(build(project, out_dir, board, progress=lambda f, t: progress(f * 0.5, t),
+                               cancelled=cancelled))
+    progress(0.55, "starting the emulated board (qemu-system-arm)")
+
+    def collect(message) -> None:
+        outcome.messages.append(message)
+        if on_message is not None:
+            on_message(message)
+
+    stop = stop or threading.Event()
+    with Emulator(outcome.build.result.elf, machine=board.emulator_machine) as emu:
+        outcome.counters = monitor(emu.url, count=count, timeout_s=timeout_s, on_message=collect, stop=stop,
+                                   give_up_after_s=1.0)
+        if count is None:
+            try:
+                outcome.exit_code = emu.wait(timeout_s=30)
+            except StudioError:
+                outcome.exit_code = None
+    progress(1.0, f"{outcome.counters.inferences} inference results from the emulated board")
+    return outcome
+
+
+def evaluate_emulated(project: Project, out_dir: Path | None = None, progress: Progress = _no_progress,
+                      cancelled: Cancelled = _never) -> dict[str, Any]:
+    """Every window of the recording on the emulated board vs the host reference (the pipeline's
+    numpy DSP + the TFLite Micro interpreter) and vs the true labels."""
+    from codegen.project_firmware import replay_data
+    from studio.ml.dataset import load_test_split
+    from studio.ml.pipeline import host_inference
+
+    run = run_emulated(project, out_dir, None, progress=lambda f, t: progress(f * 0.8, t), cancelled=cancelled)
+    device = run.inferences()
+    samples = replay_data(project, run.build.generated.report)
+    progress(0.85, "running the host reference (numpy DSP + TFLite Micro)")
+    host = host_inference(project, samples)
+    expected = window_truth(project, run.build.generated.report, len(host))
+    n = min(len(device), len(host))
+    agree = sum(device[i]["label"] == host[i].label for i in range(n))
+    scored = [i for i in range(n) if expected[i] is not None]
+    host_ok = sum(host[i].label == expected[i] for i in scored)
+    dev_ok = sum(device[i]["label"] == expected[i] for i in scored)
+    max_diff = max((abs(a - b) for i in range(n)
+                    for a, b in zip(device[i].get("scores", []), host[i].scores)), default=0.0)
+    split = None
+    try:
+        split = load_test_split(project)
+    except StudioError:
+        pass
+    progress(1.0, "done")
+    return {"windows": n, "device_windows": len(device), "host_windows": len(host),
+            "scored_windows": len(scored),
+            "host_accuracy": round(host_ok / len(scored), 4) if scored else None,
+            "device_accuracy": round(dev_ok / len(scored), 4) if scored else None,
+            "agreement": round(agree / n, 4) if n else 0.0,
+            "max_score_diff": round(float(max_diff), 6),
+            "exit_code": run.exit_code, "labels_file": bool(split)}
+
+
+def window_truth(project: Project, report, n_windows: int) -> list[str | None]:
+    """The true label of each window of the continuous recording: the label of the recorded segment
+    it lies in, None for a window that straddles two segments (it is compared, not scored)."""
+    from studio.ml.dataset import load_test_split
+
+    try:
+        split = load_test_split(project)
+    except StudioError:
+        return [None] * n_windows
+    window, hop = _window_params(project, report)
+    seg = split.segment_samples
+    if seg <= 0 or window is None:
+        return [split.labels[i] if i < len(split.labels) else None for i in range(n_windows)]
+    per_segment = (seg - window) // hop + 1
+    out: list[str | None] = []
+    for k in range(n_windows):
+        start, end = k * hop, k * hop + window - 1
+        s0, s1 = start // seg, end // seg
+        idx = s0 * per_segment
+        out.append(split.labels[idx] if s0 == s1 and idx < len(split.labels) else None)
+    return out
+
+
+def _window_params(project: Project, report) -> tuple[int | None, int | None]:
+    for node_id in report.order:
+        node = project.graph.node(node_id)
+        if node.type_id == "dsp.window":
+            p = node.spec.check_props(node.props)
+            return p["window"], p["hop"]
+    return None, None
+
+
+def flash(outcome: BuildOutcome, board: Board, port: str | None = None,
+          on_output: Callable[[str], None] | None = None, progress: Progress = _no_progress,
+          cancel: threading.Event | None = None) -> dict[str, Any]:
+    """Flashes the built image with the board's method (the real tool, streamed). On the emulated
+    board this starts QEMU with the image and leaves it running for a monitor to connect."""
+    from studio.device.flash import flash_board
+
+    result = flash_board(board, outcome.result.elf, port, on_output=on_output,
+                         on_progress=lambda f: progress(f, f"flashing {board.name}"), cancel=cancel)
+    out = {"ok": True, "method": result.method, "image": str(result.image), "port": result.port,
+           "duration_s": round(result.duration_s, 3), "serial_url": result.serial_url}
+    if result.session is not None and on_output is not None:
+        on_output(f"the emulated board runs; read it with: tinyml-studio monitor {result.serial_url}")
+    return out
