@@ -6,6 +6,7 @@
 Prints (never asserts):
 - host ns per stage run (gcc -O2 on this machine) for the KWS MFCC (16 kHz, 1 s window -> 49x10),
   the IMU spectrum and the other nodes;
+- instructions per run on the emulated Cortex-M4F, next to the node's ``cost()`` ops estimate;
 - arm-none-eabi-gcc -Os text/data/bss of each kernel object, and the suggested ``CODE_BYTES`` per node
   kernel key of nodes/dsp.py and nodes/dsp_image.py (a node's kernel plus what it calls, FFT apart);
 - max abs and peak-relative error of each node's C against its reference on the check signals.
@@ -25,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from codegen.emit_dsp import KERNEL_SOURCES  # noqa: E402
 from codegen.emitters.dsp_host import RUNTIME_DIR, check_signals, node_on_host  # noqa: E402
-from nodes.base import node_type  # noqa: E402
+from codegen.emitters.dsp_target import instructions_on_emulated_m4, tools_available  # noqa: E402
+from nodes.base import NodeContext, node_type  # noqa: E402
 from nodes.dsp import STAT_FEATURES  # noqa: E402
 
 ARM_CC = "arm-none-eabi-gcc"
@@ -69,6 +71,23 @@ def host_times() -> None:
         x = rng.uniform(-1.0, 1.0, (1, *shape)).astype(np.float32)
         ns = min(node.ns_per_run(x, repeats) for _ in range(3))
         print(f"  {label:42s} {ns:12.0f} ns")
+
+
+def m4_instructions() -> None:
+    if not tools_available():
+        print("arm-none-eabi-gcc or qemu-system-arm missing: no emulated instruction counts")
+        return
+    print("emulated Cortex-M4F (QEMU mps2-an386, -icount): instructions per stage run (+-40), "
+          "and the node's cost() ops estimate")
+    rng = np.random.default_rng(0)
+    for label, type_id, props, shape, rate, _ in TIMED:
+        if len(shape) == 1:
+            continue  # a per-sample stage is below the 40-instruction resolution
+        node = node_on_host(type_id, props, shape, rate)
+        x = rng.uniform(-1.0, 1.0, (2, *shape)).astype(np.float32)
+        counts = instructions_on_emulated_m4(node, x, "bench_" + type_id.replace(".", "_"))
+        ops = node_type(type_id)().cost({"in": node.spec_in}, {"out": node.spec_out}, node.props, NodeContext()).ops
+        print(f"  {label:42s} {max(counts):10d} instr   cost() ops {ops:10d}")
 
 
 def arm_sizes() -> None:
@@ -118,6 +137,7 @@ def main() -> None:
     ap.add_argument("--no-parity", action="store_true")
     args = ap.parse_args()
     host_times()
+    m4_instructions()
     arm_sizes()
     if not args.no_parity:
         parity()
