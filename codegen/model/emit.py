@@ -306,26 +306,18 @@ class CEmitter:
         inp, out = self._io(op)
         rank = len(inp.shape)
         axes = sorted({int(a) % rank for a in np.asarray(self.t[op.inputs[1]].data).reshape(-1)})
-        raw_axes = [int(a) % rank for a in np.asarray(self.t[op.inputs[1]].data).reshape(-1)]
         dims = _pad4(inp.shape)
         reduce = [0] * 4
         for a in axes:
             reduce[a + 4 - rank] = 1
-        special = rank == 4 and len(raw_axes) == 2 and set(raw_axes) == {1, 2}
         iq, oq = inp.quant, out.quant
-        if op.options.get("keep_dims", False) and special:
-            mode = 0
-        elif iq.zero_point == oq.zero_point and Q.f32(iq.scale) == Q.f32(oq.scale):
-            mode = 1
-        else:
-            mode = 2
-        m, s = Q.quantize_multiplier(Q.f32(iq.scale) / Q.f32(oq.scale))
-        scale = np.float32(iq.scale) / np.float32(oq.scale)
-        bias = np.float32(-iq.zero_point) * scale
+        count = int(np.prod([inp.shape[a] for a in axes], dtype=np.int64))
+        mode = 1 if (iq.zero_point == oq.zero_point and Q.f32(iq.scale) == Q.f32(oq.scale)) else 2
+        m, s = Q.mean_multiplier(iq.scale, oq.scale, count)
         params = self.struct("tms_mean_params_t", [
             ("dims", dims), ("reduce", reduce), ("mode", mode),
             ("in_zero_point", iq.zero_point), ("out_zero_point", oq.zero_point),
-            ("multiplier", m), ("shift", s), ("scale", float(scale)), ("bias", float(bias))])
+            ("multiplier", m), ("shift", s)])
         self.body.append(f"    tms_mean_s8({params}, {self.ptr(op.inputs[0])}, "
                          f"{self.out_ptr(op.outputs[0])});")
 

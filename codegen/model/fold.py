@@ -15,7 +15,8 @@ import numpy as np
 from .ir import NUMPY_DTYPES, Graph, Op
 
 FOLDABLE = frozenset({"SHAPE", "STRIDED_SLICE", "PACK", "CONCATENATION", "RESHAPE", "SQUEEZE",
-                      "EXPAND_DIMS", "CAST", "ADD", "MUL", "SUB", "GATHER"})
+                      "EXPAND_DIMS", "CAST", "ADD", "MUL", "SUB", "GATHER",
+                      "REDUCE_PROD", "SUM", "FILL"})
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,15 @@ def _evaluate(op: Op, tensors) -> np.ndarray | None:
     if name == "MUL":
         return np.asarray(vals[0]) * np.asarray(vals[1])
     if name == "GATHER":
-        return None  # axis option not read; leave it to the unsupported-op report
+        if op.options.get("batch_dims", 0):
+            return None
+        return np.take(np.asarray(vals[0]), np.asarray(vals[1]), axis=int(op.options.get("axis", 0)))
+    if name in ("REDUCE_PROD", "SUM"):
+        fn = np.prod if name == "REDUCE_PROD" else np.sum
+        axes = tuple(int(a) for a in np.asarray(vals[1]).reshape(-1))
+        return fn(np.asarray(vals[0]), axis=axes, keepdims=bool(op.options.get("keep_dims", False)))
+    if name == "FILL":
+        return np.full(tuple(int(d) for d in np.asarray(vals[0]).reshape(-1)), np.asarray(vals[1]))
     if name == "STRIDED_SLICE":
         return _strided_slice(op, [np.asarray(v) for v in vals])
     return None

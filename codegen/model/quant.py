@@ -122,3 +122,12 @@ def sigmoid_like_params(input_scale: float) -> tuple[int, int, int]:
     q, shift = math.frexp(real)
     mult = int(_round_away(q * (1 << 31)))
     return mult, shift, input_radius(bits, shift)
+
+
+def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tuple[int, int]:
+    """MEAN Prepare (input/output scale) folded with 1/count as QuantizedMeanOrSum does."""
+    mult, shift = quantize_multiplier(f32(input_scale) / f32(output_scale))
+    if count <= 0:
+        return mult, shift
+    s = min(count.bit_length() - 1, 32, 31 + shift)  # 63 - CountLeadingZeros(uint64 count)
+    return int((mult << s) // count), shift - s

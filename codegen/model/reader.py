@@ -42,6 +42,7 @@ _OPTION_FIELDS = {
     "StridedSliceOptions": [("begin_mask", "BeginMask"), ("end_mask", "EndMask"),
                             ("ellipsis_mask", "EllipsisMask"), ("new_axis_mask", "NewAxisMask"),
                             ("shrink_axis_mask", "ShrinkAxisMask")],
+    "GatherOptions": [("axis", "Axis"), ("batch_dims", "BatchDims")],
     "SqueezeOptions": [("squeeze_dims", "SqueezeDimsAsNumpy")],
     "ReshapeOptions": [("new_shape", "NewShapeAsNumpy")],
 }

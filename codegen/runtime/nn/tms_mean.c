@@ -1,7 +1,5 @@
-/* int8 MEAN; matches TFLite Micro reduce (MEAN) for int8, see tms_mean.h for the three modes. */
+/* int8 MEAN; matches TFLite Micro reduce (MEAN) for int8, see tms_mean.h for the two modes. */
 #include "tms_mean.h"
-
-#include <math.h>
 
 #include "tms_common.h"
 
@@ -32,24 +30,17 @@ void tms_mean_s8(const tms_mean_params_t *p, const int8_t *input, int8_t *output
                                 const int32_t row =
                                     ((r[0] * p->dims[1] + r[1]) * p->dims[2] + r[2]) * p->dims[3];
                                 for (r[3] = lo[3]; r[3] < hi[3]; ++r[3]) {
-                                    sum += input[row + r[3]] -
-                                           (p->mode == 0 ? p->in_zero_point : 0);
+                                    sum += input[row + r[3]];
                                 }
                             }
                         }
                     }
-                    if (p->mode == 0) {
-                        out = tms_mbqm(sum, p->multiplier, p->shift);
-                        out = out > 0 ? (out + count / 2) / count : (out - count / 2) / count;
-                        out = tms_clamp(out + p->out_zero_point, -128, 127);
-                    } else if (p->mode == 1) {
+                    if (p->mode == 1) {
                         out = (int8_t)(sum / count);
                     } else {
-                        const float mean = (float)sum / (float)count;
-                        float v = roundf(mean * p->scale + p->bias) + (float)p->out_zero_point;
-                        v = v < 127.0f ? v : 127.0f;
-                        v = v > -128.0f ? v : -128.0f;
-                        out = (int32_t)v;
+                        out = tms_mbqm(sum - p->in_zero_point * count, p->multiplier, p->shift) +
+                              p->out_zero_point;
+                        out = tms_clamp(out, -128, 127);
                     }
                     *output++ = (int8_t)out;
                 }

@@ -1,0 +1,73 @@
+"""Test helper: compile a .tflite to C, run it on the host and in TFLM, return both outputs."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+import os
+
+from codegen.model.compiler import generate_sources, load_program
+from codegen.model.tflm_reference import run as tflm_run
+from codegen.model.verify import build_host_runner, run_host
+
+
+def run_both(tflite: bytes, samples: int = 48, seed: int = 0):
+    """(ours, tflm, program) for ``samples`` random int8 inputs; TFLM runs in-process."""
+    with tempfile.TemporaryDirectory(prefix="tms_op_") as tmp:
+        work = Path(tmp)
+        path = work / "m.tflite"
+        path.write_bytes(tflite)
+        program, name = load_program(path)
+        g = program.graph
+        t = g.tensors
+        in_size = sum(t[i].nbytes for i in g.inputs)
+        out_size = sum(t[i].nbytes for i in g.outputs)
+        rng = np.random.default_rng(seed)
+        x = rng.integers(-128, 128, size=(samples, in_size)).astype(np.int8)
+        exe = build_host_runner(generate_sources(program, name), work)
+        ours = run_host(exe, x, out_size)
+        in_q = [(t[i].quant.scale, t[i].quant.zero_point) for i in g.inputs]
+        out_q = [(t[i].quant.scale, t[i].quant.zero_point) for i in g.outputs]
+        ref = tflm_run(str(path), x, in_q, out_q, arena_size=max(1 << 20, 16 * len(tflite)))
+    return ours, ref, program
+
+
+def max_diff(tflite: bytes, samples: int = 48) -> int:
+    ours, ref, _ = run_both(tflite, samples)
+    assert ours.shape == ref.shape
+    # a degenerate model (every output identical) would prove nothing about the arithmetic
+    return int(np.abs(ours.astype(np.int32) - ref.astype(np.int32)).max())
+
+
+def to_int8_tflite(model, input_shape, int_io: bool = True, seed: int = 0,
+                   low: float = -1.0, high: float = 1.0) -> bytes:
+    """Full-integer PTQ of a Keras model; int8 input/output unless ``int_io`` is False."""
+    import tensorflow as tf
+
+    def representative():
+        rng = np.random.default_rng(seed)
+        for _ in range(16):
+            yield [rng.uniform(low, high, (1, *input_shape)).astype(np.float32)]
+
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = representative
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    if int_io:
+        conv.inference_input_type = tf.int8
+        conv.inference_output_type = tf.int8
+    return conv.convert()
+
+
+def float_tflite(model) -> bytes:
+    import tensorflow as tf
+
+    return tf.lite.TFLiteConverter.from_keras_model(model).convert()
+
+
+def keras():
+    import tensorflow as tf
+
+    return tf.keras

@@ -1,0 +1,22 @@
+"""verify_model: the CLI's end-to-end check against TFLite Micro (child process)."""
+from __future__ import annotations
+
+import pytest
+
+from codegen.model import ModelError, verify_model
+
+pytestmark = pytest.mark.slow
+
+
+def test_verify_reports_zero_mismatches_for_small_dscnn(small_dscnn):
+    report = verify_model(small_dscnn, samples=20, seed=3)
+    data = report.to_json()
+    assert {"samples", "outputs", "mismatches", "max_abs_diff"} <= set(data)
+    assert data["samples"] == 20 and data["outputs"] == 12
+    assert report.beyond_tolerance == 0 and report.tolerance_lsb == 1
+    assert len(report.per_element_mismatches) == 12
+
+
+def test_verify_refuses_float_model(float_mlp):
+    with pytest.raises(ModelError, match="int8-quantized"):
+        verify_model(float_mlp, samples=2)
