@@ -23,7 +23,8 @@ import jinja2
 import numpy as np
 
 from codegen.cnames import c_comment, c_identifier, c_string_literal, json_string_literal
-from codegen.firmware_boards import BoardGlue, board_glue, cpu_flags
+from codegen.firmware_boards import (ARDUINO_SKETCH, BoardGlue, arduino_fqbn, board_glue, cpu_flags,
+                                     firmware_kind)
 from codegen.stage import StageCode, buffer_name
 from studio.core.boards import Board
 from studio.core.errors import BadInput
@@ -35,7 +36,7 @@ ELF_PATH = PurePosixPath("build/firmware.elf")
 # runtime files every firmware gets (relative to RUNTIME_DIR)
 _CORE_SOURCES = ("tms_startup.c", "tms_timer.c", "tms_protocol.c", "tms_quant.c")
 _CORE_HEADERS = ("tms_timer.h", "tms_protocol.h", "tms_quant.h", "tms_uart.h", "tms_semihost.h")
-_ARDUINO_SOURCES = ("tms_protocol.c", "tms_quant.c", "tms_arduino_esp32.cpp")
+_ARDUINO_SOURCES = ("tms_protocol.c", "tms_quant.c", "tms_arduino.cpp")
 _STAGE_MODES = ("sample", "window", "frame", "result")
 _REPLAY_VALUES_PER_ROW = 8
 
@@ -48,6 +49,7 @@ class FirmwareFiles:
     board_id: str
     emulated: bool
     build_id: str
+    kind: str          # "make" (bare-metal project: build_firmware) or "arduino-sketch" (built by arduino-cli)
     elf: Path | None   # where ``make`` puts the image; None for an Arduino sketch (built in the IDE)
 
 
@@ -107,11 +109,12 @@ def _flash_instructions(board: Board, glue: BoardGlue | None) -> str:
                 "-semihosting-config enable=on,target=native -icount shift=0 -serial stdio "
                 "-kernel build/firmware.elf\n```\n\nor `tinyml-studio run PROJECT --emulate`. "
                 "The run ends with exit code 0 when the replayed data is over.")
-    if method == "esptool":
-        return ("Open `firmware/firmware.ino` in the Arduino IDE (or arduino-cli) with the Espressif "
-                "arduino-esp32 core, select the ESP32S3 Dev Module, and Upload; or:\n\n```\n"
-                "arduino-cli compile --fqbn esp32:esp32:esp32s3 firmware\n"
-                "arduino-cli upload --fqbn esp32:esp32:esp32s3 --port PORT firmware\n```")
+    if glue is None:
+        fqbn = arduino_fqbn(board) or "<vendor>:<core>:<board>"
+        return ("Open `firmware/firmware.ino` in the Arduino IDE with the board's Arduino core installed "
+                "and Upload, or with arduino-cli:\n\n```\n"
+                f"arduino-cli compile --fqbn {fqbn} firmware\n"
+                f"arduino-cli upload --fqbn {fqbn} --port PORT firmware\n```")
     if method == "bossac":
         offset = opts.get("offset", board.reserved_flash_bytes)
         return ("Double-tap reset to enter the bootloader, then\n\n```\n"
@@ -152,9 +155,9 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
     ``feature_buffer`` is the C name of the float buffer quantized into the model's input
     (default: the ``out`` buffer of the last stage).
     """
-    arduino = board.target == "esp32"
+    arduino = firmware_kind(board) == ARDUINO_SKETCH
     if arduino:
-        # no Xtensa toolchain here: an Arduino sketch (arduino-esp32 core) the user builds in the IDE
+        # no bare-metal glue (or no toolchain) for this board: a sketch for the board's Arduino core
         glue, flags, has_fpu = None, "", board.fpu
         rt, mdl, src = "firmware/src/", "firmware/src/", "firmware/src/"
     else:
@@ -233,7 +236,8 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
         put("firmware/firmware.ino", env.get_template("firmware.ino.j2").render(**common))
         put("README.md", env.get_template("README_arduino.md.j2").render(
             project_comment=_md_text(project_name).replace("\\", ""), project_md=_md_text(project_name),
-            board_md=_md_text(board.name), baud=board.serial_baud, flash_instructions=_flash_instructions(board, None)))
+            board_md=_md_text(board.name), baud=board.serial_baud, flash_instructions=_flash_instructions(board, None),
+            fqbn=arduino_fqbn(board)))
     else:
         _put_cortex_m(put, env, common, board, glue, flags, stages, model_files, has_replay, project_name)
     # the build id names exactly what was generated, so a board's hello line says which build runs
@@ -269,7 +273,7 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
         path.write_bytes(content)
         paths.append(path)
     return FirmwareFiles(out_dir=out_dir, files=tuple(paths), board_id=board.id, emulated=board.emulated,
-                         build_id=build_id, elf=None if arduino else out_dir / ELF_PATH)
+                         build_id=build_id, kind=firmware_kind(board), elf=None if arduino else out_dir / ELF_PATH)
 
 
 def _put_cortex_m(put, env, common, board: Board, glue: BoardGlue, flags: str, stages: Sequence[StageCode],

@@ -13,6 +13,10 @@ from studio.core.boards import Board
 from studio.core.errors import StudioError
 
 
+MAKE_PROJECT = "make"
+ARDUINO_SKETCH = "arduino-sketch"
+
+
 class UnsupportedBoard(StudioError):
     """The firmware writer cannot target this board (no glue for its MCU, or not a Cortex-M)."""
 
@@ -112,3 +116,25 @@ def board_glue(board: Board) -> BoardGlue:
     raise UnsupportedBoard(
         f"board '{board.id}' ({board.mcu}): no firmware board glue for this MCU yet "
         f"(supported families: {families}); add one in codegen/runtime/board/")
+
+
+def has_bare_metal_glue(board: Board) -> bool:
+    return board.target == "cortex-m" and any(board.mcu.startswith(prefix) for prefix in _FAMILIES)
+
+
+def arduino_fqbn(board: Board) -> str | None:
+    """The Arduino core's fully qualified board name, from the profile's ``flash_options.arduino_fqbn``."""
+    fqbn = board.flash_options.get("arduino_fqbn")
+    return fqbn if isinstance(fqbn, str) else None
+
+
+def firmware_kind(board: Board) -> str:
+    """``make`` for boards with bare-metal glue (built and sized here), ``arduino-sketch`` for boards
+    whose Arduino core does the board support (ESP32, and Cortex-M boards without glue that name an
+    Arduino core in their profile). Other boards are refused."""
+    if has_bare_metal_glue(board):
+        return MAKE_PROJECT
+    if board.target == "esp32" or (board.target == "cortex-m" and arduino_fqbn(board)):
+        return ARDUINO_SKETCH
+    board_glue(board)  # raises UnsupportedBoard with the reason
+    raise UnsupportedBoard(f"board '{board.id}' has no firmware support")

@@ -105,9 +105,23 @@ def _explain_failure(log: str) -> str:
     return f"the firmware build failed:\n{tail}"
 
 
+def _sketch_fqbn(out_dir: Path) -> str:
+    try:
+        readme = (out_dir / "README.md").read_text(encoding="utf-8")
+    except OSError:
+        readme = ""
+    m = re.search(r"arduino-cli compile --fqbn (\S+)", readme)
+    return m.group(1) if m else "<board fqbn>"
+
+
 def build_firmware(out_dir: Path, jobs: int = 2, timeout_s: float = 600.0) -> BuildResult:
     """Runs ``make`` in a generated project; returns its sizes, or raises BuildError with the compiler's message."""
     out_dir = Path(out_dir)
+    sketch = out_dir / "firmware" / "firmware.ino"
+    if sketch.is_file() and not (out_dir / "Makefile").is_file():
+        fqbn = _sketch_fqbn(out_dir)
+        raise BuildError(f"{out_dir} holds an Arduino sketch for the board's Arduino core: build it with "
+                         f"arduino-cli compile --fqbn {fqbn} {out_dir / 'firmware'} (see its README.md)")
     if not (out_dir / "Makefile").is_file():
         raise BuildError(f"{out_dir}: no Makefile (generate the firmware first)")
     tools = arm_toolchain()
