@@ -17,11 +17,22 @@ ARM_FLAGS = ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d1
 pytestmark = pytest.mark.skipif(shutil.which(ARM_CC) is None, reason="arm-none-eabi-gcc is not installed")
 
 
-@pytest.mark.parametrize("rel", sorted({r for rels in KERNEL_SOURCES.values() for r in rels}))
+KERNELS = sorted({r for rels in KERNEL_SOURCES.values() for r in rels})
+M0PLUS_FLAGS = ["-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft", "-Os", "-std=c99", "-Wall", "-Wextra", "-Werror"]
+
+
+@pytest.mark.parametrize("rel", KERNELS)
 def test_kernel_compiles_for_cortex_m4f_without_warnings(rel, tmp_path):
     done = subprocess.run([ARM_CC, *ARM_FLAGS, "-c", str(RUNTIME_DIR / rel), "-o", str(tmp_path / "k.o")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+def test_every_kernel_compiles_for_a_cortex_m0plus_without_an_fpu(tmp_path):
+    for rel in KERNELS:  # one behaviour: the float path builds with soft float (RP2040 boards)
+        done = subprocess.run([ARM_CC, *M0PLUS_FLAGS, "-c", str(RUNTIME_DIR / rel), "-o", str(tmp_path / "k.o")],
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0 and done.stderr == "", f"{rel}: {done.stderr}"
 
 
 def test_a_kws_and_an_imu_pipelines_stage_code_compiles_for_cortex_m4f(tmp_path):

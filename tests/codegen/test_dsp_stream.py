@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codegen.emitters.dsp_host import check_signals, node_on_host
 from nodes.base import node_type
@@ -102,3 +104,12 @@ def test_downsample_frame_equals_reference(method):
     for name, x in check_signals(64, 3, RATE_HZ).items():
         np.testing.assert_allclose(stage.run(x)[0], reference("dsp.downsample", x, stage.props),
                                    rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+@settings(max_examples=8, deadline=None)
+@given(window=st.integers(1, 40), hop=st.integers(1, 60), channels=st.integers(1, 3), extra=st.integers(0, 90))
+def test_window_equals_reference_for_any_window_hop_and_channels(window, hop, channels, extra):
+    stage = node_on_host("dsp.window", {"window": window, "hop": hop}, (channels,), RATE_HZ)
+    x = np.random.default_rng(window * 1000 + hop).normal(size=(window + extra, channels)).astype(np.float32)
+    np.testing.assert_array_equal(stage.run(x).reshape(-1, window, channels),
+                                  reference("dsp.window", x, stage.props))
