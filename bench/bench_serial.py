@@ -1,6 +1,6 @@
 """Serial link throughput and smoothness over real byte streams (a pty and a TCP socket).
 
-Prints, per transport: lines sent, received, lost, throughput, the worst gap between two reader
+Prints the parser's own ceiling (no I/O), then per transport: lines sent, received, lost, throughput, the worst gap between two reader
 callbacks, and the delay from a line's write to its callback (p50/p99/max). Then a burst run:
 lines written as fast as the transport takes them, to find the parser's ceiling.
 
@@ -20,7 +20,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "device"))
 
-from studio.device.protocol import encode_message  # noqa: E402
+from studio.device.protocol import LineAssembler, encode_message, parse_line  # noqa: E402
 from studio.device.serial_link import LinkState, SerialLink  # noqa: E402
 from test_serial_support import PtyDevice, SocketDevice, wait_until  # noqa: E402
 
@@ -125,6 +125,23 @@ def run(transport: str, mode: str, rate: float, seconds: float) -> dict:
     }
 
 
+def parser_ceiling(lines: int = 50_000) -> dict:
+    """Assembler and parser alone, no I/O: the most lines/s the reader thread could ever handle."""
+    blob = b"".join(line(i) for i in range(lines))
+    start = time.perf_counter()
+    assembler, out = LineAssembler(), []
+    for i in range(0, len(blob), 4096):
+        out += assembler.feed(blob[i:i + 4096])
+    assembled = time.perf_counter()
+    for raw in out:
+        parse_line(raw)
+    parsed = time.perf_counter()
+    return {"lines": len(out), "assemble_lines_per_s": round(len(out) / (assembled - start)),
+            "parse_lines_per_s": round(len(out) / (parsed - assembled)),
+            "parse_us_per_line": round((parsed - assembled) / len(out) * 1e6, 1),
+            "load_avg_1min": round(os.getloadavg()[0], 2)}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=30.0, help="length of the paced run")
@@ -133,6 +150,10 @@ def main() -> None:
     p.add_argument("--transport", choices=["pty", "socket", "socket-nodelay", "all"], default="all")
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
+    c = parser_ceiling()
+    print(json.dumps(c) if a.json else
+          f"parser alone: assemble {c['assemble_lines_per_s']} lines/s, parse {c['parse_lines_per_s']} lines/s "
+          f"({c['parse_us_per_line']} us/line)  (load {c['load_avg_1min']})", flush=True)
     for transport in (["pty", "socket", "socket-nodelay"] if a.transport == "all" else [a.transport]):
         for mode, seconds in (("paced", a.seconds), ("burst", a.burst_seconds)):
             r = run(transport, mode, a.rate, seconds)

@@ -15,7 +15,7 @@ import pytest
 from studio.core.boards import FLASH_METHODS, boards
 from studio.device.flash import FlashError, Flasher, ToolRun, flasher_for, flasher_methods, percent_in
 from studio.device.flash.drive_flashers import find_uf2_drives, mount_points
-from studio.device.flash.probe_flashers import OpenOcd
+from studio.device.flash.probe_flashers import OpenOcd, StFlash
 from studio.device.flash.serial_flashers import Bossac
 from studio.device.uf2 import bin_to_uf2, parse_uf2
 
@@ -117,11 +117,16 @@ def test_openocd_target_config_gets_an_st_link_interface(build_dir):
 
 @needs["st-flash"]
 def test_st_flash_without_a_probe_says_connect_the_st_link(build_dir):
-    err, lines = _flash(board("b-l475e-iot01a").__class__(**{**dataclasses.asdict(board("b-l475e-iot01a")),
-                                                           "flash_method": "st-flash"}),
-                        build_dir / "firmware.elf")
+    b = dataclasses.replace(boards().get("b-l475e-iot01a"), flash_method="st-flash")
+    err, lines = _flash(b, build_dir / "firmware.elf")
     assert err.kind == "no-device" and "ST-LINK" in err.message
     assert any("Couldn't find any ST-Link devices" in line for line in lines)
+
+
+def test_st_flash_writes_the_bin_at_the_flash_origin(build_dir):
+    b = dataclasses.replace(boards().get("b-l475e-iot01a"), flash_method="st-flash")
+    argv = StFlash(b).command(build_dir / "firmware.bin", None)
+    assert argv[1:] == ["--reset", "write", str(build_dir / "firmware.bin"), "0x08000000"]
 
 
 def test_pyocd_without_a_probe_says_connect_it(build_dir):

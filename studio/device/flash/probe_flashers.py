@@ -68,15 +68,15 @@ class StFlash(Flasher):
     install = "sudo apt-get install stlink-tools (Debian/Ubuntu) or brew install stlink (macOS)"
     image_suffix = ".bin"
     failures = (
-        Failure(r"LIBUSB_ERROR_ACCESS|Permission denied|Could not open USB device", "permission",
+        Failure(r"LIBUSB_ERROR_ACCESS|Permission denied|Could not open USB device .*access error", "permission",
                 USB_ACCESS_FIX.replace("{tool}", "stlink-tools")),
         Failure(r"Couldn't find any ST-Link devices|No ST-Link", "no-device",
                 "no ST-LINK found: connect {board}'s ST-LINK USB connector (or the probe) and check the "
                 "cable; st-info --probe should list it"),
-        Failure(r"verif\w* (of flash )?failed|Flash verify failed", "verify", VERIFY_FIX),
-        Failure(r"map_file\(\) == -1|Couldn't open file|open\((?P<file>\S+)\) == -1", "bad-image",
-                "st-flash could not read the image"),
-        Failure(r"target voltage|Failed to enter SWD mode|Unknown chip id", "no-device", TARGET_FIX),
+        Failure(r"Verification of flash failed", "verify", VERIFY_FIX),
+        Failure(r"map_file\(\) == -1", "bad-image", "st-flash could not read the image; rebuild the project"),
+        Failure(r"too low for flash writes|Failed to read Target voltage|Unknown chip id", "no-device",
+                TARGET_FIX),
     )
 
     def command(self, image: Path, port: str | None) -> list[str]:

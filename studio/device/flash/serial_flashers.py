@@ -46,7 +46,11 @@ class Bossac(SerialPortFlasher):
         Failure(r"Verify failed|Page errors", "verify",
                 "the flash does not hold what was written (verify failed): flash again; if it repeats, "
                 "the bootloader region may be locked or the offset wrong"),
-        Failure(r"Failed to open (?P<file>\S+)", "bad-image", "bossac could not read {file}"),
+        Failure(r"Unable to open file|File I/O operation failed", "bad-image",
+                "bossac could not read the image; rebuild the project"),
+        Failure(r"Flash page is locked", "failed",
+                "the flash region is locked: unlock it once with bossac -u, or check the offset "
+                "(flash_options.offset) is past the bootloader"),
     )
 
     def resolve_port(self, port: str | None, on_output: OutputCallback) -> str | None:
