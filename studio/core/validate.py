@@ -137,6 +137,7 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
     costs: dict[str, Cost] = {}
     failed: set[str] = set(cyclic)
     labels: tuple[str, ...] = ()
+    stream_rate: dict[str, float] = {}  # sample rate of the stream a node's data came from
     for node_id in order:
         node = graph.node(node_id)
         try:
@@ -185,11 +186,22 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
         if blocked:
             failed.add(node_id)
             continue
+        upstream_rates = [stream_rate[e.src] for e in into[node_id] if e.src in stream_rate]
+        stream_in = [s.rate_hz for s in inputs.values() if len(s.shape) == 1 and s.rate_hz]
+        if stream_in or upstream_rates:
+            stream_rate[node_id] = stream_in[0] if stream_in else upstream_rates[0]
         try:
             props = spec_cls.check_props(node.props)
             outputs = ntype.infer(inputs, props, ctx)
             cost = ntype.cost(inputs, outputs, props, ctx)
             node_labels = ntype.labels(props, ctx)
+            rate_param = getattr(spec_cls, "sample_rate_param", None)
+            if rate_param and node_id in stream_rate and \
+                    abs(props[rate_param] - stream_rate[node_id]) > 1e-6 * stream_rate[node_id]:
+                raise NodeError(f"{rate_param} is {props[rate_param]:g} Hz but its samples arrive at "
+                                f"{stream_rate[node_id]:g} Hz from upstream; set it to {stream_rate[node_id]:g}")
+            if labels and hasattr(ntype, "check_labels"):
+                ntype.check_labels(props, labels)
         except NodeError as e:
             issues.append(Issue("error", node_id, e.message, e.port))
             failed.add(node_id)

@@ -29,14 +29,14 @@ def test_boards_json_lists_contract_keys(capsys):
 
 
 def test_check_ok_project_exits_0(capsys, chain, tmp_path):
-    path = save_project(Project("ok", "qemu-mps2-an386", chain), tmp_path / "ok.tinyml")
+    path = save_project(Project("ok", "nano33ble", chain), tmp_path / "ok.tinyml")
     code, out, _ = run_cli(capsys, "check", str(path), "--json")
     assert code == 0 and json.loads(out)["ok"] is True
 
 
 def test_check_on_a_too_small_board_exits_1(capsys, chain, tmp_path):
     chain.set_property("win", "window", 4_000)
-    path = save_project(Project("big", "qemu-mps2-an386", chain), tmp_path / "big.tinyml")
+    path = save_project(Project("big", "nano33ble", chain), tmp_path / "big.tinyml")
     assert run_cli(capsys, "check", str(path))[0] == 0
     code, out, _ = run_cli(capsys, "check", str(path), "--board", "seeeduino-xiao", "--json")
     report = json.loads(out)
@@ -44,7 +44,7 @@ def test_check_on_a_too_small_board_exits_1(capsys, chain, tmp_path):
 
 
 def test_check_human_output_has_breakdown_and_verdict(capsys, chain, tmp_path):
-    path = save_project(Project("ok", "qemu-mps2-an386", chain), tmp_path / "ok.tinyml")
+    path = save_project(Project("ok", "nano33ble", chain), tmp_path / "ok.tinyml")
     _, out, _ = run_cli(capsys, "check", str(path))
     assert "RAM:" in out and "win" in out and "OK:" in out
 
@@ -58,7 +58,7 @@ def test_bad_project_exits_2_with_a_message(capsys, tmp_path, content):
 
 
 def test_unknown_board_exits_2(capsys, chain, tmp_path):
-    path = save_project(Project("ok", "qemu-mps2-an386", chain), tmp_path / "ok.tinyml")
+    path = save_project(Project("ok", "nano33ble", chain), tmp_path / "ok.tinyml")
     code, _, err = run_cli(capsys, "check", str(path), "--board", "no-such-board")
     assert code == 2 and "unknown board" in err
 

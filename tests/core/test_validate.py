@@ -104,3 +104,45 @@ def test_json_report_has_the_contract_keys(chain, board):
     assert {"ok", "board", "ram", "flash", "latency", "energy", "issues"} <= set(j)
     assert {"used_bytes", "budget_bytes", "by_node"} <= set(j["ram"])
     assert {"window_us", "period_us"} <= set(j["latency"])
+
+
+def test_sample_rate_property_must_match_the_stream_it_came_from(board):
+    from studio.core.graph import Graph
+    g = Graph()
+    g.add_node("sensors.microphone", {"rate_hz": 8000.0}, node_id="mic")
+    g.add_node("dsp.window", {"window": 8000, "hop": 8000}, node_id="win")
+    g.add_node("dsp.mfe", {"sample_rate_hz": 16000.0, "frame_length": 256, "frame_stride": 128,
+                           "n_fft": 256}, node_id="mel")
+    g.connect("mic", "out", "win", "in")
+    g.connect("win", "out", "mel", "in")
+    bad = [i for i in errors(validate(g, board)) if i.node == "mel"]
+    assert bad and "8000 Hz" in bad[0].message
+    g.set_property("mel", "sample_rate_hz", 8000.0)
+    assert not [i for i in errors(validate(g, board)) if i.node == "mel"]
+
+
+def test_output_label_must_be_one_of_the_models_labels(chain, board):
+    chain.add_node("outputs.gpio_led", {"label": "nope"}, node_id="led")
+    chain.connect("net", "scores", "led", "scores")
+    bad = [i for i in errors(validate(chain, board)) if i.node == "led"]
+    assert bad and "nope" in bad[0].message
+
+
+def test_live_sensor_on_the_emulated_board_needs_a_recording(chain, board, tmp_path):
+    from studio.core.project import Project, save_project
+    from studio.core.validate import validate_project
+    p = Project("p", board.id, chain)
+    save_project(p, tmp_path / "p.tinyml")
+    bad = [i for i in errors(validate_project(p)) if i.node == "src"]
+    assert bad and "no live sensors" in bad[0].message
+
+
+def test_recording_of_the_emulated_board_counts_in_flash(chain, board, tmp_path):
+    import numpy as np
+    from studio.core.project import Project, save_project
+    from studio.core.validate import RECORDING_KEY, validate_project
+    np.save(tmp_path / "rec.npy", np.zeros((1000, 3), np.float32))
+    p = Project("p", board.id, chain, dataset={"test": {"samples": "rec.npy"}})
+    save_project(p, tmp_path / "p.tinyml")
+    r = validate_project(p)
+    assert r.ok and r.flash.by_node[RECORDING_KEY] == 1000 * 3 * 4
