@@ -256,7 +256,8 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
         includes=list(dict.fromkeys(i for s in stages for i in s.includes)),
         project_json=json_string_literal(project_name), board_json=json_string_literal(board.id),
         build_json=c_string_literal(f'"{build_id}"'), labels_json=[json_string_literal(x) for x in labels],
-        stages=views, sample_stages=[v for v in views if v["mode"] in ("sample", "window")],
+        stages=views, sensor_stages=views[:1] if views[0]["mode"] == "sample" else [],
+        sample_stages=[v for v in views[1 if views[0]["mode"] == "sample" else 0:] if v["mode"] in ("sample", "window")],
         frame_stages=[v for v in views if v["mode"] == "frame"],
         result_stages=[v for v in views if v["mode"] == "result"],
         has_window=any(s.mode == "window" for s in stages), feature_buffer=feature_buffer))

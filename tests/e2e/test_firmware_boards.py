@@ -68,3 +68,13 @@ def test_rp2040_image_opens_with_a_boot2_the_boot_rom_accepts(tmp_path):
     initial_sp, reset = struct.unpack("<2I", image[256:264])
     assert board.ram_origin < initial_sp <= board.ram_origin + board.ram_bytes
     assert reset & 1 == 1 and board.flash_origin + 0x100 < reset < board.flash_origin + len(image)
+
+
+def test_firmware_for_a_live_sensor_builds_without_replay_data(tmp_path):
+    board = CATALOGUE.get("nano33ble")
+    imu = buffer_name("imu", "out")
+    stages = [StageCode("imu", "sample", declarations=f"static float {imu}[3];",
+                        run=f"{imu}[0] = 0.5f;\n{imu}[1] = -0.5f;\n{imu}[2] = 0.0f;")]
+    files = write_firmware(tmp_path, board, "live", stages, None, ["x", "y", "z"], replay=None)
+    assert not (files.out_dir / "src" / "tms_replay.c").exists()
+    assert build_firmware(files.out_dir).flash_bytes > 0
