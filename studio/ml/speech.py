@@ -93,7 +93,8 @@ def trim(x: np.ndarray, threshold: float = 0.02) -> np.ndarray:
 
 
 def background(rng: np.random.Generator, n: int, rate_hz: int, level: float) -> np.ndarray:
-    """Background noise of RMS ``level``: white, brown-ish (room rumble) or mains hum with hiss."""
+    """Background noise of standard deviation ``level``: white, brown-ish (room rumble) or mains hum
+    with hiss."""
     kind = rng.integers(0, 3)
     if kind == 0:
         x = rng.normal(size=n)
