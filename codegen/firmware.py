@@ -1,6 +1,11 @@
 """The firmware writer: board profile + the pipeline's stage code + the compiled model -> a complete,
 buildable C project (Makefile, linker script, start-up, board glue, runtime, pipeline.c, README).
 
+Boards with bare-metal glue (``codegen.firmware_boards``: the emulated mps2, nRF52840, RP2040,
+STM32L475) get a ``make`` project built here with arm-none-eabi-gcc. Other boards whose profile
+names an Arduino core (``flash_options.arduino_fqbn``), and the ESP32, get the same pipeline as an
+Arduino sketch (``firmware/firmware.ino``) built with arduino-cli; ``FirmwareFiles.kind`` says which.
+
 It places each node's ``StageCode`` in ``pipeline.c`` in data-flow order without knowing what the
 node does (see ``codegen.stage``). Two names are provided to stage code besides the buffers:
 ``tms_sample`` (``const float *``: the current sample's channels, which a sensor stage copies in;
@@ -174,6 +179,8 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
         raise BadInput("the pipeline needs at least one label (one per model output)")
     if replay is None and board.emulated:
         raise BadInput(f"board '{board.id}' is emulated: it needs replay data in place of a live sensor")
+    if stages[0].mode == "result" or all(s.mode == "result" for s in stages):
+        raise BadInput("the pipeline starts with an output stage: a sensor stage must come first")
     if feature_buffer is None:
         last = [s for s in stages if s.mode != "result"][-1]
         feature_buffer = buffer_name(last.node_id, "out")
