@@ -14,7 +14,7 @@ from tests.ml.ml_helpers import SAMPLES
 
 pytestmark = pytest.mark.slow
 
-SAMPLE_NAMES = ("gesture", "kws")
+SAMPLE_NAMES = ("gesture", "kws", "digits")
 
 
 def _project(name: str):
@@ -65,7 +65,7 @@ def test_host_results_carry_dequantized_scores_whose_argmax_is_the_label():
         assert abs(sum(r.scores) - 1.0) < 0.05  # softmax output, dequantized in steps of 1/256
 
 
-@pytest.mark.parametrize("name, shape", [("gesture", (32, 3)), ("kws", (49, 10))])
+@pytest.mark.parametrize("name, shape", [("gesture", (32, 3)), ("kws", (49, 10)), ("digits", (8, 8, 1))])
 def test_the_model_input_shape_is_read_from_the_committed_tflite(name, shape):
     project = _project(name)
     assert model_input_shape(project) == shape

@@ -1,0 +1,104 @@
+"""Regenerates the digits sample: scikit-learn's 8×8 handwritten digits, a small int8 CNN, the test split.
+
+    python sample_projects/digits/make_digits.py        (from the repository root; needs scikit-learn)
+
+The emulated Cortex-M4F (QEMU mps2-an386) replays ``test/digits.npy`` — the held-out test images,
+one 8×8 image (64 pixel counts 0–16, row by row) per sample at 1 Hz — through a fixed scaling to
+[0, 1] → CNN (8×8×1 input) → serial. The data set is the UCI optical digits bundled with
+scikit-learn (1797 images of 43 writers); the split is stratified and seeded.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+import numpy as np  # noqa: E402
+
+from studio.ml.dataset import evaluate_test_split  # noqa: E402
+from studio.ml.pipeline import features_for_stream  # noqa: E402
+from studio.ml.recipe import (StageSpec, linear_project, save_with_metrics, train_and_quantize,  # noqa: E402
+                              write_labels)
+
+NAME = "digits"
+LABELS = tuple(str(d) for d in range(10))
+SEED = 64
+TEST_FRACTION, VAL_FRACTION = 0.2, 0.1
+
+
+def stratified_split(y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Index arrays (train, validation, test) holding each class in the same proportions."""
+    train, val, test = [], [], []
+    for c in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == c))
+        n_test, n_val = round(TEST_FRACTION * idx.size), round(VAL_FRACTION * idx.size)
+        test.extend(idx[:n_test])
+        val.extend(idx[n_test:n_test + n_val])
+        train.extend(idx[n_test + n_val:])
+    return (np.sort(train), np.sort(val), rng.permutation(np.array(test)))
+
+
+def project():
+    stages = [
+        StageSpec("images", "sensors.replay", {"file": "test/digits.npy", "rate_hz": 1.0, "channels": 64}),
+        StageSpec("scale", "dsp.normalize", {"mode": "fixed", "scale": 1.0 / 16.0, "offset": 0.0}),
+        StageSpec("classifier", "model.tflite", {"model": f"{NAME}.tflite", "labels": list(LABELS)}),
+        StageSpec("serial", "outputs.serial", {}),
+    ]
+    dataset = {
+        "folder": "data",
+        "labels": list(LABELS),
+        "source": "scikit-learn load_digits (UCI optical recognition of handwritten digits, 8x8)",
+        "test": {"samples": "test/digits.npy", "segment_samples": 0, "labels": "test/labels.txt"},
+    }
+    return linear_project(NAME, "qemu-mps2-an386", stages, HERE, dataset)
+
+
+def main() -> None:
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    pixels = digits.data.astype(np.float32)  # (1797, 64) counts 0–16
+    y = digits.target.astype(np.int32)
+    train, val, test = stratified_split(y, np.random.default_rng(SEED))
+
+    (HERE / "test").mkdir(exist_ok=True)
+    np.save(HERE / "test" / "digits.npy", pixels[test])
+    write_labels(HERE / "test" / "labels.txt", [LABELS[k] for k in y[test]])
+    write_labels(HERE / "labels.txt", LABELS)
+
+    proj = project()
+    shape = (8, 8, 1)
+    x_train = features_for_stream(proj, pixels[train], shape)
+    x_val = features_for_stream(proj, pixels[val], shape)
+    trained = train_and_quantize("cnn2d", x_train, y[train], x_val, y[val], len(LABELS), epochs=40,
+                                 batch_size=32, seed=SEED, filters=8, layers=2, units=32)
+    (HERE / f"{NAME}.tflite").write_bytes(trained.quant.tflite)
+
+    x_test = features_for_stream(proj, pixels[test], shape)
+    float_test = float(np.mean(np.argmax(trained.model.predict(x_test, verbose=0), axis=-1) == y[test]))
+    proj.dataset["split"] = {"train": int(train.size), "validation": int(val.size), "test": int(test.size)}
+    save_with_metrics(proj, {})
+    result = evaluate_test_split(proj)
+    metrics = {
+        "train_windows": int(train.size),
+        "validation_windows": int(val.size),
+        "test_windows": result.windows,
+        "float_accuracy_validation": round(trained.quant.float_accuracy, 4),
+        "int8_accuracy_validation": round(trained.quant.int8_accuracy, 4),
+        "float_accuracy_test": round(float_test, 4),
+        "int8_accuracy_test": round(result.accuracy, 4),
+        "int8_correct_test": result.correct,
+        "model_int8_bytes": len(trained.quant.tflite),
+    }
+    path = save_with_metrics(proj, metrics)
+    (HERE / f"{NAME}.tinyml.bak").unlink(missing_ok=True)
+    print(f"wrote {path}: {metrics}")
+
+
+if __name__ == "__main__":
+    main()
