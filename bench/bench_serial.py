@@ -108,7 +108,7 @@ def run(transport: str, mode: str, rate: float, seconds: float) -> dict:
         elapsed = time.monotonic() - start
     finally:
         link.stop()
-        dev.close() if transport == "pty" else dev.stop()
+        dev.close()
     delays_ms = sorted(d * 1000 for d in sink.delays_s) or [0.0]
     received = len(sink.seqs)
     return {

@@ -20,7 +20,7 @@ from test_serial_support import SocketDevice, inference_line
 def device():
     dev = SocketDevice()
     yield dev
-    dev.stop()
+    dev.close()
 
 
 def _serve(dev: SocketDevice, payload: bytes, close: bool = False) -> threading.Thread:

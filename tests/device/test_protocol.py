@@ -243,3 +243,15 @@ def test_counters_count_lines_parsed_and_malformed():
         c.add(parse_line(line))
     assert c.summary() == {"type": "summary", "lines": 4, "parsed": 2, "malformed": 1}
     assert (c.inferences, c.raw) == (2, 1)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.binary(max_size=300), max_size=30))
+def test_assembler_lines_are_capped_and_free_of_separators_whatever_the_bytes(chunks):
+    a = LineAssembler(max_line_bytes=64)
+    lines = [line for c in chunks for line in a.feed(c)] + a.flush()
+    assert all(0 < len(line) <= 65 for line in lines)
+    assert not any(sep in line for line in lines for sep in (b"\r", b"\n", b"\x00"))
+    if all(len(line) <= 64 for line in lines):  # nothing was cut: every byte is accounted for
+        kept = b"".join(chunks).replace(b"\x00", b"").replace(b"\r", b"").replace(b"\n", b"")
+        assert b"".join(lines) == kept

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import threading
 
@@ -22,7 +23,7 @@ def pty_device(tmp_path):
 def socket_device():
     dev = SocketDevice()
     yield dev
-    dev.stop()
+    dev.close()
 
 
 def _start(port: str, **kw) -> tuple[SerialLink, Collector]:
@@ -243,3 +244,18 @@ def test_state_events_tell_the_story_of_a_disconnect(socket_device):
                           LinkState.RECONNECTING]
     assert states[-1] == LinkState.STOPPED
     assert "nothing is listening" in sink.events[4].message
+
+
+def test_valid_lines_between_random_garbage_all_arrive(socket_device):
+    rng = random.Random(1234)  # fixed seed: the same garbage on every run
+    link, sink = _start(socket_device.url)
+    try:
+        socket_device.accept()
+        for i in range(300):
+            garbage = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 400)))
+            socket_device.write(garbage + b"\n" + inference_line(i))
+        assert wait_until(lambda: len(sink.seqs()) >= 300)
+        assert sink.seqs() == list(range(300))
+        assert link.counters.malformed > 100 and link.state == LinkState.CONNECTED
+    finally:
+        link.stop()

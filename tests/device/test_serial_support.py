@@ -63,7 +63,11 @@ class PtyDevice:
 
 
 class SocketDevice:
-    """A TCP server on 127.0.0.1 that serves one client at a time, like QEMU's ``-serial tcp:``."""
+    """A TCP server on 127.0.0.1 that serves one client at a time, like QEMU's ``-serial tcp:``.
+
+    While "stopped" the port stays bound without listening: connections are refused as from a dead
+    server, yet no other process on this shared machine (another test's QEMU picking a free port)
+    can take the port, and the link's own retries cannot self-connect to it."""
 
     def __init__(self, port: int = 0, nodelay: bool = False):
         self.port = port
@@ -71,18 +75,26 @@ class SocketDevice:
         self.nodelay = nodelay
         self.listener: socket.socket | None = None
         self.conn: socket.socket | None = None
+        self.placeholder: socket.socket | None = None
         self.start()
 
     @property
     def url(self) -> str:
         return f"socket://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
+    def _bound(self) -> socket.socket:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", self.port))
-        s.listen(1)
         self.port = s.getsockname()[1]
+        return s
+
+    def start(self) -> None:
+        if self.placeholder is not None:
+            self.placeholder.close()
+            self.placeholder = None
+        s = self._bound()
+        s.listen(1)
         self.listener = s
 
     def accept(self, timeout_s: float = 10.0) -> None:
@@ -98,14 +110,24 @@ class SocketDevice:
         self.conn.sendall(data)
 
     def stop(self) -> None:
+        """The server goes away (the port is kept, see the class doc)."""
         for s in (self.conn, self.listener):
             if s is not None:
                 s.close()
         self.conn = self.listener = None
+        if self.placeholder is None:
+            self.placeholder = self._bound()
 
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    def close(self) -> None:
+        """Releases everything, the port included."""
+        self.stop()
+        if self.placeholder is not None:
+            self.placeholder.close()
+            self.placeholder = None
 
 
 def write_paced(write, lines_per_s: float, duration_s: float, first_seq: int = 0,
