@@ -88,14 +88,16 @@ def _io(report: Report, project: Project, node_id: str) -> tuple[dict[str, Tenso
 
 
 def sensor_stage(node_id: str, out: TensorSpec) -> StageCode:
-    """Copies the current sample (``tms_sample``: the replay table on the emulated board, the
-    driver's reading on a real one) into the sensor's output buffer."""
+    """Copies the current sample (``tms_sample``: the replay table on the emulated board) into the
+    sensor's output buffer."""
     buf = buffer_name(node_id, "out")
     n = out.elements
     return StageCode(
         node_id=node_id, mode="sample",
         declarations=f"static float {buf}[{n}];",
-        run=(f"size_t k;\nfor (k = 0; k < {n}u; k++) {{\n    {buf}[k] = tms_sample[k];\n}}"),
+        # Real boards have no on-board sensor drivers yet (tms_sample stays NULL there): the
+        # stage then feeds zeros rather than reading address 0, so the image runs but says nothing.
+        run=(f"size_t k;\nfor (k = 0; k < {n}u; k++) {{\n    {buf}[k] = tms_sample ? tms_sample[k] : 0.0f;\n}}"),
         ram_bytes=4 * n)
 
 

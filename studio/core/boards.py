@@ -18,7 +18,8 @@ from studio.core.paths import builtin_boards_dir, user_boards_dir
 
 CPUS = ("cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m4f", "cortex-m7", "cortex-m33", "cortex-m55",
         "xtensa-lx7", "arc-em")
-FLASH_METHODS = ("emulator", "bossac", "esptool", "uf2", "picotool", "openocd", "st-flash", "pyocd", "none")
+FLASH_METHODS = ("emulator", "bossac", "esptool", "uf2", "picotool", "openocd", "st-flash", "pyocd", "dfu-util",
+                 "svl", "flash_writer", "none")
 TARGETS = ("cortex-m", "esp32", "arc")
 
 # field -> (type, required). Integers carry their unit in the name.
