@@ -79,6 +79,9 @@ def monitor(port: str, count: int | None = None, timeout_s: float | None = None,
         for w in watchers:
             if isinstance(w, threading.Timer):
                 w.cancel()
+    if link.connections == 0 and link.last_error is not None:
+        # stopped (timeout, stop request) while still trying to open the port: say why it never opened
+        raise link.last_error
     return counters
 
 

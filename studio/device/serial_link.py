@@ -105,6 +105,13 @@ def open_port(port: str, baud: int = 115200) -> serial.SerialBase:
         ser.open()
         if is_url(port):
             del ser.reset_input_buffer
+            sock = getattr(ser, "_socket", None)
+            if sock is not None and sock.getsockname() == sock.getpeername():
+                # TCP "simultaneous open": retrying a dead local port from the ephemeral range can
+                # connect a socket to itself; that is no server, so treat it as refused
+                close_port(ser)
+                raise SerialLinkError(f"nothing is listening at {port}: is the emulator (or the serial "
+                                      "server) running?", "refused")
         return ser
     except (serial.SerialException, OSError, ValueError) as e:
         raise explain_open_error(port, e) from None
@@ -181,6 +188,8 @@ class SerialLink:
         self.messages: queue.Queue[Message] = queue.Queue()
         self.counters = Counters()
         self.connections = 0
+        # why the last attempt to open the port failed (None once it opened)
+        self.last_error: SerialLinkError | None = None
         self.state = LinkState.STOPPED
         self._stop = threading.Event()
         self._serial: serial.SerialBase | None = None
@@ -236,6 +245,7 @@ class SerialLink:
             try:
                 ser = open_port(self.port, self.baud)
             except SerialLinkError as e:
+                self.last_error = e
                 waited_s = time.monotonic() - failing_since
                 # waiting does not fix permissions; a busy or missing port may free up or appear
                 hopeless = e.reason == "permission" and not ever_connected
@@ -251,6 +261,7 @@ class SerialLink:
                 delay_s = min(delay_s * 2, self.backoff_max_s)
                 continue
             ever_connected = True
+            self.last_error = None
             self.connections += 1
             delay_s = self.backoff_initial_s
             with self._write_lock:

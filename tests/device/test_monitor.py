@@ -171,3 +171,9 @@ def test_safe_label_is_always_a_plain_folder_name(label):
 
 def test_safe_label_keeps_ordinary_labels():
     assert [safe_label(x) for x in ("yes", "no", "wave_2", "up-down")] == ["yes", "no", "wave_2", "up-down"]
+
+
+def test_monitor_timing_out_before_the_port_ever_opened_raises_why(tmp_path):
+    with pytest.raises(SerialLinkError) as e:
+        monitor(str(tmp_path / "ttyACM7"), timeout_s=0.3, give_up_after_s=30)
+    assert e.value.reason == "missing"
