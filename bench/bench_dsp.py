@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from codegen.emit_dsp import KERNEL_SOURCES  # noqa: E402
+from codegen.emit_dsp import KERNEL_SOURCES, all_kernel_sources  # noqa: E402
 from codegen.emitters.dsp_host import RUNTIME_DIR, check_signals, node_on_host  # noqa: E402
 from codegen.emitters.dsp_target import instructions_on_emulated_m4, tools_available  # noqa: E402
 from nodes.base import NodeContext, node_type  # noqa: E402
@@ -97,7 +97,7 @@ def arm_sizes() -> None:
     print("arm-none-eabi-gcc -Os (Cortex-M4F, hard float) object sizes, bytes")
     sizes: dict[str, tuple[int, int, int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for rel in sorted({r for rels in KERNEL_SOURCES.values() for r in rels}):
+        for rel in all_kernel_sources():
             obj = Path(tmp) / (Path(rel).stem + ".o")
             subprocess.run([ARM_CC, *ARM_FLAGS, "-c", str(RUNTIME_DIR / rel), "-o", str(obj)], check=True)
             out = subprocess.run(["arm-none-eabi-size", str(obj)], capture_output=True, text=True, check=True)
@@ -109,7 +109,7 @@ def arm_sizes() -> None:
         key = node_type(type_id).kernel
         own = sum(sizes[r][0] for r in rels if r != "dsp/fft.c")
         print(f"  {key!r}: {own},")
-    print(f"  'dsp/fft': {sizes['dsp/fft.c'][0]},")
+    print(f"  'dsp/fft': {sizes['dsp/fft.c'][0]},   (Q15 on cores without an FPU: {sizes['dsp/fft_q15.c'][0]})")
     print("  (logf/sqrtf come from newlib's libm and are not included)")
 
 

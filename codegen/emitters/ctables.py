@@ -13,6 +13,17 @@ import numpy as np
 
 _VALUES_PER_LINE = 8
 
+# sizeof() of the runtime's structs on a 32-bit Cortex-M (4-byte pointers): what a declaration of
+# one costs. tests/codegen/test_dsp_arm.py checks each against the compiler.
+STRUCT_BYTES = {
+    "tms_window_t": 24,
+    "tms_downsample_t": 20,
+    "tms_fft_tables_t": 24,
+    "tms_spectrum_config_t": 28,
+    "tms_mel_config_t": 48,
+    "tms_mfcc_config_t": 12,
+}
+
 
 def c_float(value: float) -> str:
     """``value`` rounded to float32, as a C float literal that parses back to the same float32."""
@@ -65,23 +76,36 @@ class Declarations:
         self.flash_bytes += 2 * len(vals)
         return name
 
+    def const_i16(self, suffix: str, values: Iterable[int]) -> str:
+        vals = [int(v) for v in np.asarray(list(values) if not isinstance(values, np.ndarray) else values).ravel()]
+        if not vals:
+            raise ValueError(f"table {suffix} is empty")
+        if min(vals) < -0x8000 or max(vals) > 0x7FFF:
+            raise ValueError(f"table {suffix} holds values outside int16_t")
+        name = self.name(suffix)
+        self._parts.append(f"static const int16_t {name}[{len(vals)}] = {{\n{_rows([str(v) for v in vals])}\n}};")
+        self.flash_bytes += 2 * len(vals)
+        return name
+
     def buffer(self, name: str, elements: int, ctype: str = "float", elem_bytes: int = 4) -> str:
         """A zero-initialised static array (RAM); ``name`` is complete (output buffers are named by the contract)."""
         self._parts.append(f"static {ctype} {name}[{elements}];")
         self.ram_bytes += elem_bytes * elements
         return name
 
-    def state(self, suffix: str, ctype: str, size_bytes: int) -> str:
+    def state(self, suffix: str, ctype: str) -> str:
+        """A static struct (or int) of mutable state, in RAM."""
         name = self.name(suffix)
         self._parts.append(f"static {ctype} {name};")
-        self.ram_bytes += size_bytes
+        self.ram_bytes += 4 if ctype == "int" else STRUCT_BYTES[ctype]
         return name
 
-    def const_struct(self, suffix: str, ctype: str, fields: list[tuple[str, str]], size_bytes: int) -> str:
+    def const_struct(self, suffix: str, ctype: str, fields: list[tuple[str, str]]) -> str:
+        """A constant configuration struct with designated initialisers, in flash."""
         name = self.name(suffix)
         body = ",\n".join(f"    .{field} = {value}" for field, value in fields)
         self._parts.append(f"static const {ctype} {name} = {{\n{body}\n}};")
-        self.flash_bytes += size_bytes
+        self.flash_bytes += STRUCT_BYTES[ctype]
         return name
 
     def text(self) -> str:

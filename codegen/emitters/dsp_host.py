@@ -181,8 +181,9 @@ class NodeOnHost:
 
 
 def node_on_host(type_id: str, props: dict, in_shape: tuple[int, ...], rate_hz: float = 0.0,
-                 node_id: str | None = None) -> NodeOnHost:
-    """Emits ``type_id`` with ``props`` for an input of ``in_shape`` and builds its host harness."""
+                 node_id: str | None = None, q15_fft: bool = False) -> NodeOnHost:
+    """Emits ``type_id`` with ``props`` for an input of ``in_shape`` (with the Q15 FFT when asked)
+    and builds its host harness."""
     from codegen.emit_dsp import emit_stage
     from nodes.base import NodeContext, node_type
 
@@ -192,7 +193,8 @@ def node_on_host(type_id: str, props: dict, in_shape: tuple[int, ...], rate_hz: 
     spec_in = TensorSpec(tuple(in_shape), "f32", rate_hz)
     spec_out = cls().infer({"in": spec_in}, p, NodeContext())["out"]
     in_buffer = buffer_name("upstream", "out")
-    stage = emit_stage(node_id, type_id, p, {"in": spec_in}, {"out": spec_out}, {"in": in_buffer}, fpu=True)
+    stage = emit_stage(node_id, type_id, p, {"in": spec_in}, {"out": spec_out}, {"in": in_buffer}, fpu=True,
+                       q15_fft=q15_fft)
     name = f"h{len(list(_workdir().glob('*.c')))}_{node_id.replace('.', '_')}"
     harness = build_host_harness(stage, in_buffer, spec_in.elements, spec_out.elements, name)
     return NodeOnHost(type_id, p, spec_in, spec_out, stage, harness)

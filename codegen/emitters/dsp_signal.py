@@ -22,7 +22,7 @@ def window(d: Declarations, p: Mapping[str, Any], spec_in: TensorSpec, in_buf: s
     size, hop = p["window"], p["hop"]
     channels = spec_in.shape[0]
     ring = d.buffer(d.name("ring"), size * channels)
-    state = d.state("window", "tms_window_t", 24)
+    state = d.state("window", "tms_window_t")
     d.buffer(out_buf, size * channels)
     return StageParts(
         mode="window", sources=("dsp/window.c",), includes=("dsp/window.h",),
@@ -80,8 +80,8 @@ def downsample(d: Declarations, p: Mapping[str, Any], spec_in: TensorSpec, spec_
     parts = {"sources": ("dsp/downsample.c",), "includes": ("dsp/downsample.h",)}
     if mode == "sample":
         acc = d.buffer(d.name("acc"), channels)
-        state = d.state("downsample", "tms_downsample_t", 20)
-        gate = d.state("sample_ready", "int", 4)
+        state = d.state("downsample", "tms_downsample_t")
+        gate = d.state("sample_ready", "int")
         return StageParts(
             mode=mode, **parts,
             init=f"tms_downsample_init(&{state}, {acc}, {channels}u, {factor}u, {method});",

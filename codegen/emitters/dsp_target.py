@@ -5,7 +5,8 @@ the kernels give the reference's numbers when built as the firmware builds them 
 The image is self-contained: a vector table and reset handler, the stage's declarations, the input
 tensors as a constant table, and a main that runs the stage on each input and prints every output
 tensor as one line of float32 bit patterns in hex through ARM semihosting, then exits through
-semihosting with status 0. Nothing here is part of a generated firmware project.
+semihosting with status 0. Code built for a Cortex-M0+ (no FPU) runs on QEMU's Cortex-M3 machine
+(``M0PLUS_ON_M3``). Nothing here is part of a generated firmware project.
 """
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ QEMU = "qemu-system-arm"
 # the flags of the generated firmware's Makefile for a Cortex-M4F board
 TARGET_CFLAGS = ("-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard", "-std=gnu11", "-Os",
                  "-ffunction-sections", "-fdata-sections", "-Wall", "-Wextra", "-Werror")
+# Cortex-M0+ code (no FPU: RP2040 boards) runs unchanged on QEMU's Cortex-M3 machine, whose
+# instruction set contains ARMv6-M's: good enough to count its instructions.
+M0PLUS_CFLAGS = ("-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft", "-std=gnu11", "-Os",
+                 "-ffunction-sections", "-fdata-sections", "-Wall", "-Wextra", "-Werror")
+M4F = ("mps2-an386", "cortex-m4", TARGET_CFLAGS)
+M0PLUS_ON_M3 = ("mps2-an385", "cortex-m3", M0PLUS_CFLAGS)
 
 _LINKER_SCRIPT = """/* mps2-an386: code in SSRAM1 at 0, data in SSRAM2 at 0x20000000 */
 MEMORY
@@ -66,9 +73,11 @@ __attribute__((section(".tms_vectors"), used)) static const tms_target_vector_t 
 void tms_target_reset(void)
 {
     uint32_t *src = &_tms_sidata, *dst;
+#if defined(__ARM_FP)
     /* the FPU (CP10, CP11) must be enabled before the first floating-point instruction */
     *(volatile uint32_t *)0xE000ED88u |= (0xFu << 20);
     __asm volatile("dsb\n\tisb" ::: "memory");
+#endif
     for (dst = &_tms_sdata; dst < &_tms_edata;) {
         *dst++ = *src++;
     }
@@ -190,34 +199,37 @@ int main(void)
 """
 
 
-def run_on_emulated_m4(node: NodeOnHost, inputs: np.ndarray, name: str, timeout_s: float = 120.0) -> np.ndarray:
-    """Builds ``node``'s stage with ``inputs`` for the Cortex-M4F, runs it in QEMU and returns the
-    output tensors it printed, stacked in the output's shape."""
-    outputs, _ = _build_and_run(node, inputs, name, timeout_s, count_instructions=False)
+def run_on_emulated_m4(node: NodeOnHost, inputs: np.ndarray, name: str, timeout_s: float = 120.0,
+                       core: tuple = M4F) -> np.ndarray:
+    """Builds ``node``'s stage with ``inputs`` for the Cortex-M4F (or ``core``), runs it in QEMU and
+    returns the output tensors it printed, stacked in the output's shape."""
+    outputs, _ = _build_and_run(node, inputs, name, timeout_s, False, core)
     return outputs
 
 
-def instructions_on_emulated_m4(node: NodeOnHost, inputs: np.ndarray, name: str, timeout_s: float = 300.0) -> list[int]:
+def instructions_on_emulated_m4(node: NodeOnHost, inputs: np.ndarray, name: str, timeout_s: float = 300.0,
+                                core: tuple = M4F) -> list[int]:
     """Instructions the emulated Cortex-M4F executes for each run of the stage, to within 40
     (QEMU's -icount gives one instruction per virtual ns; SysTick ticks every 40 ns on mps2-an386).
     An instruction count, not a cycle count: a real M4 spends 1-14 cycles per instruction."""
-    _, ticks = _build_and_run(node, inputs, name, timeout_s, count_instructions=True)
+    _, ticks = _build_and_run(node, inputs, name, timeout_s, True, core)
     return [40 * t for t in ticks]
 
 
 def _build_and_run(node: NodeOnHost, inputs: np.ndarray, name: str, timeout_s: float,
-                   count_instructions: bool) -> tuple[np.ndarray, list[int]]:
+                   count_instructions: bool, core: tuple) -> tuple[np.ndarray, list[int]]:
+    machine, cpu, cflags = core
     work = _workdir()
     src, elf, lds = work / f"{name}_m4.c", work / f"{name}_m4.elf", work / "tms_target.ld"
     lds.write_text(_LINKER_SCRIPT, encoding="utf-8")
     src.write_text(target_source(node, inputs, count_instructions), encoding="utf-8")
     sources = [str(RUNTIME_DIR / rel) for rel in dict.fromkeys(node.stage.sources) if rel.endswith(".c")]
-    build = subprocess.run([ARM_CC, *TARGET_CFLAGS, f"-I{RUNTIME_DIR}", str(src), *sources, "--specs=nano.specs",
+    build = subprocess.run([ARM_CC, *cflags, f"-I{RUNTIME_DIR}", str(src), *sources, "--specs=nano.specs",
                             "-nostartfiles", "-Wl,--gc-sections", "-T", str(lds), "-lm", "-o", str(elf)],
                            capture_output=True, text=True, check=False)
     if build.returncode != 0:
         raise TargetRunError(f"{ARM_CC} failed:\n{build.stderr}")
-    run = subprocess.run([QEMU, "-machine", "mps2-an386", "-cpu", "cortex-m4", "-nographic", "-monitor", "none",
+    run = subprocess.run([QEMU, "-machine", machine, "-cpu", cpu, "-nographic", "-monitor", "none",
                           "-serial", "none", "-semihosting-config", "enable=on,target=native",
                           *(["-icount", "shift=0"] if count_instructions else []), "-kernel", str(elf)],
                          capture_output=True, text=True, check=False, timeout=timeout_s)

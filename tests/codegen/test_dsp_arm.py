@@ -6,7 +6,8 @@ import subprocess
 
 import pytest
 
-from codegen.emit_dsp import KERNEL_SOURCES, emit_stage
+from codegen.emit_dsp import all_kernel_sources, emit_stage
+from codegen.emitters.ctables import STRUCT_BYTES
 from codegen.emitters.dsp_host import RUNTIME_DIR
 from nodes.base import NodeContext, TensorSpec, node_type
 
@@ -17,7 +18,7 @@ ARM_FLAGS = ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d1
 pytestmark = pytest.mark.skipif(shutil.which(ARM_CC) is None, reason="arm-none-eabi-gcc is not installed")
 
 
-KERNELS = sorted({r for rels in KERNEL_SOURCES.values() for r in rels})
+KERNELS = all_kernel_sources()
 M0PLUS_FLAGS = ["-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft", "-Os", "-std=c99", "-Wall", "-Wextra", "-Werror"]
 
 
@@ -33,6 +34,16 @@ def test_every_kernel_compiles_for_a_cortex_m0plus_without_an_fpu(tmp_path):
         done = subprocess.run([ARM_CC, *M0PLUS_FLAGS, "-c", str(RUNTIME_DIR / rel), "-o", str(tmp_path / "k.o")],
                               capture_output=True, text=True, check=False)
         assert done.returncode == 0 and done.stderr == "", f"{rel}: {done.stderr}"
+
+
+def test_the_struct_sizes_the_emitter_charges_are_the_compilers(tmp_path):
+    src = tmp_path / "sizes.c"
+    headers = ["dsp/window.h", "dsp/downsample.h", "dsp/fft.h", "dsp/spectrum.h", "dsp/mfe.h", "dsp/mfcc.h"]
+    src.write_text("\n".join([f'#include "{h}"' for h in headers] + [
+        f'_Static_assert(sizeof({t}) == {n}, "{t} is not {n} bytes");' for t, n in STRUCT_BYTES.items()]))
+    done = subprocess.run([ARM_CC, *ARM_FLAGS, f"-I{RUNTIME_DIR}", "-c", str(src), "-o", str(tmp_path / "s.o")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
 
 
 def test_a_kws_and_an_imu_pipelines_stage_code_compiles_for_cortex_m4f(tmp_path):

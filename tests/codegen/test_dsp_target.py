@@ -1,6 +1,6 @@
 """The DSP stages on an emulated Cortex-M4F (QEMU mps2-an386), built with the firmware's flags
 (gnu11, -Os, hard float: the compiler may fuse multiply-adds, and logf is newlib's), against the
-numpy references.
+numpy references; and the KWS MFCC built for a Cortex-M0+ (soft float) run on QEMU's Cortex-M3.
 
 Tolerances, over the output's peak |ref| (measured on the target in brackets): window, downsample,
 crop and nearest resize exact; normalize 1e-6 [8e-8]; biquad 1e-5 [1e-6]; spectrum and linear mel
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from codegen.emitters.dsp_host import check_signals, node_on_host
-from codegen.emitters.dsp_target import run_on_emulated_m4, tools_available
+from codegen.emitters.dsp_target import M0PLUS_ON_M3, run_on_emulated_m4, tools_available
 from nodes.base import node_type
 from nodes.dsp import STAT_FEATURES
 
@@ -87,3 +87,10 @@ def test_statistics_on_emulated_m4f_match_the_float64_reference():
         for row, feature in enumerate(STAT_FEATURES):
             atol = 1e-5 * float(np.max(np.abs(x))) if feature in location else (1e-7 if feature == "std" else 1e-5)
             np.testing.assert_allclose(got[i][row], want[row], rtol=1e-5, atol=atol, err_msg=f"{signal} {feature}")
+
+
+def test_kws_mfcc_in_soft_float_on_a_core_without_fpu_matches_reference():
+    node = node_on_host("dsp.mfcc", {}, (16000, 1), 2.0)
+    x = check_signals(16000, 1, 16000.0, seed=7)["random"]
+    got = run_on_emulated_m4(node, x, "mfcc_m0", core=M0PLUS_ON_M3)[0]
+    assert peak_error(got, node_type("dsp.mfcc")().reference(x, node.props)) < 1e-3

@@ -1,19 +1,25 @@
-/* Radix-2 real FFT of n_fft points, done as a complex FFT of n_fft/2 points plus a split step.
- * Matches numpy.fft.rfft (float64) to float32 rounding; the reference using it is
- * nodes.dsp._spectrum (called by nodes.dsp.Spectrum.reference and nodes.dsp.Mfe.reference).
- * Twiddles come from nodes.dsp_tables.fft_twiddles(n_fft), emitted by codegen.emit_dsp. */
+/* Real FFT of n_fft points (a power of two) and the magnitude spectrum of one weighted frame, the
+ * front end shared by spectrum.c and mfe.c. Two implementations of this header, picked at link time
+ * by the emitter: fft.c in float32 (cores with an FPU) and fft_q15.c in Q15 block floating point
+ * (cores without one). The reference both match is nodes.dsp._spectrum (numpy.fft.rfft, float64, of
+ * the float32 weighted frame), used by nodes.dsp.Spectrum.reference and nodes.dsp.Mfe.reference.
+ * The tables come from nodes.dsp_tables.fft_twiddles(n_fft), emitted by codegen.emit_dsp. */
 #ifndef TMS_DSP_FFT_H
 #define TMS_DSP_FFT_H
 
 #include <stdint.h>
 
-/* In place: buf holds n_fft real samples on entry and n_fft/2 + 1 complex bins (re, im interleaved)
- * on return, so it must have room for n_fft + 2 floats. n_fft is a power of two >= 4.
- * cos_tab[k] = cos(2 pi k / n_fft), msin_tab[k] = -sin(2 pi k / n_fft), k < n_fft / 2. */
-void tms_rfft(float *buf, uint32_t n_fft, const float *cos_tab, const float *msin_tab);
+typedef struct {
+    uint32_t n_fft;
+    const float *cos_tab, *msin_tab;    /* fft.c: cos and -sin of 2 pi k / n_fft, k < n_fft / 2 */
+    const int16_t *cos_q15, *msin_q15;  /* fft_q15.c: the same in Q15 */
+    int16_t *work_q15;                  /* fft_q15.c: n_fft + 2 values of scratch */
+} tms_fft_tables_t;
 
-/* bins[k] = |X[k]| (or |X[k]|^2 when power != 0) for k < n_bins, written over buf after tms_rfft;
- * n_bins <= n_fft / 2 + 1. Safe in place because bin k is read from buf[2k] before buf[k] is written. */
-void tms_rfft_magnitude(float *buf, uint32_t n_bins, int power);
+/* The first n_bins (<= n_fft / 2 + 1) magnitudes |X[k]| (squared when power != 0) of the real FFT of
+ * x[i * stride] * window[i] for i < n (window 0: no weighting), zero-padded to n_fft, into
+ * out[0 .. n_bins). out has room for n_fft + 2 floats (the float FFT works in it). */
+void tms_frame_spectrum(const tms_fft_tables_t *fft, const float *x, uint32_t n, uint32_t stride,
+                        const float *window, float *out, uint32_t n_bins, int power);
 
 #endif

@@ -4,20 +4,12 @@
 
 #include <math.h>
 
-#include "fft.h"
-
 void tms_mel_frame(const tms_mel_config_t *cfg, const float *signal, float *scratch, float *mel)
 {
     const float *weight = cfg->mel_weights;
     uint32_t i, j;
-    for (i = 0; i < cfg->frame_length; i++) {
-        scratch[i] = signal[i] * cfg->window[i];
-    }
-    for (; i < cfg->n_fft; i++) {
-        scratch[i] = 0.0f;
-    }
-    tms_rfft(scratch, cfg->n_fft, cfg->cos_tab, cfg->msin_tab);
-    tms_rfft_magnitude(scratch, cfg->n_fft / 2 + 1, cfg->power);
+    tms_frame_spectrum(cfg->fft, signal, cfg->frame_length, 1u, cfg->window, scratch, cfg->fft->n_fft / 2 + 1,
+                       cfg->power);
     for (j = 0; j < cfg->n_mels; j++) {
         const float *bin = &scratch[cfg->mel_start[j]];
         float e = 0.0f;

@@ -6,12 +6,13 @@
 
 #include <stdint.h>
 
+#include "fft.h"
+
 typedef struct {
     uint32_t frame_length, frame_stride, n_frames;
-    uint32_t n_fft;
     int power;                         /* 0: |X|, 1: |X|^2 */
     const float *window;               /* frame_length periodic Hann weights */
-    const float *cos_tab, *msin_tab;   /* nodes.dsp_tables.fft_twiddles(n_fft) */
+    const tms_fft_tables_t *fft;
     uint32_t n_mels;
     const uint16_t *mel_start;         /* nodes.dsp_tables.sparse_rows(mel_filterbank(...)) */
     const uint16_t *mel_length;

@@ -4,11 +4,13 @@
 
 #include <stdint.h>
 
+#include "fft.h"
+
 typedef struct {
     uint32_t n, channels;     /* input frame (n, channels) */
-    uint32_t n_fft, bins;     /* bins <= n_fft / 2 + 1 */
+    uint32_t bins;            /* <= n_fft / 2 + 1 */
     const float *window;      /* n Hann weights, or 0 for none */
-    const float *cos_tab, *msin_tab;  /* nodes.dsp_tables.fft_twiddles(n_fft) */
+    const tms_fft_tables_t *fft;
     int log;                  /* nonzero: log(max(|X|, log_floor)) */
     float log_floor;
 } tms_spectrum_config_t;

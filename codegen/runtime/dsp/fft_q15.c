@@ -1,0 +1,170 @@
+/* Reference: nodes.dsp._spectrum (numpy.fft.rfft of a float32 frame, magnitude or power), matched in
+ * Q15 block floating point for cores without an FPU (the other implementation of fft.h is fft.c).
+ *
+ * The weighted frame is scaled by a power of two so its peak sits just under Q15 full scale (quiet
+ * frames keep their resolution), the complex FFT of n_fft / 2 points runs on 16-bit values with
+ * 32-bit products, and the whole block is halved before any stage whose butterflies could overflow;
+ * the number of halvings is the block exponent. The split step that makes the real FFT works in
+ * 32 bits and produces the float magnitudes directly. Accuracy, measured against numpy (see
+ * tests/codegen/test_dsp_q15.py): 57-87 dB signal-to-error on the spectrum. */
+#include "fft.h"
+
+#include <math.h>
+
+/* A butterfly's output component is at most (1 + sqrt 2) times the largest input component. */
+#define TMS_Q15_BUTTERFLY_PEAK 13572
+/* The split step adds two values before a Q15 product: their sum times 32767 must fit 31 bits. */
+#define TMS_Q15_SPLIT_PEAK 16383
+
+static int32_t tms_q15_round_mul(int32_t a, int32_t w)
+{
+    return (a * w + (1 << 14)) >> 15;
+}
+
+static int32_t tms_q15_peak(const int16_t *z, uint32_t count)
+{
+    int32_t peak = 0;
+    uint32_t i;
+    for (i = 0; i < count; i++) {
+        const int32_t a = z[i] < 0 ? -(int32_t)z[i] : z[i];
+        peak = a > peak ? a : peak;
+    }
+    return peak;
+}
+
+/* Halves the block until its peak is at most limit; returns how many times it halved. */
+static int tms_q15_make_headroom(int16_t *z, uint32_t count, int32_t limit)
+{
+    int halvings = 0;
+    uint32_t i;
+    while (tms_q15_peak(z, count) > limit) {
+        for (i = 0; i < count; i++) {
+            z[i] = (int16_t)(((int32_t)z[i] + 1) >> 1);  /* arithmetic shift: gcc, clang, armcc */
+        }
+        halvings++;
+    }
+    return halvings;
+}
+
+static void tms_q15_bit_reverse(int16_t *z, uint32_t m)
+{
+    uint32_t i, j = 0;
+    for (i = 0; i + 1 < m; i++) {
+        uint32_t bit = m >> 1;
+        if (i < j) {
+            const int16_t tr = z[2 * i], ti = z[2 * i + 1];
+            z[2 * i] = z[2 * j];
+            z[2 * i + 1] = z[2 * j + 1];
+            z[2 * j] = tr;
+            z[2 * j + 1] = ti;
+        }
+        while (j & bit) {
+            j ^= bit;
+            bit >>= 1;
+        }
+        j |= bit;
+    }
+}
+
+/* Complex radix-2 DIT FFT of m points in place; returns the block exponent (halvings). */
+static int tms_q15_fft_complex(int16_t *z, uint32_t m, uint32_t n_fft, const int16_t *cos_q15,
+                               const int16_t *msin_q15)
+{
+    int halvings = 0;
+    uint32_t len;
+    tms_q15_bit_reverse(z, m);
+    for (len = 2; len <= m; len <<= 1) {
+        const uint32_t half = len >> 1, step = n_fft / len;
+        uint32_t j, start;
+        halvings += tms_q15_make_headroom(z, 2 * m, TMS_Q15_BUTTERFLY_PEAK);
+        for (start = 0; start < m; start += len) {  /* j = 0: the twiddle is exactly 1 */
+            int16_t *a = &z[2 * start], *b = &z[2 * (start + half)];
+            const int32_t ar = a[0], ai = a[1], br = b[0], bi = b[1];
+            a[0] = (int16_t)(ar + br);
+            a[1] = (int16_t)(ai + bi);
+            b[0] = (int16_t)(ar - br);
+            b[1] = (int16_t)(ai - bi);
+        }
+        for (j = 1; j < half; j++) {
+            const int32_t wr = cos_q15[j * step], wi = msin_q15[j * step];
+            for (start = j; start < m; start += len) {
+                int16_t *a = &z[2 * start], *b = &z[2 * (start + half)];
+                const int32_t tr = tms_q15_round_mul(b[0], wr) - tms_q15_round_mul(b[1], wi);
+                const int32_t ti = tms_q15_round_mul(b[0], wi) + tms_q15_round_mul(b[1], wr);
+                const int32_t ar = a[0], ai = a[1];
+                a[0] = (int16_t)(ar + tr);
+                a[1] = (int16_t)(ai + ti);
+                b[0] = (int16_t)(ar - tr);
+                b[1] = (int16_t)(ai - ti);
+            }
+        }
+    }
+    return halvings;
+}
+
+static float tms_q15_bin(int32_t re, int32_t im, float factor, int power)
+{
+    const float r = (float)re, i = (float)im;
+    const float p = r * r + i * i;
+    return power ? p * (factor * factor) : sqrtf(p) * factor;
+}
+
+void tms_frame_spectrum(const tms_fft_tables_t *fft, const float *x, uint32_t n, uint32_t stride,
+                        const float *window, float *out, uint32_t n_bins, int power)
+{
+    const uint32_t n_fft = fft->n_fft, m = n_fft >> 1;
+    int16_t *z = fft->work_q15;
+    float peak = 0.0f, to_q15, factor;
+    int exponent, halvings;
+    uint32_t i, k;
+    for (i = 0; i < n; i++) {
+        const float v = window ? x[i * stride] * window[i] : x[i * stride];
+        const float a = fabsf(v);
+        out[i] = v;
+        peak = a > peak ? a : peak;
+    }
+    if (!(peak > 0.0f)) {
+        for (k = 0; k < n_bins; k++) {
+            out[k] = 0.0f;
+        }
+        return;
+    }
+    (void)frexpf(peak, &exponent);  /* peak < 2^exponent */
+    to_q15 = ldexpf(1.0f, 15 - exponent);
+    for (i = 0; i < n; i++) {
+        long q = lrintf(out[i] * to_q15);
+        q = q > 32767 ? 32767 : (q < -32767 ? -32767 : q);
+        z[i] = (int16_t)q;
+    }
+    for (; i < n_fft; i++) {
+        z[i] = 0;
+    }
+    halvings = tms_q15_fft_complex(z, m, n_fft, fft->cos_q15, fft->msin_q15);
+    halvings += tms_q15_make_headroom(z, n_fft, TMS_Q15_SPLIT_PEAK);
+    /* the split below yields 2 X[k]; undo that, the halvings and the Q15 scaling */
+    factor = ldexpf(1.0f, halvings - 1 - (15 - exponent));
+    {
+        const int32_t z0r = z[0], z0i = z[1];
+        if (n_bins > 0) {
+            out[0] = tms_q15_bin(2 * (z0r + z0i), 0, factor, power);
+        }
+        if (n_bins > m) {
+            out[m] = tms_q15_bin(2 * (z0r - z0i), 0, factor, power);
+        }
+    }
+    for (k = 1; k <= m / 2; k++) {
+        const uint32_t j = m - k;
+        const int32_t ar = z[2 * k], ai = z[2 * k + 1], br = z[2 * j], bi = z[2 * j + 1];
+        const int32_t fer = ar + br, fei = ai - bi;   /* 2 Fe[k] */
+        const int32_t for_ = ai + bi, foi = br - ar;  /* 2 Fo[k] */
+        const int32_t wr = fft->cos_q15[k], wi = fft->msin_q15[k];
+        const int32_t tr = tms_q15_round_mul(for_, wr) - tms_q15_round_mul(foi, wi);
+        const int32_t ti = tms_q15_round_mul(for_, wi) + tms_q15_round_mul(foi, wr);
+        if (k < n_bins) {
+            out[k] = tms_q15_bin(fer + tr, fei + ti, factor, power);
+        }
+        if (j < n_bins) {
+            out[j] = tms_q15_bin(fer - tr, -(fei - ti), factor, power);
+        }
+    }
+}
