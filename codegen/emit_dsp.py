@@ -14,7 +14,8 @@ Modes and flags, as ``codegen.stage`` describes them:
   ``extra["sample_gate"]`` (also ``sample_gate_flag(node_id)``), an ``int`` that is 1 on the samples
   where its output buffer holds a new value. The per-sample stages after it must run only then.
 
-All symbols start with ``tms_``; a node's symbols with ``tms_<node id as a C identifier>_``.
+All symbols start with ``tms_``; a node's symbols with ``tms_<node id as a C identifier>__``, its
+output buffer is ``codegen.stage.buffer_name(node_id, "out")``.
 """
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ def frame_ready_flag(node_id: str) -> str:
 
 def sample_gate_flag(node_id: str) -> str:
     """The ``int`` a stream downsample stage sets to 1 on the samples where it has a new output."""
-    return f"{node_prefix(node_id)}_sample_ready"
+    return f"{node_prefix(node_id)}__sample_ready"
 
 
 def emit_stage(node_id: str, type_id: str, props: Mapping, inputs: Mapping[str, TensorSpec],

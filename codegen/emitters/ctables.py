@@ -51,7 +51,9 @@ class Declarations:
         self.flash_bytes = 0
 
     def name(self, suffix: str) -> str:
-        return f"{self.prefix}_{suffix}"
+        # a double underscore, which no suffix contains, keeps node "a" + "mel_cfg" apart from
+        # node "a_mel" + "cfg"
+        return f"{self.prefix}__{suffix}"
 
     def comment(self, text: str) -> None:
         self._parts.append(f"/* {text} */")

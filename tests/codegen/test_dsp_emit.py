@@ -6,7 +6,8 @@ import re
 import numpy as np
 import pytest
 
-from codegen.emit_dsp import KERNEL_SOURCES, SUPPORTED_TYPES, EmitError, emit_stage, frame_ready_flag
+from codegen.emit_dsp import (KERNEL_SOURCES, SUPPORTED_TYPES, EmitError, emit_stage, frame_ready_flag,
+                               sample_gate_flag)
 from codegen.emitters.ctables import c_float
 from codegen.emitters.dsp_host import RUNTIME_DIR
 from nodes import dsp_tables as tables
@@ -61,18 +62,18 @@ def test_mfcc_tables_are_exactly_the_float32_tables_of_nodes_dsp_tables():
     d = stage.declarations
     cos_tab, msin_tab = tables.fft_twiddles(1024)
     _, _, weights = tables.sparse_rows(node_type("dsp.mfcc")().filterbank(node_type("dsp.mfcc").check_props({})))
-    np.testing.assert_array_equal(c_table(d, "tms_kws_hann"), tables.hann_window(640))
-    np.testing.assert_array_equal(c_table(d, "tms_kws_fft_cos"), cos_tab)
-    np.testing.assert_array_equal(c_table(d, "tms_kws_fft_msin"), msin_tab)
-    np.testing.assert_array_equal(c_table(d, "tms_kws_mel_weights"), weights)
-    np.testing.assert_array_equal(c_table(d, "tms_kws_dct").reshape(10, 40), tables.dct_matrix(10, 40))
+    np.testing.assert_array_equal(c_table(d, "tms_kws__hann"), tables.hann_window(640))
+    np.testing.assert_array_equal(c_table(d, "tms_kws__fft_cos"), cos_tab)
+    np.testing.assert_array_equal(c_table(d, "tms_kws__fft_msin"), msin_tab)
+    np.testing.assert_array_equal(c_table(d, "tms_kws__mel_weights"), weights)
+    np.testing.assert_array_equal(c_table(d, "tms_kws__dct").reshape(10, 40), tables.dct_matrix(10, 40))
 
 
 def test_biquad_coefficients_reach_c_exactly():
     props = {"kind": "bandpass", "cutoff_hz": 123.4, "q": 3.3, "sample_rate_hz": 1000.0}
     stage = emit("dsp.biquad", props, (2,), node_id="bp", rate_hz=1000.0)
     want = node_type("dsp.biquad")().coefficients(node_type("dsp.biquad").check_props(props))
-    np.testing.assert_array_equal(c_table(stage.declarations, "tms_bp_coeffs"), want)
+    np.testing.assert_array_equal(c_table(stage.declarations, "tms_bp__coeffs"), want)
 
 
 @pytest.mark.parametrize("value", [0.1, -0.0, 1e-30, 1.0 / 3.0, 3.4e38, 2.0 ** -149, 16777217.0])
@@ -105,3 +106,14 @@ def test_stage_modes_follow_the_input_shape():
 
 def test_frame_ready_flag_is_the_firmware_writers_flag():
     assert frame_ready_flag("any") == "tms_frame_ready"
+
+
+def test_node_ids_that_extend_each_other_declare_distinct_symbols():
+    names = [set(re.findall(r"static (?:const )?\w+ (\w+)", emit("dsp.mfcc", {}, (16000, 1), node_id=i).declarations))
+             for i in ("a", "a_mel", "a_fft")]
+    assert not (names[0] & names[1]) and not (names[0] & names[2]) and not (names[1] & names[2])
+
+
+def test_sample_gate_flag_names_the_gate_a_stream_downsample_declares():
+    stage = emit("dsp.downsample", {"factor": 3}, (2,), node_id="imu ds")
+    assert stage.extra["sample_gate"] == sample_gate_flag("imu ds")

@@ -95,7 +95,7 @@ def test_downsample_stream_outputs_once_per_group_like_the_reference(method):
 def test_downsample_stream_names_its_sample_gate():
     stage = node_on_host("dsp.downsample", {"factor": 4}, (1,), RATE_HZ, node_id="ds")
     gate = stage.stage.extra["sample_gate"]
-    assert gate == "tms_ds_sample_ready" and f"static int {gate};" in stage.stage.declarations
+    assert gate == "tms_ds__sample_ready" and f"static int {gate};" in stage.stage.declarations
 
 
 @pytest.mark.parametrize("method", ["average", "decimate"])
