@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from .fold import BoundaryNote, fold_graph
 from .ir import Graph, Op
 from .opset import ALIAS_OPS, COMMON_KERNEL, KERNELS, PER_OP_CALL_BYTES, check_op
-from .planner import ArenaPlan, Buffer, plan_arena
+from .inplace import max_output_shift
+from .planner import ArenaPlan, Buffer, InPlace, plan_arena
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,23 @@ def build_program(graph: Graph) -> Program:
         size = max((t[m].nbytes for m in members.get(g, [g])), default=0)
         align = max((t[m].itemsize for m in members.get(g, [g])), default=1)
         buffers.append(Buffer(g, size, first, last, align))
-    plan = plan_arena(buffers)
+    in_place = []
+    planned = {b.key for b in buffers}
+    for pos, op in enumerate(ops):
+        if op.name in ALIAS_OPS or not op.outputs or problems:
+            continue
+        out_group = find(op.outputs[0])
+        if out_group not in planned or position[out_group][0] != pos:
+            continue
+        for k, ti in enumerate(op.inputs):
+            if ti < 0 or t[ti].is_const:
+                continue
+            g = find(ti)
+            if g in planned and g != out_group and position[g][1] == pos:
+                shift = max_output_shift(op, graph, k)
+                if shift is not None:
+                    in_place.append(InPlace(g, out_group, shift))
+    plan = plan_arena(buffers, in_place)
 
     storage = {}
     for ti, tensor in enumerate(t):

@@ -22,6 +22,8 @@ SAMPLES = {"ds_cnn": 24, "fc_autoencoder": 24, "resnet8": 12, "mobilenet_v1_025"
 @pytest.mark.parametrize("name", list(SAMPLES))
 def test_mlperf_model_matches_tflm(mlperf_models, name):
     ours, ref, program = run_both(mlperf_models(name).read_bytes(), SAMPLES[name])
+    if name != "fc_autoencoder":  # the in-place overlaps are exercised, not just planned
+        assert program.plan.overlaps
     diff = np.abs(ours.astype(np.int32) - ref.astype(np.int32))
     last = program.ops[-1].name
     assert diff.max() <= (1 if last == "SOFTMAX" else 0)
@@ -29,15 +31,18 @@ def test_mlperf_model_matches_tflm(mlperf_models, name):
 
 
 @pytest.mark.parametrize("name", ["ds_cnn", "fc_autoencoder", "mobilenet_v1_025"])
-def test_chain_model_arena_reaches_lower_bound(mlperf_models, name):
+def test_conv_chain_arena_goes_below_the_lower_bound(mlperf_models, name):
     s = analyze_tflite(mlperf_models(name))
     assert s.unsupported == ()
-    assert s.arena_bytes == s.lower_bound_bytes
+    if name == "fc_autoencoder":  # dense layers cannot overlap their input
+        assert s.arena_bytes == s.lower_bound_bytes
+    else:
+        assert s.arena_bytes < s.lower_bound_bytes
 
 
-def test_resnet8_arena_is_within_ten_percent_of_lower_bound(mlperf_models):
+def test_resnet8_arena_is_at_most_the_lower_bound(mlperf_models):
     s = analyze_tflite(mlperf_models("resnet8"))
-    assert s.lower_bound_bytes <= s.arena_bytes <= 1.1 * s.lower_bound_bytes
+    assert s.arena_bytes <= s.lower_bound_bytes
 
 
 def test_ds_cnn_folds_to_expected_op_sequence(mlperf_models):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codegen.model.planner import Buffer, lower_bound_bytes, plan_arena
+from codegen.model.planner import Buffer, InPlace, lower_bound_bytes, plan_arena
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)
 
@@ -65,3 +65,42 @@ def test_lower_bound_is_the_largest_simultaneous_sum():
 def test_empty_plan_is_zero_bytes():
     plan = plan_arena([])
     assert plan.arena_bytes == plan.lower_bound_bytes == 0
+
+
+@st.composite
+def chains_with_in_place(draw):
+    sizes = draw(st.lists(st.integers(1, 3000), min_size=2, max_size=20))
+    buffers = [Buffer(i, s, i, i + 1) for i, s in enumerate(sizes)]
+    pairs = [InPlace(i, i + 1, draw(st.integers(-400, 0))) for i in range(len(sizes) - 1)
+             if draw(st.booleans())]
+    return buffers, pairs
+
+
+@SETTINGS
+@given(chains_with_in_place())
+def test_in_place_overlap_never_exceeds_the_allowed_shift(case):
+    buffers, pairs = case
+    plan = plan_arena(buffers, pairs)
+    allowed = {(p.input, p.output): p.max_shift for p in pairs}
+    for a in buffers:
+        for b in buffers:
+            if a.key >= b.key or not (a.first_op <= b.last_op and b.first_op <= a.last_op):
+                continue
+            oa, ob = plan.offsets[a.key], plan.offsets[b.key]
+            if oa + a.size_bytes <= ob or ob + b.size_bytes <= oa:
+                continue
+            assert (a.key, b.key) in allowed and ob - oa <= allowed[(a.key, b.key)]
+
+
+@SETTINGS
+@given(chains_with_in_place())
+def test_in_place_pairs_never_make_the_arena_larger_than_the_bound(case):
+    buffers, pairs = case
+    plan = plan_arena(buffers, pairs)
+    assert max(b.size_bytes for b in buffers) <= plan.arena_bytes <= plan.lower_bound_bytes
+
+
+def test_fully_in_place_chain_needs_only_its_largest_buffer():
+    buffers = [Buffer(i, 1000, i, i + 1) for i in range(6)]
+    pairs = [InPlace(i, i + 1, 0) for i in range(5)]
+    assert plan_arena(buffers, pairs).arena_bytes == 1000
