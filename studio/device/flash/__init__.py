@@ -17,7 +17,9 @@ from studio.device.flash.base import (
     flasher_methods, percent_in, register_flasher, run_tool,
 )
 # importing the modules registers their flashers
-from studio.device.flash import drive_flashers, emulated, probe_flashers, serial_flashers  # noqa: F401,E402
+from studio.device.flash import (  # noqa: F401,E402
+    bootloader_flashers, drive_flashers, emulated, probe_flashers, serial_flashers,
+)
 
 
 def flasher_for(board: Board) -> Flasher:

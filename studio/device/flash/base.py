@@ -82,6 +82,8 @@ class Failure:
     pattern: str
     kind: str
     message: str
+    # also a failure when the tool exits 0 (verify messages; tools that exit 0 whatever happened)
+    always: bool = False
 
 
 def clean_line(raw: bytes) -> str:
@@ -271,7 +273,7 @@ class Flasher:
                              + "\n".join(run.tail), "timeout", run.tail)
         failed = run.returncode != 0
         for failure in self.failures:
-            if not failed and failure.kind != "verify":
+            if not failed and not (failure.always or failure.kind == "verify"):
                 continue
             for line in run.lines:
                 m = re.search(failure.pattern, line, re.IGNORECASE)
