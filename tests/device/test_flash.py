@@ -328,3 +328,21 @@ def test_spresense_without_spk_image_or_mkspk_says_how_to_make_it(build_dir, pty
     b = dataclasses.replace(boards().get("spresense"), flash_method="flash_writer")
     err, _ = _flash(b, build_dir / "firmware.elf", pty_port)
     assert err.kind == "bad-image" and "mkspk" in err.message
+
+
+def test_a_tool_path_that_does_not_exist_is_tool_missing(build_dir):
+    cls = type("Gone", (ScriptFlasher,), {"method": "gone", "install": "apt-get install gone",
+                                          "command": lambda self, image, port: ["/nonexistent/bin/gone-tool"]})
+    with pytest.raises(FlashError) as e:
+        cls(board("nano33ble")).flash(build_dir / "firmware.bin")
+    assert e.value.kind == "tool-missing" and "apt-get install gone" in e.value.message
+
+
+def test_a_tool_whose_child_keeps_the_pipe_open_still_finishes(build_dir):
+    # the tool exits at once but leaves a child holding its stdout for longer than the timeout:
+    # waiting for the pipe to close would end in a timeout error
+    f = _script_flasher("import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(5)'])\n"
+                        "print('written')")
+    lines = []
+    f.flash(build_dir / "firmware.bin", on_output=lines.append, timeout_s=2)
+    assert "written" in lines

@@ -123,6 +123,8 @@ def run_tool(argv: list[str], on_line: OutputCallback | None = None, cancel: thr
                 break
             ready, _, _ = select.select([fd], [], [], 0.1)
             if not ready:
+                if proc.poll() is not None:
+                    break  # exited, and a child it left behind keeps the pipe open: do not wait on it
                 continue
             chunk = os.read(fd, 65536)
             if not chunk:

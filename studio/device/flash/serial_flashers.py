@@ -68,7 +68,8 @@ class Bossac(SerialPortFlasher):
             on_output(f"could not reset {port} into the bootloader ({e}); trying it as it is")
             return port
         on_output(f"asked {port} to reset into the bootloader (1200 baud touch)")
-        deadline = time.monotonic() + 0.5
+        # a CDC-ACM board drops off the bus within a few hundred ms of the touch
+        deadline = time.monotonic() + 1.0
         while time.monotonic() < deadline and os.path.exists(port):
             time.sleep(0.05)
         if os.path.exists(port):
