@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self._dark = None
         self.apply_system_theme()
-        QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _s: self.apply_system_theme())
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme)
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_SECONDS * 1000)
         self.autosave_timer.timeout.connect(self.autosave_now)
@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
         c, d = self.canvas, self.doc
         c.status.connect(self.show_status)
         c.selection_changed.connect(self._on_selection)
-        c.hovered.connect(lambda node: self.budget.set_highlight(node or self._selected_one()))
+        c.hovered.connect(self._on_hover)
         c.add_requested.connect(self.add_node)
         c.drop_files.connect(self._open_dropped)
         self.palette.add_requested.connect(lambda t: self.add_node(t, None))
@@ -215,11 +215,15 @@ class MainWindow(QMainWindow):
         d.validation_failed.connect(self._on_validation_failed)
         d.board_changed.connect(self.board_panel.show_board)
         d.path_changed.connect(self._update_title)
-        d.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
-        d.undo_stack.indexChanged.connect(lambda _i: self._update_title())
+        # bound methods, not lambdas: Qt drops them when the window goes, lambdas would outlive it
+        d.undo_stack.cleanChanged.connect(self._update_title)
+        d.undo_stack.indexChanged.connect(self._update_title)
         self.job_status.message.connect(self.show_status)
 
     # ---- theme -----------------------------------------------------------------------------------
+    def _on_color_scheme(self, _scheme) -> None:
+        self.apply_system_theme()
+
     def apply_system_theme(self) -> None:
         self.set_dark(theme.system_is_dark())
 
@@ -254,6 +258,9 @@ class MainWindow(QMainWindow):
         except StudioError as e:
             self.show_error(e.message)
             return None
+
+    def _on_hover(self, node_id) -> None:
+        self.budget.set_highlight(node_id or self._selected_one())
 
     def _selected_one(self) -> str | None:
         ids = self.canvas.selected_ids()
@@ -330,7 +337,7 @@ class MainWindow(QMainWindow):
         self.validation_dock.setWindowTitle("Validation — cannot validate")
 
     # ---- files -------------------------------------------------------------------------------------
-    def _update_title(self) -> None:
+    def _update_title(self, *_args) -> None:
         p = self.doc.project
         where = str(p.path) if p.path else "not saved"
         self.setWindowTitle(f"{p.name}[*] — {where} — TinyML Studio")
