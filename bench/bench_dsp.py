@@ -6,7 +6,8 @@
 Prints (never asserts):
 - host ns per stage run (gcc -O2 on this machine) for the KWS MFCC (16 kHz, 1 s window -> 49x10),
   the IMU spectrum and the other nodes;
-- instructions per run on the emulated Cortex-M4F, next to the node's ``cost()`` ops estimate;
+- instructions per run on the emulated Cortex-M4F, next to the node's ``cost()`` ops estimate, and
+  of Cortex-M0+ code (soft float; float vs Q15 FFT) on QEMU's Cortex-M3;
 - arm-none-eabi-gcc -Os text/data/bss of each kernel object, and the suggested ``CODE_BYTES`` per node
   kernel key of nodes/dsp.py and nodes/dsp_image.py (a node's kernel plus what it calls, FFT apart);
 - max abs and peak-relative error of each node's C against its reference on the check signals.
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from codegen.emit_dsp import KERNEL_SOURCES, all_kernel_sources  # noqa: E402
 from codegen.emitters.dsp_host import RUNTIME_DIR, check_signals, node_on_host  # noqa: E402
-from codegen.emitters.dsp_target import instructions_on_emulated_m4, tools_available  # noqa: E402
+from codegen.emitters.dsp_target import M0PLUS_ON_M3, instructions_on_emulated_m4, tools_available  # noqa: E402
 from nodes.base import NodeContext, node_type  # noqa: E402
 from nodes.dsp import STAT_FEATURES  # noqa: E402
 
@@ -60,6 +61,8 @@ PARITY = [
     ("dsp.mfe", {}, (16000, 1), 2.0),
     ("dsp.mfe", {"log": False, "spectrum": "power"}, (16000, 1), 2.0),
     ("dsp.mfcc", {}, (16000, 1), 2.0),
+    ("dsp.spectrum", {"n_fft": 1024, "q15_fft": True}, (1000, 1), 1.0),
+    ("dsp.mfcc", {"q15_fft": True}, (16000, 1), 2.0),
 ]
 
 
@@ -88,6 +91,15 @@ def m4_instructions() -> None:
         counts = instructions_on_emulated_m4(node, x, "bench_" + type_id.replace(".", "_"))
         ops = node_type(type_id)().cost({"in": node.spec_in}, {"out": node.spec_out}, node.props, NodeContext()).ops
         print(f"  {label:42s} {max(counts):10d} instr   cost() ops {ops:10d}")
+    print("Cortex-M0+ code (soft float) on QEMU's Cortex-M3: instructions per run, float FFT vs Q15 FFT")
+    for label, type_id, props, shape, rate, _ in TIMED[:3]:
+        x = rng.uniform(-1.0, 1.0, (1, *shape)).astype(np.float32)
+        counts = []
+        for q15 in (False, True):
+            node = node_on_host(type_id, props, shape, rate, q15_fft=q15)
+            tag = f"bench_m0_{type_id.replace('.', '_')}_{int(q15)}"
+            counts.append(instructions_on_emulated_m4(node, x, tag, core=M0PLUS_ON_M3)[0])
+        print(f"  {label:42s} float {counts[0]:11d}   q15 {counts[1]:11d}")
 
 
 def arm_sizes() -> None:
@@ -116,7 +128,8 @@ def arm_sizes() -> None:
 def parity() -> None:
     print("parity with the numpy reference: max |C - ref|, and that over max |ref|")
     for type_id, props, shape, rate in PARITY:
-        node = node_on_host(type_id, props, shape, rate)
+        node_props = {k: v for k, v in props.items() if k != "q15_fft"}
+        node = node_on_host(type_id, node_props, shape, rate, q15_fft=props.get("q15_fft", False))
         ref = node_type(type_id)()
         n = 3000 if len(shape) == 1 else shape[0]
         channels = shape[-1] if len(shape) > 1 else shape[0]

@@ -41,7 +41,8 @@ class HostHarness:
     out_elements: int
 
 
-def _workdir() -> Path:
+def work_dir() -> Path:
+    """This process's scratch folder for kernel objects and harnesses, removed at exit."""
     if not _WORKDIR:
         path = Path(tempfile.mkdtemp(prefix="tms_dsp_host_"))
         atexit.register(shutil.rmtree, path, True)
@@ -58,7 +59,7 @@ def _run_cc(args: list[str]) -> None:
 def kernel_object(rel: str) -> Path:
     """``codegen/runtime/<rel>`` compiled for the host, once per process."""
     if rel not in _OBJECTS:
-        obj = _workdir() / (rel.replace("/", "_") + ".o")
+        obj = work_dir() / (rel.replace("/", "_") + ".o")
         _run_cc([HOST_CC, *HOST_CFLAGS, "-c", str(RUNTIME_DIR / rel), "-o", str(obj)])
         _OBJECTS[rel] = obj
     return _OBJECTS[rel]
@@ -132,7 +133,7 @@ int main(int argc, char **argv)
 def build_host_harness(stage: StageCode, in_buffer: str, in_elements: int, out_elements: int,
                        name: str) -> HostHarness:
     """Compiles the harness of ``stage`` (whose input buffer is ``in_buffer``) into an executable."""
-    work = _workdir()
+    work = work_dir()
     src = work / f"{name}.c"
     exe = work / name
     src.write_text(harness_source(stage, in_buffer, in_elements, out_elements), encoding="utf-8")
@@ -195,7 +196,7 @@ def node_on_host(type_id: str, props: dict, in_shape: tuple[int, ...], rate_hz: 
     in_buffer = buffer_name("upstream", "out")
     stage = emit_stage(node_id, type_id, p, {"in": spec_in}, {"out": spec_out}, {"in": in_buffer}, fpu=True,
                        q15_fft=q15_fft)
-    name = f"h{len(list(_workdir().glob('*.c')))}_{node_id.replace('.', '_')}"
+    name = f"h{len(list(work_dir().glob('*.c')))}_{node_id.replace('.', '_')}"
     harness = build_host_harness(stage, in_buffer, spec_in.elements, spec_out.elements, name)
     return NodeOnHost(type_id, p, spec_in, spec_out, stage, harness)
 

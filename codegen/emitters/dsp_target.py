@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from codegen.cnames import c_comment
-from codegen.emitters.dsp_host import RUNTIME_DIR, _workdir, NodeOnHost
+from codegen.emitters.dsp_host import RUNTIME_DIR, NodeOnHost, work_dir
 from codegen.emitters.dsp_signal import FRAME_READY_FLAG
 from codegen.stage import buffer_name
 
@@ -219,7 +219,7 @@ def instructions_on_emulated_m4(node: NodeOnHost, inputs: np.ndarray, name: str,
 def _build_and_run(node: NodeOnHost, inputs: np.ndarray, name: str, timeout_s: float,
                    count_instructions: bool, core: tuple) -> tuple[np.ndarray, list[int]]:
     machine, cpu, cflags = core
-    work = _workdir()
+    work = work_dir()
     src, elf, lds = work / f"{name}_m4.c", work / f"{name}_m4.elf", work / "tms_target.ld"
     lds.write_text(_LINKER_SCRIPT, encoding="utf-8")
     src.write_text(target_source(node, inputs, count_instructions), encoding="utf-8")
