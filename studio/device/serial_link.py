@@ -137,26 +137,6 @@ def close_port(ser: serial.SerialBase) -> None:
         pass  # the device is already gone; nothing left to release
 
 
-def close_port(ser: serial.SerialBase) -> None:
-    """Closes a port, ignoring a device that is already gone."""
-    sock = getattr(ser, "_socket", None)
-    if sock is not None:
-        # pyserial's socket close() sleeps 0.3 s "for quick reconnects"; that would stall stop()
-        # in the UI and every reconnect, and our backoff already paces reconnects.
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # the peer already closed it
-        sock.close()
-        ser._socket = None
-        ser.is_open = False
-        return
-    try:
-        ser.close()
-    except (serial.SerialException, OSError):
-        pass  # the device is already gone; nothing left to release
-
-
 class SerialLink:
     """Reads protocol messages from one port until stopped, reconnecting when the device goes.
 

@@ -8,7 +8,6 @@ import shutil
 import sys
 import threading
 import tty
-from pathlib import Path
 
 import pytest
 

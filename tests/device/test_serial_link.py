@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from studio.device.protocol import MAX_LINE_BYTES, encode_message
+from studio.device.protocol import MAX_LINE_BYTES
 from studio.device.serial_link import LinkState, SerialLink, SerialLinkError, close_port, open_port
 from test_serial_support import Collector, PtyDevice, SocketDevice, inference_line, wait_until, write_paced
 

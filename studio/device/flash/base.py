@@ -268,8 +268,8 @@ class Flasher:
     def check(self, run: ToolRun, port: str | None) -> None:
         """Raises the FlashError that explains a failed run; returns for a good one."""
         if run.cancelled:
-            raise FlashError(f"flashing was cancelled; the board may hold a partial image, flash again "
-                             f"before running it", "cancelled", run.tail)
+            raise FlashError("flashing was cancelled; the board may hold a partial image, flash again "
+                             "before running it", "cancelled", run.tail)
         if run.timed_out:
             raise FlashError(f"{self.tool} did not finish in {run.duration_s:.0f} s and was stopped:\n"
                              + "\n".join(run.tail), "timeout", run.tail)
