@@ -17,7 +17,7 @@ from codegen.emitters.ctables import Declarations, c_float
 from codegen.emitters.stage_parts import StageParts
 from nodes import dsp_tables as tables
 from nodes.base import TensorSpec
-from nodes.dsp import Mfcc, Mfe, Spectrum
+from nodes.dsp import Mfcc, Mfe
 
 FFT_FLOAT_SOURCE = "dsp/fft.c"
 FFT_Q15_SOURCE = "dsp/fft_q15.c"
