@@ -255,3 +255,30 @@ def test_assembler_lines_are_capped_and_free_of_separators_whatever_the_bytes(ch
     if all(len(line) <= 64 for line in lines):  # nothing was cut: every byte is accounted for
         kept = b"".join(chunks).replace(b"\x00", b"").replace(b"\r", b"").replace(b"\n", b"")
         assert b"".join(lines) == kept
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers(-2**40, 2**40) | finite | st.text(max_size=5),
+                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner,
+                                                                                        max_size=3),
+                           max_leaves=8)
+
+
+@settings(max_examples=150)
+@given(st.fixed_dictionaries({}, optional={k: json_values for k in
+                                           ("seq", "label", "index", "scores", "dsp_us", "model_us")}),
+       st.sampled_from(["inference", "capture", "hello"]))
+def test_a_message_that_passes_its_checks_always_has_a_usable_typed_view(fields, kind):
+    obj = {"type": kind, **fields}
+    if kind == "capture":
+        obj = {"type": kind, "label": fields.get("label"), "rate_hz": fields.get("dsp_us"),
+               "channels": fields.get("index"), "data": fields.get("scores")}
+    m = parse_line(json.dumps(obj))
+    assert m.kind in (kind, MALFORMED)
+    if m.kind == "inference":
+        r = InferenceResult.from_message(m)
+        assert 0 <= r.index and (not r.scores or r.index < len(r.scores))
+    elif m.kind == "capture":
+        w = CaptureWindow.from_message(m)
+        assert all(len(frame) == w.channels for frame in w.frames)
+    elif m.kind == MALFORMED:
+        assert m.error
