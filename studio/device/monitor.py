@@ -178,11 +178,14 @@ class CaptureWriter:
         self.dataset_dir = Path(dataset_dir).resolve()
         self.saved: list[SavedSample] = []
 
-    def save(self, message: Message) -> SavedSample | None:
-        """Writes the window if ``message`` is a capture; returns what was saved."""
+    def save(self, message: Message, label: str | None = None) -> SavedSample | None:
+        """Writes the window if ``message`` is a capture; returns what was saved. ``label``, when
+        given, replaces the device's (the user names the class on the host while recording)."""
         if message.kind != "capture":
             return None
         window = CaptureWindow.from_message(message)
+        if label is not None:
+            window = CaptureWindow(label, window.rate_hz, window.channels, window.frames)
         folder = self.dataset_dir / safe_label(window.label)
         try:
             folder.mkdir(parents=True, exist_ok=True)

@@ -177,3 +177,8 @@ def test_monitor_timing_out_before_the_port_ever_opened_raises_why(tmp_path):
     with pytest.raises(SerialLinkError) as e:
         monitor(str(tmp_path / "ttyACM7"), timeout_s=0.3, give_up_after_s=30)
     assert e.value.reason == "missing"
+
+
+def test_a_label_given_on_the_host_replaces_the_devices(tmp_path):
+    sample = CaptureWriter(tmp_path).save(_capture("unlabelled", [1, 2]), label="wave")
+    assert sample.label == "wave" and sample.path == tmp_path / "wave" / "0.csv"
