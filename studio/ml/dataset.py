@@ -13,6 +13,9 @@ The description is plain JSON saved in the project file::
       "metrics": {"float_accuracy": 0.97, "int8_accuracy": 0.96, ...}   # recorded by make_<name>.py
     }
 
+An anomaly-detection sample adds ``"task": "anomaly"`` and ``"threshold": 0.5``: its model gives one
+score, and a window is ``labels[1]`` (anomalous) when the score reaches the threshold, else ``labels[0]``.
+
 ``segment_samples`` 0 means each recording is one stream (the firmware replays it as such).
 """
 from __future__ import annotations
@@ -51,6 +54,7 @@ class TestEvaluation:
     windows: int
     correct: int
     results: tuple[HostResult, ...]
+    predicted: tuple[str, ...]
     expected: tuple[str, ...]
 
     @property
@@ -95,5 +99,18 @@ def evaluate_test_split(project: Project, model: Int8Model | None = None) -> Tes
     if len(results) != len(split.labels):
         raise MLError(f"the test split makes {len(results)} windows but its labels file has "
                       f"{len(split.labels)} labels; regenerate the sample")
-    correct = sum(r.label == want for r, want in zip(results, split.labels))
-    return TestEvaluation(len(results), correct, tuple(results), split.labels)
+    predicted = predicted_labels(results, description(project))
+    correct = sum(got == want for got, want in zip(predicted, split.labels))
+    return TestEvaluation(len(results), correct, tuple(results), predicted, split.labels)
+
+
+def predicted_labels(results: list[HostResult], desc: Mapping[str, Any]) -> tuple[str, ...]:
+    """The label of each result: the arg-max label, or for an anomaly task normal/anomalous by the
+    score against the description's threshold."""
+    if desc.get("task") != "anomaly":
+        return tuple(r.label for r in results)
+    labels = desc.get("labels", [])
+    if len(labels) != 2:
+        raise MLError("an anomaly dataset names two labels: [normal, anomalous]")
+    threshold = float(desc.get("threshold", 0.5))
+    return tuple(labels[1] if r.scores[0] >= threshold else labels[0] for r in results)

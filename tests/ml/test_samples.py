@@ -14,7 +14,7 @@ from tests.ml.ml_helpers import SAMPLES
 
 pytestmark = pytest.mark.slow
 
-SAMPLE_NAMES = ("gesture", "kws", "digits")
+SAMPLE_NAMES = ("gesture", "kws", "digits", "vibration")
 
 
 def _project(name: str):
@@ -65,8 +65,18 @@ def test_host_results_carry_dequantized_scores_whose_argmax_is_the_label():
         assert abs(sum(r.scores) - 1.0) < 0.05  # softmax output, dequantized in steps of 1/256
 
 
-@pytest.mark.parametrize("name, shape", [("gesture", (32, 3)), ("kws", (49, 10)), ("digits", (8, 8, 1))])
+@pytest.mark.parametrize("name, shape", [("gesture", (32, 3)), ("kws", (49, 10)), ("digits", (8, 8, 1)),
+                                         ("vibration", (128, 3))])
 def test_the_model_input_shape_is_read_from_the_committed_tflite(name, shape):
     project = _project(name)
     assert model_input_shape(project) == shape
     assert int8_model(project).input_shape == (1,) + shape
+
+
+def test_vibration_windows_are_anomalous_when_the_int8_score_reaches_the_threshold():
+    project = _project("vibration")
+    result = evaluate_test_split(project)
+    for r, got in zip(result.results, result.predicted):
+        assert len(r.scores) == 1
+        assert got == ("anomaly" if r.scores[0] >= 0.5 else "normal")
+    assert set(result.expected) == {"normal", "anomaly"}
