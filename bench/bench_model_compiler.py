@@ -40,7 +40,8 @@ def build_models(names, work: Path) -> dict:
     for name in names:
         build, shape = MLPERF_TINY[name]
         path = work / f"{name}.tflite"
-        path.write_bytes(to_int8_tflite(build(), shape))
+        if not path.exists():  # --keep DIR reuses models built by an earlier run
+            path.write_bytes(to_int8_tflite(build(), shape))
         paths[name] = path
     return paths
 
@@ -85,7 +86,8 @@ def tflm_arena_bytes(path: Path) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--models", default="ds_cnn,fc_autoencoder,resnet8,mobilenet_v1_025")
-    ap.add_argument("--keep", help="keep models and generated code in this folder")
+    ap.add_argument("--keep", help="keep models and generated code in this folder (and reuse "
+                    "models already there)")
     a = ap.parse_args()
     names = [n for n in a.models.split(",") if n]
     work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="tms_bench_"))

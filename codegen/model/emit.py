@@ -10,7 +10,7 @@ import numpy as np
 
 from . import quant as Q
 from .ir import Op, Tensor
-from .opset import ALIAS_OPS, KERNELS
+from .opset import ALIAS_OPS
 from .program import Program
 
 PREFIX = "model"
@@ -398,7 +398,4 @@ class CEmitter:
 
 
 def kernel_stems(program: Program) -> list[str]:
-    stems = {KERNELS[op.name][0] for op in program.ops if KERNELS.get(op.name, (None,))[0]}
-    if "tms_tanh" in stems:
-        stems.add("tms_logistic")  # tanh shares the activation params struct
-    return ["tms_common"] + sorted(stems)
+    return program.kernels()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .fold import BoundaryNote, fold_graph
 from .ir import Graph, Op
-from .opset import ALIAS_OPS, COMMON_KERNEL, KERNELS, PER_OP_CALL_BYTES, check_op
+from .opset import ALIAS_OPS, COMMON_KERNEL, KERNELS, PER_OP_CALL_BYTES, USES_COMMON, check_op
 from .inplace import max_output_shift
 from .planner import ArenaPlan, Buffer, InPlace, plan_arena
 
@@ -58,14 +58,20 @@ class Program:
         return total
 
     def kernels(self) -> list[str]:
-        stems = sorted({KERNELS[op.name][0] for op in self.ops
-                        if op.name in KERNELS and KERNELS[op.name][0]})
-        return [COMMON_KERNEL[0]] + stems if stems else [COMMON_KERNEL[0]]
+        """Kernel stems the generated code includes (tms_common always; TANH needs LOGISTIC's)."""
+        stems = {KERNELS[op.name][0] for op in self.ops
+                 if op.name in KERNELS and KERNELS[op.name][0]}
+        if "tms_tanh" in stems:
+            stems.add("tms_logistic")  # tanh shares the activation params struct
+        return [COMMON_KERNEL[0]] + sorted(stems)
 
     def code_bytes_estimate(self) -> int:
         by_stem = {stem: size for stem, size in KERNELS.values() if stem}
-        return (COMMON_KERNEL[1] + sum(by_stem[s] for s in self.kernels() if s in by_stem)
-                + PER_OP_CALL_BYTES * len(self.ops) + 64)
+        code = sum(by_stem[s] for s in self.kernels() if s in by_stem)
+        if any(op.name in USES_COMMON for op in self.ops):
+            code += COMMON_KERNEL[1]
+        calls = sum(1 for op in self.ops if op.name not in ALIAS_OPS)
+        return code + PER_OP_CALL_BYTES * calls
 
     def flash_bytes(self) -> int:
         return self.const_bytes() + self.code_bytes_estimate()
