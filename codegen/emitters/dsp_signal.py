@@ -21,13 +21,12 @@ FRAME_READY_FLAG = "tms_frame_ready"
 def window(d: Declarations, p: Mapping[str, Any], spec_in: TensorSpec, in_buf: str, out_buf: str) -> StageParts:
     size, hop = p["window"], p["hop"]
     channels = spec_in.shape[0]
-    ring = d.buffer(d.name("ring"), size * channels)
     state = d.state("window", "tms_window_t")
-    d.buffer(out_buf, size * channels)
+    d.buffer(out_buf, size * channels)  # the frame is assembled in place: no ring buffer
     return StageParts(
         mode="window", sources=("dsp/window.c",), includes=("dsp/window.h",),
-        init=f"tms_window_init(&{state}, {ring}, {size}u, {hop}u, {channels}u);",
-        run=(f"if (tms_window_push(&{state}, {in_buf}, {out_buf})) {{\n"
+        init=f"tms_window_init(&{state}, {out_buf}, {size}u, {hop}u, {channels}u);",
+        run=(f"if (tms_window_push(&{state}, {in_buf})) {{\n"
              f"    {FRAME_READY_FLAG} = 1;\n}}"),
         extra={"frame_ready": FRAME_READY_FLAG})
 

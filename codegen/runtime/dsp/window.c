@@ -1,44 +1,45 @@
 /* Reference: nodes.dsp.Window.reference (frames start at 0, hop, 2 hop, ... of the stream). */
 #include "window.h"
 
-void tms_window_init(tms_window_t *w, float *ring, uint32_t window, uint32_t hop, uint32_t channels)
+void tms_window_init(tms_window_t *w, float *frame, uint32_t window, uint32_t hop, uint32_t channels)
 {
-    uint32_t i;
-    w->ring = ring;
+    w->frame = frame;
     w->window = window;
     w->hop = hop;
     w->channels = channels;
-    w->head = 0;
-    w->countdown = window;
-    for (i = 0; i < window * channels; i++) {
-        ring[i] = 0.0f;
-    }
+    w->filled = 0;
+    w->skip = 0;
 }
 
-int tms_window_push(tms_window_t *w, const float *sample, float *frame)
+int tms_window_push(tms_window_t *w, const float *sample)
 {
     const uint32_t c = w->channels;
     uint32_t i;
-    float *slot = &w->ring[w->head * c];
-    for (i = 0; i < c; i++) {
-        slot[i] = sample[i];
+    if (w->filled == w->window) {
+        /* the frame handed out at the previous sample has been used: make room for the next one.
+         * Moving the overlap once per hop costs less than copying a whole ring out per frame. */
+        if (w->hop < w->window) {
+            const uint32_t keep = (w->window - w->hop) * c;
+            const float *src = &w->frame[w->hop * c];
+            for (i = 0; i < keep; i++) {
+                w->frame[i] = src[i];
+            }
+            w->filled = w->window - w->hop;
+        } else {
+            w->filled = 0;
+            w->skip = w->hop - w->window;
+        }
     }
-    w->head = (w->head + 1 == w->window) ? 0 : w->head + 1;
-    if (--w->countdown != 0) {
+    if (w->skip != 0) {
+        w->skip--;
         return 0;
     }
-    /* a hop longer than the window simply waits out the samples between frames */
-    w->countdown = w->hop;
     {
-        const uint32_t older = (w->window - w->head) * c;  /* from head to the end of the ring */
-        const uint32_t newer = w->head * c;
-        const float *src = &w->ring[newer];
-        for (i = 0; i < older; i++) {
-            frame[i] = src[i];
-        }
-        for (i = 0; i < newer; i++) {
-            frame[older + i] = w->ring[i];
+        float *slot = &w->frame[w->filled * c];
+        for (i = 0; i < c; i++) {
+            slot[i] = sample[i];
         }
     }
-    return 1;
+    w->filled++;
+    return w->filled == w->window;
 }
