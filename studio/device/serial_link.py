@@ -67,7 +67,7 @@ def explain_open_error(port: str, exc: BaseException) -> SerialLinkError:
         # pyserial folds the OS error into the text for URLs and for the exclusive lock
         for name, value in (("Errno 111", errno.ECONNREFUSED), ("Errno 13", errno.EACCES),
                             ("Errno 2]", errno.ENOENT), ("Errno 16", errno.EBUSY),
-                            ("Errno 11", errno.EAGAIN)):
+                            ("Errno 11", errno.EAGAIN), ("FileNotFoundError(2", errno.ENOENT)):
             if name in text:
                 code = value
                 break
@@ -75,7 +75,8 @@ def explain_open_error(port: str, exc: BaseException) -> SerialLinkError:
         fix = ("add yourself to the dialout group: sudo usermod -aG dialout $USER, then log in again"
                if sys.platform.startswith("linux") else "check that your user may open serial ports")
         return SerialLinkError(f"permission denied opening {port}: {fix}", "permission")
-    if code in (errno.EBUSY, errno.EAGAIN) or "exclusively lock" in text:
+    # Windows says "Access is denied" for a COM port another program holds
+    if code in (errno.EBUSY, errno.EAGAIN) or "exclusively lock" in text or "Access is denied" in text:
         return SerialLinkError(
             f"{port} is busy: another program has it open (a serial monitor, screen, minicom, the "
             "Arduino IDE or ModemManager); close it and try again", "busy")

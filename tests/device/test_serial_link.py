@@ -7,10 +7,14 @@ import socket
 import threading
 
 import pytest
+import serial
 
 from studio.device.protocol import MAX_LINE_BYTES
-from studio.device.serial_link import LinkState, SerialLink, SerialLinkError, close_port, open_port
+from studio.device.serial_link import (
+    LinkState, SerialLink, SerialLinkError, close_port, explain_open_error, open_port,
+)
 from test_serial_support import Collector, PtyDevice, SocketDevice, inference_line, wait_until, write_paced
+
 
 @pytest.fixture
 def pty_device(tmp_path):
@@ -259,3 +263,15 @@ def test_valid_lines_between_random_garbage_all_arrive(socket_device):
         assert link.counters.malformed > 100 and link.state == LinkState.CONNECTED
     finally:
         link.stop()
+
+
+def test_windows_access_denied_means_another_program_holds_the_port():
+    # pyserial's serialwin32 words it so: the repr of ctypes.WinError()
+    exc = serial.SerialException("could not open port 'COM3': PermissionError(13, 'Access is denied.', None, 5)")
+    assert explain_open_error("COM3", exc).reason == "busy"
+
+
+def test_windows_missing_com_port_is_reported_missing():
+    exc = serial.SerialException("could not open port 'COM9': FileNotFoundError(2, 'The system cannot find "
+                                 "the file specified.', None, 2)")
+    assert explain_open_error("COM9", exc).reason == "missing"
