@@ -99,6 +99,7 @@ def analyze_tflite(source: str | os.PathLike | bytes) -> ModelSummary:
         program = build_program(graph)
     except ModelError:
         raise
-    except (IndexError, KeyError, ValueError, TypeError) as exc:
-        raise ModelError(f"{name} is not a valid .tflite file: inconsistent graph ({exc})") from None
+    except Exception as exc:  # a corrupt but parseable flatbuffer: never a traceback
+        raise ModelError(f"{name} is not a valid .tflite file: inconsistent graph "
+                         f"({type(exc).__name__}: {exc})") from None
     return summarize_program(program)

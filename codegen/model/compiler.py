@@ -55,8 +55,11 @@ def load_program(path: str | os.PathLike | bytes) -> tuple[Program, str]:
     graph = read_graph(data, name)
     try:
         program = build_program(graph)
-    except (IndexError, KeyError, ValueError, TypeError) as exc:
-        raise ModelError(f"{name} is not a valid .tflite file: inconsistent graph ({exc})") from None
+    except ModelError:
+        raise
+    except Exception as exc:  # a corrupt but parseable flatbuffer: never a traceback
+        raise ModelError(f"{name} is not a valid .tflite file: inconsistent graph "
+                         f"({type(exc).__name__}: {exc})") from None
     if program.problems:
         details = "; ".join(f"op #{p.index} {p.op} ({', '.join(p.tensors[:3])}): {p.message}"
                             for p in program.problems[:8])

@@ -34,7 +34,10 @@ def fold_graph(graph: Graph) -> tuple[Graph, tuple[BoundaryNote, ...]]:
     live_ops: list[Op] = []
     for op in graph.ops:
         if op.name in FOLDABLE and _foldable(op, tensors, graph):
-            value = _evaluate(op, tensors)
+            try:
+                value = _evaluate(op, tensors)
+            except (ValueError, IndexError, TypeError):  # left in place: reported as unsupported
+                value = None
             if value is not None:
                 out = tensors[op.outputs[0]]
                 np_type = NUMPY_DTYPES.get(out.dtype)

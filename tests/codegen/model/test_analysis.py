@@ -5,8 +5,15 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codegen.model.analysis import ModelError, analyze_tflite
+
+
+@pytest.fixture(scope="module")
+def small_dscnn_bytes(small_dscnn):
+    return small_dscnn.read_bytes()
 
 
 def test_summary_lists_ops_after_folding_flatten(small_dscnn):
@@ -97,3 +104,16 @@ def test_analysis_does_not_import_tensorflow(small_dscnn):
             f"analyze_tflite({str(small_dscnn)!r}); print('tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_corrupted_bytes_give_a_summary_or_model_error(small_dscnn_bytes, data):
+    blob = bytearray(small_dscnn_bytes)
+    for _ in range(data.draw(st.integers(1, 8))):
+        pos = data.draw(st.integers(8, len(blob) - 1))
+        blob[pos] = data.draw(st.integers(0, 255))
+    try:
+        analyze_tflite(bytes(blob))
+    except ModelError as exc:
+        assert exc.message

@@ -226,6 +226,20 @@ def test_dense_on_3d_input_folds_its_tensordot_shape_subgraph():
     assert s.ops == ("RESHAPE", "FULLY_CONNECTED", "RESHAPE")
 
 
+def test_conv1d_expand_dims_and_reshape_fold_to_aliases_and_exact():
+    k = keras()
+    k.utils.set_random_seed(5)
+    x = k.Input((40, 3))
+    y = k.layers.Conv1D(6, 5, strides=2, padding="same", activation="relu")(x)
+    y = k.layers.Conv1D(4, 3)(y)
+    tfl = to_int8_tflite(_model(x, y), (40, 3))
+    ours, ref, program = run_both(tfl, 24)
+    names = [op.name for op in program.ops]
+    assert names.count("CONV_2D") == 2
+    assert set(names) <= {"CONV_2D", "EXPAND_DIMS", "RESHAPE", "SQUEEZE"}
+    assert np.array_equal(ours, ref) and len(np.unique(ref)) > 1
+
+
 def test_float_io_model_is_compiled_with_int8_boundary():
     k = keras()
     x = k.Input((10,))
