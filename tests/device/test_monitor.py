@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import sys
 import threading
 
 import pytest
@@ -13,7 +15,11 @@ from studio.core.errors import StudioError
 from studio.device.monitor import CaptureWriter, CsvRecorder, monitor, safe_label
 from studio.device.protocol import encode_message, parse_line
 from studio.device.serial_link import SerialLinkError
-from test_serial_support import SocketDevice, inference_line
+
+# the pretend boards live next to this file; found by path so that pytest's import mode
+# (prepend or importlib) does not matter
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_serial_support import SocketDevice, inference_line  # noqa: E402
 
 
 @pytest.fixture

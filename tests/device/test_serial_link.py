@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import random
 import socket
+import sys
 import threading
 
 import pytest
@@ -13,7 +14,11 @@ from studio.device.protocol import MAX_LINE_BYTES
 from studio.device.serial_link import (
     LinkState, SerialLink, SerialLinkError, close_port, explain_open_error, open_port,
 )
-from test_serial_support import Collector, PtyDevice, SocketDevice, inference_line, wait_until, write_paced
+
+# the pretend boards live next to this file; found by path so that pytest's import mode
+# (prepend or importlib) does not matter
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_serial_support import Collector, PtyDevice, SocketDevice, inference_line, wait_until, write_paced  # noqa: E402
 
 
 @pytest.fixture
