@@ -20,3 +20,9 @@ def test_verify_reports_zero_mismatches_for_small_dscnn(small_dscnn):
 def test_verify_refuses_float_model(float_mlp):
     with pytest.raises(ModelError, match="int8-quantized"):
         verify_model(float_mlp, samples=2)
+
+
+def test_missing_host_compiler_is_an_actionable_model_error(small_dscnn, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no gcc, no cc
+    with pytest.raises(ModelError, match="apt-get install gcc"):
+        verify_model(small_dscnn, samples=1)
