@@ -137,6 +137,11 @@ class Canvas(QObject):
         self.caption_colour = QColor(170, 175, 185)
         self._hover: str | None = None
         self._take_over_viewer_signals()
+        # NodeGraphQt's own Undo/Redo act on its private stack and would make Ctrl+Z ambiguous
+        for action in (self.viewer.qaction_for_undo(), self.viewer.qaction_for_redo()):
+            if action is not None:
+                action.setShortcuts([])
+                self.viewer.context_menus()["graph"].removeAction(action)
         self.ng.node_selection_changed.connect(lambda *_: self.selection_changed.emit(self.selected_ids()))
         self.viewer.viewport().setMouseTracking(True)
         self.viewer.viewport().installEventFilter(self)

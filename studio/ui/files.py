@@ -80,10 +80,15 @@ def bundle_folder(zip_path: Path) -> Path:
     return candidate
 
 
+DEFAULT_SAMPLE = "gesture"
+
+
 def first_sample_project() -> Path | None:
+    """The gesture sample when it is there (the one the docs walk through), else the first found."""
     root = sample_projects_dir()
     found = sorted(root.glob(f"*/*{SUFFIX}")) if root.is_dir() else []
-    return found[0] if found else None
+    preferred = [p for p in found if p.parent.name == DEFAULT_SAMPLE]
+    return (preferred or found or [None])[0]
 
 
 def default_board_id() -> str:

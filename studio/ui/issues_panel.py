@@ -18,7 +18,7 @@ class IssuesPanel(QTreeWidget):
         self.setColumnCount(3)
         self.setHeaderLabels(["", "node", "message"])
         self.setRootIsDecorated(False)
-        self.setUniformRowHeights(True)
+        self.setUniformRowHeights(False)  # long messages wrap onto several lines
         self.setWordWrap(True)
         self.setColumnWidth(0, 70)
         self.setColumnWidth(1, 110)

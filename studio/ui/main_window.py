@@ -159,7 +159,8 @@ class MainWindow(QMainWindow):
         self.act_undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcuts(QKeySequence.keyBindings(K.Undo))
         self.act_redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Y")])
+        redo_keys = QKeySequence.keyBindings(K.Redo) + [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]
+        self.act_redo.setShortcuts(list({k.toString(): k for k in redo_keys}.values()))
         self.addAction(self.act_undo)
         self.addAction(self.act_redo)
         self.act_copy = self._action("&Copy", self.copy_selection, K.Copy, canvas_only=True)
@@ -194,6 +195,10 @@ class MainWindow(QMainWindow):
             m.addAction(dock.toggleViewAction())
         m = mb.addMenu("&Run")
         m.addAction(self.act_check)
+        menu = self.canvas.ng.get_context_menu("graph")
+        for a in (self.act_undo, self.act_redo, None, self.act_copy, self.act_paste, self.act_duplicate,
+                  self.act_delete, None, self.act_fit, self.act_tidy):
+            menu.qmenu.addSeparator() if a is None else menu.qmenu.addAction(a)
         tb = self.addToolBar("Main")
         tb.setObjectName("main_toolbar")
         for a in (self.act_new, self.act_open, self.act_save, None, self.act_undo, self.act_redo, None,
@@ -529,7 +534,9 @@ class MainWindow(QMainWindow):
 
     def run_export_job(self, zip_path: Path):
         project = self.doc.project
-        job = self.jobs.start("Export bundle", lambda progress, cancelled: export_bundle(project, zip_path))
+        snapshot = loads(dumps(project), project.path)  # the worker must not read the live graph
+        snapshot.path = project.path
+        job = self.jobs.start("Export bundle", lambda progress, cancelled: export_bundle(snapshot, zip_path))
         job.succeeded.connect(lambda p: self.show_status(f"bundle written to {p}"))
         job.failed.connect(self.show_error)
         return job

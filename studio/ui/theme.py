@@ -1,12 +1,24 @@
-"""Dark and light theme following the system colour scheme (QStyleHints.colorScheme)."""
+"""Dark and light theme following the system colour scheme (QStyleHints.colorScheme).
+
+``TINYML_STUDIO_THEME=light|dark`` overrides the system (bare X servers and the offscreen
+platform report no scheme, and screenshots of both themes need a way to ask).
+"""
 from __future__ import annotations
+
+import os
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 
+THEME_ENV = "TINYML_STUDIO_THEME"
+
+
 def system_is_dark() -> bool:
+    forced = os.environ.get(THEME_ENV, "").lower()
+    if forced in ("light", "dark"):
+        return forced == "dark"
     scheme = QGuiApplication.styleHints().colorScheme()
     if scheme == Qt.ColorScheme.Unknown:
         # no hint from the platform (offscreen, bare X servers): a node editor reads best dark
