@@ -268,34 +268,35 @@ class SerialLink:
         self._set_state(LinkState.STOPPED, "stopped")
 
     def _read_until_gone(self, ser: serial.SerialBase) -> str:
-        """Reads until the device goes away or we are stopped; returns why it ended."""
+        """Reads until the device goes away or we are stopped; returns why it ended. Only the
+        I/O is guarded: an exception from a callback is a bug to see, not a disconnect."""
         try:
             fd = ser.fileno()
         except (AttributeError, OSError, serial.SerialException):
             fd = None
-        try:
-            while not self._stop.is_set():
-                if fd is not None:
-                    ready, _, _ = select.select([fd], [], [], self.poll_s)
-                    if not ready:
-                        continue
-                    # timeout=0: one os.read/recv of what is there. A larger blocking read would
-                    # lose its partial bytes if the device vanished halfway through it.
-                    data = ser.read(READ_CHUNK_BYTES)
-                    if not data:
-                        continue
-                else:
-                    waiting = ser.in_waiting
-                    if not waiting:
-                        self._stop.wait(self.poll_s / 5)
-                        continue
-                    data = ser.read(min(waiting, READ_CHUNK_BYTES))
+        while not self._stop.is_set():
+            try:
+                data = self._read_available(ser, fd)
+            except (serial.SerialException, OSError, ValueError) as e:
+                # ValueError: select() on an fd closed under us by a concurrent close()
+                return f"{self.port} disconnected: {e}"
+            if data:
                 for line in self._assembler.feed(data):
                     self._deliver(parse_line(line))
-        except (serial.SerialException, OSError, ValueError) as e:
-            # ValueError: select() on an fd closed under us by a concurrent close()
-            return f"{self.port} disconnected: {e}"
         return "stopped"
+
+    def _read_available(self, ser: serial.SerialBase, fd: int | None) -> bytes:
+        """What has arrived, waiting at most ``poll_s`` for something to."""
+        if fd is not None:
+            ready, _, _ = select.select([fd], [], [], self.poll_s)
+            # timeout=0 makes this one os.read/recv of what is there. A larger blocking read would
+            # lose its partial bytes if the device vanished halfway through it.
+            return ser.read(READ_CHUNK_BYTES) if ready else b""
+        waiting = ser.in_waiting
+        if not waiting:
+            self._stop.wait(self.poll_s / 5)
+            return b""
+        return ser.read(min(waiting, READ_CHUNK_BYTES))
 
     def _deliver(self, message: Message) -> None:
         self.counters.add(message)

@@ -280,3 +280,23 @@ def test_windows_missing_com_port_is_reported_missing():
     exc = serial.SerialException("could not open port 'COM9': FileNotFoundError(2, 'The system cannot find "
                                  "the file specified.', None, 2)")
     assert explain_open_error("COM9", exc).reason == "missing"
+
+
+def test_an_error_in_the_message_callback_is_raised_not_taken_for_a_disconnect(socket_device):
+    def broken(message):
+        raise ValueError("a bug in the caller")
+    link = SerialLink(socket_device.url, on_message=broken)
+    errors = []
+    t = threading.Thread(target=lambda: _catch(link.run, errors), daemon=True)
+    t.start()
+    socket_device.accept()
+    socket_device.write(inference_line(0))
+    t.join(10)
+    assert [str(e) for e in errors] == ["a bug in the caller"] and link.connections == 1
+
+
+def _catch(fn, errors):
+    try:
+        fn()
+    except ValueError as e:
+        errors.append(e)
