@@ -214,6 +214,11 @@ class SerialLink:
             self.run()
         except SerialLinkError:
             pass  # run() has already reported it as the STOPPED event's message
+        except Exception as e:
+            # a bug in a callback: the status bar must not go on saying "connected"; the
+            # traceback still reaches threading.excepthook
+            self._set_state(LinkState.STOPPED, f"the serial reader stopped on an internal error: {e!r}")
+            raise
 
     def run(self) -> None:
         """The reader loop; blocks until :meth:`stop`, or until it gives up (see class doc).
