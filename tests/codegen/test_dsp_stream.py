@@ -113,3 +113,24 @@ def test_window_equals_reference_for_any_window_hop_and_channels(window, hop, ch
     x = np.random.default_rng(window * 1000 + hop).normal(size=(window + extra, channels)).astype(np.float32)
     np.testing.assert_array_equal(stage.run(x).reshape(-1, window, channels),
                                   reference("dsp.window", x, stage.props))
+
+
+@settings(max_examples=6, deadline=None)
+@given(factor=st.integers(2, 9), channels=st.integers(1, 3), samples=st.integers(0, 60),
+       method=st.sampled_from(["average", "decimate"]))
+def test_stream_downsample_equals_reference_for_any_factor_and_length(factor, channels, samples, method):
+    stage = node_on_host("dsp.downsample", {"factor": factor, "method": method}, (channels,), RATE_HZ)
+    x = np.random.default_rng(factor * 100 + samples).normal(size=(samples, channels)).astype(np.float32)
+    want = reference("dsp.downsample", x, stage.props)
+    np.testing.assert_allclose(stage.run(x).reshape(want.shape), want, rtol=1e-6, atol=1e-7)
+
+
+@settings(max_examples=6, deadline=None)
+@given(kind=st.sampled_from(["lowpass", "highpass", "bandpass"]), cutoff_fraction=st.floats(0.01, 0.45),
+       q=st.floats(0.3, 8.0), stages=st.integers(1, 8))
+def test_biquad_stream_equals_reference_for_any_design(kind, cutoff_fraction, q, stages):
+    props = {"kind": kind, "cutoff_hz": cutoff_fraction * 1000.0, "q": q, "stages": stages, "sample_rate_hz": 1000.0}
+    stage = node_on_host("dsp.biquad", props, (1,), 1000.0)
+    x = np.random.default_rng(stages).uniform(-1.0, 1.0, (300, 1)).astype(np.float32)
+    want = reference("dsp.biquad", x, stage.props)
+    assert np.max(np.abs(stage.run(x).reshape(want.shape) - want)) <= 1e-5 * max(1.0, float(np.max(np.abs(want))))
