@@ -85,12 +85,14 @@ def test_serial_flasher_on_a_missing_port_lists_the_ports_found(build_dir, tmp_p
 
 
 def test_esptool_with_no_chip_on_the_port_says_enter_download_mode(build_dir, pty_port):
+    pytest.importorskip("esptool")
     err, lines = _flash(board("esp32-s3-devkitc", connect_attempts=1), build_dir / "firmware.bin", pty_port)
     assert err.kind == "no-device" and "BOOT" in err.message
     assert any("Failed to connect to ESP32-S3" in line for line in lines)
 
 
 def test_esptool_on_a_path_that_is_no_port_reports_its_own_open_error(build_dir, tmp_path):
+    pytest.importorskip("esptool")
     err, lines = _flash(board("esp32-s3-devkitc", connect_attempts=1), build_dir / "firmware.bin",
                         str(tmp_path))
     assert err.kind == "wrong-port" and any("Could not open" in line for line in lines)
