@@ -5,6 +5,9 @@ There is one ``Document`` (and one ``Graph`` object) per window for the window's
 another file replaces the graph's content (``Graph.replace_with``) so every view stays subscribed.
 Validation is ``studio.core.validate.validate_project`` — the same function ``check`` uses — run on
 the UI thread a few milliseconds after the last edit (it is designed to take well under a frame).
+The one edit that can make it slow is choosing a new asset (a model file is read and analysed
+once per content hash): that validation runs as a job off the UI thread on a snapshot, and its
+report is used only if no edit came in meanwhile.
 """
 from __future__ import annotations
 
@@ -13,10 +16,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
+from nodes.base import NodeError
 from studio.core.boards import Board, boards
 from studio.core.errors import StudioError
 from studio.core.graph import GraphEvent
-from studio.core.project import Project
+from studio.core.project import Project, dumps, loads
 from studio.core.validate import Report, validate_project
 from studio.ui.commands import GraphCommand, SetValue
 
@@ -36,6 +40,10 @@ class Document(QObject):
         self.graph = project.graph
         self.undo_stack = QUndoStack(self)
         self.report: Report | None = None
+        self.runner = None               # a JobRunner, when the window has one
+        self.generation = 0              # counts edits, so a late background report is not shown
+        self.background_validations = 0
+        self._next_in_background = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(VALIDATION_DELAY_MS)
@@ -74,9 +82,13 @@ class Document(QObject):
         self.project.path = other.path
         self.graph.replace_with(other.graph)
         self.undo_stack.clear()
+        self.generation += 1
+        self.report = None
         self.project_replaced.emit()
         self.board_changed.emit(self.project.board_id)
         self.path_changed.emit()
+        # a project with assets reads them on its first validation: keep that off the UI thread
+        self._next_in_background = bool(self.project.asset_paths())
         self.validate_now()
 
     def set_path(self, path: Path) -> None:
@@ -91,10 +103,26 @@ class Document(QObject):
     def _on_graph_event(self, event: GraphEvent) -> None:
         if event.kind == "ui_changed":
             return  # positions do not change what the pipeline needs
+        self.generation += 1
+        if event.kind == "property_changed" and self._is_asset(event.node_id, event.name):
+            self._next_in_background = True
         self._timer.start()
 
+    def _is_asset(self, node_id: str, name: str) -> bool:
+        try:
+            return self.graph.node(node_id).spec.param(name).kind == "asset"
+        except (StudioError, NodeError):
+            return False
+
     def validate_now(self) -> Report | None:
+        """Validates now on the UI thread (returns the report), or starts a background validation
+        after a new asset was chosen (returns None; ``validated`` follows)."""
         self._timer.stop()
+        if self._next_in_background and self.runner is not None:
+            self._next_in_background = False
+            self._validate_in_background()
+            return None
+        self._next_in_background = False
         try:
             self.report = validate_project(self.project, self.board())
         except StudioError as e:
@@ -103,6 +131,27 @@ class Document(QObject):
             return None
         self.validated.emit(self.report)
         return self.report
+
+    def _validate_in_background(self) -> None:
+        snapshot = loads(dumps(self.project), self.project.path or "<project>")
+        snapshot.path = self.project.path
+        generation = self.generation
+        try:
+            board = self.board()
+        except StudioError as e:
+            self.validation_failed.emit(e.message)
+            return
+        self.background_validations += 1
+        job = self.runner.start("Validate", lambda progress, cancelled: validate_project(snapshot, board), quiet=True)
+        job.succeeded.connect(lambda report: self._background_done(generation, report))
+        job.failed.connect(self.validation_failed)
+
+    def _background_done(self, generation: int, report: Report) -> None:
+        if generation != self.generation:
+            self._timer.start()  # edited meanwhile: validate again (the analysis is cached now)
+            return
+        self.report = report
+        self.validated.emit(report)
 
     def validation_pending(self) -> bool:
         return self._timer.isActive()

@@ -6,7 +6,8 @@ A job is a plain Python callable::
 
 ``progress(fraction 0..1, text)`` may be called from the worker as often as it likes;
 ``cancelled()`` turns true once the user pressed Cancel (raise ``JobCancelled`` or just return).
-``JobRunner.start(title, fn)`` returns a ``Job`` whose signals arrive on the UI thread:
+``JobRunner.start(title, fn, quiet=False)`` returns a ``Job`` (a quiet job, like background
+validation, does not show in the status area) whose signals arrive on the UI thread:
 ``progressed(fraction, text)``, ``succeeded(result)``, ``failed(message)``, ``cancelled()`` and
 always ``finished()`` last. A ``StudioError`` becomes its message; any other exception is reported
 as a failure with its type (the worker is the edge for the code it runs). ``fn`` must not touch
@@ -96,11 +97,12 @@ class JobRunner(QObject):
         self.pool.setMaxThreadCount(2)
         self.jobs: list[Job] = []
 
-    def start(self, title: str, fn: JobFn) -> Job:
+    def start(self, title: str, fn: JobFn, quiet: bool = False) -> Job:
         job = Job(title, fn)
         self.jobs.append(job)
         job.finished.connect(lambda: self.jobs.remove(job) if job in self.jobs else None)
-        self.started.emit(job)
+        if not quiet:
+            self.started.emit(job)
         self.pool.start(_Task(job))
         return job
 

@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.doc = Document(files.new_project(), self)
         self.canvas = Canvas(self.doc, self)
         self.jobs = JobRunner(self)
+        self.doc.runner = self.jobs
         self._build_widgets()
         self._build_actions()
         self._wire()

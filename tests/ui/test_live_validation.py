@@ -106,3 +106,25 @@ def test_the_inspector_follows_undo(window):
     assert window.doc.graph.node("window").props["hop"] == 16
     window.doc.undo_stack.undo()
     assert window.inspector.editors["hop"].value() == 64
+
+
+def test_choosing_a_model_file_is_validated_off_the_ui_thread(window, project_file, qtbot):
+    import shutil
+
+    from studio.core.paths import sample_projects_dir
+
+    model = sample_projects_dir() / "gesture" / "gesture.tflite"
+    if not model.is_file():
+        import pytest
+        pytest.skip("the gesture sample's model is not there")
+    shutil.copy(model, project_file.parent / "m.tflite")
+    window.add_node("model.tflite")
+    node = next(n.id for n in window.doc.graph.nodes if n.type_id == "model.tflite")
+    window.doc.validate_now()
+    window.canvas.select([node])
+    before = window.doc.background_validations
+    assert window.inspector.choose_asset("model", str(project_file.parent / "m.tflite"))
+    qtbot.waitUntil(lambda: window.doc.background_validations == before + 1, timeout=3000)
+    qtbot.waitUntil(lambda: window.doc.report is not None
+                    and not any("no file" in i.message for i in window.doc.report.issues_for(node)), timeout=5000)
+    assert not window.doc.validation_pending()
