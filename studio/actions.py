@@ -182,17 +182,50 @@ def _window_params(project: Project, report) -> tuple[int | None, int | None]:
     return None, None
 
 
+@dataclass
+class FlashOutcome:
+    result: Any            # studio.device.flash.FlashResult
+    session: Any = None    # a running Emulator on the emulated board; the caller stops it
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.result
+        return {"ok": True, "method": r.method, "image": str(r.image), "port": r.port,
+                "duration_s": round(r.duration_s, 3), "serial_url": r.serial_url}
+
+    @property
+    def port(self) -> str | None:
+        return self.result.serial_url or self.result.port
+
+
 def flash(outcome: BuildOutcome, board: Board, port: str | None = None,
           on_output: Callable[[str], None] | None = None, progress: Progress = _no_progress,
-          cancel: threading.Event | None = None) -> dict[str, Any]:
-    """Flashes the built image with the board's method (the real tool, streamed). On the emulated
-    board this starts QEMU with the image and leaves it running for a monitor to connect."""
+          cancel: threading.Event | None = None) -> FlashOutcome:
+    """Flashes the built image with the board's method (the real tool, its output streamed). On the
+    emulated board this starts QEMU with the image: ``session`` is that emulator, still running."""
     from studio.device.flash import flash_board
 
     result = flash_board(board, outcome.result.elf, port, on_output=on_output,
                          on_progress=lambda f: progress(f, f"flashing {board.name}"), cancel=cancel)
-    out = {"ok": True, "method": result.method, "image": str(result.image), "port": result.port,
-           "duration_s": round(result.duration_s, 3), "serial_url": result.serial_url}
-    if result.session is not None and on_output is not None:
-        on_output(f"the emulated board runs; read it with: tinyml-studio monitor {result.serial_url}")
-    return out
+    return FlashOutcome(result, result.session)
+
+
+def flash_and_monitor(project: Project, board: Board, port: str | None = None, count: int | None = None,
+                      out_dir: Path | None = None, on_message: Callable[[Any], None] | None = None,
+                      on_output: Callable[[str], None] | None = None, timeout_s: float | None = None,
+                      stop: threading.Event | None = None) -> tuple[FlashOutcome, Any]:
+    """Build, flash & monitor: the chain as one action; reads the board as soon as it talks and
+    stops an emulator it started. Returns the flash outcome and the monitor's counters."""
+    from studio.device.monitor import monitor
+
+    built = build(project, out_dir, board)
+    flashed = flash(built, board, port, on_output=on_output)
+    try:
+        read_from = flashed.port or port
+        if read_from is None:
+            raise StudioError("the board was flashed, but no serial port is known to read it: pass --port")
+        counters = monitor(read_from, count=count, timeout_s=timeout_s, on_message=on_message, stop=stop,
+                           baud=board.serial_baud)
+    finally:
+        if flashed.session is not None:
+            flashed.session.stop()
+    return flashed, counters

@@ -248,17 +248,33 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
 @arg("--port", help="serial port of the board (default: found by its USB id)")
 @arg("--out", help="folder for the firmware project")
 @arg("--board", help="another board id than the project's")
+@arg("--monitor", action="store_true", help="build, flash & monitor: read the results as soon as the board talks")
+@arg("--count", type=int, help="with --monitor: stop after N inference results")
+@arg("--timeout", type=float, help="with --monitor: stop after this many seconds")
 @arg("--json", action="store_true")
 def cmd_flash(a: argparse.Namespace) -> int:
     from codegen.project_firmware import resolve_board
-    from studio.actions import build, flash
+    from studio.actions import build, flash, flash_and_monitor
 
     project = _load(a)
     board = resolve_board(project, a.board)
-    outcome = build(project, Path(a.out) if a.out else None, board)
-    result = flash(outcome, board, a.port, on_output=None if a.json else print)
+    say = None if a.json else (lambda line: print(line, file=sys.stderr))
+    if a.monitor:
+        flashed, counters = flash_and_monitor(project, board, a.port, a.count, Path(a.out) if a.out else None,
+                                              on_message=lambda m: print_message(m, a.json), on_output=say,
+                                              timeout_s=a.timeout)
+        summary = counters.summary()
+        emit(summary) if a.json else print(f"{summary['lines']} lines, {summary['parsed']} parsed, "
+                                           f"{summary['malformed']} malformed")
+        return 0
+    flashed = flash(build(project, Path(a.out) if a.out else None, board), board, a.port, on_output=say)
     if a.json:
-        emit(result)
+        emit(flashed.to_json())
+    elif flashed.session is not None:
+        print(f"the emulated board runs (QEMU pid {flashed.session._proc.pid}); it waits for a reader: "
+              f"tinyml-studio monitor {flashed.result.serial_url}")
+    else:
+        print(f"flashed {board.name} with {flashed.result.method} in {flashed.result.duration_s:.1f} s")
     return 0
 
 
