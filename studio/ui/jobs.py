@@ -6,7 +6,8 @@ A job is a plain Python callable::
 
 ``progress(fraction 0..1, text)`` may be called from the worker as often as it likes;
 ``cancelled()`` turns true once the user pressed Cancel (raise ``JobCancelled`` or just return).
-``JobRunner.start(title, fn, quiet=False)`` returns a ``Job`` (a quiet job, like background
+``JobRunner.start(title, fn, quiet=False)`` returns a ``Job`` that starts on the next turn of the
+event loop (connect to it first) (a quiet job, like background
 validation, does not show in the status area) whose signals arrive on the UI thread:
 ``progressed(fraction, text)``, ``succeeded(result)``, ``failed(message)``, ``cancelled()`` and
 always ``finished()`` last. A ``StudioError`` becomes its message; any other exception is reported
@@ -18,7 +19,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from studio.core.errors import StudioError
@@ -103,7 +104,9 @@ class JobRunner(QObject):
         job.finished.connect(lambda: self.jobs.remove(job) if job in self.jobs else None)
         if not quiet:
             self.started.emit(job)
-        self.pool.start(_Task(job))
+        # handed to the pool on the next turn of the event loop, so the caller can connect to the
+        # job's signals first: a fast job could otherwise finish before anyone listens
+        QTimer.singleShot(0, self, lambda: self.pool.start(_Task(job)))
         return job
 
     def running(self) -> list[Job]:

@@ -49,9 +49,8 @@ def test_progress_reports_reach_the_status_area(runner, qtbot):
     job = runner.start("Long", work)
     qtbot.waitUntil(lambda: status.bar.value() == 500, timeout=5000)
     assert "halfway" in status.label.text()
-    gate.set()
     with qtbot.waitSignal(job.finished, timeout=5000):
-        pass
+        gate.set()
     assert status.label.text() == "Long: done"
 
 
