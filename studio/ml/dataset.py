@@ -95,7 +95,7 @@ def evaluate_test_split(project: Project, model: Int8Model | None = None) -> Tes
     results: list[HostResult] = []
     for seg in split.segments():
         for r in host_inference(project, seg, model):
-            results.append(HostResult(len(results), r.label, r.class_index, r.scores))
+            results.append(HostResult(len(results), r.label, r.scores))
     if len(results) != len(split.labels):
         raise MLError(f"the test split makes {len(results)} windows but its labels file has "
                       f"{len(split.labels)} labels; regenerate the sample")

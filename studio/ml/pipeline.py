@@ -48,7 +48,7 @@ class Stage:
     ntype: NodeType
 
     def reference(self, x: np.ndarray) -> np.ndarray:
-        if not hasattr(self.ntype, "reference"):
+        if not callable(getattr(self.ntype, "reference", None)):
             raise MLError(f"node '{self.node_id}' ({self.type_id}) has no host reference, so the "
                           "pipeline's features cannot be computed on the host")
         try:
@@ -71,12 +71,16 @@ class PipelineChain:
 
 @dataclass(frozen=True)
 class HostResult:
-    """One inference of the host reference: what the firmware should print for window ``index``."""
+    """One inference of the host reference: what the firmware should print for window ``index``
+    (its ``"index"`` field is ``class_index``, the position of ``label`` in the model's labels)."""
 
     index: int                 # window number in the stream (0 = the first whole window)
-    label: str
-    class_index: int
+    label: str                 # label of the first highest score
     scores: tuple[float, ...]  # dequantized int8 scores, float32 values
+
+    @property
+    def class_index(self) -> int:
+        return int(np.argmax(np.asarray(self.scores, dtype=np.float32)))
 
 
 @dataclass(frozen=True)
@@ -96,9 +100,14 @@ def _stage(node: Node) -> Stage:
     return Stage(node.id, node.type_id, props, cls())
 
 
+# Model summaries and recordings keyed by content hash (the nodes' own cache keys): a make script
+# or an evaluation calls the pipeline per segment and must not re-read the model each time.
+_CACHE: dict = {}
+
+
 def context(project: Project) -> NodeContext:
     """The node context of the project's folder (assets resolved inside it)."""
-    return NodeContext(project.dir)
+    return NodeContext(project.dir, cache=_CACHE)
 
 
 def pipeline_chain(project: Project) -> PipelineChain:
@@ -169,11 +178,9 @@ def model_input_shape(project: Project) -> tuple[int, ...] | None:
         return None
     ctx = context(project)
     try:
-        if model.type_id == "model.tflite":
-            shape = tuple(model.ntype.summary(model.props, ctx).inputs[0].shape)
-        else:
-            shape = tuple(model.ntype.summary(model.props, ctx).input_shape)
-            return shape
+        if model.type_id != "model.tflite":
+            return tuple(model.ntype.summary(model.props, ctx).input_shape)  # Keras: batch already dropped
+        shape = tuple(model.ntype.summary(model.props, ctx).inputs[0].shape)
     except NodeError:
         return None
     return shape[1:] if len(shape) > 1 and shape[0] == 1 else shape
@@ -193,7 +200,7 @@ def frame_stream(x: np.ndarray, window: int, hop: int) -> np.ndarray:
     return x[idx]
 
 
-def _check_samples(samples: np.ndarray, chain: PipelineChain) -> np.ndarray:
+def _check_samples(samples: np.ndarray) -> np.ndarray:
     x = np.asarray(samples, dtype=np.float32)
     if x.ndim == 1:
         x = x[:, None]
@@ -233,9 +240,9 @@ def features_for_stream(project: Project, samples: np.ndarray,
     ``input_shape`` overrides the model's (needed before a model exists; without either, the shape
     of the last DSP node's output is kept)."""
     chain = pipeline_chain(project)
-    x = _check_samples(samples, chain)
+    x = _check_samples(samples)
     for s in chain.stream:
-        x = s.reference(x)
+        x = _on_stream(s, x)
     if chain.window is not None:
         x = frame_stream(x, chain.window.props["window"], chain.window.props["hop"])
     return _finish(project, chain, x, input_shape)
@@ -246,9 +253,9 @@ def features_for_clip(project: Project, clip: np.ndarray,
     """Features (*model_input_shape) of one fixed-length clip (T, C) that fills one window: its
     first window (a longer clip's tail is ignored; a shorter clip is refused: pad it)."""
     chain = pipeline_chain(project)
-    x = _check_samples(clip, chain)
+    x = _check_samples(clip)
     for s in chain.stream:
-        x = s.reference(x)
+        x = _on_stream(s, x)
     if chain.window is not None:
         w = chain.window.props["window"]
         if x.shape[0] < w:
@@ -258,6 +265,14 @@ def features_for_clip(project: Project, clip: np.ndarray,
     elif x.shape[0] < 1:
         raise MLError("the clip holds no samples")
     return _finish(project, chain, x[:1], input_shape)[0]
+
+
+def _on_stream(stage: Stage, x: np.ndarray) -> np.ndarray:
+    """A stream node over the whole stream (T, C). frame_minmax scales each tensor by its own
+    range; on a stream the tensor is one sample (C,), not the whole recording."""
+    if stage.type_id == "dsp.normalize" and stage.props["mode"] == "frame_minmax":
+        return np.stack([stage.reference(row) for row in x]) if x.shape[0] else x
+    return stage.reference(x)
 
 
 def _finish(project: Project, chain: PipelineChain, frames: np.ndarray,
@@ -370,14 +385,19 @@ def classify(scores: np.ndarray, labels: Sequence[str], first_index: int = 0) ->
     for i, row in enumerate(np.asarray(scores, dtype=np.float32)):
         k = int(np.argmax(row))
         label = labels[k] if k < len(labels) else f"class{k}"
-        out.append(HostResult(first_index + i, label, k, tuple(float(v) for v in row)))
+        out.append(HostResult(first_index + i, label, tuple(float(v) for v in row)))
     return out
 
 
-def host_inference(project: Project, samples: np.ndarray, model: Int8Model | None = None) -> list[HostResult]:
+def host_inference(project: Project, samples: np.ndarray | None = None,
+                   model: Int8Model | None = None) -> list[HostResult]:
     """What the firmware should report for the stream ``samples`` (T, C): one HostResult per
-    whole window, in order. ``model`` may be passed to reuse a loaded interpreter."""
+    whole window, in order. Without ``samples``, the recording the project's ``sensors.replay``
+    plays, once through (the firmware loops it: compare its first len(results) inferences).
+    ``model`` may be passed to reuse a loaded interpreter."""
     chain = pipeline_chain(project)
+    if samples is None:
+        samples = replay_samples(project)
     model = model or int8_model(project)
     feats = features_for_stream(project, samples, model.input_shape[1:] if model.input_shape[0] == 1
                                 else model.input_shape)

@@ -115,3 +115,12 @@ def test_samples_with_nan_are_refused(tmp_path, stream):
     bad[5, 1] = np.nan
     with pytest.raises(MLError, match="NaN"):
         features_for_stream(project, bad)
+
+
+def test_frame_minmax_on_a_stream_scales_each_sample_by_its_own_range(tmp_path, stream):
+    project = chain_project(tmp_path, StageSpec("mm", "dsp.normalize", {"mode": "frame_minmax"}))
+    got = features_for_stream(project, stream, input_shape=(3,))
+    want = np.stack([Normalize().reference(row, Normalize.check_props({"mode": "frame_minmax"})) for row in stream])
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(got.min(axis=1), 0.0, atol=1e-5)  # float32 x·scale + offset
+    np.testing.assert_allclose(got.max(axis=1), 1.0, atol=1e-5)
