@@ -21,6 +21,8 @@ from nodes.dsp import Mfcc, Mfe
 
 FFT_FLOAT_SOURCE = "dsp/fft.c"
 FFT_Q15_SOURCE = "dsp/fft_q15.c"
+# fft_q15.c has no header of its own, so the shared one is named for the writer to copy
+FFT_HEADER = "dsp/fft.h"
 
 
 def q15(values: np.ndarray) -> np.ndarray:
@@ -56,7 +58,8 @@ def spectrum(d: Declarations, p: Mapping[str, Any], spec_in: TensorSpec, spec_ou
         ("n", f"{n}u"), ("channels", f"{channels}u"), ("bins", f"{bins}u"), ("window", window),
         ("fft", f"&{fft}"), ("log", "1" if p["log"] else "0"), ("log_floor", c_float(p["log_floor"])),
     ])
-    return StageParts(mode="frame", sources=("dsp/spectrum.c", fft_source), includes=("dsp/spectrum.h",),
+    return StageParts(mode="frame", sources=("dsp/spectrum.c", fft_source, FFT_HEADER),
+                      includes=("dsp/spectrum.h",),
                       run=f"tms_spectrum_run(&{cfg}, {in_buf}, {scratch}, {out_buf});")
 
 
@@ -85,7 +88,7 @@ def mfe(d: Declarations, p: Mapping[str, Any], spec_out: TensorSpec, in_buf: str
         q15_fft: bool) -> StageParts:
     cfg, scratch, fft_source = _mel_config(d, Mfe(), p, spec_out.shape[0], p["log"], q15_fft)
     d.buffer(out_buf, spec_out.elements)
-    return StageParts(mode="frame", sources=("dsp/mfe.c", fft_source), includes=("dsp/mfe.h",),
+    return StageParts(mode="frame", sources=("dsp/mfe.c", fft_source, FFT_HEADER), includes=("dsp/mfe.h",),
                       run=f"tms_mfe_run(&{cfg}, {in_buf}, {scratch}, {out_buf});")
 
 
@@ -97,5 +100,6 @@ def mfcc(d: Declarations, p: Mapping[str, Any], spec_out: TensorSpec, in_buf: st
     d.buffer(out_buf, spec_out.elements)
     cfg = d.const_struct("cfg", "tms_mfcc_config_t", [
         ("mel", f"&{mel_cfg}"), ("n_mfcc", f"{p['n_mfcc']}u"), ("dct", dct)])
-    return StageParts(mode="frame", sources=("dsp/mfcc.c", "dsp/mfe.c", fft_source), includes=("dsp/mfcc.h",),
+    return StageParts(mode="frame", sources=("dsp/mfcc.c", "dsp/mfe.c", fft_source, FFT_HEADER),
+                      includes=("dsp/mfcc.h",),
                       run=f"tms_mfcc_run(&{cfg}, {in_buf}, {scratch}, {mel}, {out_buf});")

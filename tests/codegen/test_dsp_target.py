@@ -79,7 +79,8 @@ def test_image_stage_on_emulated_m4f_matches_reference(case):
 def test_statistics_on_emulated_m4f_match_the_float64_reference():
     node = node_on_host("dsp.stats", {n: True for n in STAT_FEATURES}, (1000, 2), 1.0)
     signals = check_signals(1000, 2, 16000.0, seed=3)
-    signals["offset_small_spread"] = (1000.0 + 0.01 * np.random.default_rng(5).normal(size=(1000, 2))).astype(np.float32)
+    noise = np.random.default_rng(5).normal(size=(1000, 2))
+    signals["offset_small_spread"] = (1000.0 + 0.01 * noise).astype(np.float32)
     got = run_on_emulated_m4(node, np.stack(list(signals.values())), "stats")
     location = {"mean", "rms", "min", "max"}  # in the units of x; the rest are spreads or dimensionless
     for i, (signal, x) in enumerate(signals.items()):
