@@ -63,7 +63,7 @@ class Emulator:
     def command(self, port: int) -> list[str]:
         return [str(qemu_system_arm()), "-machine", self.machine, "-cpu", _MACHINE_CPUS[self.machine],
                 "-nographic", "-monitor", "none", "-semihosting-config", "enable=on,target=native",
-                "-icount", f"shift={ICOUNT_SHIFT}", "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on",
+                "-icount", f"shift={ICOUNT_SHIFT}", "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on,nodelay=on",
                 "-kernel", str(self.elf)]
 
     def start(self) -> "Emulator":
