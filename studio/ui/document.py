@@ -30,6 +30,7 @@ VALIDATION_DELAY_MS = 15
 class Document(QObject):
     validated = Signal(object)        # Report
     validation_failed = Signal(str)   # the message of a StudioError (e.g. unknown board)
+    validation_started = Signal()     # a background validation began (its report follows)
     board_changed = Signal(str)
     project_replaced = Signal()       # a file was opened / a new project made
     path_changed = Signal()
@@ -142,6 +143,7 @@ class Document(QObject):
             self.validation_failed.emit(e.message)
             return
         self.background_validations += 1
+        self.validation_started.emit()
         job = self.runner.start("Validate", lambda progress, cancelled: validate_project(snapshot, board), quiet=True)
         job.succeeded.connect(lambda report: self._background_done(generation, report))
         job.failed.connect(self.validation_failed)

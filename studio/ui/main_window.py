@@ -218,6 +218,7 @@ class MainWindow(QMainWindow):
         self.board_panel.board_chosen.connect(self._choose_board)
         self.issues.node_activated.connect(c.center_on)
         d.validated.connect(self._on_validated)
+        d.validation_started.connect(self._on_validation_started)
         d.validation_failed.connect(self._on_validation_failed)
         d.board_changed.connect(self.board_panel.show_board)
         d.path_changed.connect(self._update_title)
@@ -241,6 +242,12 @@ class MainWindow(QMainWindow):
         bg, grid = theme.canvas_colours(dark)
         self.canvas.ng.set_background_color(*bg)
         self.canvas.ng.set_grid_color(*grid)
+        # NodeGraphQt draws its major grid lines at half the background's brightness: fine on
+        # dark, heavy bars on light, where dots in the grid colour read better
+        from NodeGraphQt.constants import ViewerEnum
+
+        self.canvas.ng.set_grid_mode(ViewerEnum.GRID_DISPLAY_LINES.value if dark
+                                     else ViewerEnum.GRID_DISPLAY_DOTS.value)
         self.canvas.set_caption_colour(QColor(170, 175, 185) if dark else QColor(70, 74, 82))
 
     @property
@@ -335,6 +342,9 @@ class MainWindow(QMainWindow):
         warnings = sum(i.severity == "warning" for i in report.issues)
         self.validation_dock.setWindowTitle(f"Validation — {errors} errors, {warnings} warnings "
                                             f"({report.elapsed_ms:.1f} ms)")
+
+    def _on_validation_started(self) -> None:
+        self.validation_dock.setWindowTitle("Validation — checking…")
 
     def _on_validation_failed(self, message: str) -> None:
         self.canvas.show_report(None)

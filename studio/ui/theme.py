@@ -55,7 +55,7 @@ def _palette(dark: bool) -> QPalette:
 
 def canvas_colours(dark: bool) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
     """(background, grid) for the node canvas."""
-    return ((30, 32, 36), (45, 48, 54)) if dark else ((236, 238, 242), (218, 221, 228))
+    return ((30, 32, 36), (45, 48, 54)) if dark else ((236, 238, 242), (170, 175, 185))
 
 
 def apply_theme(app: QApplication, dark: bool) -> None:

@@ -115,3 +115,21 @@ def test_tidy_layout_puts_each_node_right_of_what_feeds_it(window):
     window.tidy_layout()
     x = {n.id: n.ui["x"] for n in window.doc.graph.nodes}
     assert x["imu"] < x["window"] < x["stats"]
+
+
+def test_dragging_a_wire_off_an_input_disconnects_it_in_the_core_graph(window, qtbot):
+    from tests.ui.helpers import port_point
+
+    window.canvas.zoom_to_fit()
+    qtbot.wait(20)
+    viewport = window.canvas.viewer.viewport()
+    start = port_point(window, "window", "in", "in")
+    away = start + type(start)(0, 150)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(viewport, away)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, away)
+    assert Edge("imu", "out", "window", "in") not in window.doc.graph.edges
+    assert ("imu", "out", "window", "in") not in drawn_pipes(window)
+    window.doc.undo_stack.undo()
+    assert Edge("imu", "out", "window", "in") in window.doc.graph.edges
+    assert ("imu", "out", "window", "in") in drawn_pipes(window)
