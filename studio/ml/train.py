@@ -40,7 +40,7 @@ def set_seed(seed: int) -> None:
 
 def build_model(kind: str, input_shape: Sequence[int], n_classes: int, **size: Any):
     """A compiled Keras model. Size keywords per kind (defaults in brackets):
-    dense: units [32], layers [2], dropout [0.0];
+    dense: units [32] in the first hidden layer, halving in each next one, layers [2], dropout [0.0];
     cnn1d: filters [16], layers [2], kernel [5], units [32];
     dscnn: filters [32], blocks [3], dropout [0.1];
     cnn2d: filters [8], layers [2], units [32];
