@@ -44,8 +44,24 @@ def _load_initial(project_path: str | None):
     return load_project(sample) if sample else files.new_project()
 
 
+def _check_display(screenshot: str | None) -> None:
+    """Without a display Qt would abort; a screenshot can be drawn offscreen instead."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    if screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return
+    from studio.core.errors import BadInput
+
+    raise BadInput("no display to open the window on (DISPLAY is not set); run it in a desktop session, "
+                   "or use --screenshot PNG, or set QT_QPA_PLATFORM=offscreen")
+
+
 def run_app(project_path: str | None = None, screenshot: str | None = None) -> int:
     probe = os.environ.get(STARTUP_PROBE_ENV) == "1"
+    _check_display(screenshot)
     project = _load_initial(project_path)
 
     from PySide6.QtCore import QTimer

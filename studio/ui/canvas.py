@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem
+from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem, QToolTip
 
 from nodes.base import NodeError, NodeType, catalogue
 from studio.core.errors import GraphError
@@ -179,6 +179,8 @@ class Canvas(QObject):
                 self.doc.execute(Rewire(self.doc.graph, off, on, "connect" if on else "disconnect"))
         except GraphError as e:
             self.status.emit(e.message)
+            # also where the user is looking: at the end of the wire they just let go of
+            QToolTip.showText(QCursor.pos(), e.message, self.viewer)
         finally:
             self.resync_edges()
 

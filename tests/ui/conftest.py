@@ -57,3 +57,4 @@ def window(qtbot, project_file):
 def pytest_configure(config):
     # NodeGraphQt 0.6.44 still calls QMouseEvent.pos(); not ours to fix, and not a failure
     config.addinivalue_line("filterwarnings", "ignore:Function.*QMouseEvent.pos:DeprecationWarning")
+    config.addinivalue_line("filterwarnings", "ignore:Function.*QDropEvent.pos:DeprecationWarning")

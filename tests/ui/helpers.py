@@ -31,3 +31,18 @@ def drawn_pipes(window) -> set[tuple[str, str, str, str]]:
             for out_item in in_item.connected_ports:
                 out.add((core_of[out_item.node], out_item.name, cid, in_item.name))
     return out
+
+
+def drop_on(widget, mime) -> bool:
+    """A drag entering ``widget`` and dropping ``mime`` at its centre; True if the drag was accepted."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    at = QPointF(widget.rect().center())
+    enter = QDragEnterEvent(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, enter)
+    QApplication.sendEvent(widget, QDropEvent(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                              Qt.KeyboardModifier.NoModifier))
+    return enter.isAccepted()

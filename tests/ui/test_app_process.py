@@ -78,3 +78,22 @@ def test_tensorflow_is_not_imported_once_the_window_is_up(project_file):
     probe = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
     assert probe["nodes"] == 3
     assert probe["tensorflow_loaded"] is False
+
+
+def test_screenshot_without_a_display_is_drawn_offscreen(project_file, tmp_path):
+    out = tmp_path / "offscreen.png"
+    env = _env()
+    env.pop("WAYLAND_DISPLAY", None)
+    done = subprocess.run([sys.executable, "-m", "studio", str(project_file), "--screenshot", str(out)],
+                          env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 10_000
+
+
+def test_the_window_without_a_display_is_refused_with_a_message(project_file):
+    env = _env()
+    env.pop("WAYLAND_DISPLAY", None)
+    done = subprocess.run([sys.executable, "-m", "studio", str(project_file)], env=env, cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "no display" in done.stderr

@@ -133,3 +133,21 @@ def test_dragging_a_wire_off_an_input_disconnects_it_in_the_core_graph(window, q
     window.doc.undo_stack.undo()
     assert Edge("imu", "out", "window", "in") in window.doc.graph.edges
     assert ("imu", "out", "window", "in") in drawn_pipes(window)
+
+
+def test_dropping_a_palette_entry_on_the_canvas_adds_the_node_where_it_lands(window):
+    from PySide6.QtCore import QMimeData
+
+    from studio.ui.canvas import PALETTE_MIME_PREFIX
+    from tests.ui.helpers import drop_on
+
+    mime = QMimeData()
+    mime.setText(PALETTE_MIME_PREFIX + "outputs.serial")
+    viewport = window.canvas.viewer.viewport()
+    at = viewport.rect().center()
+    assert drop_on(viewport, mime)
+    added = [n for n in window.doc.graph.nodes if n.type_id == "outputs.serial"]
+    assert len(added) == 1
+    view = window.canvas.view_of(added[0].id)
+    landed = window.canvas.viewer.mapToScene(at)
+    assert abs(view.xy_pos[0] + 80 - landed.x()) <= 1 and abs(view.xy_pos[1] + 30 - landed.y()) <= 1

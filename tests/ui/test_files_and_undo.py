@@ -1,16 +1,15 @@
 """Undo restores exact bytes, files round-trip, dirty state, autosave and recovery, bundles."""
 from __future__ import annotations
 
-from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QMimeData, QTimer, QUrl
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studio.core.graph import Edge
 from studio.core.project import export_bundle, load_project
 from studio.ui.commands import MoveNodes, Rewire, SetProperty
 from studio.ui.main_window import MainWindow
+from tests.ui.helpers import drop_on
 
 
 def test_undoing_every_edit_saves_the_exact_original_bytes(window, project_file, tmp_path):
@@ -125,14 +124,6 @@ def test_dropping_a_bundle_on_the_canvas_unpacks_it_next_to_it_and_opens_it(wind
     bundle = export_bundle(load_project(project_file), tmp_path / "shared.zip")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(bundle))])
-    viewport = window.canvas.viewer.viewport()
-    at = viewport.rect().center()
-    enter = QDragEnterEvent(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(viewport, enter)
-    assert enter.isAccepted()
-    drop = QDropEvent(QPointF(at), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(viewport, drop)
+    assert drop_on(window.canvas.viewer.viewport(), mime)
     assert window.doc.project.path == (tmp_path / "shared" / "imu.tinyml").resolve()
     assert {n.id for n in window.doc.graph.nodes} == {"imu", "window", "stats"}
