@@ -7,6 +7,8 @@ Prints one row per model:
   TFLM arena = "Arena allocation total" printed by the tflite-micro interpreter
   bound      = the planner's lower bound (max simultaneously live intermediate bytes)
   flash      = text + data of every generated object (constants included) vs the .tflite size
+  host us    = CPU time per inference on this machine: our C (gcc -O2) vs TFLM's interpreter
+               (its reference kernels; wall time of invoke() from Python, so a rough figure)
 and the geometric mean of ours+io / TFLM arena (target <= 0.5).
 
 Run: python bench/bench_model_compiler.py [--models ds_cnn,resnet8,...] [--keep DIR]
@@ -73,19 +75,41 @@ def arm_sizes(src_dir: Path, files) -> tuple[int, int, int]:
     return model_ram, flash, stack
 
 
-def tflm_arena_bytes(path: Path) -> int:
+def tflm_figures(path: Path, runs: int) -> tuple[int, float]:
+    """(arena allocation total bytes, mean invoke us) from a TFLM child process."""
     proc = subprocess.run([sys.executable, "-m", "codegen.model.tflm_reference", str(path),
-                           "--allocations", "--arena", str(1 << 23)],
+                           "--allocations", "--time-runs", str(runs), "--arena", str(1 << 23)],
                           capture_output=True, text=True, cwd=ROOT, check=True)
     m = re.search(r"Arena allocation total (\d+) bytes", proc.stderr)
-    if not m:
+    t = re.search(r"invoke_us ([0-9.]+)", proc.stderr)
+    if not m or not t:
         raise RuntimeError("no allocation report from TFLM:\n" + proc.stderr[-2000:])
-    return int(m.group(1))
+    return int(m.group(1)), float(t.group(1))
+
+
+def host_us(src_dir: Path, files, input_bytes: int, runs: int) -> float:
+    """CPU time per inference of the generated C built for this host."""
+    import resource
+
+    import numpy as np
+
+    from codegen.model.verify import HARNESS_C
+
+    (src_dir / "harness.c").write_text(HARNESS_C, encoding="utf-8")
+    exe = src_dir / "host_runner"
+    sources = [str(src_dir / f) for f in files if f.endswith(".c")] + [str(src_dir / "harness.c")]
+    subprocess.run(["gcc", "-std=c99", "-O2", "-o", str(exe), *sources], check=True)
+    x = np.random.default_rng(0).integers(-128, 128, (runs, input_bytes)).astype(np.int8)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+    subprocess.run([str(exe)], input=x.tobytes(), capture_output=True, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+    return (after - before) / runs * 1e6
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--models", default="ds_cnn,fc_autoencoder,resnet8,mobilenet_v1_025")
+    ap.add_argument("--runs", type=int, default=50, help="inferences timed per model")
     ap.add_argument("--keep", help="keep models and generated code in this folder (and reuse "
                     "models already there)")
     a = ap.parse_args()
@@ -94,7 +118,8 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     paths = build_models(names, work)
     head = (f"{'model':18} {'arena':>8} {'bound':>8} {'stack':>6} {'oursRAM':>8} {'ours+io':>8} "
-            f"{'TFLM':>8} {'RAM/TFLM':>9} {'flash':>8} {'.tflite':>8} {'fl/tfl':>7}")
+            f"{'TFLM':>8} {'RAM/TFLM':>9} {'flash':>8} {'.tflite':>8} {'fl/tfl':>7} "
+            f"{'host us':>8} {'TFLM us':>8}")
     rows, ratios = [], []
     for name in names:
         out = work / f"{name}_c"
@@ -106,13 +131,14 @@ def main() -> int:
         g = program.graph
         io_bytes = sum(g.tensors[i].nbytes for i in (*g.inputs, *g.outputs))
         ours = model_ram + stack
-        tflm = tflm_arena_bytes(paths[name])
+        tflm, tflm_us = tflm_figures(paths[name], a.runs)
+        ours_us = host_us(out, report.files, sum(g.tensors[i].nbytes for i in g.inputs), a.runs)
         ratio = (ours + io_bytes) / tflm
         ratios.append(ratio)
         size = paths[name].stat().st_size
         rows.append(f"{name:18} {report.arena_bytes:8d} {report.lower_bound_bytes:8d} {stack:6d} "
                     f"{ours:8d} {ours + io_bytes:8d} {tflm:8d} {ratio:9.3f} {flash:8d} "
-                    f"{size:8d} {flash / size:7.3f}")
+                    f"{size:8d} {flash / size:7.3f} {ours_us:8.0f} {tflm_us:8.0f}")
     print(head)
     print("\n".join(rows))
     gmean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))

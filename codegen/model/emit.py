@@ -132,10 +132,15 @@ class CEmitter:
         return Q.activation_range(op.options.get("activation", "NONE"), out.quant.scale,
                                   out.quant.zero_point)
 
-    def _bias(self, op: Op) -> str:
+    def _bias(self, op: Op, sum_axes: tuple[int, ...], channels: int) -> str:
+        """bias + in_offset * sum(weights of the channel), wrapped to int32 like the C sum."""
+        w = self.t[op.inputs[1]].data.astype(np.int64)
+        in_offset = -int(self.t[op.inputs[0]].quant.zero_point)
+        folded = w.sum(axis=sum_axes).reshape(-1) * in_offset
         if len(op.inputs) > 2 and op.inputs[2] >= 0:
-            return self.array("int32_t", "b", self.t[op.inputs[2]].data.astype(np.int32))
-        return "0"
+            folded = folded + self.t[op.inputs[2]].data.astype(np.int64).reshape(-1)
+        folded = (folded[:channels] + (1 << 31)) % (1 << 32) - (1 << 31)
+        return self.array("int32_t", "b", folded.astype(np.int32))
 
     def op_conv_2d(self, op: Op) -> None:
         inp, out = self._io(op)
@@ -158,7 +163,7 @@ class CEmitter:
             ("in_offset", -inp.quant.zero_point), ("out_offset", out.quant.zero_point),
             ("act_min", lo), ("act_max", hi)])
         wn = self.array("int8_t", "w", w.data.astype(np.int8))
-        bn = self._bias(op)
+        bn = self._bias(op, (1, 2, 3), oc)
         mn, sn = self.array("int32_t", "m", mult), self.array("int32_t", "s", shift)
         self.body.append(f"    tms_conv_s8({params}, {self.ptr(op.inputs[0])}, {wn}, {bn}, {mn}, "
                          f"{sn}, {self.out_ptr(op.outputs[0])});")
@@ -184,7 +189,7 @@ class CEmitter:
             ("in_offset", -inp.quant.zero_point), ("out_offset", out.quant.zero_point),
             ("act_min", lo), ("act_max", hi)])
         wn = self.array("int8_t", "w", w.data.astype(np.int8))
-        bn = self._bias(op)
+        bn = self._bias(op, (0, 1, 2), oc)
         mn, sn = self.array("int32_t", "m", mult), self.array("int32_t", "s", shift)
         self.body.append(f"    tms_depthwise_conv_s8({params}, {self.ptr(op.inputs[0])}, {wn}, "
                          f"{bn}, {mn}, {sn}, {self.out_ptr(op.outputs[0])});")
@@ -200,7 +205,7 @@ class CEmitter:
             ("in_offset", -inp.quant.zero_point), ("out_offset", out.quant.zero_point),
             ("act_min", lo), ("act_max", hi)])
         wn = self.array("int8_t", "w", w.data.astype(np.int8))
-        bn = self._bias(op)
+        bn = self._bias(op, (1,), od)
         mn, sn = self.array("int32_t", "m", mult), self.array("int32_t", "s", shift)
         self.body.append(f"    tms_fully_connected_s8({params}, {self.ptr(op.inputs[0])}, {wn}, "
                          f"{bn}, {mn}, {sn}, {self.out_ptr(op.outputs[0])});")

@@ -77,6 +77,18 @@ def arena_report(model_path: str, arena_size: int) -> str:
     return text[0]
 
 
+def invoke_time_us(model_path: str, arena_size: int, runs: int) -> float:
+    """Mean wall time of one interp.invoke() (zero input), for benchmarks."""
+    import time
+
+    interp = make_interpreter(model_path, arena_size)
+    interp.invoke()
+    start = time.perf_counter()
+    for _ in range(runs):
+        interp.invoke()
+    return (time.perf_counter() - start) / runs * 1e6
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("model")
@@ -86,9 +98,13 @@ def main(argv=None) -> int:
     ap.add_argument("--out-quant", default="", help="scale:zp,... per output")
     ap.add_argument("--arena", type=int, default=1 << 22)
     ap.add_argument("--allocations", action="store_true")
+    ap.add_argument("--time-runs", type=int, default=0, help="print mean invoke time in us")
     a = ap.parse_args(argv)
     if a.allocations:
         sys.stderr.write(arena_report(a.model, a.arena))
+    if a.time_runs:
+        sys.stderr.write(f"invoke_us {invoke_time_us(a.model, a.arena, a.time_runs):.1f}\n")
+    if a.allocations or a.time_runs:
         return 0
 
     def parse(spec):

@@ -49,6 +49,16 @@ static inline int32_t tms_clamp(int32_t v, int32_t lo, int32_t hi)
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/* [lo, hi) of the taps k in [0, k_size) whose coordinate origin + dil * k lies in [0, size). */
+static inline void tms_valid_taps(int32_t origin, int32_t dil, int32_t k_size, int32_t size,
+                                  int32_t *lo, int32_t *hi)
+{
+    int32_t a = origin >= 0 ? 0 : (-origin + dil - 1) / dil;
+    int32_t b = size - origin > 0 ? (size - origin + dil - 1) / dil : 0;
+    *lo = a;
+    *hi = b < k_size ? b : k_size;
+}
+
 /* gemmlowp SaturatingRoundingMultiplyByPOT for a positive exponent. */
 int32_t tms_sat_shl(int32_t x, int exponent);
 /* gemmlowp exp_on_negative_values for a Q(integer_bits).(31-integer_bits) input -> Q0.31. */

@@ -1,6 +1,9 @@
 /* int8 CONV_2D, per-channel requantization.
  * Matches TFLite Micro reference_integer_ops::ConvPerChannel (kernels/internal/reference/
- * integer_ops/conv.h). Layouts: input NHWC, filter OHWI, output NHWC. */
+ * integer_ops/conv.h). Layouts: input NHWC, filter OHWI, output NHWC.
+ * ``bias`` is folded: bias + in_offset * (sum of the channel's weights), computed offline, so
+ * interior pixels accumulate plain products; border pixels subtract the padded taps' share
+ * (the same int32 sum as the reference, term for term). */
 #ifndef TMS_CONV_H
 #define TMS_CONV_H
 

@@ -13,29 +13,37 @@ void tms_depthwise_conv_s8(const tms_depthwise_params_t *p, const int8_t *input,
         const int8_t *in_b = input + (int32_t)b * p->in_h * p->in_w * p->in_c;
         for (oy = 0; oy < p->out_h; ++oy) {
             const int32_t in_y0 = oy * p->stride_h - p->pad_h;
+            int32_t ky0, ky1;
+            tms_valid_taps(in_y0, p->dil_h, p->k_h, p->in_h, &ky0, &ky1);
             for (ox = 0; ox < p->out_w; ++ox) {
                 const int32_t in_x0 = ox * p->stride_w - p->pad_w;
+                int32_t kx0, kx1;
+                int border;
+                tms_valid_taps(in_x0, p->dil_w, p->k_w, p->in_w, &kx0, &kx1);
+                border = ky0 != 0 || ky1 != p->k_h || kx0 != 0 || kx1 != p->k_w;
                 for (ic = 0; ic < p->in_c; ++ic) {
                     for (m = 0; m < p->depth_multiplier; ++m) {
                         const int32_t oc = m + ic * p->depth_multiplier;
-                        int32_t acc = 0;
-                        for (ky = 0; ky < p->k_h; ++ky) {
-                            const int32_t in_y = in_y0 + p->dil_h * ky;
-                            if (in_y < 0 || in_y >= p->in_h) {
-                                continue;
-                            }
-                            for (kx = 0; kx < p->k_w; ++kx) {
-                                const int32_t in_x = in_x0 + p->dil_w * kx;
-                                if (in_x < 0 || in_x >= p->in_w) {
-                                    continue;
-                                }
-                                acc += (int32_t)filter[(ky * p->k_w + kx) * out_c + oc] *
-                                       ((int32_t)in_b[(in_y * p->in_w + in_x) * p->in_c + ic] +
-                                        p->in_offset);
+                        int32_t acc = bias[oc];
+                        for (ky = ky0; ky < ky1; ++ky) {
+                            const int8_t *row =
+                                in_b + ((in_y0 + p->dil_h * ky) * p->in_w + in_x0) * p->in_c + ic;
+                            const int8_t *f_row = filter + ky * p->k_w * out_c + oc;
+                            for (kx = kx0; kx < kx1; ++kx) {
+                                acc += (int32_t)f_row[kx * out_c] *
+                                       (int32_t)row[p->dil_w * kx * p->in_c];
                             }
                         }
-                        if (bias) {
-                            acc += bias[oc];
+                        if (border) { /* remove the padded taps the folded bias counted */
+                            int32_t pad_sum = 0;
+                            for (ky = 0; ky < p->k_h; ++ky) {
+                                for (kx = 0; kx < p->k_w; ++kx) {
+                                    if (ky < ky0 || ky >= ky1 || kx < kx0 || kx >= kx1) {
+                                        pad_sum += filter[(ky * p->k_w + kx) * out_c + oc];
+                                    }
+                                }
+                            }
+                            acc -= pad_sum * p->in_offset;
                         }
                         acc = tms_mbqm(acc, multiplier[oc], shift[oc]) + p->out_offset;
                         output[oc] = (int8_t)tms_clamp(acc, p->act_min, p->act_max);

@@ -1,6 +1,7 @@
 /* int8 DEPTHWISE_CONV_2D, per-channel requantization, any depth multiplier.
  * Matches TFLite Micro reference_integer_ops::DepthwiseConvPerChannel
- * (kernels/internal/reference/integer_ops/depthwise_conv.h). Filter layout 1HW(C*M). */
+ * (kernels/internal/reference/integer_ops/depthwise_conv.h). Filter layout 1HW(C*M).
+ * ``bias`` is folded with in_offset * (sum of the channel's weights) as in tms_conv.h. */
 #ifndef TMS_DEPTHWISE_CONV_H
 #define TMS_DEPTHWISE_CONV_H
 

@@ -11,7 +11,8 @@ typedef struct {
     int32_t in_offset, out_offset, act_min, act_max;
 } tms_fc_params_t;
 
-/* multiplier/shift hold one entry per output channel (repeated when per-tensor). */
+/* multiplier/shift hold one entry per output channel (repeated when per-tensor); ``bias`` is
+ * folded offline with in_offset * (sum of the row's weights), so the loop is plain products. */
 void tms_fully_connected_s8(const tms_fc_params_t *p, const int8_t *input, const int8_t *filter,
                             const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
                             int8_t *output);
