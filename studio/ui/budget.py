@@ -29,6 +29,7 @@ def _segment_colour(key: str) -> QColor:
 
 class BudgetBar(QWidget):
     hovered = Signal(object)  # segment key (node id) or None
+    caption_changed = Signal(str)
 
     def __init__(self, title: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -38,7 +39,7 @@ class BudgetBar(QWidget):
         self.budget = 0.0
         self.caption = ""
         self.highlight: str | None = None
-        self.setMinimumHeight(24)
+        self.setMinimumHeight(26)
         self.setMouseTracking(True)
 
     @property
@@ -56,6 +57,7 @@ class BudgetBar(QWidget):
         self.used, self.budget, self.caption = used, budget, caption
         self.setToolTip("")
         self.update()
+        self.caption_changed.emit(caption)
 
     def set_highlight(self, key: str | None) -> None:
         if key != self.highlight:
@@ -95,9 +97,12 @@ class BudgetBar(QWidget):
         p.setPen(QPen(self.fill_colour.darker(120) if not over else OVER_COLOUR, 1))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(self.rect().adjusted(0, 0, -1, -1))
-        p.setPen(pal.text().color())
-        p.drawText(self.rect().adjusted(6, 0, -6, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                   self.caption)
+        # name each segment that has room for it: the bar is its own legend
+        metrics = p.fontMetrics()
+        p.setPen(QColor(255, 255, 255))
+        for key, _value, rect in self._rects():
+            if rect.width() > metrics.horizontalAdvance(key) + 8:
+                p.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, key)
         p.end()
 
     def segment_at(self, x: float) -> tuple[str, float] | None:
@@ -143,11 +148,15 @@ class BudgetPanel(QWidget):
         self.latency = LatencyBar("latency")
         self.labels = {}
         for bar in (self.ram, self.flash, self.latency):
-            label = QLabel(bar.title.capitalize() if bar.title != "RAM" else "RAM")
+            name = bar.title if bar.title == "RAM" else bar.title.capitalize()
+            label = QLabel(name)
             self.labels[bar.title] = label
             layout.addWidget(label)
             layout.addWidget(bar)
             bar.hovered.connect(self.hovered)
+            bar.caption_changed.connect(lambda text, bar=bar, label=label, name=name: label.setText(
+                f"<b>{name}</b>&nbsp;&nbsp;" + (f"<span style='color:{OVER_COLOUR.name()}'><b>{text}</b></span>"
+                                                if bar.over else text)))
         layout.addStretch(1)
 
     def bars(self) -> list[BudgetBar]:

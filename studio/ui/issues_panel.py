@@ -20,6 +20,7 @@ class IssuesPanel(QTreeWidget):
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(False)  # long messages wrap onto several lines
         self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setColumnWidth(0, 70)
         self.setColumnWidth(1, 110)
         self.itemClicked.connect(self._clicked)
@@ -40,6 +41,12 @@ class IssuesPanel(QTreeWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, issue.node)
             item.setForeground(0, QBrush(SEVERITY_TEXT[issue.severity]))
             item.setToolTip(2, issue.message)
+        self.scheduleDelayedItemsLayout()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # row heights depend on the message column's width once messages wrap
+        self.scheduleDelayedItemsLayout()
 
     def _clicked(self, item: QTreeWidgetItem, _col: int = 0) -> None:
         node = item.data(0, Qt.ItemDataRole.UserRole)
