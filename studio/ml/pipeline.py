@@ -10,7 +10,9 @@ the chain from the sensor to the model node's input:
   first once ``window`` samples have arrived (frame k covers samples k·hop … k·hop + window − 1);
 - *frame* nodes after it run their ``reference`` on each frame.
 
-Without a window node every stream sample is one model input (e.g. an 8×8 image per sample).
+Without a window node every stream sample is one model input (e.g. an 8×8 image per sample). A
+camera's stream is one image (H, W, C) per sample: pass samples (N, H, W, C) and every node runs
+on each image.
 
 ``host_inference`` then quantizes each feature tensor into the model's int8 input exactly as the
 firmware's ``tms_quantize_int8`` does — float32 ``x / scale``, rounded half away from zero, plus
@@ -200,12 +202,13 @@ def frame_stream(x: np.ndarray, window: int, hop: int) -> np.ndarray:
     return x[idx]
 
 
-def _check_samples(samples: np.ndarray) -> np.ndarray:
+def _check_samples(samples: np.ndarray, images: bool = False) -> np.ndarray:
     x = np.asarray(samples, dtype=np.float32)
     if x.ndim == 1:
         x = x[:, None]
-    if x.ndim != 2:
-        raise MLError(f"samples must be (T, channels), got shape {x.shape}")
+    if x.ndim != 2 and not (images and x.ndim == 4):
+        want = "(N, height, width, channels) images" if images else "(T, channels)"
+        raise MLError(f"samples must be {want}, got shape {x.shape}")
     if not np.all(np.isfinite(x)):
         raise MLError("samples contain NaN or infinite values")
     return x
@@ -240,7 +243,13 @@ def features_for_stream(project: Project, samples: np.ndarray,
     ``input_shape`` overrides the model's (needed before a model exists; without either, the shape
     of the last DSP node's output is kept)."""
     chain = pipeline_chain(project)
-    x = _check_samples(samples)
+    x = _check_samples(samples, images=chain.window is None)
+    if x.ndim == 4:  # a stream of images: each node runs on each image
+        feats = _frames_to_features(x, chain.stream)
+        if feats.shape[0] == 0:
+            return feats
+        shape = tuple(input_shape) if input_shape is not None else model_input_shape(project)
+        return _reshape(feats, shape)
     for s in chain.stream:
         x = _on_stream(s, x)
     if chain.window is not None:

@@ -124,3 +124,16 @@ def test_frame_minmax_on_a_stream_scales_each_sample_by_its_own_range(tmp_path, 
     np.testing.assert_array_equal(got, want)
     np.testing.assert_allclose(got.min(axis=1), 0.0, atol=1e-5)  # float32 x·scale + offset
     np.testing.assert_allclose(got.max(axis=1), 1.0, atol=1e-5)
+
+
+def test_a_camera_stream_runs_every_node_on_each_image(tmp_path):
+    camera = StageSpec("cam", "sensors.camera", {"width": 16, "height": 12, "color": "rgb", "fps": 1.0})
+    project = chain_project(tmp_path, StageSpec("gray", "dsp.grayscale", {}),
+                            StageSpec("small", "dsp.resize", {"width": 8, "height": 6, "method": "bilinear"}),
+                            sensor=camera)
+    images = np.random.default_rng(9).uniform(0, 1, (3, 12, 16, 3)).astype(np.float32)
+    got = features_for_stream(project, images)
+    gray, small = pipeline_chain(project).stream
+    want = np.stack([small.reference(gray.reference(img)) for img in images])
+    assert got.shape == (3, 6, 8, 1)
+    np.testing.assert_array_equal(got, want)
