@@ -307,6 +307,18 @@ class CEmitter:
     def op_tanh(self, op: Op) -> None:
         self._sigmoid_like(op, "tms_tanh_s8")
 
+    def op_leaky_relu(self, op: Op) -> None:
+        inp, out = self._io(op)
+        (im, ish), (am, ash) = Q.leaky_relu_multipliers(inp.quant.scale,
+                                                        float(op.options.get("alpha", 0.2)),
+                                                        out.quant.scale)
+        params = self.struct("tms_leaky_relu_params_t", [
+            ("size", inp.elements), ("input_offset", inp.quant.zero_point),
+            ("output_offset", out.quant.zero_point), ("identity_multiplier", im),
+            ("identity_shift", ish), ("alpha_multiplier", am), ("alpha_shift", ash)])
+        self.body.append(f"    tms_leaky_relu_s8({params}, {self.ptr(op.inputs[0])}, "
+                         f"{self.out_ptr(op.outputs[0])});")
+
     def op_mean(self, op: Op) -> None:
         inp, out = self._io(op)
         rank = len(inp.shape)

@@ -16,7 +16,7 @@ from .quant import out_size, padding_offset
 
 SPATIAL = frozenset({"CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D"})
 # one output element from the same-index input element, read before it is written
-ELEMENTWISE = frozenset({"LOGISTIC", "TANH", "QUANTIZE", "SOFTMAX"})
+ELEMENTWISE = frozenset({"LOGISTIC", "TANH", "QUANTIZE", "SOFTMAX", "LEAKY_RELU"})
 BINARY = frozenset({"ADD", "MUL"})
 
 

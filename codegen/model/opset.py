@@ -23,6 +23,7 @@ KERNELS = {
     "SOFTMAX": ("tms_softmax", 358),
     "LOGISTIC": ("tms_logistic", 264),
     "TANH": ("tms_tanh", 236),
+    "LEAKY_RELU": ("tms_leaky_relu", 178),
     "MEAN": ("tms_mean", 420),
     "PAD": ("tms_pad", 182),
     "QUANTIZE": ("tms_requantize", 164),

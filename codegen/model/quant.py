@@ -131,3 +131,11 @@ def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tupl
         return mult, shift
     s = min(count.bit_length() - 1, 32, 31 + shift)  # 63 - CountLeadingZeros(uint64 count)
     return int((mult << s) // count), shift - s
+
+
+def leaky_relu_multipliers(input_scale: float, alpha: float, output_scale: float):
+    """LEAKY_RELU Prepare: both ratios are computed in float32 before widening to double."""
+    si, so, a = np.float32(input_scale), np.float32(output_scale), np.float32(alpha)
+    identity = quantize_multiplier(float(si / so))
+    negative = quantize_multiplier(float(si * a / so))
+    return identity, negative

@@ -43,6 +43,7 @@ _OPTION_FIELDS = {
                             ("ellipsis_mask", "EllipsisMask"), ("new_axis_mask", "NewAxisMask"),
                             ("shrink_axis_mask", "ShrinkAxisMask")],
     "GatherOptions": [("axis", "Axis"), ("batch_dims", "BatchDims")],
+    "LeakyReluOptions": [("alpha", "Alpha")],
     "SqueezeOptions": [("squeeze_dims", "SqueezeDimsAsNumpy")],
     "ReshapeOptions": [("new_shape", "NewShapeAsNumpy")],
 }
@@ -158,7 +159,7 @@ def _options(s, o, option_names) -> dict:
             value = _ACTIVATION.get(value, str(value))
         elif isinstance(value, np.ndarray):
             value = tuple(int(v) for v in value)
-        elif isinstance(value, (int, np.integer)) and getter != "Beta":
+        elif isinstance(value, (int, np.integer)) and getter not in ("Beta", "Alpha"):
             value = int(value)
         if getter.endswith("AsNumpy") and not isinstance(value, tuple):
             value = ()  # the schema returns 0 for an absent vector

@@ -169,6 +169,15 @@ def test_logistic_and_tanh_within_one_lsb_of_tflm(kind, scale):
     _assert_exact(to_int8_tflite(_model(x, y), (64,), low=-scale, high=scale), tol=1)
 
 
+@FEW
+@given(alpha=st.sampled_from([0.01, 0.1, 0.3, 0.7]), scale=st.sampled_from([1.0, 6.0]))
+def test_leaky_relu_matches_tflm(alpha, scale):
+    k = keras()
+    x = k.Input((48,))
+    y = k.layers.LeakyReLU(negative_slope=alpha)(x)
+    _assert_exact(to_int8_tflite(_model(x, y), (48,), low=-scale, high=scale))
+
+
 @pytest.mark.parametrize("keepdims", [False, True])
 def test_global_average_pooling_mean_matches_tflm(keepdims):
     k = keras()
