@@ -10,7 +10,7 @@ import numpy as np
 
 from . import quant as Q
 from .ir import Op, Tensor
-from .opset import ALIAS_OPS
+from .opset import ALIAS_OPS, describe
 from .program import Program
 
 PREFIX = "model"
@@ -122,7 +122,7 @@ class CEmitter:
             self.body.append(f"    /* {op.name} #{op.index}: alias, no code */")
             return
         handler = getattr(self, "op_" + op.name.lower())
-        self.body.append(f"    /* {op.name} #{op.index} */")
+        self.body.append(f"    /* op #{op.index}: {describe(op, self.p.graph)} */")
         handler(op)
 
     def _io(self, op: Op) -> tuple[Tensor, Tensor]:
