@@ -145,8 +145,13 @@ def _flash_instructions(board: Board, glue: BoardGlue | None) -> str:
 
 
 def _stage_view(stage: StageCode) -> dict:
+    # a stream stage that produces output only on some samples (a downsampler) names the flag that
+    # says so; the per-sample stages after it must not see the other samples
+    gate = stage.extra.get("sample_gate", "")
+    if gate and c_identifier(gate) != gate:
+        raise BadInput(f"node '{stage.node_id}': sample gate '{gate}' is not a C identifier")
     return {"comment": c_comment(stage.node_id), "mode": stage.mode, "declarations": stage.declarations,
-            "init": stage.init, "run": stage.run}
+            "init": stage.init, "run": stage.run, "gate": gate}
 
 
 def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Sequence[StageCode],

@@ -38,15 +38,15 @@ from nodes.base import Cost, NodeError, NodeType, Param, Port, TensorSpec, regis
 # in pipeline.c. libm functions a kernel pulls in are charged separately (LIBM_BYTES); a pipeline
 # with several log-using kernels is charged once per kernel, a small overestimate.
 CODE_BYTES = {
-    "dsp/window": 190,
-    "dsp/normalize": 270,
-    "dsp/biquad": 200,
-    "dsp/fft": 520,
-    "dsp/spectrum": 230,
-    "dsp/mfe": 290,
-    "dsp/mfcc": 160,
-    "dsp/stats": 620,
-    "dsp/downsample": 350,
+    "dsp/window": 174,
+    "dsp/normalize": 264,
+    "dsp/biquad": 194,
+    "dsp/fft": 640,
+    "dsp/spectrum": 162,
+    "dsp/mfe": 232,
+    "dsp/mfcc": 156,
+    "dsp/stats": 612,
+    "dsp/downsample": 342,
 }
 LIBM_BYTES = {"logf": 700, "sqrtf": 90}  # newlib's logf with its error paths; sqrtf wrapper
 
@@ -58,8 +58,8 @@ SQRT_OPS = 14
 # Sizes of the kernels' C structs (bookkeeping in RAM, configuration in flash), as codegen emits them.
 WINDOW_STATE_BYTES = 24
 DOWNSAMPLE_STATE_BYTES = 20 + 4      # struct and the "sample ready" gate
-SPECTRUM_CONFIG_BYTES = 36
-MEL_CONFIG_BYTES = 56
+SPECTRUM_CONFIG_BYTES = 52
+MEL_CONFIG_BYTES = 72
 MFCC_CONFIG_BYTES = 12
 
 N_FFT_CHOICES = tuple(2 ** k for k in range(4, 13))  # 16 … 4096
@@ -126,15 +126,14 @@ class Window(NodeType):
         return {"out": TensorSpec((p["window"], spec.shape[0]), "f32", spec.rate_hz / p["hop"])}
 
     def cost(self, inputs, outputs, p, ctx):
-        # A ring of the last `window` samples plus the frame handed on (the ring keeps filling while
-        # the frame is processed), and the ring's bookkeeping struct.
+        # The frame is assembled in the output buffer itself (the kernel slides it by `hop` after
+        # each frame), so one frame of RAM plus the bookkeeping struct.
         out = outputs["out"]
         channels = out.shape[1]
-        ring, state = out.bytes, WINDOW_STATE_BYTES
-        return Cost(ram_bytes=ring + out.bytes + state, flash_bytes=_code(self.kernel),
+        state = WINDOW_STATE_BYTES
+        return Cost(ram_bytes=out.bytes + state, flash_bytes=_code(self.kernel),
                     ops=(p["window"] + p["hop"]) * channels,
-                    detail={"ring_bytes": ring, "output_bytes": out.bytes, "state_bytes": state,
-                            "code_bytes": _code(self.kernel)})
+                    detail={"output_bytes": out.bytes, "state_bytes": state, "code_bytes": _code(self.kernel)})
 
     def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
         """All whole frames of the stream (T, C): shape (frames, window, C)."""

@@ -51,11 +51,12 @@ def test_window_frame_count_matches_every_start_that_fits(n, window, hop):
     assert node.reference(np.zeros((n, 1), np.float32), p).shape == (expected, window, 1)
 
 
-def test_window_cost_holds_ring_and_frame_buffers():
+def test_window_cost_holds_one_frame_and_its_state():
     node, p = make("dsp.window", window=100, hop=50)
     out = node.infer(stream(2, 100.0), p, None)
-    detail = node.cost(stream(2, 100.0), out, p, None).detail
-    assert detail["ring_bytes"] == detail["output_bytes"] == 100 * 2 * 4
+    cost = node.cost(stream(2, 100.0), out, p, None)
+    assert cost.detail["output_bytes"] == 100 * 2 * 4
+    assert cost.ram_bytes == cost.detail["output_bytes"] + cost.detail["state_bytes"]
 
 
 # ---- normalize ----------------------------------------------------------------------------------
