@@ -272,6 +272,15 @@ class DeviceTools(QObject):
     def show_monitor(self) -> None:
         self.dock.show()
         self.dock.raise_()
+        w = self.window
+        if self.dock.isFloating() or w.dockWidgetArea(self.dock) != Qt.DockWidgetArea.BottomDockWidgetArea:
+            return
+        # the monitor shows three columns; give it room next to the budget bars
+        w.resizeDocks([self.dock], [max(self.dock.height(), 340)], Qt.Orientation.Vertical)
+        budget = getattr(w, "budget_dock", None)
+        if budget is not None and budget.isVisible() and w.dockWidgetArea(budget) == w.dockWidgetArea(self.dock):
+            total = budget.width() + self.dock.width()
+            w.resizeDocks([budget, self.dock], [int(total * 0.27), int(total * 0.73)], Qt.Orientation.Horizontal)
 
     def disconnect(self) -> None:
         self.panel.disconnect_link()

@@ -38,7 +38,9 @@ MAX_MESSAGES_PER_BATCH = 4000
 RAW_VIEW_MAX_LINES = 2000
 # A 64 KiB line of text makes QPlainTextEdit lay out a huge paragraph; nobody reads past this.
 RAW_LINE_MAX_CHARS = 300
-PLOT_POINTS = 300
+PLOT_POINTS = 150
+# one colour per class: its score curve and its name next to its bar (the plot needs no legend)
+CLASS_COLOURS = ("#e91e63", "#ff9800", "#4caf50", "#2196f3", "#9c27b0", "#00bcd4", "#cddc39", "#8d6e63")
 # Plots repaint slower than the text: a pyqtgraph paint costs ~10 ms offscreen, and four a second
 # is smooth enough for a trend.
 PLOT_INTERVAL_S = 0.25
@@ -102,10 +104,11 @@ class ScoreBar(QWidget):
     setValue (tens of ms per batch offscreen); this one only schedules a paint, so a batch costs
     one paint of each bar at most."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, colour: str = "#2196f3", parent: QWidget | None = None):
         super().__init__(parent)
         self.value = 0.0
         self.highlight = False
+        self.colour = QColor(colour)
         self.setMinimumHeight(18)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
@@ -122,7 +125,9 @@ class ScoreBar(QWidget):
         p.setPen(pal.color(QPalette.ColorRole.Mid))
         p.setBrush(pal.color(QPalette.ColorRole.Base))
         p.drawRect(r)
-        fill = QColor("#2e7d32") if self.highlight else pal.color(QPalette.ColorRole.Highlight)
+        fill = QColor(self.colour)
+        if not self.highlight:
+            fill.setAlpha(150)  # the winning class stands out
         p.fillRect(r.adjusted(1, 1, 0, 0).adjusted(0, 0, -int((r.width() - 1) * (1.0 - self.value)), 0), fill)
         p.setPen(pal.color(QPalette.ColorRole.Text))
         p.drawText(r.adjusted(6, 0, -6, 0), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight),
@@ -163,6 +168,8 @@ class MonitorPanel(QWidget):
         self._plots_built = False
         self._plots_dirty = False
         self._plotted_at = 0.0
+        self._last_noted_state: LinkState | None = None
+        self.run_ended: dict[str, Any] | None = None
         self._build()
         self.timer = QTimer(self)
         self.timer.setInterval(BATCH_INTERVAL_MS)
@@ -197,7 +204,8 @@ class MonitorPanel(QWidget):
         self.connect_button.clicked.connect(self._toggle_connection)
         top.addWidget(self.connect_button)
         self.state_label = QLabel("not connected")
-        self.state_label.setMinimumWidth(200)
+        self.state_label.setMinimumWidth(120)
+        self.state_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         top.addWidget(self.state_label, 1)
         outer.addLayout(top)
 
@@ -284,9 +292,14 @@ class MonitorPanel(QWidget):
         self.plots_layout.setContentsMargins(0, 0, 0, 0)
         self.plots_holder.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         split.addWidget(self.plots_holder)
-        split.setStretchFactor(0, 3)
+        split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 2)
-        split.setStretchFactor(2, 4)
+        split.setStretchFactor(2, 3)
+        split.setSizes([420, 230, 330])
+        split.setChildrenCollapsible(False)
+        mid.setMinimumWidth(190)
+        self.plots_holder.setMinimumWidth(220)
+        self.splitter = split
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -302,13 +315,13 @@ class MonitorPanel(QWidget):
         self.scores_plot = pg.PlotWidget(title="scores")
         # fixed ranges set on each redraw: auto-ranging costs a second paint per update
         self.scores_plot.disableAutoRange()
-        self.scores_plot.setYRange(0.0, 1.0, padding=0.02)
+        self.scores_plot.setYRange(0.0, 1.0, padding=0.03)
         self.scores_plot.setLabel("bottom", "inference #")
-        self.scores_plot.addLegend(offset=(5, 5))
         self.scores_plot.setMouseEnabled(x=False, y=False)
         self.latency_plot = pg.PlotWidget(title="latency (µs)")
         self.latency_plot.setLabel("bottom", "inference #")
-        self.latency_plot.addLegend(offset=(5, 5))
+        # bottom right: latencies are positive and similar, so that corner stays empty
+        self.latency_plot.addLegend(offset=(-5, -5), colCount=2)
         self.latency_plot.setMouseEnabled(x=False, y=False)
         self.latency_plot.disableAutoRange()
         for p in (self.scores_plot, self.latency_plot):
@@ -387,6 +400,8 @@ class MonitorPanel(QWidget):
             give_up_after_s = EMULATED_GIVE_UP_S
         self.connection = _Connection(port, baud, session, give_up_after_s)
         self.connections_made = 0
+        self._last_noted_state = None
+        self.run_ended = None
         self._set_connected_ui(True)
         self.connection.start()
 
@@ -430,6 +445,9 @@ class MonitorPanel(QWidget):
         """Handles what arrived since the last tick; returns how many messages."""
         started = time.perf_counter()
         handled = self._drain_once()
+        # also after the link ended: the last results may have come while the plots were hidden
+        if self._plots_dirty and self._plots_built and time.monotonic() - self._plotted_at >= PLOT_INTERVAL_S:
+            self._redraw_plots()
         self.slowest_batch_ms = max(self.slowest_batch_ms, (time.perf_counter() - started) * 1000.0)
         return handled
 
@@ -459,7 +477,10 @@ class MonitorPanel(QWidget):
                 break
             if isinstance(item, LinkEvent):
                 events.append(item)
-                lines.append(f"» {item.message}")
+                if item.state != self._last_noted_state:
+                    # a port that stays away retries every second: one line says so, not one a second
+                    self._last_noted_state = item.state
+                    lines.append(f"» {item.message}")
                 continue
             handled += 1
             counters.add(item)
@@ -470,14 +491,14 @@ class MonitorPanel(QWidget):
                     self._record(item)
             elif kind == "capture" and capture is not None:
                 self._capture(item)
+            elif kind == "end":
+                self.run_ended = item.data
             text = item.raw
             if len(text) > RAW_LINE_MAX_CHARS:
                 text = text[:RAW_LINE_MAX_CHARS] + f"… ({len(item.raw):,} characters)"
             if kind == MALFORMED:
                 text = f"⚠ {text}   [{item.error}]"
             lines.append(text)
-        if self._plots_dirty and self._plots_built and time.monotonic() - self._plotted_at >= PLOT_INTERVAL_S:
-            self._redraw_plots()
         if handled or events or lines:
             self.batches += 1
             self.largest_batch = max(self.largest_batch, handled)
@@ -486,8 +507,20 @@ class MonitorPanel(QWidget):
                 self._show_inferences(inferences)
             for event in events:
                 self._on_state(event)
+            if self.run_ended is not None and self.connection is not None and self.connection.session is not None:
+                self._finish_emulated_run()
             self._show_counters()
         return handled
+
+    def _finish_emulated_run(self) -> None:
+        # the emulated board exits after its recording; waiting for it to come back would only
+        # fill the view with retries
+        conn, self.connection = self.connection, None
+        conn.stop()
+        self._set_connected_ui(False)
+        n = self.run_ended.get("inferences", self.counters.inferences)
+        self.state_label.setText(f"run finished: {n} inferences")
+        self.state_changed.emit(f"the firmware finished its run ({n} inferences); the emulator stopped")
 
     def _append_raw(self, lines: list[str]) -> None:
         if not lines or self.pause_box.isChecked():
@@ -509,11 +542,13 @@ class MonitorPanel(QWidget):
         self.link_state = event.state
         if event.state == LinkState.CONNECTED:
             self.connections_made += 1
-        text = {LinkState.CONNECTED: f"connected to {event.port}",
-                LinkState.CONNECTING: f"opening {event.port}…",
-                LinkState.RECONNECTING: f"waiting for {event.port}…",
-                LinkState.DISCONNECTED: f"{event.port} went away",
+        text = {LinkState.CONNECTED: "● connected",
+                LinkState.CONNECTING: "opening…",
+                LinkState.RECONNECTING: "waiting for the port…",
+                LinkState.DISCONNECTED: "the port went away",
                 LinkState.STOPPED: "stopped"}[event.state]
+        if self.run_ended is not None and event.state != LinkState.CONNECTED:
+            text = "run finished"
         self.state_label.setText(text)
         self.state_label.setToolTip(event.message)
         self.state_changed.emit(event.message)
@@ -532,6 +567,8 @@ class MonitorPanel(QWidget):
             self.labels = labels
             if self.last_inference is not None:
                 self._show_latest(self.last_inference)
+            elif labels:
+                self._ensure_bars(list(labels))  # the classes are known before the board talks
 
     def class_names(self, n: int) -> list[str]:
         if len(self.labels) == n:
@@ -579,8 +616,10 @@ class MonitorPanel(QWidget):
             bar.deleteLater()
         self.bars = []
         for i, name in enumerate(names):
+            colour = CLASS_COLOURS[i % len(CLASS_COLOURS)]
             lbl = QLabel(name)
-            bar = ScoreBar()
+            lbl.setStyleSheet(f"color: {colour};")
+            bar = ScoreBar(colour)
             self.bars_grid.addWidget(lbl, i, 0)
             self.bars_grid.addWidget(bar, i, 1)
             self.bars.append((lbl, bar))
@@ -589,19 +628,26 @@ class MonitorPanel(QWidget):
         """What the bars show, by class name (for tests and the screenshot check)."""
         return {lbl.text(): bar.value for lbl, bar in self.bars}
 
+    def plotted_points(self) -> dict[str, int]:
+        """How many points each curve draws now, by name (for tests and the screenshot check)."""
+        if not self._plots_built:
+            return {}
+        out = {name: len(c.getData()[0] if c.getData()[0] is not None else ()) for name, c in self.score_curves.items()}
+        for name, c in self.latency_curves.items():
+            out[name] = len(c.getData()[0] if c.getData()[0] is not None else ())
+        return out
+
     def _redraw_plots(self) -> None:
+        if not self.plots_holder.isVisible():
+            return  # still dirty: drawn as soon as it is seen
         self._plots_dirty = False
         self._plotted_at = time.monotonic()
-        if not self.plots_holder.isVisible():
-            self._plots_dirty = True  # drawn when seen
-            return
         pg = self._pg
-        palette = ("#e91e63", "#ff9800", "#4caf50", "#2196f3", "#9c27b0", "#00bcd4", "#795548", "#607d8b")
         x = self._scores.x
         for i, (name, values) in enumerate(self._scores.series.items()):
             curve = self.score_curves.get(name)
             if curve is None:
-                curve = self.scores_plot.plot(pen=pg.mkPen(palette[i % len(palette)], width=2), name=name)
+                curve = self.scores_plot.plot(pen=pg.mkPen(CLASS_COLOURS[i % len(CLASS_COLOURS)], width=2))
                 self.score_curves[name] = curve
             curve.setData(x[-len(values):], values, connect="finite")
         for name, curve in self.latency_curves.items():
@@ -613,7 +659,7 @@ class MonitorPanel(QWidget):
                 plot.setXRange(float(ring.x[0]), float(max(ring.x[-1], ring.x[0] + 1)), padding=0.01)
         tops = [np.nanmax(v) for v in self._latency.series.values() if len(v)]
         if tops:
-            self.latency_plot.setYRange(0.0, max(1.0, float(max(tops)) * 1.15), padding=0)
+            self.latency_plot.setYRange(0.0, max(1.0, float(max(tops)) * 1.2), padding=0)
 
     # ---- counters --------------------------------------------------------------------------------
     def _show_counters(self) -> None:
@@ -639,11 +685,12 @@ class MonitorPanel(QWidget):
         self.confidence_label.setText("no results yet")
         self.latency_label.setText("")
         self._rate_marks.clear()
+        for _, bar in self.bars:
+            bar.set_value(0.0)
         if self._plots_built:
             for curve in self.score_curves.values():
                 self.scores_plot.removeItem(curve)
             self.score_curves = {}
-            self.scores_plot.plotItem.legend.clear()
             for name, curve in self.latency_curves.items():
                 curve.setData([], [])
         self._show_counters()
