@@ -146,3 +146,19 @@ def test_recording_of_the_emulated_board_counts_in_flash(chain, board, tmp_path)
     save_project(p, tmp_path / "p.tinyml")
     r = validate_project(p)
     assert r.ok and r.flash.by_node[RECORDING_KEY] == 1000 * 3 * 4
+
+
+def test_float_dsp_on_a_core_without_fpu_pays_the_soft_float_factor(board):
+    import dataclasses
+    from studio.core.graph import Graph
+    from studio.core.validate import SOFT_FLOAT_SLOWDOWN
+    g = Graph()
+    g.add_node("sensors.accelerometer", node_id="imu")
+    g.add_node("dsp.window", {"window": 128, "hop": 64}, node_id="win")
+    g.add_node("dsp.spectrum", {"n_fft": 128}, node_id="fft")
+    g.connect("imu", "out", "win", "in")
+    g.connect("win", "out", "fft", "in")
+    with_fpu = validate(g, board).latency.by_node_us
+    without = validate(g, dataclasses.replace(board, fpu=False)).latency.by_node_us
+    assert abs(without["fft"] / with_fpu["fft"] - SOFT_FLOAT_SLOWDOWN) < 1e-9
+    assert without["imu"] == with_fpu["imu"]  # a sensor is not float DSP
