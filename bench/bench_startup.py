@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def one_run(project: str | None, platform: str) -> tuple[float, float | None, bool, float]:
+def one_run(project: str | None, platform: str) -> tuple[float, float | None, str, float]:
     env = dict(os.environ, TINYML_STUDIO_STARTUP_PROBE="1", QT_QPA_PLATFORM=platform,
                PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     args = [sys.executable, "-m", "studio"] + ([project] if project else [])
@@ -28,7 +28,8 @@ def one_run(project: str | None, platform: str) -> tuple[float, float | None, bo
     if done.returncode != 0:
         raise SystemExit(f"the app failed (exit {done.returncode}):\n{done.stderr}")
     probe = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
-    return (probe["ready_epoch_s"] - start, probe.get("process_age_s"), probe["tensorflow_loaded"],
+    return (probe["ready_epoch_s"] - start, probe.get("process_age_s"),
+            f"{probe['tensorflow_loaded']}, pyqtgraph loaded: {probe.get('pyqtgraph_loaded')}",
             probe["validated_epoch_s"] - start)
 
 

@@ -109,7 +109,8 @@ def run_app(project_path: str | None = None, screenshot: str | None = None) -> i
                               "process_age_s": ready["age_s"], "validated_epoch_s": time.time(),
                               "nodes": len(window.doc.graph.nodes),
                               "validation_ms": round(window.doc.report.elapsed_ms, 2) if window.doc.report else None,
-                              "tensorflow_loaded": "tensorflow" in sys.modules}), flush=True)
+                              "tensorflow_loaded": "tensorflow" in sys.modules,
+                              "pyqtgraph_loaded": "pyqtgraph" in sys.modules}), flush=True)
             window.doc.undo_stack.setClean()
             window.close()
             app.quit()

@@ -17,6 +17,8 @@ Qt widgets or the live project: hand it a snapshot.
 from __future__ import annotations
 
 import threading
+
+import shiboken6
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
@@ -86,7 +88,13 @@ class _Task(QRunnable):
         self.job = job
 
     def run(self) -> None:
-        self.job._run()
+        try:
+            self.job._run()
+        except RuntimeError:
+            # the Job's C++ side was deleted while the work ran (its window closed, the app quit):
+            # there is no one left to tell, so the result is dropped
+            if shiboken6.isValid(self.job):
+                raise
 
 
 class JobRunner(QObject):

@@ -94,6 +94,14 @@ class MainWindow(QMainWindow):
         else:
             self.doc.replace_project(files.new_project())
         self._update_title()
+        from studio.ui.device_tools import install_device_tools
+
+        tools = install_device_tools(self)  # the Monitor dock and "Build, flash & monitor"
+        # the monitor opens when a board is flashed (DeviceTools.show_monitor) or from the View menu;
+        # closed until then, it also keeps pyqtgraph (1-2 s to import, loaded when the panel is first
+        # shown — a dock tabbed behind another counts as shown) out of the start-up time
+        tools.dock.hide()
+        self.view_menu.addAction(tools.dock.toggleViewAction())
 
     # ---- construction ---------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -189,7 +197,7 @@ class MainWindow(QMainWindow):
         for a in (self.act_undo, self.act_redo, self.act_copy, self.act_paste, self.act_duplicate,
                   self.act_delete, self.act_select_all):
             m.addAction(a)
-        m = mb.addMenu("&View")
+        m = self.view_menu = mb.addMenu("&View")
         for a in (self.act_fit, self.act_tidy):
             m.addAction(a)
         for dock in (self.palette_dock, self.inspector_dock, self.budget_dock, self.validation_dock):
@@ -226,6 +234,28 @@ class MainWindow(QMainWindow):
         d.undo_stack.cleanChanged.connect(self._update_title)
         d.undo_stack.indexChanged.connect(self._update_title)
         self.job_status.message.connect(self.show_status)
+
+    # ---- after start-up ----------------------------------------------------------------------------
+    WARM_UP_AFTER_MS = 1000
+    WARM_MODULES = ("pyqtgraph",)  # the monitor's plots: 1-2 s to import, needed once a board talks
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_warm_up_scheduled", False):
+            self._warm_up_scheduled = True
+            QTimer.singleShot(self.WARM_UP_AFTER_MS, self, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Imports what later panels need on a worker thread once the window is up, so neither the
+        start-up nor the first look at the monitor waits for it (pyqtgraph makes no Qt objects at
+        import, so importing it off the UI thread is safe)."""
+        import importlib
+        import sys
+
+        missing = [m for m in self.WARM_MODULES if m not in sys.modules]
+        if missing:
+            self.jobs.start("warm up", lambda progress, cancelled: [importlib.import_module(m) for m in missing],
+                            quiet=True)
 
     # ---- theme -----------------------------------------------------------------------------------
     def _on_color_scheme(self, _scheme) -> None:

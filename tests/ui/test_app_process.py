@@ -80,6 +80,15 @@ def test_tensorflow_is_not_imported_once_the_window_is_up(project_file):
     assert probe["tensorflow_loaded"] is False
 
 
+def test_the_monitor_plot_library_is_not_loaded_at_start_up(project_file):
+    done = subprocess.run([sys.executable, "-m", "studio", str(project_file)],
+                          env=_env(QT_QPA_PLATFORM="offscreen", TINYML_STUDIO_STARTUP_PROBE="1"), cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    probe = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
+    assert probe["pyqtgraph_loaded"] is False
+
+
 def test_screenshot_without_a_display_is_drawn_offscreen(project_file, tmp_path):
     out = tmp_path / "offscreen.png"
     env = _env()
