@@ -1,13 +1,29 @@
 """The validation panel: every issue of the latest report; clicking one selects and centres its node."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import QStyledItemDelegate, QTreeWidget, QTreeWidgetItem
 
 from studio.core.validate import Report
 
 SEVERITY_TEXT = {"error": QColor(220, 50, 47), "warning": QColor(200, 140, 10), "info": QColor(90, 140, 200)}
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Row height for word-wrapped text: a tree view asks for it without the column's width,
+    so long messages would be cut to one line."""
+
+    def __init__(self, view: QTreeWidget):
+        super().__init__(view)
+        self.view = view
+
+    def sizeHint(self, option, index) -> QSize:
+        base = super().sizeHint(option, index)
+        width = max(40, self.view.columnWidth(index.column()) - 8)
+        text = str(index.data() or "")
+        bound = option.fontMetrics.boundingRect(QRect(0, 0, width, 100000), int(Qt.TextFlag.TextWordWrap), text)
+        return QSize(base.width(), max(base.height(), bound.height() + 4))
 
 
 class IssuesPanel(QTreeWidget):
@@ -21,6 +37,8 @@ class IssuesPanel(QTreeWidget):
         self.setUniformRowHeights(False)  # long messages wrap onto several lines
         self.setWordWrap(True)
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setItemDelegateForColumn(2, _WrappingDelegate(self))
+        self.header().sectionResized.connect(self._relayout)
         self.setColumnWidth(0, 70)
         self.setColumnWidth(1, 110)
         self.itemClicked.connect(self._clicked)
@@ -41,6 +59,9 @@ class IssuesPanel(QTreeWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, issue.node)
             item.setForeground(0, QBrush(SEVERITY_TEXT[issue.severity]))
             item.setToolTip(2, issue.message)
+        self.scheduleDelayedItemsLayout()
+
+    def _relayout(self, *_args) -> None:
         self.scheduleDelayedItemsLayout()
 
     def resizeEvent(self, event) -> None:
