@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from codegen.emit_outputs import OutputEmitError, emit_output_stage
 from codegen.firmware import FirmwareFiles, write_firmware
 from codegen.stage import StageCode, buffer_name
 from nodes.base import NodeContext, NodeError, TensorSpec
@@ -148,14 +149,21 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
             elif category == "quantize":
                 continue  # the model node's .tflite is already the int8 model the device runs
             elif category == "outputs":
-                if node.type_id != "outputs.serial":
-                    raise BadInput(f"{node_id}: '{spec.title}' has no device code yet; the serial output "
-                                   "prints every inference")
-        labels = list(report.labels) or [f"class{i}" for i in range(_model_outputs(report))]
+                if node.type_id == "outputs.serial":
+                    continue  # the firmware's own inference line
+                try:
+                    stages.append(emit_output_stage(node_id, node.type_id, props, _labels(report)))
+                except OutputEmitError as e:
+                    raise BadInput(e.message) from None
+        labels = _labels(report)
         files = write_firmware(Path(out_dir), board, project.name, stages, model_dir, labels, replay,
                                feature_buffer=feature_buffer)
     return GeneratedFirmware(files, report, model_report, board, 0 if replay is None else int(replay.shape[0]),
                              tuple(labels))
+
+
+def _labels(report: Report) -> list[str]:
+    return list(report.labels) or [f"class{i}" for i in range(_model_outputs(report))]
 
 
 def _model_outputs(report: Report) -> int:

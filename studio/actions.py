@@ -119,8 +119,8 @@ def evaluate_emulated(project: Project, out_dir: Path | None = None, progress: P
     """Every window of the recording on the emulated board vs the host reference (the pipeline's
     numpy DSP + the TFLite Micro interpreter) and vs the true labels."""
     from codegen.project_firmware import replay_data
-    from studio.ml.dataset import load_test_split
-    from studio.ml.pipeline import host_inference
+    from studio.ml.dataset import load_test_split, predicted_labels
+    from studio.ml.pipeline import HostResult, host_inference
 
     run = run_emulated(project, out_dir, None, progress=lambda f, t: progress(f * 0.8, t), cancelled=cancelled)
     device = run.inferences()
@@ -129,10 +129,15 @@ def evaluate_emulated(project: Project, out_dir: Path | None = None, progress: P
     host = host_inference(project, samples)
     expected = window_truth(project, run.build.generated.report, len(host))
     n = min(len(device), len(host))
-    agree = sum(device[i]["label"] == host[i].label for i in range(n))
+    # an anomaly task judges the score against the dataset's threshold, not the arg-max label
+    host_labels = predicted_labels(host, project.dataset or {})
+    device_labels = predicted_labels([HostResult(i, d["label"], tuple(d.get("scores", ())))
+                                      for i, d in enumerate(device)], project.dataset or {})
+    agree = sum(device_labels[i] == host_labels[i] for i in range(n))
     scored = [i for i in range(n) if expected[i] is not None]
-    host_ok = sum(host[i].label == expected[i] for i in scored)
-    dev_ok = sum(device[i]["label"] == expected[i] for i in scored)
+    host_ok = sum(host_labels[i] == expected[i] for i in scored)
+    dev_ok = sum(device_labels[i] == expected[i] for i in scored)
+    alerts = _alerts_agree(project, run, host)
     max_diff = max((abs(a - b) for i in range(n)
                     for a, b in zip(device[i].get("scores", []), host[i].scores)), default=0.0)
     split = None
@@ -146,8 +151,28 @@ def evaluate_emulated(project: Project, out_dir: Path | None = None, progress: P
             "host_accuracy": round(host_ok / len(scored), 4) if scored else None,
             "device_accuracy": round(dev_ok / len(scored), 4) if scored else None,
             "agreement": round(agree / n, 4) if n else 0.0,
-            "max_score_diff": round(float(max_diff), 6),
+            "max_score_diff": round(float(max_diff), 6), "alerts_agree": alerts,
             "exit_code": run.exit_code, "labels_file": bool(split)}
+
+
+def _alerts_agree(project: Project, run: RunOutcome, host) -> bool | None:
+    """Every threshold-alert node's device messages equal its numpy reference on the host scores
+    (None when the pipeline has no alert)."""
+    import numpy as np
+
+    report = run.build.generated.report
+    alert_nodes = [project.graph.node(n) for n in report.order
+                   if project.graph.node(n).type_id == "outputs.threshold_alert"]
+    if not alert_nodes:
+        return None
+    device = [m.to_json() for m in run.messages if m.kind == "alert"]
+    scores = np.array([r.scores for r in host], dtype=np.float32)
+    expected = []
+    for node in alert_nodes:
+        spec = node.spec
+        expected += spec().reference(scores, spec.check_props(node.props), list(run.build.generated.labels))
+    key = lambda a: (a["window"], a["index"], a["state"])  # noqa: E731
+    return sorted(map(key, device)) == sorted(map(key, expected))
 
 
 def window_truth(project: Project, report, n_windows: int) -> list[str | None]:

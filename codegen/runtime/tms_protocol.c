@@ -4,8 +4,6 @@
 #include "tms_timer.h"
 #include "tms_uart.h"
 
-#define TMS_SCORE_DECIMALS 5u
-
 static size_t tms_strlen(const char *s)
 {
     size_t n = 0;

@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* decimals of every score the firmware prints (inference lines, alerts) */
+#define TMS_SCORE_DECIMALS 5u
+
 void tms_put_raw(const char *text);
 void tms_put_u32(uint32_t value);
 void tms_put_u64(uint64_t value);
