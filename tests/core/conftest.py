@@ -79,9 +79,18 @@ class _IntOut(NodeType):
         return {"out": TensorSpec((1,), "i16", 10.0)}
 
 
-for _cls in (_Source, _Window, _Dense, _Sink, _IntOut):
-    if _cls.type_id not in REGISTRY:
-        register(_cls)
+TEST_TYPES = (_Source, _Window, _Dense, _Sink, _IntOut)
+
+
+@pytest.fixture(autouse=True)
+def testing_node_types():
+    """Registers the testing types for a test of this folder only, so the catalogue other test
+    folders see is the real one."""
+    for cls in TEST_TYPES:
+        register(cls)
+    yield
+    for cls in TEST_TYPES:
+        REGISTRY.pop(cls.type_id, None)
 
 
 @pytest.fixture
