@@ -127,3 +127,26 @@ def test_dropping_a_bundle_on_the_canvas_unpacks_it_next_to_it_and_opens_it(wind
     assert drop_on(window.canvas.viewer.viewport(), mime)
     assert window.doc.project.path == (tmp_path / "shared" / "imu.tinyml").resolve()
     assert {n.id for n in window.doc.graph.nodes} == {"imu", "window", "stats"}
+
+
+def test_the_saved_file_holds_our_graph_and_positions_never_a_nodegraphqt_session(window, tmp_path):
+    import json
+
+    window.add_node("outputs.serial")
+    window.tidy_layout()
+    path = tmp_path / "s" / "p.tinyml"
+    window.save_as(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert set(data) <= {"format", "version", "name", "board", "battery", "nodes", "edges", "assets", "ui", "dataset"}
+    assert set(data["ui"]["nodes"]) == {n["id"] for n in data["nodes"]}
+    assert all(set(pos) == {"x", "y"} for pos in data["ui"]["nodes"].values())
+    assert "connections" not in path.read_text(encoding="utf-8")
+
+
+def test_pasting_text_that_is_not_our_nodes_changes_nothing(window):
+    before = {n.id for n in window.doc.graph.nodes}
+    window.paste('{"format": "something else", "nodes": []}')
+    window.paste("plain words")
+    assert {n.id for n in window.doc.graph.nodes} == before
+    assert not window.doc.dirty
+    assert "nothing to paste" in window.last_message
