@@ -329,10 +329,9 @@ class CEmitter:
             reduce[a + 4 - rank] = 1
         iq, oq = inp.quant, out.quant
         count = int(np.prod([inp.shape[a] for a in axes], dtype=np.int64))
-        mode = 1 if (iq.zero_point == oq.zero_point and Q.f32(iq.scale) == Q.f32(oq.scale)) else 2
         m, s = Q.mean_multiplier(iq.scale, oq.scale, count)
         params = self.struct("tms_mean_params_t", [
-            ("dims", dims), ("reduce", reduce), ("mode", mode),
+            ("dims", dims), ("reduce", reduce),
             ("in_zero_point", iq.zero_point), ("out_zero_point", oq.zero_point),
             ("multiplier", m), ("shift", s)])
         self.body.append(f"    tms_mean_s8({params}, {self.ptr(op.inputs[0])}, "

@@ -24,7 +24,7 @@ KERNELS = {
     "LOGISTIC": ("tms_logistic", 264),
     "TANH": ("tms_tanh", 236),
     "LEAKY_RELU": ("tms_leaky_relu", 178),
-    "MEAN": ("tms_mean", 420),
+    "MEAN": ("tms_mean", 454),
     "PAD": ("tms_pad", 182),
     "QUANTIZE": ("tms_requantize", 164),
     "RESHAPE": (None, 0),

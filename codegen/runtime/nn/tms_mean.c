@@ -1,4 +1,4 @@
-/* int8 MEAN; matches TFLite Micro reduce (MEAN) for int8, see tms_mean.h for the two modes. */
+/* int8 MEAN; matches TFLite Micro reference_ops::QuantizedMeanOrSum (see tms_mean.h). */
 #include "tms_mean.h"
 
 #include "tms_common.h"
@@ -35,14 +35,9 @@ void tms_mean_s8(const tms_mean_params_t *p, const int8_t *input, int8_t *output
                             }
                         }
                     }
-                    if (p->mode == 1) {
-                        out = (int8_t)(sum / count);
-                    } else {
-                        out = tms_mbqm(sum - p->in_zero_point * count, p->multiplier, p->shift) +
-                              p->out_zero_point;
-                        out = tms_clamp(out, -128, 127);
-                    }
-                    *output++ = (int8_t)out;
+                    out = tms_mbqm(sum - p->in_zero_point * count, p->multiplier, p->shift) +
+                          p->out_zero_point;
+                    *output++ = (int8_t)tms_clamp(out, -128, 127);
                 }
             }
         }

@@ -186,6 +186,25 @@ def test_global_average_pooling_mean_matches_tflm(keepdims):
     _assert_exact(to_int8_tflite(_model(x, y), (5, 6, 4)))
 
 
+def test_mean_with_output_quantization_equal_to_input_matches_tflm():
+    """TFLM rounds here too (no truncating shortcut); the converter never makes this case, so
+    the output tensor's quantization is patched to the input's in the flatbuffer."""
+    from codegen.model.schema import tflite_schema
+
+    k = keras()
+    x = k.Input((5, 6, 4))
+    y = k.layers.GlobalAveragePooling2D()(x)
+    blob = bytearray(to_int8_tflite(_model(x, y), (5, 6, 4)))
+    s = tflite_schema()
+    sg = s.Model.GetRootAs(blob, 0).Subgraphs(0)
+    op = sg.Operators(0)
+    q_in = sg.Tensors(op.Inputs(0)).Quantization()
+    q_out = sg.Tensors(op.Outputs(0)).Quantization()
+    q_out.ScaleAsNumpy()[:] = q_in.ScaleAsNumpy()  # numpy views onto the bytearray
+    q_out.ZeroPointAsNumpy()[:] = q_in.ZeroPointAsNumpy()
+    _assert_exact(bytes(blob))
+
+
 @FEW
 @given(top=st.integers(0, 2), left=st.integers(0, 2), bottom=st.integers(0, 2))
 def test_zero_padding_pad_matches_tflm(top, left, bottom):
