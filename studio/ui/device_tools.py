@@ -10,12 +10,13 @@ window. The build and flash themselves are ``studio.actions.build`` and
 from __future__ import annotations
 
 import atexit
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QMenu, QToolBar
 
@@ -299,6 +300,21 @@ class DeviceTools(QObject):
         self.panel.shutdown()
 
 
+# pyqtgraph takes 1-2 s to import. Done on the UI thread when the monitor first shows, it would
+# freeze the window just as the board starts talking; imported on a worker thread a little after
+# start-up (it creates no Qt objects at import), it is ready by then and start-up stays as fast.
+PLOTS_WARM_UP_DELAY_MS = 3000
+
+
+def _import_plotting() -> None:
+    import pyqtgraph  # noqa: F401
+
+
+def warm_up_plots() -> None:
+    if "pyqtgraph" not in sys.modules:
+        threading.Thread(target=_import_plotting, name="import pyqtgraph", daemon=True).start()
+
+
 def install_device_tools(window) -> DeviceTools:
     """Adds the Monitor dock and "Build, flash & monitor" to ``window`` (a MainWindow); call once,
     at the end of its ``__init__``. Returns the tools (``.panel``, ``.dock``, ``.action``)."""
@@ -307,4 +323,5 @@ def install_device_tools(window) -> DeviceTools:
         return existing
     tools = DeviceTools(window)
     window.device_tools = tools
+    QTimer.singleShot(PLOTS_WARM_UP_DELAY_MS, warm_up_plots)
     return tools
