@@ -34,6 +34,7 @@ CATEGORY_COLOURS = {
     "outputs": (26, 92, 100),
 }
 SEVERITY_COLOURS = {"error": QColor(220, 50, 47), "warning": QColor(230, 160, 20)}
+EMPHASIS_COLOUR = QColor(90, 170, 255)
 
 
 def node_class_for(spec: type[NodeType]):
@@ -65,6 +66,7 @@ class IssueMarker(QGraphicsItem):
         super().__init__(parent)
         self.severity: str | None = None
         self.count = 0
+        self.emphasized = False  # its share is hovered in a budget bar
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(5)
 
@@ -72,7 +74,12 @@ class IssueMarker(QGraphicsItem):
         self.prepareGeometryChange()
         self.severity, self.count = severity, count
         self.setToolTip(tooltip)
-        self.setVisible(severity is not None)
+        self.setVisible(severity is not None or self.emphasized)
+        self.update()
+
+    def set_emphasis(self, on: bool) -> None:
+        self.emphasized = on
+        self.setVisible(self.severity is not None or on)
         self.update()
 
     def _node_rect(self) -> QRectF:
@@ -91,10 +98,14 @@ class IssueMarker(QGraphicsItem):
         return path
 
     def paint(self, painter, option, widget=None) -> None:
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        if self.emphasized:
+            painter.setPen(QPen(EMPHASIS_COLOUR, 2.0, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(self._node_rect().adjusted(-5, -5, 5, 5), 8, 8)
         if self.severity is None:
             return
         colour = SEVERITY_COLOURS[self.severity]
-        painter.setRenderHint(painter.RenderHint.Antialiasing)
         painter.setPen(QPen(colour, 3.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(self._node_rect().adjusted(-2, -2, 2, 2), 6, 6)
@@ -386,6 +397,14 @@ class Canvas(QObject):
         self.caption_colour = colour
         for caption in self._captions.values():
             caption.setBrush(QBrush(colour))
+
+    def emphasize(self, core_id: str | None) -> None:
+        """Outlines one node (its share is hovered in a budget bar); None clears it."""
+        for node_id, marker in self._markers.items():
+            marker.set_emphasis(node_id == core_id)
+
+    def emphasized(self) -> list[str]:
+        return [node_id for node_id, marker in self._markers.items() if marker.emphasized]
 
     def marker_state(self, core_id: str) -> tuple[str | None, int]:
         m = self._markers[core_id]

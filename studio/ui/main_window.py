@@ -225,6 +225,7 @@ class MainWindow(QMainWindow):
         self.inspector.status.connect(self.show_status)
         self.board_panel.board_chosen.connect(self._choose_board)
         self.issues.node_activated.connect(c.center_on)
+        self.budget.hovered.connect(c.emphasize)
         d.validated.connect(self._on_validated)
         d.validation_started.connect(self._on_validation_started)
         d.validation_failed.connect(self._on_validation_failed)

@@ -20,8 +20,12 @@ def test_double_clicking_a_palette_entry_adds_that_node_to_the_core_graph(window
     assert added[0].id in window.canvas._ng_of
 
 
-def test_palette_search_hides_types_that_do_not_match(window):
-    window.palette.search.setText("fft")
+def test_palette_search_hides_types_that_do_not_match(window, qtbot):
+    window.activateWindow()
+    window.palette.search.setFocus()
+    qtbot.waitUntil(window.palette.search.hasFocus)
+    QTest.keyClicks(window.palette.search, "fft")  # typed, so single-key shortcuts (F: fit) must not steal it
+    assert window.palette.search.text() == "fft"
     assert window.palette.visible_types() == ["dsp.spectrum"]
 
 

@@ -55,3 +55,15 @@ def test_zoom_to_fit_shows_every_node(window, qtbot):
     visible = window.canvas.viewer.mapToScene(window.canvas.viewer.viewport().rect()).boundingRect()
     for node_id in ("imu", "window", "stats"):
         assert visible.contains(window.canvas.view_of(node_id).sceneBoundingRect())
+
+
+def test_hovering_a_share_in_a_budget_bar_outlines_its_node(window, qtbot):
+    bar = window.budget.ram
+    x = next(rect.center().x() for key, _v, rect in bar._rects() if key == "window")
+    at = QPointF(x, bar.height() / 2)
+    move = QMouseEvent(QEvent.Type.MouseMove, at, QPointF(bar.mapToGlobal(at.toPoint())),
+                       Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(bar, move)
+    assert window.canvas.emphasized() == ["window"]
+    QApplication.sendEvent(bar, QEvent(QEvent.Type.Leave))
+    assert window.canvas.emphasized() == []
