@@ -254,6 +254,35 @@ def test_dense_on_3d_input_folds_its_tensordot_shape_subgraph():
     assert s.ops == ("RESHAPE", "FULLY_CONNECTED", "RESHAPE")
 
 
+def test_per_tensor_weight_quantization_matches_tflm():
+    import tensorflow as tf
+
+    k = keras()
+    k.utils.set_random_seed(8)
+    x = k.Input((8, 8, 3))
+    y = k.layers.Conv2D(5, 3, activation="relu6")(x)
+    y = k.layers.DepthwiseConv2D(3, padding="same")(y)
+    y = k.layers.Dense(7, activation="relu")(k.layers.Flatten()(y))
+
+    def representative():
+        rng = np.random.default_rng(0)
+        for _ in range(16):
+            yield [rng.uniform(-1, 1, (1, 8, 8, 3)).astype(np.float32)]
+
+    conv = tf.lite.TFLiteConverter.from_keras_model(_model(x, y))
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = representative
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    conv.inference_input_type = tf.int8
+    conv.inference_output_type = tf.int8
+    conv._experimental_disable_per_channel = True
+    tfl = conv.convert()
+    ours, ref, program = run_both(tfl, 32)
+    weighted = [op for op in program.ops if op.name != "RESHAPE"]
+    assert all(len(program.graph.tensors[op.inputs[1]].quant.scales) == 1 for op in weighted)
+    assert np.array_equal(ours, ref) and len(np.unique(ref)) > 1
+
+
 def test_conv1d_expand_dims_and_reshape_fold_to_aliases_and_exact():
     k = keras()
     k.utils.set_random_seed(5)
