@@ -73,6 +73,8 @@ def run_app(project_path: str | None = None, screenshot: str | None = None) -> i
     app.setApplicationName("TinyML Studio")
     app.setOrganizationName("tinyml-studio")
     window = MainWindow(project)
+    if not screenshot and not probe:
+        window.restore_layout()  # screenshots and the probe always use the default layout
     window.show()
     exit_code = {"value": 0}
 

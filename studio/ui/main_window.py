@@ -533,8 +533,26 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         files.discard_autosave(self.doc.project)
+        self.save_layout()
         self.jobs.cancel_all()
         event.accept()
+
+    # ---- window layout ------------------------------------------------------------------------------
+    LAYOUT_VERSION = 1
+
+    def save_layout(self) -> None:
+        s = files.settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState(self.LAYOUT_VERSION))
+        s.sync()
+
+    def restore_layout(self) -> bool:
+        """Puts the window and docks where the user left them (not done for screenshots)."""
+        s = files.settings()
+        geometry, state = s.value("window/geometry"), s.value("window/state")
+        if geometry is None or state is None:
+            return False
+        return self.restoreGeometry(geometry) and self.restoreState(state, self.LAYOUT_VERSION)
 
     # ---- jobs ----------------------------------------------------------------------------------------
     def run_check_job(self):

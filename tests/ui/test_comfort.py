@@ -67,3 +67,21 @@ def test_hovering_a_share_in_a_budget_bar_outlines_its_node(window, qtbot):
     assert window.canvas.emphasized() == ["window"]
     QApplication.sendEvent(bar, QEvent(QEvent.Type.Leave))
     assert window.canvas.emphasized() == []
+
+
+def test_the_dock_layout_is_restored_in_the_next_window(window, project_file, qtbot):
+    from studio.core.project import load_project
+    from studio.ui.main_window import MainWindow
+
+    window.palette_dock.hide()
+    window.close()
+    again = MainWindow(load_project(project_file))
+    try:
+        assert again.restore_layout()
+        again.show()
+        assert not again.palette_dock.isVisible()
+        assert again.inspector_dock.isVisible()
+    finally:
+        again.doc.undo_stack.setClean()
+        again.close()
+        again.deleteLater()

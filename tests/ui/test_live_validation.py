@@ -128,3 +128,17 @@ def test_choosing_a_model_file_is_validated_off_the_ui_thread(window, project_fi
     qtbot.waitUntil(lambda: window.doc.report is not None
                     and not any("no file" in i.message for i in window.doc.report.issues_for(node)), timeout=5000)
     assert not window.doc.validation_pending()
+
+
+def test_a_burst_of_edits_is_validated_once_after_it(window, qtbot):
+    from studio.ui.commands import SetProperty
+
+    reports = []
+    window.doc.validated.connect(reports.append)
+    for hop in (10, 20, 30, 40, 50):
+        window.doc.execute(SetProperty(window.doc.graph, "window", "hop", hop))
+    assert reports == []
+    qtbot.waitUntil(lambda: len(reports) == 1, timeout=2000)
+    qtbot.wait(50)
+    assert len(reports) == 1
+    assert reports[0].specs[("window", "out")].rate_hz == 100.0 / 50
