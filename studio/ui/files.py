@@ -2,6 +2,7 @@
 for crash recovery, the folder a dropped bundle unpacks into, and the default project to open."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -37,9 +38,13 @@ def remember_recent(path: Path) -> list[str]:
 
 
 def autosave_path(project: Project) -> Path:
-    if project.path is not None:
-        return project.path.with_name(f".{project.path.name}{AUTOSAVE_SUFFIX}")
-    return user_data_dir() / "autosave" / f"untitled{SUFFIX}{AUTOSAVE_SUFFIX}"
+    """Autosaves live in the user's data folder, one per project file (named after it plus a hash of
+    its full path), so project folders — often git checkouts — never collect them."""
+    folder = user_data_dir() / "autosave"
+    if project.path is None:
+        return folder / f"untitled{SUFFIX}{AUTOSAVE_SUFFIX}"
+    key = hashlib.sha256(str(Path(project.path).resolve()).encode("utf-8")).hexdigest()[:12]
+    return folder / f"{project.path.stem}-{key}{SUFFIX}{AUTOSAVE_SUFFIX}"
 
 
 def write_autosave(project: Project) -> Path:

@@ -82,6 +82,7 @@ def test_an_autosave_left_by_a_crash_is_offered_and_recovered(window, project_fi
     window.add_node("outputs.serial")
     side = window.autosave_now()
     assert side is not None and side.is_file() and side.name.endswith(".autosave")
+    assert project_file.parent not in side.parents  # project folders (git checkouts) stay clean
     # a crash: the window goes without saving or cleaning up
     crashed = load_project(project_file)
     again = MainWindow(crashed)
