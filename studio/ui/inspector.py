@@ -110,7 +110,7 @@ class Inspector(QWidget):
             self.editors[param.name] = editor
             self._setters[param.name] = setter
             setter(node.props.get(param.name, param.default))
-            self.form.addRow(param.name.replace("_", " "), editor)
+            self.form.addRow(_label(param), editor)
         self._show_ports()
 
     def _show_ports(self) -> None:
@@ -217,6 +217,15 @@ class Inspector(QWidget):
         row.addWidget(edit, 1)
         row.addWidget(pick)
         return host, lambda v, e=edit: e.setText(str(v or ""))
+
+
+def _label(p: Param) -> str:
+    """The property's name for people: the unit already shows in the editor, so '_hz' goes."""
+    name = p.name
+    for unit_tail in ("_hz", "_ms", "_us", "_bytes", "_px"):
+        if p.unit and name.endswith(unit_tail):
+            name = name[: -len(unit_tail)]
+    return name.replace("_", " ")
 
 
 def _quiet(widget: QWidget, fn: Callable[[], Any]) -> None:
