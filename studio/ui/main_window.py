@@ -177,8 +177,8 @@ class MainWindow(QMainWindow):
         self.act_duplicate = self._action("&Duplicate", self.duplicate_selection, "Ctrl+D", canvas_only=True)
         self.act_delete = self._action("&Delete", self.delete_selection, [QKeySequence.StandardKey.Delete, "Backspace"],
                                        canvas_only=True)
-        self.act_select_all = self._action("Select &all", lambda: self.canvas.ng.select_all(), K.SelectAll,
-                                           canvas_only=True)
+        self.act_select_all = self._action("Select &all", lambda: self.canvas.select([n.id for n in self.doc.graph.nodes]),
+                                           K.SelectAll, canvas_only=True)
         self.act_fit = self._action("Zoom to &fit", self.canvas.zoom_to_fit, ["Ctrl+0", "F"])
         self.act_tidy = self._action("&Tidy layout", self.tidy_layout, "Ctrl+L")
         self.act_check = self._action("&Check (write report)", self.run_check_job, "F5")

@@ -85,3 +85,11 @@ def test_the_dock_layout_is_restored_in_the_next_window(window, project_file, qt
         again.doc.undo_stack.setClean()
         again.close()
         again.deleteLater()
+
+
+def test_select_all_selects_every_node_and_clears_the_inspector(window):
+    window.canvas.select(["window"])
+    assert window.inspector.node_id == "window"
+    window.act_select_all.trigger()
+    assert sorted(window.canvas.selected_ids()) == ["imu", "stats", "window"]
+    assert window.inspector.node_id is None
