@@ -155,3 +155,12 @@ def test_dropping_a_palette_entry_on_the_canvas_adds_the_node_where_it_lands(win
     view = window.canvas.view_of(added[0].id)
     landed = window.canvas.viewer.mapToScene(at)
     assert abs(view.xy_pos[0] + 80 - landed.x()) <= 1 and abs(view.xy_pos[1] + 30 - landed.y()) <= 1
+
+
+def test_enter_in_the_palette_search_adds_the_first_match(window, qtbot):
+    window.activateWindow()
+    window.palette.search.setFocus()
+    qtbot.waitUntil(window.palette.search.hasFocus)
+    QTest.keyClicks(window.palette.search, "serial")
+    QTest.keyClick(window.palette.search, Qt.Key.Key_Return)
+    assert [n.type_id for n in window.doc.graph.nodes if n.type_id.startswith("outputs.")] == ["outputs.serial"]
