@@ -251,14 +251,18 @@ class CEmitter:
 
     def op_add(self, op: Op) -> None:
         a, b, out = self.t[op.inputs[0]], self.t[op.inputs[1]], self.t[op.outputs[0]]
-        qp = Q.add_params(a.quant.scale, b.quant.scale, out.quant.scale)
+        subtract = op.name == "SUB"
+        qp = Q.add_params(a.quant.scale, b.quant.scale, out.quant.scale, float32=subtract)
         lo, hi = self._act(op, out)
         params = self.struct("tms_add_params_t", self._broadcast(op) + [
             ("in1_offset", -a.quant.zero_point), ("in2_offset", -b.quant.zero_point),
             ("out_offset", out.quant.zero_point)] + list(qp.items()) +
-            [("act_min", lo), ("act_max", hi)])
+            [("act_min", lo), ("act_max", hi), ("subtract", int(subtract))])
         self.body.append(f"    tms_add_s8({params}, {self.ptr(op.inputs[0])}, "
                          f"{self.ptr(op.inputs[1])}, {self.out_ptr(op.outputs[0])});")
+
+    def op_sub(self, op: Op) -> None:
+        self.op_add(op)
 
     def op_mul(self, op: Op) -> None:
         a, b, out = self.t[op.inputs[0]], self.t[op.inputs[1]], self.t[op.outputs[0]]

@@ -17,7 +17,7 @@ from .quant import out_size, padding_offset
 SPATIAL = frozenset({"CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D"})
 # one output element from the same-index input element, read before it is written
 ELEMENTWISE = frozenset({"LOGISTIC", "TANH", "QUANTIZE", "SOFTMAX", "LEAKY_RELU"})
-BINARY = frozenset({"ADD", "MUL"})
+BINARY = frozenset({"ADD", "SUB", "MUL"})
 
 
 def max_output_shift(op: Op, graph: Graph, input_pos: int = 0) -> int | None:

@@ -17,7 +17,8 @@ KERNELS = {
     "FULLY_CONNECTED": ("tms_fully_connected", 234),
     "AVERAGE_POOL_2D": ("tms_pool", 556),
     "MAX_POOL_2D": ("tms_pool", 556),
-    "ADD": ("tms_add", 312),
+    "ADD": ("tms_add", 324),
+    "SUB": ("tms_add", 324),
     "MUL": ("tms_mul", 306),
     "CONCATENATION": ("tms_concat", 70),
     "SOFTMAX": ("tms_softmax", 358),
@@ -80,7 +81,7 @@ def check_op(op: Op, graph: Graph) -> str | None:
         for i in op.inputs:
             if t[i].quant != out_q:
                 return "CONCATENATION inputs must share the output's scale and zero point"
-    if op.name in ("ADD", "MUL"):
+    if op.name in ("ADD", "SUB", "MUL"):
         for i in op.inputs:
             if len(t[i].shape) > 4:
                 return f"{op.name} supports at most 4-D tensors"

@@ -83,13 +83,21 @@ def conv_multipliers(input_scale: float, filter_scales, output_scale: float, cha
     return mult, shift
 
 
-def add_params(s1: float, s2: float, so: float) -> dict:
-    """CalculateOpDataAdd for int8: left shift 20 and three multipliers."""
+def add_params(s1: float, s2: float, so: float, float32: bool = False) -> dict:
+    """CalculateOpDataAdd for int8 (double ratios); SUB's Prepare does the ratios in float32."""
     left_shift = 20
-    twice_max = 2.0 * max(f32(s1), f32(s2))
-    m1, sh1 = quantize_multiplier(f32(s1) / twice_max)
-    m2, sh2 = quantize_multiplier(f32(s2) / twice_max)
-    mo, sho = quantize_multiplier(twice_max / ((1 << left_shift) * f32(so)))
+    if float32:
+        a, b, o = np.float32(s1), np.float32(s2), np.float32(so)
+        twice = np.float32(2) * max(a, b)
+        r1, r2 = float(a / twice), float(b / twice)
+        ro = float(twice / (np.float32(1 << left_shift) * o))
+    else:
+        twice_max = 2.0 * max(f32(s1), f32(s2))
+        r1, r2 = f32(s1) / twice_max, f32(s2) / twice_max
+        ro = twice_max / ((1 << left_shift) * f32(so))
+    m1, sh1 = quantize_multiplier(r1)
+    m2, sh2 = quantize_multiplier(r2)
+    mo, sho = quantize_multiplier(ro)
     return dict(left_shift=left_shift, in1_multiplier=m1, in1_shift=sh1, in2_multiplier=m2,
                 in2_shift=sh2, out_multiplier=mo, out_shift=sho)
 

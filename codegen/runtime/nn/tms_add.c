@@ -1,4 +1,4 @@
-/* int8 ADD; matches TFLite Micro reference_integer_ops::Add (and its broadcast variant). */
+/* int8 ADD/SUB; matches TFLite Micro reference_integer_ops::Add and reference_ops::Sub (int8). */
 #include "tms_add.h"
 
 #include "tms_common.h"
@@ -18,7 +18,8 @@ void tms_add_s8(const tms_add_params_t *p, const int8_t *in1, const int8_t *in2,
                                                 p->in1_multiplier, p->in1_shift);
                     const int32_t sb = tms_mbqm(tms_shl(b, (int)p->left_shift),
                                                 p->in2_multiplier, p->in2_shift);
-                    const int32_t raw = tms_mbqm(sa + sb, p->out_multiplier, p->out_shift) +
+                    const int32_t raw = tms_mbqm(p->subtract ? sa - sb : sa + sb,
+                                                 p->out_multiplier, p->out_shift) +
                                         p->out_offset;
                     *output++ = (int8_t)tms_clamp(raw, p->act_min, p->act_max);
                 }

@@ -131,6 +131,14 @@ def test_add_matches_tflm(shape, act, scale_b):
     _assert_exact(_two_input_tflite(k.layers.Add(), shape, shape, act, scale_b))
 
 
+@FEW
+@given(shape=st.sampled_from([(7,), (3, 4, 6)]), act=st.sampled_from([None, "relu"]),
+       scale_b=st.sampled_from([0.25, 3.0]))
+def test_sub_matches_tflm(shape, act, scale_b):
+    k = keras()
+    _assert_exact(_two_input_tflite(k.layers.Subtract(), shape, shape, act, scale_b))
+
+
 def test_add_with_broadcast_matches_tflm():
     k = keras()
     _assert_exact(_two_input_tflite(k.layers.Add(), (4, 5, 3), (1, 1, 3)))
