@@ -16,6 +16,9 @@ from nodes.base import BoardInfo
 from studio.core.errors import BoardError
 from studio.core.paths import builtin_boards_dir, user_boards_dir
 
+# libyaml's safe loader when PyYAML has it (7x faster at start-up); safe either way: data only
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 CPUS = ("cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m4f", "cortex-m7", "cortex-m33", "cortex-m55",
         "xtensa-lx7", "arc-em")
 FLASH_METHODS = ("emulator", "bossac", "esptool", "uf2", "picotool", "openocd", "st-flash", "pyocd", "dfu-util",
@@ -174,7 +177,7 @@ def _tname(typ) -> str:
 def load_board_file(path: Path) -> Board:
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SAFE_LOADER)
     except (OSError, UnicodeDecodeError) as e:
         raise BoardError(f"{path}: cannot read the board profile ({e})") from None
     except yaml.YAMLError as e:
