@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMenu, QToolBar
 from studio.core.errors import StudioError
 from studio.core.project import dumps, loads
 from studio.ui.jobs import JobCancelled
-from studio.ui.monitor_panel import MonitorPanel
+from studio.ui.monitor_panel import MonitorPanel, freeze_long_lived_objects
 
 # Emulators started by a job and not yet stopped. A job can finish after its window is gone (or the
 # interpreter may exit mid-run); whatever is still here at exit is stopped, so no QEMU is orphaned.
@@ -310,9 +310,12 @@ def _import_plotting() -> None:
     import pyqtgraph  # noqa: F401
 
 
-def warm_up_plots() -> None:
+def warm_up_monitor() -> None:
+    """A few seconds after start-up, while the user looks at the window: import pyqtgraph off the
+    UI thread and take the app's long-lived objects out of the garbage collector's walks."""
     if "pyqtgraph" not in sys.modules:
         threading.Thread(target=_import_plotting, name="import pyqtgraph", daemon=True).start()
+    freeze_long_lived_objects()
 
 
 def install_device_tools(window) -> DeviceTools:
@@ -323,5 +326,5 @@ def install_device_tools(window) -> DeviceTools:
         return existing
     tools = DeviceTools(window)
     window.device_tools = tools
-    QTimer.singleShot(PLOTS_WARM_UP_DELAY_MS, warm_up_plots)
+    QTimer.singleShot(PLOTS_WARM_UP_DELAY_MS, warm_up_monitor)
     return tools

@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from studio.ui.monitor_panel import RAW_VIEW_MAX_LINES, MonitorPanel
+from studio.ui.monitor_panel import MAX_MESSAGES_PER_BATCH, RAW_LINES_PER_BATCH, RAW_VIEW_MAX_LINES, MonitorPanel
 from tests.ui.monitor_helpers import LineServer, StallMeter, counts, expected_counts, inference_line, traffic
 
 
@@ -67,11 +68,27 @@ def test_lines_reach_the_ui_in_batches_not_one_event_each(panel, qtbot, servers)
 
 def test_the_text_view_keeps_at_most_its_line_limit(panel, qtbot, servers):
     lines, expected = traffic(RAW_VIEW_MAX_LINES * 2)
-    server = serve(servers, lines, 0)
+    server = serve(servers, lines, 2000.0)
     panel.connect_to(server.url)
     qtbot.waitUntil(lambda: panel.counters.lines >= expected.lines, timeout=30_000)
     assert panel.raw_view.document().blockCount() <= RAW_VIEW_MAX_LINES
     assert "seq" in panel.raw_view.document().lastBlock().text()
+
+
+def test_a_burst_shows_the_last_lines_of_a_batch_and_counts_them_all(panel, qtbot, servers):
+    lines, expected = traffic(1500)
+    server = serve(servers, lines, 0)
+    panel.timer.stop()  # let the reader get ahead, so one drain meets a burst
+    panel.connect_to(server.url)
+    qtbot.waitUntil(lambda: panel.connection.link.counters.lines >= expected.lines, timeout=20_000)
+    assert panel.drain() == MAX_MESSAGES_PER_BATCH
+    text = panel.raw_view.toPlainText().splitlines()
+    skipped = re.search(r"… ([\d,]+) lines not shown", text[0])
+    # the batch also carries the link's "opening"/"connected" notes
+    assert skipped and int(skipped.group(1).replace(",", "")) >= MAX_MESSAGES_PER_BATCH - RAW_LINES_PER_BATCH
+    assert len(text) == RAW_LINES_PER_BATCH + 1
+    panel.drain()
+    assert counts(panel) == expected_counts(expected)
 
 
 def test_the_panel_reconnects_when_the_board_comes_back_on_the_same_port(panel, qtbot, servers):
