@@ -33,6 +33,15 @@ def _base(kind: str) -> bytes:
 
             layer = {"add": L.Add(), "sub": L.Subtract(), "mul": L.Multiply()}[kind]
             _cache[kind] = _two_input_tflite(layer, (64,), (64,))
+        elif kind in ("conv", "depthwise", "dense", "mean"):
+            shape = (30,) if kind == "dense" else (6, 6, 3)
+            x = k.Input(shape)
+            y = {"conv": lambda: L.Conv2D(4, 3, padding="same", bias_initializer="random_normal"),
+                 "depthwise": lambda: L.DepthwiseConv2D(3, padding="same",
+                                                        bias_initializer="random_normal"),
+                 "dense": lambda: L.Dense(9, bias_initializer="random_normal"),
+                 "mean": L.GlobalAveragePooling2D}[kind]()(x)
+            _cache[kind] = to_int8_tflite(k.Model(x, y), shape)
         else:
             x = k.Input((40,))
             y = {"softmax": L.Softmax(), "logistic": L.Activation("sigmoid"),
@@ -45,7 +54,10 @@ def _patched(kind: str, params) -> bytes:
     blob = bytearray(_base(kind))
     sg = tflite_schema().Model.GetRootAs(blob, 0).Subgraphs(0)
     op = sg.Operators(0)
-    tensors = [op.Inputs(i) for i in range(op.InputsLength())] + [op.Outputs(0)]
+    if kind in ("conv", "depthwise", "dense", "mean"):  # activation in and out only
+        tensors = [op.Inputs(0), op.Outputs(0)]
+    else:
+        tensors = [op.Inputs(i) for i in range(op.InputsLength())] + [op.Outputs(0)]
     for ti, (scale, zp) in zip(tensors, params):
         q = sg.Tensors(ti).Quantization()
         q.ScaleAsNumpy()[:] = scale
@@ -70,3 +82,11 @@ def test_binary_ops_with_any_scales_match_tflm(kind, params):
 @given(scale=SCALES, zp=ZERO_POINTS)
 def test_softmax_logistic_tanh_with_any_input_scale_within_one_lsb(kind, scale, zp):
     assert _max_diff(_patched(kind, [(scale, zp)])) <= 1
+
+
+@pytest.mark.parametrize("kind", ["conv", "depthwise", "dense", "mean"])
+@FEW
+@given(params=st.lists(st.tuples(SCALES, ZERO_POINTS), min_size=2, max_size=2))
+def test_rescaling_ops_with_any_activation_scales_match_tflm(kind, params):
+    # multipliers above one (left shifts) and far below one both occur here
+    assert _max_diff(_patched(kind, params)) == 0
