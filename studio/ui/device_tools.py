@@ -122,7 +122,17 @@ def build_and_flash(snapshot, board, port: str | None, note, progress, cancelled
             session.stop()
         raise JobCancelled()
     progress(1.0, f"flashed {board.name} in {result.duration_s:.1f} s")
-    return FlashedBoard(result.serial_url or result.port or port, board.serial_baud, session, board.name, sizes)
+    return FlashedBoard(result.serial_url or port or _board_port(board), board.serial_baud, session, board.name,
+                        sizes)
+
+
+def _board_port(board) -> str | None:
+    """The port the flashed firmware talks on. Not the flasher's: bossac's is the bootloader's (often
+    another tty), a UF2 copy's is a drive. The running board is the one the ports ranking finds."""
+    from studio.device.ports import best_port
+
+    found = best_port(board)
+    return found.device if found is not None else None
 
 
 class DeviceTools(QObject):
@@ -145,6 +155,7 @@ class DeviceTools(QObject):
             neighbour.raise_()  # the monitor comes forward when a board talks, not at start-up
         self.job = None
         self.flashed: FlashedBoard | None = None
+        self._closing = False
 
         self.action = QAction("Build, flash && monitor", window)
         self.action.setObjectName("build_flash_monitor")
@@ -165,9 +176,6 @@ class DeviceTools(QObject):
             run_menu.addSeparator()
             run_menu.addAction(self.action)
             run_menu.addAction(self.disconnect_action)
-        view_menu = self._menu("&View")
-        if view_menu is not None:
-            view_menu.addAction(self.dock.toggleViewAction())
 
         self.panel.error.connect(window.show_error)
         self.panel.state_changed.connect(window.show_status)
@@ -288,11 +296,20 @@ class DeviceTools(QObject):
 
     # ---- the window going away --------------------------------------------------------------------
     def eventFilter(self, obj, event) -> bool:
-        # a non-spontaneous Hide of the main window is a close that went through (a minimise is
-        # spontaneous); Close itself may still be refused by "save changes?"
-        if obj is self.window and event.type() == QEvent.Type.Hide and not event.spontaneous():
-            self.shutdown()
+        # A Close may still be refused ("save changes?"); an accepted one hides the window before
+        # close() returns. So: a Hide right after a Close is the window going away.
+        if obj is self.window:
+            kind = event.type()
+            if kind == QEvent.Type.Close:
+                self._closing = True
+                QTimer.singleShot(0, self._close_refused)
+            elif kind == QEvent.Type.Hide and self._closing:
+                self._closing = False
+                self.shutdown()
         return False
+
+    def _close_refused(self) -> None:
+        self._closing = False
 
     def shutdown(self) -> None:
         if self.job is not None and self.job.running:
