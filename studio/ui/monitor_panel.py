@@ -422,7 +422,7 @@ class MonitorPanel(QWidget):
         self.latency_curves = {
             "dsp_us": self.latency_plot.plot(pen=pg.mkPen("#4caf50", width=2), name="dsp"),
             "model_us": self.latency_plot.plot(pen=pg.mkPen("#2196f3", width=2), name="model")}
-        self._redraw_plots()
+        self._plots_dirty, self._plotted_at = True, 0.0  # drawn at the next tick, data or not
 
     # ---- ports -----------------------------------------------------------------------------------
     def set_board(self, board) -> None:
@@ -781,6 +781,7 @@ class MonitorPanel(QWidget):
         self.confidence_label.setText("no results yet")
         self.latency_label.setText("")
         self._rate_marks.clear()
+        self._plotted_at = 0.0  # the first results of a new connection are drawn at once
         for _, bar in self.bars:
             bar.set_value(0.0)
         if self._plots_built:

@@ -60,7 +60,8 @@ def test_build_flash_and_monitor_shows_results_from_the_emulated_board(gesture_w
     # a picture of the window during the live run, to look at (TINYML_MONITOR_SCREENSHOT=path keeps it)
     shot = Path(os.environ.get("TINYML_MONITOR_SCREENSHOT", tmp_path / "monitor.png"))
     assert w.grab().save(str(shot))
-    print(f"\nscreenshot: {shot}, taken at {panel.counters.inferences} inferences")
+    print(f"\nscreenshot: {shot}, taken at {panel.counters.inferences} inferences; plotted "
+          f"{panel.plotted_points()}; validation: {[i.message for i in (w.doc.report.issues if w.doc.report else ())]}")
     assert panel.result_label.text() in ("idle", "wave", "shake", "circle")
     bars = panel.score_bar_values()
     assert list(bars) == ["idle", "wave", "shake", "circle"]  # the project's labels, in model order
