@@ -6,8 +6,6 @@ from pathlib import Path
 
 import numpy as np
 
-import os
-
 from codegen.model.compiler import generate_sources, load_program
 from codegen.model.tflm_reference import run as tflm_run
 from codegen.model.verify import build_host_runner, run_host
@@ -32,13 +30,6 @@ def run_both(tflite: bytes, samples: int = 48, seed: int = 0):
         out_q = [(t[i].quant.scale, t[i].quant.zero_point) for i in g.outputs]
         ref = tflm_run(str(path), x, in_q, out_q, arena_size=max(1 << 20, 16 * len(tflite)))
     return ours, ref, program
-
-
-def max_diff(tflite: bytes, samples: int = 48) -> int:
-    ours, ref, _ = run_both(tflite, samples)
-    assert ours.shape == ref.shape
-    # a degenerate model (every output identical) would prove nothing about the arithmetic
-    return int(np.abs(ours.astype(np.int32) - ref.astype(np.int32)).max())
 
 
 def to_int8_tflite(model, input_shape, int_io: bool = True, seed: int = 0,
