@@ -151,9 +151,7 @@ class CEmitter:
         _, kh, kw, _ = w.shape
         sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
         dh, dw = int(o.get("dilation_h", 1)), int(o.get("dilation_w", 1))
-        pad = o.get("padding", "VALID")
-        pad_h = Q.padding_offset(sh, dh, h, kh, Q.out_size(pad, h, kh, sh, dh))
-        pad_w = Q.padding_offset(sw, dw, wd, kw, Q.out_size(pad, wd, kw, sw, dw))
+        pad_h, pad_w = Q.op_padding(o, h, wd, kh, kw)
         mult, shift = Q.conv_multipliers(inp.quant.scale, w.quant.scales, out.quant.scale, oc)
         lo, hi = self._act(op, out)
         params = self.struct("tms_conv_params_t", [
@@ -177,9 +175,7 @@ class CEmitter:
         _, kh, kw, _ = w.shape
         sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
         dh, dw = int(o.get("dilation_h", 1)), int(o.get("dilation_w", 1))
-        pad = o.get("padding", "VALID")
-        pad_h = Q.padding_offset(sh, dh, h, kh, Q.out_size(pad, h, kh, sh, dh))
-        pad_w = Q.padding_offset(sw, dw, wd, kw, Q.out_size(pad, wd, kw, sw, dw))
+        pad_h, pad_w = Q.op_padding(o, h, wd, kh, kw)
         mult, shift = Q.conv_multipliers(inp.quant.scale, w.quant.scales, out.quant.scale, oc)
         lo, hi = self._act(op, out)
         params = self.struct("tms_depthwise_params_t", [
@@ -217,9 +213,7 @@ class CEmitter:
         _, oh, ow, _ = out.shape
         fh, fw = int(o["filter_h"]), int(o["filter_w"])
         sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
-        pad = o.get("padding", "VALID")
-        pad_h = Q.padding_offset(sh, 1, h, fh, Q.out_size(pad, h, fh, sh, 1))
-        pad_w = Q.padding_offset(sw, 1, wd, fw, Q.out_size(pad, wd, fw, sw, 1))
+        pad_h, pad_w = Q.op_padding(o, h, wd, fh, fw)
         lo, hi = self._act(op, out)
         return self.struct("tms_pool_params_t", [
             ("batches", n), ("in_h", h), ("in_w", wd), ("channels", c), ("out_h", oh),

@@ -2,7 +2,11 @@
 
 Keras 3 exports ``Flatten`` as SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, whose result is known
 at compile time because every shape is static; evaluating such ops here leaves a single RESHAPE
-(an alias, zero cost). A float model input feeding a QUANTIZE (and a DEQUANTIZE feeding a float
+(an alias, zero cost). A SPACE_TO_BATCH_ND -> (DEPTHWISE_)CONV_2D -> BATCH_TO_SPACE_ND sandwich (how TensorFlow exports
+a dilated convolution, e.g. Keras' dilated DepthwiseConv2D) becomes one dilated conv with
+explicit padding: the same products and sums per output, since the space-to-batch padding holds
+the zero point, which contributes nothing, exactly like a skipped tap. A float model input
+feeding a QUANTIZE (and a DEQUANTIZE feeding a float
 output) is moved to the int8 tensor: the generated API is int8 in and out, and the caller
 quantizes with MODEL_INPUT_SCALE / MODEL_INPUT_ZERO_POINT.
 """
@@ -49,6 +53,7 @@ def fold_graph(graph: Graph) -> tuple[Graph, tuple[BoundaryNote, ...]]:
                 continue
         live_ops.append(op)
 
+    live_ops = _fold_space_to_batch_convs(live_ops, tensors, graph)
     inputs = list(graph.inputs)
     outputs = list(graph.outputs)
     notes: list[BoundaryNote] = []
@@ -138,3 +143,46 @@ def _strided_slice(op: Op, vals) -> np.ndarray:
         e = None if o.get("end_mask", 0) >> d & 1 else int(end[d])
         index.append(slice(b, e, int(strides[d])))
     return np.asarray(data[tuple(index)])
+
+
+def _fold_space_to_batch_convs(ops: list[Op], tensors, graph: Graph) -> list[Op]:
+    def consumers(ti):
+        return [o for o in ops if ti in o.inputs]
+
+    out = list(ops)
+    for s2b in ops:
+        if s2b.name != "SPACE_TO_BATCH_ND" or len(s2b.inputs) < 3:
+            continue
+        x, block_t, pads_t = (tensors[i] for i in s2b.inputs[:3])
+        mid = s2b.outputs[0]
+        users = consumers(mid)
+        if (not block_t.is_const or not pads_t.is_const or len(x.shape) != 4 or x.shape[0] != 1
+                or len(users) != 1 or users[0].name not in ("CONV_2D", "DEPTHWISE_CONV_2D")
+                or mid in graph.outputs):
+            continue
+        conv = users[0]
+        o = conv.options
+        if (conv.inputs[0] != mid or o.get("padding") != "VALID" or o.get("stride_h", 1) != 1
+                or o.get("stride_w", 1) != 1 or o.get("dilation_h", 1) != 1
+                or o.get("dilation_w", 1) != 1):
+            continue
+        after = consumers(conv.outputs[0])
+        if len(after) != 1 or after[0].name != "BATCH_TO_SPACE_ND" or conv.outputs[0] in graph.outputs:
+            continue
+        b2s = after[0]
+        block2_t, crops_t = tensors[b2s.inputs[1]], tensors[b2s.inputs[2]]
+        block = [int(v) for v in np.asarray(block_t.data).reshape(-1)]
+        if (not block2_t.is_const or not crops_t.is_const or len(block) != 2
+                or block != [int(v) for v in np.asarray(block2_t.data).reshape(-1)]):
+            continue
+        if tensors[mid].quant != x.quant or tensors[b2s.outputs[0]].quant != tensors[conv.outputs[0]].quant:
+            continue
+        pads = np.asarray(pads_t.data).reshape(2, 2)
+        crops = np.asarray(crops_t.data).reshape(2, 2)
+        options = dict(o)
+        options.update(dilation_h=block[0], dilation_w=block[1],
+                       pad_top=int(pads[0, 0] - crops[0, 0]), pad_left=int(pads[1, 0] - crops[1, 0]))
+        merged = Op(conv.index, conv.name, (s2b.inputs[0],) + tuple(conv.inputs[1:]),
+                    b2s.outputs, options)
+        out = [merged if op is conv else op for op in out if op is not s2b and op is not b2s]
+    return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .ir import Graph, Op
-from .quant import out_size, padding_offset
+from .quant import op_padding
 
 SPATIAL = frozenset({"CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D"})
 # one output element from the same-index input element, read before it is written
@@ -48,9 +48,7 @@ def _spatial_shift(op: Op, graph: Graph) -> int | None:
     else:
         kh, kw = int(o["filter_h"]), int(o["filter_w"])
         dh = dw = 1
-    pad = o.get("padding", "VALID")
-    ph = padding_offset(sh, dh, h, kh, out_size(pad, h, kh, sh, dh))
-    pw = padding_offset(sw, dw, w, kw, out_size(pad, w, kw, sw, dw))
+    ph, pw = op_padding(o, h, w, kh, kw)
 
     def first_valid(origin: np.ndarray, dil: int, k: int, size: int) -> np.ndarray:
         # smallest tap index whose input coordinate is inside the image, as a coordinate

@@ -70,6 +70,18 @@ def padding_offset(stride: int, dilation: int, in_size: int, k: int, out: int) -
     return total // 2
 
 
+def op_padding(options: dict, h: int, w: int, kh: int, kw: int) -> tuple[int, int]:
+    """Leading (top, left) padding of a conv/pool op; an explicit pair set by a graph rewrite
+    (a folded SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND) wins over the SAME/VALID rule."""
+    if "pad_top" in options:
+        return int(options["pad_top"]), int(options["pad_left"])
+    sh, sw = int(options.get("stride_h", 1)), int(options.get("stride_w", 1))
+    dh, dw = int(options.get("dilation_h", 1)), int(options.get("dilation_w", 1))
+    pad = options.get("padding", "VALID")
+    return (padding_offset(sh, dh, h, kh, out_size(pad, h, kh, sh, dh)),
+            padding_offset(sw, dw, w, kw, out_size(pad, w, kw, sw, dw)))
+
+
 def conv_multipliers(input_scale: float, filter_scales, output_scale: float, channels: int):
     """PopulateConvolutionQuantizationParams: one (multiplier, shift) per output channel."""
     scales = list(filter_scales)

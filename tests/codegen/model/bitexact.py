@@ -32,6 +32,23 @@ def run_both(tflite: bytes, samples: int = 48, seed: int = 0):
     return ours, ref, program
 
 
+def tflite_reference(tflite: bytes, x: np.ndarray) -> np.ndarray:
+    """TFLite's own reference kernels (BUILTIN_REF): used where TFLM cannot run a graph."""
+    import tensorflow as tf
+
+    interp = tf.lite.Interpreter(
+        model_content=tflite,
+        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF)
+    interp.allocate_tensors()
+    inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
+    rows = []
+    for row in x:
+        interp.set_tensor(inp["index"], row.reshape(inp["shape"]).astype(np.int8))
+        interp.invoke()
+        rows.append(interp.get_tensor(out["index"]).reshape(-1))
+    return np.array(rows)
+
+
 def to_int8_tflite(model, input_shape, int_io: bool = True, seed: int = 0,
                    low: float = -1.0, high: float = 1.0) -> bytes:
     """Full-integer PTQ of a Keras model; int8 input/output unless ``int_io`` is False."""

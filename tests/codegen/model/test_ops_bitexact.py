@@ -223,17 +223,46 @@ def test_zero_padding_pad_matches_tflm(top, left, bottom):
     _assert_exact(to_int8_tflite(_model(x, y), (4, 5, 3)))
 
 
-def test_dilated_depthwise_from_keras_is_reported_unsupported(tmp_path):
+def test_unsupported_op_is_reported_before_any_file_is_written(tmp_path):
     from codegen.model import ModelError, compile_tflite
 
     k = keras()
-    x = k.Input((6, 6, 2))
-    y = k.layers.DepthwiseConv2D(3, dilation_rate=2)(x)
-    path = tmp_path / "dw.tflite"
-    path.write_bytes(to_int8_tflite(_model(x, y), (6, 6, 2)))
-    with pytest.raises(ModelError, match="SPACE_TO_BATCH_ND is not supported"):
+    x = k.Input((6, 4))
+    y = k.layers.Dense(3)(k.layers.Permute((2, 1))(x))
+    path = tmp_path / "perm.tflite"
+    path.write_bytes(to_int8_tflite(_model(x, y), (6, 4)))
+    with pytest.raises(ModelError, match="TRANSPOSE is not supported") as err:
         compile_tflite(path, tmp_path / "out")
+    assert "op #" in err.value.message and "Supported ops: ADD" in err.value.message
     assert not (tmp_path / "out").exists()
+
+
+@FEW
+@given(dilation=st.integers(2, 3), same=st.booleans(), hw=st.sampled_from([(9, 9), (10, 7)]),
+       bias=st.booleans())
+def test_dilated_depthwise_sandwich_folds_and_matches_tflite_reference(dilation, same, hw, bias):
+    """Keras exports it as SPACE_TO_BATCH_ND -> DEPTHWISE -> BATCH_TO_SPACE_ND. TFLM runs that
+    graph wrongly (its dynamic-batch intermediate keeps batch 1), so TFLite's reference kernels
+    (BUILTIN_REF) are the reference here."""
+    from tests.codegen.model.bitexact import tflite_reference
+
+    shape = (*hw, 3)
+    if not same and (2 * dilation + 1) > min(hw):
+        same = True
+    k = keras()
+    k.utils.set_random_seed(dilation)
+    x = k.Input(shape)
+    y = k.layers.DepthwiseConv2D(3, dilation_rate=dilation, padding="same" if same else "valid",
+                                 use_bias=bias, bias_initializer="random_normal")(x)
+    tfl = to_int8_tflite(_model(x, y), shape)
+    ours, _, program = run_both(tfl, 16)
+    names = [op.name for op in program.ops]
+    assert "SPACE_TO_BATCH_ND" not in names and "BATCH_TO_SPACE_ND" not in names
+    dw = next(op for op in program.ops if op.name == "DEPTHWISE_CONV_2D")
+    assert dw.options["dilation_h"] == dilation
+    x_int = np.random.default_rng(0).integers(-128, 128, size=(16, int(np.prod(shape))))
+    ref = tflite_reference(tfl, x_int.astype(np.int8))
+    assert np.array_equal(ours, ref) and len(np.unique(ref)) > 1
 
 
 def test_flatten_and_reshape_are_aliases_and_exact():
