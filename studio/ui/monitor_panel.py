@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, 
 
 from studio.core.errors import StudioError
 from studio.device.monitor import CaptureWriter, CsvRecorder
-from studio.device.protocol import MALFORMED, RAW, Counters, Message
+from studio.device.protocol import MALFORMED, Counters, Message
 from studio.device.serial_link import LinkEvent, LinkState, SerialLink
 
 BATCH_INTERVAL_MS = 50
