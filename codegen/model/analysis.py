@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .errors import ModelError
 from .ir import Graph
-from .opset import describe, macs
+from .opset import SUPPORTED_OPS, describe, macs
 from .program import Program, build_program
 from .reader import load_bytes, read_graph
 
@@ -86,9 +86,15 @@ def summarize_program(program: Program) -> ModelSummary:
         arena_bytes=program.plan.arena_bytes,
         lower_bound_bytes=program.plan.lower_bound_bytes,
         flash_bytes=program.flash_bytes(),
-        unsupported=tuple(UnsupportedOp(p.index, p.op, p.tensors, p.message)
+        unsupported=tuple(UnsupportedOp(p.index, p.op, p.tensors, _with_supported_list(p.message))
                           for p in program.problems),
     )
+
+
+def _with_supported_list(message: str) -> str:
+    if message.endswith("is not supported by the model compiler"):
+        return f"{message}; supported ops: {', '.join(SUPPORTED_OPS)}"
+    return message
 
 
 def analyze_tflite(source: str | os.PathLike | bytes) -> ModelSummary:

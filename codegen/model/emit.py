@@ -346,6 +346,20 @@ class CEmitter:
         self.body.append(f"    tms_pad_s8({params}, {self.ptr(op.inputs[0])}, "
                          f"{self.out_ptr(op.outputs[0])});")
 
+    def op_transpose(self, op: Op) -> None:
+        inp, out = self._io(op)
+        rank = len(inp.shape)
+        perm = [int(v) % rank for v in np.asarray(self.t[op.inputs[1]].data).reshape(-1)]
+        in_strides, acc = [0] * rank, 1
+        for d in range(rank - 1, -1, -1):
+            in_strides[d] = acc
+            acc *= int(inp.shape[d])
+        strides = [0] * (4 - rank) + [in_strides[k] for k in perm]
+        params = self.struct("tms_transpose_params_t", [
+            ("out_dims", _pad4(out.shape)), ("in_strides", strides)])
+        self.body.append(f"    tms_transpose_s8({params}, {self.ptr(op.inputs[0])}, "
+                         f"{self.out_ptr(op.outputs[0])});")
+
     def op_quantize(self, op: Op) -> None:
         inp, out = self._io(op)
         m, s = Q.quantize_multiplier(Q.f32(inp.quant.scale) / Q.f32(out.quant.scale))

@@ -28,6 +28,7 @@ KERNELS = {
     "MEAN": ("tms_mean", 454),
     "PAD": ("tms_pad", 182),
     "QUANTIZE": ("tms_requantize", 164),
+    "TRANSPOSE": ("tms_transpose", 86),
     "RESHAPE": (None, 0),
     "SQUEEZE": (None, 0),
     "EXPAND_DIMS": (None, 0),
@@ -46,8 +47,7 @@ def check_op(op: Op, graph: Graph) -> str | None:
         return ("DEQUANTIZE inside the model produces float tensors; only a DEQUANTIZE feeding a "
                 "model output is supported (it is stripped and the output stays int8)")
     if op.name not in KERNELS:
-        return (f"{op.name} is not supported by the model compiler; supported ops: "
-                f"{', '.join(SUPPORTED_OPS)}")
+        return f"{op.name} is not supported by the model compiler"
     t = graph.tensors
     acts = [i for i in op.inputs if i >= 0 and not t[i].is_const] + list(op.outputs)
     for i in acts:
@@ -98,6 +98,9 @@ def check_op(op: Op, graph: Graph) -> str | None:
     if op.name == "PAD":
         if not t[op.inputs[1]].is_const:
             return "PAD needs constant paddings"
+    if op.name == "TRANSPOSE":
+        if not t[op.inputs[1]].is_const or len(t[op.inputs[0]].shape) > 4:
+            return "TRANSPOSE needs a constant permutation of at most 4 dims"
     return None
 
 

@@ -227,14 +227,24 @@ def test_unsupported_op_is_reported_before_any_file_is_written(tmp_path):
     from codegen.model import ModelError, compile_tflite
 
     k = keras()
-    x = k.Input((6, 4))
-    y = k.layers.Dense(3)(k.layers.Permute((2, 1))(x))
-    path = tmp_path / "perm.tflite"
-    path.write_bytes(to_int8_tflite(_model(x, y), (6, 4)))
-    with pytest.raises(ModelError, match="TRANSPOSE is not supported") as err:
+    x = k.Input((4, 4, 2))
+    y = k.layers.UpSampling2D()(x)
+    path = tmp_path / "up.tflite"
+    path.write_bytes(to_int8_tflite(_model(x, y), (4, 4, 2)))
+    with pytest.raises(ModelError, match="TILE is not supported") as err:
         compile_tflite(path, tmp_path / "out")
     assert "op #" in err.value.message and "Supported ops: ADD" in err.value.message
+    assert err.value.message.count("Supported ops") == 1
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("perm", [(2, 1), (3, 1, 2), (2, 3, 1)])
+def test_permute_transpose_matches_tflm(perm):
+    k = keras()
+    shape = (3, 5) if len(perm) == 2 else (3, 4, 5)
+    x = k.Input(shape)
+    y = k.layers.Dense(4)(k.layers.Flatten()(k.layers.Permute(perm)(x)))
+    _assert_exact(to_int8_tflite(_model(x, y), shape))
 
 
 @FEW
