@@ -40,7 +40,8 @@ def drop_on(widget, mime) -> bool:
     from PySide6.QtWidgets import QApplication
 
     at = QPointF(widget.rect().center())
-    enter = QDragEnterEvent(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+    # QDragEnterEvent takes an integer point, QDropEvent a float one
+    enter = QDragEnterEvent(widget.rect().center(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(widget, enter)
     QApplication.sendEvent(widget, QDropEvent(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
