@@ -66,6 +66,7 @@ class Document(QObject):
 
     def _apply_board(self, board_id: str) -> None:
         self.project.board_id = board_id
+        self.generation += 1  # a validation still running was for the old board: it must not land
         self.board_changed.emit(board_id)
         self.validate_now()  # a new board re-validates at once, not after the debounce
 
@@ -149,7 +150,7 @@ class Document(QObject):
         job.failed.connect(self.validation_failed)
 
     def _background_done(self, generation: int, report: Report) -> None:
-        if generation != self.generation:
+        if generation != self.generation or report.board.id != self.project.board_id:
             self._timer.start()  # edited meanwhile: validate again (the analysis is cached now)
             return
         self.report = report

@@ -142,3 +142,16 @@ def test_a_burst_of_edits_is_validated_once_after_it(window, qtbot):
     qtbot.wait(50)
     assert len(reports) == 1
     assert reports[0].specs[("window", "out")].rate_hz == 100.0 / 50
+
+
+def test_a_validation_for_the_old_board_does_not_land_after_a_board_switch(window, qtbot):
+    from studio.core.validate import validate_project
+    doc = window.doc
+    old_board = doc.board()
+    stale = validate_project(doc.project, old_board)
+    generation = doc.generation
+    new_id = next(b.id for b in boards().all() if b.id != old_board.id and b.target == "cortex-m")
+    doc.set_board(new_id)
+    doc._background_done(generation, stale)  # the old job finishing late
+    qtbot.waitUntil(lambda: doc.report is not None and doc.report.board.id == new_id, timeout=2000)
+    assert doc.report.board.id == new_id
