@@ -145,7 +145,8 @@ def cmd_verify_model(a: argparse.Namespace) -> int:
     else:
         for line in report.summary_lines():
             print(line)
-    return 0 if report.to_json()["mismatches"] == 0 else 1
+    # SOFTMAX/LOGISTIC/TANH may differ by 1 LSB (design contract); anything beyond fails
+    return 0 if report.ok else 1
 
 
 # ---- firmware -----------------------------------------------------------------------------------------

@@ -10,11 +10,16 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import threading
 from types import ModuleType
 
 from .errors import ModelError
 
 _MODULE_NAME = "_tms_tflite_schema"
+# Loading is serialised and the module is published only once fully executed: a build job and a
+# background validation may both ask for it at the same time, and a half-loaded module in
+# sys.modules once made one of them see "module has no attribute 'Model'".
+_LOCK = threading.Lock()
 
 
 def tflite_schema() -> ModuleType:
@@ -22,6 +27,16 @@ def tflite_schema() -> ModuleType:
     cached = sys.modules.get(_MODULE_NAME)
     if cached is not None:
         return cached
+    with _LOCK:
+        cached = sys.modules.get(_MODULE_NAME)
+        if cached is not None:
+            return cached
+        module = _load()
+        sys.modules[_MODULE_NAME] = module
+        return module
+
+
+def _load() -> ModuleType:
     try:
         spec = importlib.util.find_spec("tensorflow")
     except (ImportError, ValueError):
@@ -34,12 +49,7 @@ def tflite_schema() -> ModuleType:
             if file_spec is None or file_spec.loader is None:
                 continue
             module = importlib.util.module_from_spec(file_spec)
-            sys.modules[_MODULE_NAME] = module
-            try:
-                file_spec.loader.exec_module(module)
-            except Exception:  # a broken install must not leave a half module behind
-                del sys.modules[_MODULE_NAME]
-                raise
+            file_spec.loader.exec_module(module)
             return module
     raise ModelError(
         "Reading .tflite files needs the TFLite schema shipped with TensorFlow; "
