@@ -150,6 +150,13 @@ def cmd_verify_model(a: argparse.Namespace) -> int:
 
 
 # ---- firmware -----------------------------------------------------------------------------------------
+def _progress(a: argparse.Namespace):
+    """Progress lines on stderr for people; nothing with --json (stdout is for the machine)."""
+    if a.json:
+        return lambda fraction, text: None
+    return lambda fraction, text: print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
+
+
 def _load(a: argparse.Namespace):
     from studio.core.project import load_project
 
@@ -186,8 +193,7 @@ def cmd_build(a: argparse.Namespace) -> int:
     from studio.actions import build
 
     project = _load(a)
-    outcome = build(project, Path(a.out), resolve_board(project, a.board),
-                    progress=(lambda f, t: None) if a.json else (lambda f, t: print(f"[{f:4.0%}] {t}")))
+    outcome = build(project, Path(a.out), resolve_board(project, a.board), progress=_progress(a))
     j = outcome.to_json()
     if a.json:
         emit(j)
@@ -214,8 +220,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     project = _load(a)
     outcome = run_emulated(project, Path(a.out) if a.out else None, a.count,
                            on_message=lambda m: print_message(m, a.json),
-                           progress=(lambda f, t: None) if a.json else
-                           (lambda f, t: print(f"[{f:4.0%}] {t}", file=sys.stderr)))
+                           progress=_progress(a))
     summary = outcome.counters.summary()
     if a.json:
         emit(summary)
@@ -234,8 +239,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
 
     project = _load(a)
     result = evaluate_emulated(project, Path(a.out) if a.out else None,
-                               progress=(lambda f, t: None) if a.json else
-                               (lambda f, t: print(f"[{f:4.0%}] {t}", file=sys.stderr)))
+                               progress=_progress(a))
     if a.json:
         emit(result)
     else:

@@ -44,22 +44,12 @@ class SectionSizes:
 
 
 @dataclass(frozen=True)
-class BuildResult:
-    ok: bool
-    elf: Path
-    log: str
-    text_bytes: int
-    data_bytes: int
-    bss_bytes: int
-    stack_bytes: int
+class BuildResult(SectionSizes):
+    """A finished build: the image and its section sizes (``flash_bytes``, ``ram_bytes`` as above)."""
 
-    @property
-    def flash_bytes(self) -> int:
-        return self.text_bytes + self.data_bytes
-
-    @property
-    def ram_bytes(self) -> int:
-        return self.data_bytes + self.bss_bytes
+    ok: bool = True
+    elf: Path = Path()
+    log: str = ""
 
 
 def parse_size_output(text: str) -> SectionSizes:
