@@ -97,15 +97,19 @@ def _with_supported_list(message: str) -> str:
     return message
 
 
-def analyze_tflite(source: str | os.PathLike | bytes) -> ModelSummary:
-    """Summary and static memory plan of an int8 .tflite model (float models: summary only)."""
+def read_program(source: str | os.PathLike | bytes) -> tuple[Program, str]:
+    """The model's program (ops, plan) and its display name; a corrupt file is a ModelError."""
     data, name = load_bytes(source)
     graph = read_graph(data, name)
     try:
-        program = build_program(graph)
+        return build_program(graph), name
     except ModelError:
         raise
     except Exception as exc:  # a corrupt but parseable flatbuffer: never a traceback
         raise ModelError(f"{name} is not a valid .tflite file: inconsistent graph "
                          f"({type(exc).__name__}: {exc})") from None
-    return summarize_program(program)
+
+
+def analyze_tflite(source: str | os.PathLike | bytes) -> ModelSummary:
+    """Summary and static memory plan of an int8 .tflite model (float models: summary only)."""
+    return summarize_program(read_program(source)[0])

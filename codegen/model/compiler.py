@@ -10,12 +10,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analysis import summarize_program
+from .analysis import read_program, summarize_program
 from .emit import CEmitter, header_line, kernel_stems
 from .errors import ModelError
 from .opset import SUPPORTED_OPS
-from .program import Program, build_program
-from .reader import load_bytes, read_graph
+from .program import Program
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime" / "nn"
 
@@ -51,15 +50,7 @@ class CompileReport:
 
 
 def load_program(path: str | os.PathLike | bytes) -> tuple[Program, str]:
-    data, name = load_bytes(path)
-    graph = read_graph(data, name)
-    try:
-        program = build_program(graph)
-    except ModelError:
-        raise
-    except Exception as exc:  # a corrupt but parseable flatbuffer: never a traceback
-        raise ModelError(f"{name} is not a valid .tflite file: inconsistent graph "
-                         f"({type(exc).__name__}: {exc})") from None
+    program, name = read_program(path)
     if program.problems:
         details = "; ".join(f"op #{p.index} {p.op} ({', '.join(p.tensors[:3])}): {p.message}"
                             for p in program.problems[:8])
