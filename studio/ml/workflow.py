@@ -1,0 +1,225 @@
+"""Training in the app: the imported dataset → the pipeline's own features → a trained int8 model.
+
+``train_project`` reads the splits ``studio.ml.importer`` recorded, turns every clip into features
+with the pipeline's numpy DSP references (``features_for_clips``, the same code the firmware is
+checked against), builds and trains a model by name, quantizes it to int8 calibrated on training
+features, evaluates float (Keras) and int8 (TFLM, through the firmware's input quantization) on the
+test split, and writes ``models/<name>.tflite`` into the project folder atomically.
+
+It never edits the graph: the UI points the model node (``model_node_id``) at the new file with an
+undoable command. Keras is imported only inside the functions that train.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from studio.core.errors import BadInput
+from studio.core.project import Project, safe_join
+from studio.ml.errors import MLError
+from studio.ml.importer import dataset_labels, load_split, split_files
+from studio.ml.pipeline import MODEL_TYPES, Int8Model, features_for_clip, features_for_stream, pipeline_chain
+
+ProgressFn = Callable[[float, str], None]
+CancelFn = Callable[[], bool]
+MAX_INT8_DROP = 0.02
+REPRESENTATIVE_SAMPLES = 200
+
+
+@dataclass(frozen=True)
+class TrainOutcome:
+    """What a training run made. A cancelled run wrote nothing: accuracies None, model_path ''."""
+
+    float_accuracy: float | None          # Keras model on the test split
+    int8_accuracy: float | None           # int8 .tflite in TFLM on the test split
+    confusion: tuple[tuple[int, ...], ...]   # int8, test split: rows true label, columns predicted
+    labels: tuple[str, ...]
+    model_path: str                       # relative to the project folder, e.g. "models/model.tflite"
+    epochs_run: int
+    cancelled: bool
+    history: Mapping[str, tuple[float, ...]]
+    warnings: tuple[str, ...]
+    evaluated_on: str = "test"            # the split the accuracies come from
+
+
+def model_node_id(project: Project) -> str:
+    """The id of the project's one model node (the node the trained model belongs to)."""
+    found = [n.id for n in project.graph.nodes if n.type_id in MODEL_TYPES]
+    if len(found) != 1:
+        raise MLError(f"the pipeline needs exactly one model node ({' or '.join(MODEL_TYPES)}), found "
+                      f"{len(found)}; add one after the DSP chain")
+    return found[0]
+
+
+def _model_name(name: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:64]
+    if not safe:
+        raise MLError(f"model name {name!r} has no letters or digits; choose another")
+    return safe
+
+
+def _unshaped(project: Project) -> Project:
+    """A copy of the project whose model node names no file, so features keep the DSP's own shape
+    (a model from an earlier run, made for another DSP setting, must not reshape them)."""
+    clone = copy.deepcopy(project)
+    clone.graph.node(model_node_id(clone)).props["model"] = ""
+    return clone
+
+
+class _Stopped(Exception):
+    """The user cancelled while features were being made."""
+
+
+def features(project: Project, split: str, cancelled: CancelFn | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Features (clips, *DSP output shape) of one split and their class indices. ``cancelled`` is
+    asked before each clip (a large dataset takes a while)."""
+    clips, y = load_split(project, split)
+    files = split_files(project, split)
+    bare = _unshaped(project)
+    out = []
+    for clip, (rel, _label) in zip(clips, files):
+        if cancelled is not None and cancelled():
+            raise _Stopped
+        try:
+            if clip.ndim == 3:  # an image: the pipeline runs on a stream of one image
+                out.append(features_for_stream(bare, clip[None])[0])
+            else:
+                out.append(features_for_clip(bare, clip))
+        except MLError as e:
+            raise MLError(f"'{rel}': {e.message}") from None
+    if not out:
+        return np.zeros((0,), np.float32), y
+    return np.stack(out).astype(np.float32), y
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> tuple[tuple[int, ...], ...]:
+    m = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(m, (np.asarray(y_true, np.int64), np.asarray(y_pred, np.int64)), 1)
+    return tuple(tuple(int(v) for v in row) for row in m)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise MLError(f"cannot write the model '{path}': {e.strerror or e}") from None
+
+
+def _epoch_text(epoch: int, epochs: int, logs: Mapping[str, float]) -> str:
+    shown = ", ".join(f"{k.replace('_', ' ')} {v:.3f}" for k, v in sorted(logs.items()))
+    return f"epoch {epoch}/{epochs}: {shown}"
+
+
+def _cancelled_outcome(labels: Sequence[str], epochs_run: int, history: Mapping[str, tuple[float, ...]],
+                       warnings: Sequence[str]) -> TrainOutcome:
+    return TrainOutcome(None, None, (), tuple(labels), "", epochs_run, True, dict(history), tuple(warnings))
+
+
+def _dataset_warnings(project: Project, labels: Sequence[str]) -> list[str]:
+    out = []
+    rate = project.dataset.get("rate_hz")
+    try:
+        sensor = pipeline_chain(project).sensor
+        node_labels = list(project.graph.node(model_node_id(project)).props.get("labels") or [])
+    except MLError:
+        return out
+    srate = sensor.props.get("rate_hz")
+    if rate and srate and not math.isclose(float(rate), float(srate), rel_tol=1e-6):
+        out.append(f"the dataset was recorded at {float(rate):g} Hz but the sensor '{sensor.node_id}' runs "
+                   f"at {float(srate):g} Hz; set the sensor's rate to match")
+    if node_labels and node_labels != list(labels):
+        out.append(f"the model node's labels ({', '.join(node_labels)}) differ from the dataset's "
+                   f"({', '.join(labels)}); set them to the dataset's order")
+    return out
+
+
+def train_project(project: Project, kind: str = "dense", size: Mapping[str, Any] | None = None,
+                  epochs: int = 10, batch_size: int = 32, progress: ProgressFn | None = None,
+                  cancelled: CancelFn | None = None, seed: int = 0, name: str = "model") -> TrainOutcome:
+    """Trains ``kind`` (see ``studio.ml.train.build_model``) on the project's imported dataset and
+    writes its int8 model to ``models/<name>.tflite``. ``progress(fraction, text)`` is told about
+    feature making, each epoch (loss and accuracy) and the evaluation; once ``cancelled()`` returns
+    True the run stops after the current epoch and writes nothing."""
+    from studio.ml.quantize import convert_int8, representative_subset
+    from studio.ml.train import accuracy, build_model, set_seed, train
+
+    def tell(fraction: float, text: str) -> None:
+        if progress is not None:
+            progress(min(max(float(fraction), 0.0), 1.0), text)
+
+    def stop() -> bool:
+        return cancelled is not None and bool(cancelled())
+
+    if project.dir is None:
+        raise MLError(f"save project '{project.name}' first: the model is written into its folder")
+    labels = dataset_labels(project)
+    if epochs < 1:
+        raise MLError(f"epochs ({epochs}) must be at least 1")
+    target_rel = f"models/{_model_name(name)}.tflite"
+    try:
+        target = safe_join(project.dir, target_rel)
+    except BadInput as e:
+        raise MLError(e.message) from None
+    warnings = _dataset_warnings(project, labels)
+
+    tell(0.0, "making features with the pipeline's DSP")
+    try:
+        x_train, y_train = features(project, "train", cancelled)
+        if x_train.shape[0] == 0:
+            raise MLError("the training split is empty; import more samples")
+        x_val, y_val = features(project, "validation", cancelled)
+        x_test, y_test = features(project, "test", cancelled)
+    except _Stopped:
+        return _cancelled_outcome(labels, 0, {}, warnings)
+    evaluated_on = "test"
+    if x_test.shape[0] == 0:
+        x_test, y_test, evaluated_on = (x_val, y_val, "validation") if x_val.shape[0] else (x_train, y_train, "train")
+        warnings.append(f"the test split is empty: accuracies are measured on the {evaluated_on} split; "
+                        "import more samples for an honest figure")
+    if stop():
+        return _cancelled_outcome(labels, 0, {}, warnings)
+    tell(0.05, f"features {x_train.shape[1:]} for {x_train.shape[0]} training clips")
+
+    set_seed(seed)
+    model = build_model(kind, x_train.shape[1:], len(labels), **dict(size or {}))
+
+    def on_epoch(epoch: int, logs: Mapping[str, float]) -> None:
+        tell(0.05 + 0.85 * epoch / epochs, _epoch_text(epoch, epochs, logs))
+
+    result = train(model, x_train, y_train, epochs, batch_size, progress=on_epoch, cancelled=cancelled,
+                   validation=(x_val, y_val) if x_val.shape[0] else None, seed=seed)
+    if result.cancelled:
+        return _cancelled_outcome(labels, result.epochs_run, result.history, warnings)
+
+    tell(0.92, "quantizing to int8")
+    tflite = convert_int8(model, representative_subset(x_train, REPRESENTATIVE_SAMPLES, seed))
+    tell(0.95, f"evaluating on the {evaluated_on} split")
+    float_acc = accuracy(model, x_test, y_test)
+    predicted = np.argmax(Int8Model(tflite).scores(x_test), axis=-1)
+    int8_acc = float(np.mean(predicted == y_test))
+    if float_acc - int8_acc > MAX_INT8_DROP:
+        warnings.append(f"int8 loses {100 * (float_acc - int8_acc):.1f} accuracy points "
+                        f"({100 * float_acc:.1f}% float → {100 * int8_acc:.1f}% int8); calibrate on more "
+                        "training clips or check features with a very wide range")
+    if stop():
+        return _cancelled_outcome(labels, result.epochs_run, result.history, warnings)
+    _write_atomic(target, tflite)
+    tell(1.0, f"wrote {target_rel}: float {100 * float_acc:.1f}%, int8 {100 * int8_acc:.1f}%")
+    return TrainOutcome(float_acc, int8_acc, confusion_matrix(y_test, predicted, len(labels)), labels,
+                        target_rel, result.epochs_run, False, dict(result.history), tuple(warnings),
+                        evaluated_on)
