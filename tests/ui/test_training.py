@@ -11,6 +11,7 @@ import pytest
 from studio.core.graph import Graph
 from studio.core.project import Project, dumps, load_project, save_project
 from studio.ml.importer import import_folder
+from studio.ui.commands import SetProperty
 from studio.ui.training import TrainingDialog, install_training_tools, run_menu
 
 TRAINING_TIMEOUT_MS = 120_000
@@ -126,6 +127,24 @@ def test_one_epoch_shows_a_confusion_matrix_over_the_whole_test_split(qtbot, tin
     assert "float" in dialog.accuracy_label.text() and "int8" in dialog.accuracy_label.text()
     model = tiny_window.doc.project.dir / dialog.result.outcome.model_path
     assert model.is_file() and model.suffix == ".tflite"
+
+
+def test_the_workflow_warnings_are_shown_with_the_results(qtbot, tiny_window):
+    doc = tiny_window.doc
+    # an unsaved edit counts: the job trains on a snapshot of the live project, not the file
+    doc.execute(SetProperty(doc.graph, "classifier", "labels", list(reversed(LABELS))))
+    dialog = _open_dialog(tiny_window)
+    _train(qtbot, dialog)
+    assert dialog.results.isVisible(), dialog.status_label.text()
+    assert dialog.warnings_label.isVisible() and "labels" in dialog.warnings_label.text()
+
+
+def test_opening_another_project_withdraws_the_offer(qtbot, tiny_window):
+    dialog = _open_dialog(tiny_window)
+    _train(qtbot, dialog)
+    assert dialog.results.isVisible()
+    tiny_window.show_project(load_project(tiny_window.doc.project.path))
+    assert dialog.result is None and not dialog.results.isVisible()
 
 
 def _classifier_flash_bytes(doc) -> int:
