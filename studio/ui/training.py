@@ -338,7 +338,12 @@ def run_menu(window) -> QMenu:
 
 
 def install_training_tools(window) -> QAction:
-    """Adds "Train model…" to the window's Run menu; the dialog is made on first use."""
+    """Adds "Train model…" to the window's Run menu (once: a second call returns the same action);
+    the dialog is made on first use."""
+    menu = run_menu(window)
+    existing = next((a for a in menu.actions() if a.objectName() == "train_model"), None)
+    if existing is not None:
+        return existing
     action = QAction("&Train model…", window)
     action.setObjectName("train_model")
     holder: dict[str, TrainingDialog] = {}
@@ -353,5 +358,5 @@ def install_training_tools(window) -> QAction:
         return dialog
 
     action.triggered.connect(lambda _=False: open_dialog())
-    run_menu(window).addAction(action)
+    menu.addAction(action)
     return action

@@ -94,6 +94,12 @@ def test_run_menu_opens_the_training_dialog(window):
     assert dialog.size_label.text() == "Filters"
 
 
+def test_installing_twice_adds_one_menu_entry(window):
+    install_training_tools(window)
+    install_training_tools(window)
+    assert [a.objectName() for a in run_menu(window).actions()].count("train_model") == 1
+
+
 def test_an_unsaved_project_is_asked_to_be_saved_first(qtbot):
     w = _make_window(qtbot, None)
     try:
