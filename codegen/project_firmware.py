@@ -116,7 +116,10 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
     stages: list[StageCode] = []
     model_report = None
     feature_buffer = None
-    replay = replay_data(project, report) if board.emulated else None
+    # a Replay sensor plays its recording on any board (a real one loops it); an emulated board
+    # plays the project's recording in place of a live sensor
+    has_replay_sensor = any(graph.node(n).type_id == "sensors.replay" for n in report.order)
+    replay = replay_data(project, report) if board.emulated or has_replay_sensor else None
     with tempfile.TemporaryDirectory(prefix="tms-model-") as tmp:
         model_dir = None
         for node_id in report.order:
