@@ -22,11 +22,13 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from nodes.base import NodeError
 from studio.core.errors import BadInput
 from studio.core.project import Project, safe_join
 from studio.ml.errors import MLError
 from studio.ml.importer import dataset_labels, load_split, split_files
-from studio.ml.pipeline import MODEL_TYPES, Int8Model, features_for_clip, features_for_stream, pipeline_chain
+from studio.ml.pipeline import (MODEL_TYPES, Int8Model, context, features_for_clip, features_for_stream,
+                                pipeline_chain)
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
@@ -142,6 +144,15 @@ def _dataset_warnings(project: Project, labels: Sequence[str]) -> list[str]:
     if rate and srate and not math.isclose(float(rate), float(srate), rel_tol=1e-6):
         out.append(f"the dataset was recorded at {float(rate):g} Hz but the sensor '{sensor.node_id}' runs "
                    f"at {float(srate):g} Hz; set the sensor's rate to match")
+    try:
+        produced = tuple(sensor.ntype.infer({}, sensor.props, context(project))["out"].shape)
+    except (NodeError, KeyError, TypeError):
+        produced = ()
+    want = tuple(project.dataset.get("shape") or ()) or (project.dataset.get("channels"),)
+    if produced and want[0] is not None and produced[-len(want):] != want:
+        out.append(f"the dataset's samples are {'×'.join(map(str, want))} but the sensor '{sensor.node_id}' "
+                   f"gives {'×'.join(map(str, produced))}: the device would see other data than the model "
+                   "was trained on; set the sensor to match")
     if node_labels and node_labels != list(labels):
         out.append(f"the model node's labels ({', '.join(node_labels)}) differ from the dataset's "
                    f"({', '.join(labels)}); set them to the dataset's order")

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from studio.ml.errors import MLError
 from studio.ml.importer import import_csv_export, import_folder, load_split, read_png
@@ -158,6 +161,28 @@ def test_png_folder_records_the_image_shape(project, tmp_path):
     clips, _ = load_split(project, "train")
     assert project.dataset["shape"] == [6, 4, 3] and project.dataset["kind"] == "png"
     assert clips[0].shape == (6, 4, 3) and 0.0 <= clips[0].min() and clips[0].max() <= 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(hnp.arrays(np.uint8, st.tuples(st.integers(1, 6), st.integers(1, 6), st.sampled_from([1, 2, 3, 4]))))
+def test_png_reader_round_trips_any_8_bit_image(tmp_path_factory, pixels):
+    path = tmp_path_factory.mktemp("png") / "p.png"
+    path.write_bytes(encode_png(pixels))
+    want = pixels[:, :, :1] if pixels.shape[2] <= 2 else pixels[:, :, :3]
+    assert np.array_equal(read_png(path), want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 200), st.integers(0, 255))
+def test_a_png_with_any_byte_changed_reads_or_is_refused_cleanly(tmp_path_factory, at, value):
+    data = bytearray(encode_png(np.arange(48, dtype=np.uint8).reshape(4, 4, 3)))
+    data[at % len(data)] = value
+    path = tmp_path_factory.mktemp("png") / "p.png"
+    path.write_bytes(bytes(data))
+    try:
+        assert read_png(path).shape == (4, 4, 3)
+    except MLError as e:
+        assert "p.png" in e.message
 
 
 @pytest.mark.parametrize("interlace, depth", [(1, 8), (0, 16)])

@@ -60,7 +60,8 @@ def test_training_reports_accuracies_and_a_test_confusion_matrix(trained):
     test_count = project.dataset["split"]["test"]
     assert test_count == 4 and sum(map(sum, outcome.confusion)) == test_count
     assert outcome.labels == LABELS and outcome.evaluated_on == "test"
-    assert not [w for w in outcome.warnings if "labels" in w]   # the model node's labels match
+    # labels, channels and rate of the dataset match the pipeline (an int8 drop may still warn)
+    assert not [w for w in outcome.warnings if "labels" in w or "sensor" in w]
     diagonal = sum(outcome.confusion[i][i] for i in range(len(LABELS)))
     assert outcome.int8_accuracy == pytest.approx(diagonal / test_count)
     assert all(len(v) == 2 for v in outcome.history.values()) and "loss" in outcome.history
@@ -155,3 +156,10 @@ def test_importing_the_workflow_modules_loads_no_tensorflow():
             "if m in sys.modules)))")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert json.loads(r.stdout) == []
+
+
+def test_a_sensor_with_other_channels_than_the_dataset_gets_a_warning(tmp_path):
+    project = tiny_project(tmp_path)
+    project.graph.node("imu").props["axes"] = 6
+    outcome = train_project(project, epochs=1, cancelled=lambda: True)
+    assert any("sensor 'imu' gives 6" in w for w in outcome.warnings)
