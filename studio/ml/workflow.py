@@ -80,26 +80,35 @@ class _Stopped(Exception):
     """The user cancelled while features were being made."""
 
 
-def features(project: Project, split: str, cancelled: CancelFn | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Features (clips, *DSP output shape) of one split and their class indices. ``cancelled`` is
-    asked before each clip (a large dataset takes a while)."""
+def features(project: Project, split: str, cancelled: CancelFn | None = None,
+             every_window: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Features (examples, *DSP output shape) of one split and their class indices: one example
+    per clip (its first window), or with ``every_window`` one per whole window of each clip, all
+    with the clip's label (the split stays per clip, so windows of one recording never land in two
+    splits). ``cancelled`` is asked before each clip (a large dataset takes a while)."""
     clips, y = load_split(project, split)
     files = split_files(project, split)
     bare = _unshaped(project)
-    out = []
-    for clip, (rel, _label) in zip(clips, files):
+    out, ys = [], []
+    for clip, label, (rel, _name) in zip(clips, y, files):
         if cancelled is not None and cancelled():
             raise _Stopped
         try:
             if clip.ndim == 3:  # an image: the pipeline runs on a stream of one image
-                out.append(features_for_stream(bare, clip[None])[0])
+                made = features_for_stream(bare, clip[None])
+            elif every_window:
+                made = features_for_stream(bare, clip)
+                if made.shape[0] == 0:
+                    raise MLError(f"the clip has {clip.shape[0]} samples, fewer than one window")
             else:
-                out.append(features_for_clip(bare, clip))
+                made = features_for_clip(bare, clip)[None]
         except MLError as e:
             raise MLError(f"'{rel}': {e.message}") from None
+        out.append(made)
+        ys.extend([int(label)] * made.shape[0])
     if not out:
-        return np.zeros((0,), np.float32), y
-    return np.stack(out).astype(np.float32), y
+        return np.zeros((0,), np.float32), np.zeros((0,), np.int32)
+    return np.concatenate(out).astype(np.float32), np.asarray(ys, dtype=np.int32)
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> tuple[tuple[int, ...], ...]:
@@ -161,11 +170,13 @@ def _dataset_warnings(project: Project, labels: Sequence[str]) -> list[str]:
 
 def train_project(project: Project, kind: str = "dense", size: Mapping[str, Any] | None = None,
                   epochs: int = 10, batch_size: int = 32, progress: ProgressFn | None = None,
-                  cancelled: CancelFn | None = None, seed: int = 0, name: str = "model") -> TrainOutcome:
+                  cancelled: CancelFn | None = None, seed: int = 0, name: str = "model",
+                  every_window: bool = False) -> TrainOutcome:
     """Trains ``kind`` (see ``studio.ml.train.build_model``) on the project's imported dataset and
     writes its int8 model to ``models/<name>.tflite``. ``progress(fraction, text)`` is told about
     feature making, each epoch (loss and accuracy) and the evaluation; once ``cancelled()`` returns
-    True the run stops after the current epoch and writes nothing."""
+    True the run stops after the current epoch and writes nothing. ``every_window`` trains on every
+    whole window of each clip instead of its first (for recordings longer than one window)."""
     from studio.ml.quantize import convert_int8, representative_subset
     from studio.ml.train import accuracy, build_model, set_seed, train
 
@@ -178,6 +189,9 @@ def train_project(project: Project, kind: str = "dense", size: Mapping[str, Any]
 
     if project.dir is None:
         raise MLError(f"save project '{project.name}' first: the model is written into its folder")
+    if kind == "autoencoder":
+        raise MLError("train_project trains classifiers on labelled data; an autoencoder learns from normal "
+                      "data only: choose dense, cnn1d, dscnn or cnn2d")
     labels = dataset_labels(project)
     if epochs < 1:
         raise MLError(f"epochs ({epochs}) must be at least 1")
@@ -190,11 +204,11 @@ def train_project(project: Project, kind: str = "dense", size: Mapping[str, Any]
 
     tell(0.0, "making features with the pipeline's DSP")
     try:
-        x_train, y_train = features(project, "train", cancelled)
+        x_train, y_train = features(project, "train", cancelled, every_window)
         if x_train.shape[0] == 0:
             raise MLError("the training split is empty; import more samples")
-        x_val, y_val = features(project, "validation", cancelled)
-        x_test, y_test = features(project, "test", cancelled)
+        x_val, y_val = features(project, "validation", cancelled, every_window)
+        x_test, y_test = features(project, "test", cancelled, every_window)
     except _Stopped:
         return _cancelled_outcome(labels, 0, {}, warnings)
     evaluated_on = "test"

@@ -315,3 +315,25 @@ def test_csv_export_with_a_non_number_names_the_cell(project, tmp_path):
     path.write_text("label,a\nup,1\ndown,oops\n")
     with pytest.raises(MLError, match="line 3 column 'a'"):
         import_csv_export(project, path)
+
+
+def test_mixed_sample_rates_are_refused_naming_the_file(project, tmp_path):
+    src = wav_folder(tmp_path / "src", per_label=2)
+    write_wav(src / "wave" / "fast.wav", np.zeros(32), rate_hz=16000)
+    with pytest.raises(MLError, match="fast.wav.*16000 Hz"):
+        import_folder(project, src)
+    assert _nothing_written(project)
+
+
+def test_mixed_sample_kinds_are_refused_naming_the_file(project, tmp_path):
+    src = wav_folder(tmp_path / "src", per_label=2)
+    write_csv(src / "wave" / "z.csv", np.zeros((4, 1)))
+    with pytest.raises(MLError, match="z.csv.*one kind of sample"):
+        import_folder(project, src)
+    assert _nothing_written(project)
+
+
+def test_a_split_that_does_not_add_up_is_refused(project, tmp_path):
+    with pytest.raises(MLError, match="add up to 1"):
+        import_folder(project, wav_folder(tmp_path / "src", per_label=2), split=(0.5, 0.2, 0.2))
+    assert _nothing_written(project)

@@ -163,3 +163,18 @@ def test_a_sensor_with_other_channels_than_the_dataset_gets_a_warning(tmp_path):
     project.graph.node("imu").props["axes"] = 6
     outcome = train_project(project, epochs=1, cancelled=lambda: True)
     assert any("sensor 'imu' gives 6" in w for w in outcome.warnings)
+
+
+def test_every_window_of_a_clip_becomes_an_example_with_its_label(tmp_path):
+    project = tiny_project(tmp_path)
+    project.graph.node("win").props.update({"window": 16, "hop": 8})   # 40 samples: 4 windows
+    x_first, y_first = features(project, "train")
+    x_all, y_all = features(project, "train", every_window=True)
+    assert x_first.shape == (8, 5, 3) and x_all.shape == (32, 5, 3)
+    assert y_all.tolist() == np.repeat(y_first, 4).tolist()
+    assert np.array_equal(x_all[::4], x_first)
+
+
+def test_autoencoders_are_not_trained_on_labels(tmp_path):
+    with pytest.raises(MLError, match="autoencoder"):
+        train_project(tiny_project(tmp_path), "autoencoder", epochs=1)
