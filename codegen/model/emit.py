@@ -143,6 +143,16 @@ class CEmitter:
         return self.array("int32_t", "b", folded.astype(np.int32))
 
     def op_conv_2d(self, op: Op) -> None:
+        self._conv_like(op, "tms_conv_params_t", "tms_conv_s8", bias_axes=(1, 2, 3),
+                        channel_field=lambda c, oc: ("out_c", oc))
+
+    def op_depthwise_conv_2d(self, op: Op) -> None:
+        self._conv_like(op, "tms_depthwise_params_t", "tms_depthwise_conv_s8", bias_axes=(0, 1, 2),
+                        channel_field=lambda c, oc: ("depth_multiplier", oc // c))
+
+    def _conv_like(self, op: Op, struct: str, kernel: str, bias_axes: tuple[int, ...], channel_field) -> None:
+        """CONV_2D and DEPTHWISE_CONV_2D share geometry, requantization and call shape; they differ in
+        one struct field (output channels vs depth multiplier) and the weights' channel axis."""
         inp, out = self._io(op)
         w = self.t[op.inputs[1]]
         o = op.options
@@ -154,41 +164,17 @@ class CEmitter:
         pad_h, pad_w = Q.op_padding(o, h, wd, kh, kw)
         mult, shift = Q.conv_multipliers(inp.quant.scale, w.quant.scales, out.quant.scale, oc)
         lo, hi = self._act(op, out)
-        params = self.struct("tms_conv_params_t", [
+        params = self.struct(struct, [
             ("batches", n), ("in_h", h), ("in_w", wd), ("in_c", c), ("out_h", oh), ("out_w", ow),
-            ("out_c", oc), ("k_h", kh), ("k_w", kw), ("stride_h", sh), ("stride_w", sw),
+            channel_field(c, oc), ("k_h", kh), ("k_w", kw), ("stride_h", sh), ("stride_w", sw),
             ("dil_h", dh), ("dil_w", dw), ("pad_h", pad_h), ("pad_w", pad_w),
             ("in_offset", -inp.quant.zero_point), ("out_offset", out.quant.zero_point),
             ("act_min", lo), ("act_max", hi)])
         wn = self.array("int8_t", "w", w.data.astype(np.int8))
-        bn = self._bias(op, (1, 2, 3), oc)
+        bn = self._bias(op, bias_axes, oc)
         mn, sn = self.array("int32_t", "m", mult), self.array("int32_t", "s", shift)
-        self.body.append(f"    tms_conv_s8({params}, {self.ptr(op.inputs[0])}, {wn}, {bn}, {mn}, "
+        self.body.append(f"    {kernel}({params}, {self.ptr(op.inputs[0])}, {wn}, {bn}, {mn}, "
                          f"{sn}, {self.out_ptr(op.outputs[0])});")
-
-    def op_depthwise_conv_2d(self, op: Op) -> None:
-        inp, out = self._io(op)
-        w = self.t[op.inputs[1]]
-        o = op.options
-        n, h, wd, c = inp.shape
-        _, oh, ow, oc = out.shape
-        _, kh, kw, _ = w.shape
-        sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
-        dh, dw = int(o.get("dilation_h", 1)), int(o.get("dilation_w", 1))
-        pad_h, pad_w = Q.op_padding(o, h, wd, kh, kw)
-        mult, shift = Q.conv_multipliers(inp.quant.scale, w.quant.scales, out.quant.scale, oc)
-        lo, hi = self._act(op, out)
-        params = self.struct("tms_depthwise_params_t", [
-            ("batches", n), ("in_h", h), ("in_w", wd), ("in_c", c), ("out_h", oh), ("out_w", ow),
-            ("depth_multiplier", oc // c), ("k_h", kh), ("k_w", kw), ("stride_h", sh),
-            ("stride_w", sw), ("dil_h", dh), ("dil_w", dw), ("pad_h", pad_h), ("pad_w", pad_w),
-            ("in_offset", -inp.quant.zero_point), ("out_offset", out.quant.zero_point),
-            ("act_min", lo), ("act_max", hi)])
-        wn = self.array("int8_t", "w", w.data.astype(np.int8))
-        bn = self._bias(op, (0, 1, 2), oc)
-        mn, sn = self.array("int32_t", "m", mult), self.array("int32_t", "s", shift)
-        self.body.append(f"    tms_depthwise_conv_s8({params}, {self.ptr(op.inputs[0])}, {wn}, "
-                         f"{bn}, {mn}, {sn}, {self.out_ptr(op.outputs[0])});")
 
     def op_fully_connected(self, op: Op) -> None:
         inp, out = self._io(op)
