@@ -13,6 +13,7 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 from nodes.base import Cost, NodeContext, NodeError, NodeType, Param, Port, register, require_dtype, single_input
+from nodes.datafiles import load_numeric_npy
 
 _IN = Port("scores", ("f32",), "scores of the model node upstream")
 _OUT = Port("scores", ("f32",), "the same scores, from the quantized model")
@@ -41,18 +42,9 @@ def _pass_through(inputs) -> dict:
 
 def load_representative(path: Path) -> np.ndarray:
     """A .npy of feature tensors (samples, ...), float32; pickled or non-numeric data refused."""
-    try:
-        arr = np.load(path, allow_pickle=False)
-    except ValueError as e:
-        if "pickle" in str(e).lower():
-            raise NodeError(f"'{path.name}' holds Python objects (pickled data); only plain numeric "
-                            ".npy arrays are read") from None
-        raise NodeError(f"'{path.name}' is not a readable .npy array: {e}") from None
-    except OSError as e:
-        raise NodeError(f"'{path.name}' cannot be read: {e}") from None
-    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf" or arr.ndim < 2 or arr.shape[0] < 1:
-        shape = getattr(arr, "shape", None)
-        raise NodeError(f"'{path.name}' must be a numeric array (samples, feature dims...), got {shape}")
+    arr = load_numeric_npy(path, "representative data")
+    if arr.ndim < 2 or arr.shape[0] < 1:
+        raise NodeError(f"'{path.name}' must be a numeric array (samples, feature dims...), got {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise NodeError(f"'{path.name}' contains NaN or infinite values")
     return arr.astype(np.float32)

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from nodes.base import Cost, NodeContext, NodeError, NodeType, Param, Port, TensorSpec, register
+from nodes.datafiles import load_numeric_npy
 
 # C code size of each sensor's stage (bytes), as measured in generated images (arm-none-eabi-nm of
 # the gesture sample on nano33ble and mps2-an386): today every sensor stage is the loop that copies
@@ -204,19 +205,7 @@ def _read_wav(path: Path) -> tuple[np.ndarray, int]:
 
 
 def _read_npy(path: Path) -> np.ndarray:
-    try:
-        arr = np.load(path, allow_pickle=False)
-    except ValueError as e:
-        if "pickle" in str(e).lower():
-            raise NodeError(f"recording '{path.name}' holds Python objects (pickled data); "
-                            "for safety only plain numeric .npy arrays are read") from None
-        raise NodeError(f"recording '{path.name}' is not a readable .npy array: {e}") from None
-    except OSError as e:
-        raise NodeError(f"recording '{path.name}' cannot be read: {e}") from None
-    if not isinstance(arr, np.ndarray):
-        raise NodeError(f"recording '{path.name}' must hold one array, not an archive of several")
-    if arr.dtype.kind not in "biuf":
-        raise NodeError(f"recording '{path.name}' has {arr.dtype} values; replay needs numbers")
+    arr = load_numeric_npy(path, "recording")
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2:

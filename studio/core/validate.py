@@ -15,6 +15,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from nodes.base import Cost, NodeContext, NodeError, TensorSpec
+from nodes.datafiles import load_numeric_npy
 from studio.core.boards import Board, boards
 from studio.core.energy import BATTERIES, Battery, EnergyEstimate, estimate_energy
 from studio.core.graph import Graph
@@ -370,18 +371,21 @@ def recording_path(project: Project) -> Path:
     return path
 
 
-def recording_shape(project: Project) -> tuple[int, ...]:
+def _recording(project: Project, mmap: bool) -> np.ndarray:
     path = recording_path(project)
     try:
-        arr = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError) as e:
-        raise BadInput(f"cannot read the recording '{path.name}': {e}") from None
+        arr = load_numeric_npy(path, "recording", mmap=mmap)
+    except NodeError as e:
+        raise BadInput(e.message) from None
     if arr.ndim != 2:
         raise BadInput(f"the recording '{path.name}' must be samples × channels, not shape {arr.shape}")
-    return tuple(int(d) for d in arr.shape)
+    return arr
+
+
+def recording_shape(project: Project) -> tuple[int, ...]:
+    """Read from the .npy header only (memory-mapped), so live validation stays cheap."""
+    return tuple(int(d) for d in _recording(project, mmap=True).shape)
 
 
 def load_recording(project: Project) -> np.ndarray:
-    path = recording_path(project)
-    recording_shape(project)
-    return np.asarray(np.load(path, allow_pickle=False), dtype=np.float32)
+    return np.asarray(_recording(project, mmap=False), dtype=np.float32)
