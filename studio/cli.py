@@ -21,8 +21,23 @@ def verb(name: str, help_text: str):
         def add_args(p: argparse.ArgumentParser) -> None:
             for args, kwargs in getattr(run, "_args", []):
                 p.add_argument(*args, **kwargs)
+            p.add_argument("--json", action="store_true", help="machine-readable output")
         VERBS[name] = (add_args, run, help_text)
         return run
+    return wrap
+
+
+def firmware_args(out_required: bool, board: bool = True):
+    """The arguments every firmware verb takes: the project, the output folder, another board."""
+    def wrap(fn):
+        extra = [(("project",), {"help": "a .tinyml file (or the folder holding it)"}),
+                 (("--out",), {"required": out_required,
+                               "help": "folder for the firmware project"
+                               + ("" if out_required else " (default: build/<board> beside the project)")})]
+        if board:
+            extra.append((("--board",), {"help": "another board id than the project's"}))
+        fn._args = extra + list(getattr(fn, "_args", []))
+        return fn
     return wrap
 
 
@@ -39,7 +54,6 @@ def emit(obj: Any) -> None:
 
 # ---- boards ---------------------------------------------------------------------------------------
 @verb("boards", "list the board catalogue")
-@arg("--json", action="store_true", help="machine-readable output")
 def cmd_boards(a: argparse.Namespace) -> int:
     from studio.core.boards import boards
 
@@ -61,7 +75,6 @@ def cmd_boards(a: argparse.Namespace) -> int:
 @verb("check", "validate a project against its board: shapes, RAM, flash, latency, energy")
 @arg("project", help="a .tinyml file (or the folder holding it)")
 @arg("--board", help="check against another board id instead of the project's")
-@arg("--json", action="store_true", help="machine-readable output")
 def cmd_check(a: argparse.Namespace) -> int:
     from studio.core.boards import boards
     from studio.core.project import load_project
@@ -110,7 +123,6 @@ def _model_error(e) -> int:
 @verb("compile-model", "compile an int8 .tflite into dependency-free C (model.h/model.c + kernels)")
 @arg("model", help="an int8 .tflite file")
 @arg("--out", required=True, help="folder for the generated C")
-@arg("--json", action="store_true", help="machine-readable output")
 def cmd_compile_model(a: argparse.Namespace) -> int:
     from codegen.model import ModelError, compile_tflite
 
@@ -130,7 +142,6 @@ def cmd_compile_model(a: argparse.Namespace) -> int:
 @arg("model", help="an int8 .tflite file")
 @arg("--samples", type=int, default=100, help="random inputs to compare (default 100)")
 @arg("--seed", type=int, default=0)
-@arg("--json", action="store_true", help="machine-readable output")
 def cmd_verify_model(a: argparse.Namespace) -> int:
     from codegen.model import ModelError, verify_model
 
@@ -164,10 +175,7 @@ def _load(a: argparse.Namespace):
 
 
 @verb("generate", "write the complete C firmware project for the project's board")
-@arg("project", help="a .tinyml file")
-@arg("--out", required=True, help="folder for the firmware project")
-@arg("--board", help="another board id than the project's")
-@arg("--json", action="store_true")
+@firmware_args(out_required=True)
 def cmd_generate(a: argparse.Namespace) -> int:
     from codegen.project_firmware import generate, resolve_board
 
@@ -184,10 +192,7 @@ def cmd_generate(a: argparse.Namespace) -> int:
 
 
 @verb("build", "generate the firmware and compile it with the real toolchain; sizes measured vs estimated")
-@arg("project", help="a .tinyml file")
-@arg("--out", required=True, help="folder for the firmware project")
-@arg("--board", help="another board id than the project's")
-@arg("--json", action="store_true")
+@firmware_args(out_required=True)
 def cmd_build(a: argparse.Namespace) -> int:
     from codegen.project_firmware import resolve_board
     from studio.actions import build
@@ -207,11 +212,9 @@ def cmd_build(a: argparse.Namespace) -> int:
 
 
 @verb("run", "build for the emulated board, run it in QEMU and print the first N results")
-@arg("project", help="a .tinyml file")
+@firmware_args(out_required=False, board=False)
 @arg("--emulate", action="store_true", required=True, help="run on the emulated board (qemu-system-arm)")
 @arg("--count", type=int, default=None, help="stop after N inference results (default: the whole recording)")
-@arg("--out", help="folder for the firmware project (default: build/<board> beside the project)")
-@arg("--json", action="store_true")
 def cmd_run(a: argparse.Namespace) -> int:
     from studio.actions import run_emulated
 
@@ -230,10 +233,8 @@ def cmd_run(a: argparse.Namespace) -> int:
 
 
 @verb("evaluate", "run every recorded window on the emulated board and compare with the host reference")
-@arg("project", help="a .tinyml file")
+@firmware_args(out_required=False, board=False)
 @arg("--emulate", action="store_true", required=True, help="run on the emulated board (qemu-system-arm)")
-@arg("--out", help="folder for the firmware project")
-@arg("--json", action="store_true")
 def cmd_evaluate(a: argparse.Namespace) -> int:
     from studio.actions import evaluate_emulated
 
@@ -249,14 +250,11 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
 
 
 @verb("flash", "build and flash with the board's method (emulated board: start QEMU with the image)")
-@arg("project", help="a .tinyml file")
+@firmware_args(out_required=False)
 @arg("--port", help="serial port of the board (default: found by its USB id)")
-@arg("--out", help="folder for the firmware project")
-@arg("--board", help="another board id than the project's")
 @arg("--monitor", action="store_true", help="build, flash & monitor: read the results as soon as the board talks")
 @arg("--count", type=int, help="with --monitor: stop after N inference results")
 @arg("--timeout", type=float, help="with --monitor: stop after this many seconds")
-@arg("--json", action="store_true")
 def cmd_flash(a: argparse.Namespace) -> int:
     from codegen.project_firmware import resolve_board
     from studio.actions import build, flash, flash_and_monitor
@@ -305,7 +303,6 @@ def print_message(message, as_json: bool) -> None:
 @arg("--count", type=int, help="stop after N inference results")
 @arg("--timeout", type=float, help="stop after this many seconds")
 @arg("--baud", type=int, default=115200)
-@arg("--json", action="store_true", help="one JSON object per line, then a summary object")
 def cmd_monitor(a: argparse.Namespace) -> int:
     from studio.device.monitor import monitor
 
