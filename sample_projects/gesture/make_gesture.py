@@ -191,7 +191,6 @@ def main() -> None:
         "model_int8_bytes": len(trained.quant.tflite),
     }
     save_with_metrics(proj, metrics)
-    (HERE / f"{NAME}.tinyml.bak").unlink(missing_ok=True)
     print(f"wrote {path}: {metrics}")
 
 

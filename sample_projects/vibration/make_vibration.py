@@ -171,7 +171,6 @@ def main() -> None:
         "model_int8_bytes": len(tflite),
     }
     path = save_with_metrics(proj, metrics)
-    (HERE / f"{NAME}.tinyml.bak").unlink(missing_ok=True)
     print(f"wrote {path}: {metrics}")
 
 

@@ -89,9 +89,11 @@ def class_indices(labels: Sequence[str], names: Sequence[str]) -> np.ndarray:
 
 def save_with_metrics(project: Project, metrics: Mapping[str, Any]) -> Path:
     """Saves the project with ``metrics`` in its dataset description, and the same figures as
-    ``metrics.json`` beside it for people reading the folder."""
+    ``metrics.json`` beside it for people reading the folder. A regenerated sample keeps no
+    ``.bak``: its previous version is in git."""
     project.dataset = {**project.dataset, "metrics": dict(metrics)}
     path = save_project(project)
+    path.with_name(path.name + ".bak").unlink(missing_ok=True)
     (path.parent / "metrics.json").write_text(json.dumps(dict(metrics), indent=2, sort_keys=True) + "\n",
                                               encoding="utf-8")
     return path
