@@ -59,6 +59,26 @@ def _check_display(screenshot: str | None) -> None:
                    "or use --screenshot PNG, or set QT_QPA_PLATFORM=offscreen")
 
 
+def qt_binding_problem() -> str | None:
+    """Why the installed Qt binding cannot run the app, or None. PySide6 6.12.0 on CPython 3.11
+    returns None from every void Qt call without taking a reference; after some thousands of calls
+    the interpreter aborts ("Fatal Python error: none_dealloc"). pyproject pins a good release; this
+    catches an environment that installed another one anyway, before any work is lost."""
+    from PySide6.QtCore import QObject, __version__ as qt_version
+
+    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
+        return None
+    probe = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(64):
+        probe.setObjectName("")  # a void method
+    if before - sys.getrefcount(None) >= 64:
+        return (f"PySide6 {qt_version} on Python {sys.version_info.major}.{sys.version_info.minor} loses "
+                "references on every Qt call and would crash the app: pip install 'PySide6==6.11.3' "
+                "(or run on Python 3.12+)")
+    return None
+
+
 def run_app(project_path: str | None = None, screenshot: str | None = None) -> int:
     probe = os.environ.get(STARTUP_PROBE_ENV) == "1"
     _check_display(screenshot)
@@ -70,6 +90,10 @@ def run_app(project_path: str | None = None, screenshot: str | None = None) -> i
     from studio.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    broken = qt_binding_problem()
+    if broken:
+        print(f"error: {broken}", file=sys.stderr)
+        return 2
     app.setApplicationName("TinyML Studio")
     app.setOrganizationName("tinyml-studio")
     window = MainWindow(project)

@@ -14,7 +14,6 @@ never at start-up.
 from __future__ import annotations
 
 import collections
-import ctypes
 import gc
 import sys
 import threading
@@ -25,7 +24,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QTextCursor
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QPushButton, QSizePolicy, QSplitter,
                                QVBoxLayout, QWidget)
 
@@ -54,58 +53,6 @@ PLOT_INTERVAL_S = 0.25
 BAUD_RATES = ("9600", "57600", "115200", "230400", "460800", "921600", "1000000")
 # the emulated board's QEMU exits when its recording ends: stop waiting for it soon after
 EMULATED_GIVE_UP_S = 2.0
-
-
-# --- PySide6 6.12.0 on CPython 3.11: None (and True, False) run out of references ----------------
-# Its abi3 wheel returns None from every void method (setText, update, setPen, drawRect...) without
-# taking a reference, as if None were immortal (it is only from 3.12 on). Each such call removes
-# one reference from None; after some ten thousand the count reaches zero and the interpreter
-# aborts ("Fatal Python error: none_dealloc"). A live monitor makes tens of thousands of such
-# calls a minute, and the canvas hundreds per repaint. Until the binding is fixed (or the app runs
-# on 3.12+), a timer measures the loss and gives the references back. It only acts where the loss
-# is measured at start, so a fixed PySide6 or a newer Python turns it off by itself.
-NONE_REFS_FLOOR = 5_000_000
-NONE_REFS_TARGET = 20_000_000
-NONE_GUARD_INTERVAL_MS = 500
-_none_guard = None
-
-
-def none_refcount_is_leaking() -> bool:
-    from PySide6.QtCore import QObject
-
-    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
-        return False
-    probe = QObject()
-    before = sys.getrefcount(None)
-    for _ in range(64):
-        probe.setObjectName("")  # a void method
-    return before - sys.getrefcount(None) >= 64
-
-
-def _top_up_none() -> None:
-    # True and False lose references the same way on some paths (pyqtgraph's setData: two per call)
-    for singleton in (None, True, False):
-        count = sys.getrefcount(singleton)
-        if count < NONE_REFS_FLOOR:
-            # ob_refcnt is a PyObject's first field; we hold the GIL, so nothing else changes it meanwhile
-            ctypes.c_ssize_t.from_address(id(singleton)).value += NONE_REFS_TARGET - count
-
-
-def guard_none_refcount() -> bool:
-    """Starts the guard once per process if this PySide6 leaks None's references; returns whether
-    it runs. Call it with a QApplication alive (the timer lives on it)."""
-    global _none_guard
-    if _none_guard is not None:
-        return True
-    app = QApplication.instance()
-    if app is None or not none_refcount_is_leaking():
-        return False
-    _top_up_none()
-    _none_guard = QTimer(app)
-    _none_guard.setInterval(NONE_GUARD_INTERVAL_MS)
-    _none_guard.timeout.connect(_top_up_none)
-    _none_guard.start()
-    return True
 
 
 _objects_frozen = False
@@ -228,7 +175,6 @@ class MonitorPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        guard_none_refcount()
         self.setObjectName("monitor_panel")
         self.counters = Counters()
         self.labels: tuple[str, ...] = ()          # from the project's validation report

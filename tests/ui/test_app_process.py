@@ -106,3 +106,8 @@ def test_the_window_without_a_display_is_refused_with_a_message(project_file):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "no display" in done.stderr
+
+
+def test_the_pinned_qt_binding_keeps_its_references(qapp):
+    from studio.ui.app import qt_binding_problem
+    assert qt_binding_problem() is None
