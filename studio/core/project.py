@@ -96,7 +96,20 @@ def safe_join(root: Path, rel: str) -> Path:
     return full
 
 
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
 def sha256_file(path: Path) -> str:
+    """sha256 of a file, remembered per (path, size, mtime): live validation checks the assets on
+    every edit and must not re-read a large recording each time."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _HASHES:
+        _HASHES[key] = _hash(path)
+    return _HASHES[key]
+
+
+def _hash(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
