@@ -102,6 +102,18 @@ def sensor_stage(node_id: str, out: TensorSpec) -> StageCode:
         ram_bytes=4 * n)
 
 
+def device_model_asset(node_id: str, type_id: str, props: Mapping[str, Any]) -> str:
+    """The int8 .tflite (project-relative) a model node runs on the device: a .tflite node's own
+    file, a float Keras node's ``int8_model`` made by Optimize; BadInput when there is none."""
+    if type_id == "model.tflite":
+        return props["model"]
+    if type_id == "model.keras" and props.get("int8_model"):
+        return props["int8_model"]
+    raise BadInput(f"{node_id}: the device runs int8 models; run Optimize (Run → Optimize model…, or "
+                   f"`tinyml-studio optimize PROJECT`) to quantize '{node_id}' with the Quantize int8 node "
+                   "after it")
+
+
 def generate(project: Project, out_dir: str | Path, board: Board | None = None) -> GeneratedFirmware:
     """Writes the complete firmware project for ``board`` (default: the project's) into ``out_dir``."""
     from codegen import emit_dsp
@@ -137,15 +149,13 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
                 except emit_dsp.EmitError as e:
                     raise BadInput(e.message) from None
             elif category == "model":
-                if node.type_id != "model.tflite":
-                    raise BadInput(f"{node_id}: the device runs int8 .tflite models; quantize "
-                                   f"'{node_id}' with an Int8 quantization node and use the result")
+                device_model = device_model_asset(node_id, node.type_id, props)
                 if model_dir is not None:
                     raise BadInput(f"{node_id}: one model per pipeline for now")
                 model_dir = Path(tmp)
                 try:
-                    model_report = compile_tflite(ctx.resolve_asset(props["model"]), model_dir,
-                                                  source_name=props["model"])
+                    model_report = compile_tflite(ctx.resolve_asset(device_model), model_dir,
+                                                  source_name=device_model)
                 except (ModelError, NodeError) as e:
                     raise BadInput(f"{node_id}: {e.message}") from None
                 feature_buffer = in_buffers.get("in")

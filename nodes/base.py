@@ -69,7 +69,8 @@ class Param:
     choices: tuple[Any, ...] | None = None
     unit: str = ""
     doc: str = ""
-    kind: str = "value"  # "value" | "asset" (a file inside the project folder) | "labels"
+    kind: str = "value"  # "value" | "asset" (a file inside the project folder) | "labels" |
+    #                      "record" (written by a tool, e.g. Optimize; shown read-only)
 
     def coerce(self, value: Any) -> Any:
         """Checks and converts ``value``; raises NodeError with a message naming the property."""

@@ -261,22 +261,59 @@ class KerasModel(NodeType):
     inputs = [_IN]
     outputs = [_SCORES]
     params = [Param("model", str, "", kind="asset", doc=".keras or .h5 file inside the project folder"),
-              _LABELS]
+              _LABELS,
+              Param("int8_model", str, "", kind="asset",
+                    doc="the int8 .tflite the device runs, made from this float model by Optimize "
+                        "(the pruning and quantization nodes after it); empty until Optimize has run"),
+              Param("int8_recipe", str, "", kind="record",
+                    doc="fingerprint of the float model and optimization settings int8_model was made "
+                        "from (written by Optimize; a mismatch means the int8 model is out of date)")]
     kernel = "model/tflite"  # runs on the device only after conversion to int8 .tflite
 
     def summary(self, p: Mapping[str, Any], ctx: NodeContext) -> KerasSummary:
         path = _model_path(p, ctx, (".keras", ".h5"))
         return ctx.cached(("keras", content_sha256(path, ctx)), lambda: analyze_keras(path))
 
+    def float_sha256(self, p: Mapping[str, Any], ctx: NodeContext) -> str:
+        """Content hash of the float model file (part of the optimization recipe's fingerprint)."""
+        return content_sha256(_model_path(p, ctx, (".keras", ".h5")), ctx)
+
+    def int8(self, p: Mapping[str, Any], ctx: NodeContext):
+        """(summary, input, output) of ``int8_model`` through the model compiler, or None while
+        Optimize has not made one: the device model, so its plan is what the budgets charge."""
+        if not p.get("int8_model"):
+            return None
+        try:
+            return TfliteModel()._io({"model": p["int8_model"]}, ctx)
+        except NodeError as e:
+            raise NodeError(f"int8_model: {e.message}") from None
+
     def infer(self, inputs, p, ctx):
         spec = single_input(inputs)
         s = self.summary(p, ctx)
         _check_features(spec, s.input_shape, "")
         n = math.prod(s.output_shape) if s.output_shape else 1
+        device = self.int8(p, ctx)
+        if device is not None:
+            _, inp, out = device
+            n_in, n_out = (math.prod(t.shape) if t.shape else 1 for t in (inp, out))
+            if n_in != spec.elements or n_out != n:
+                raise NodeError(f"int8_model '{p['int8_model']}' takes {n_in} values and gives {n_out}, but "
+                                f"this float model takes {spec.elements} and gives {n}: run Optimize again")
         _check_labels(p, n)
         return {"scores": TensorSpec((n,), "f32", spec.rate_hz)}
 
+    def warnings(self, p, ctx):
+        if p.get("int8_model"):
+            return []
+        return ["the device runs int8 only: RAM/flash/latency here are an estimate of this float model "
+                "once quantized; run Optimize (Run → Optimize model…, or `tinyml-studio optimize`) to make "
+                "the int8 model and see its exact figures"]
+
     def cost(self, inputs, outputs, p, ctx):
+        device = self.int8(p, ctx)
+        if device is not None:  # the optimized int8 model: the compiler's own plan, as for model.tflite
+            return TfliteModel().cost(inputs, outputs, {"model": p["int8_model"]}, ctx)
         s = self.summary(p, ctx)
         weights = s.weight_count * INT8_WEIGHT_BYTES + s.bias_count * INT32_BIAS_BYTES
         n_in = math.prod(s.input_shape) if s.input_shape else 1

@@ -7,8 +7,10 @@ lazily) on a ``.keras``/``.h5`` file and return the ``.tflite`` bytes.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -64,6 +66,8 @@ class QuantizeInt8(NodeType):
         Param("representative", str, "pipeline", choices=("pipeline", "file")),
         Param("representative_file", str, "", kind="asset", doc=".npy of features when representative = file"),
         Param("n_samples", int, 100, min=1, max=10000, doc="representative samples used for calibration"),
+        Param("max_drop_points", float, 2.0, min=0.0, max=100.0, unit="points",
+              doc="Optimize warns when int8 accuracy is lower than float accuracy by more than this"),
     ]
 
     def infer(self, inputs, p, ctx):
@@ -111,6 +115,38 @@ class QuantizeInt8(NodeType):
             return bytes(conv.convert())
         except Exception as e:  # noqa: BLE001 - the converter raises many types; all mean "cannot convert"
             raise NodeError(f"TensorFlow could not quantize the model to int8: {e}") from None
+
+
+@register
+class PruneChannels(NodeType):
+    type_id = "quantize.prune"
+    title = "Prune channels"
+    doc = ("Structured pruning of a float Keras model (between the Keras model node and Quantize int8): "
+           "Optimize removes the given share of units/filters with the lowest L1 norm from every Dense "
+           "and convolution layer but the last, fine-tunes on the training split and reports the MACs "
+           "and flash saved. Budgets show the unpruned estimate until Optimize has made the int8 model.")
+    inputs = [_IN]
+    outputs = [_OUT]
+    params = [
+        Param("fraction", float, 0.25, min=0.05, max=0.9, doc="share of units/filters removed per layer"),
+        Param("fine_tune_epochs", int, 2, min=0, max=500, doc="training epochs after pruning"),
+    ]
+
+    def infer(self, inputs, p, ctx):
+        return _pass_through(inputs)
+
+
+REPORT_ONLY = frozenset({"max_drop_points"})  # properties that change the report, not the model
+
+
+def recipe_fingerprint(float_sha256: str, steps: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
+    """A short fingerprint of a float model's content and the optimization nodes applied to it
+    (type ids and checked properties, in order): Optimize records it next to the int8 model it
+    makes, and validation compares it with the current one to tell when that model is stale."""
+    kept = [[t, {k: v for k, v in sorted(p.items()) if k not in REPORT_ONLY}] for t, p in steps]
+    blob = json.dumps({"float": float_sha256, "steps": kept},
+                      sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 _DEVICE_NEEDS_INT8 = ("the device code generator needs a full-integer int8 model; use a Quantize int8 "

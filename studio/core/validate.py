@@ -21,6 +21,7 @@ from studio.core.energy import BATTERIES, Battery, EnergyEstimate, estimate_ener
 from studio.core.graph import Graph
 from studio.core.errors import BadInput
 from studio.core.project import Project, safe_join
+from studio.core.optimization import stale_int8_models
 
 # What every firmware image carries besides the pipeline's nodes: start-up code, vector table, UART
 # driver, protocol printer with its own number formatting, quantize/argmax, libc pieces. Measured
@@ -344,6 +345,7 @@ def validate_project(project: Project, board: Board | None = None) -> Report:
             except BadInput as e:
                 extra += tuple(Issue("error", n.id, f"the emulated board has no live sensors: {e.message}")
                                for n in live)
+    extra += tuple(Issue("warning", node_id, message) for node_id, message in stale_int8_models(project.graph, ctx))
     return validate(project.graph, board, ctx, BATTERIES.get(project.battery), extra, extra_costs)
 
 

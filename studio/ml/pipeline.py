@@ -382,10 +382,14 @@ def _qparams(detail: Mapping[str, Any]) -> QuantParams:
 def int8_model(project: Project) -> Int8Model:
     """The project's int8 .tflite loaded into TFLM."""
     chain = pipeline_chain(project)
-    if chain.model.type_id != "model.tflite":
+    rel = chain.model.props["model"] if chain.model.type_id == "model.tflite" else chain.model.props.get("int8_model")
+    if not rel:
         raise MLError(f"host inference runs the int8 .tflite the device runs; the model node "
-                      f"'{chain.model.node_id}' is {chain.model.type_id}: quantize it first")
-    return Int8Model.from_file(model_path(project))
+                      f"'{chain.model.node_id}' is {chain.model.type_id} without an int8 model: run Optimize first")
+    try:
+        return Int8Model.from_file(context(project).resolve_asset(rel))
+    except NodeError as e:
+        raise MLError(f"model node '{chain.model.node_id}': {e.message}") from None
 
 
 def classify(scores: np.ndarray, labels: Sequence[str], first_index: int = 0) -> list[HostResult]:
