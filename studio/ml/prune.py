@@ -170,10 +170,13 @@ def _units(model) -> tuple[int, ...]:
 
 def prune_model(model, x: np.ndarray, y: np.ndarray, fraction: float = 0.25, fine_tune_epochs: int = 2,
                 batch_size: int = 32, validation: tuple[np.ndarray, np.ndarray] | None = None,
-                representative: np.ndarray | None = None, seed: int = 0) -> PruneReport:
+                representative: np.ndarray | None = None, seed: int = 0,
+                progress=None, cancelled=None) -> PruneReport | None:
     """Prunes a classifier (see the module doc), fine-tunes it on (x, y) for ``fine_tune_epochs``
     and reports the cost and accuracy (on ``validation`` if given, else on (x, y)) before and after.
-    Flash sizes are of the int8 .tflite, calibrated on ``representative`` (default: x)."""
+    Flash sizes are of the int8 .tflite, calibrated on ``representative`` (default: x).
+    ``progress(epoch, logs)`` is told after each fine-tuning epoch; once ``cancelled()`` returns
+    True fine-tuning stops after the epoch and the result is None."""
     from studio.ml.quantize import convert_int8, representative_subset
     from studio.ml.train import accuracy, set_seed, train
 
@@ -193,7 +196,10 @@ def prune_model(model, x: np.ndarray, y: np.ndarray, fraction: float = 0.25, fin
     set_seed(seed)
     pruned = _rebuild(model, layers, configs, weights)
     if fine_tune_epochs:
-        train(pruned, x, y, fine_tune_epochs, batch_size, seed=seed)
+        tuned = train(pruned, x, y, fine_tune_epochs, batch_size, progress=progress, cancelled=cancelled,
+                      seed=seed)
+        if tuned.cancelled:
+            return None
     return PruneReport(
         model=pruned,
         macs_before=model_macs(model), macs_after=model_macs(pruned),

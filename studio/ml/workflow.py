@@ -50,6 +50,29 @@ class TrainOutcome:
     history: Mapping[str, tuple[float, ...]]
     warnings: tuple[str, ...]
     evaluated_on: str = "test"            # the split the accuracies come from
+    float_model_path: str = ""            # the float Keras model, e.g. "models/model.keras" (to optimize)
+    layers: tuple = ()                    # studio.ml.quantize.LayerSize per layer with weights
+
+
+def trained_model_props(type_id: str, outcome: TrainOutcome) -> dict[str, str]:
+    """The model node properties that make the pipeline use a trained model: a .tflite node takes
+    the int8 file; a float Keras node takes the float file and drops its old int8 model (Optimize
+    then prunes and quantizes it as the nodes after it say)."""
+    if outcome.cancelled or not outcome.model_path:
+        raise MLError("the training was cancelled: there is no model to use")
+    if type_id == "model.keras":
+        return {"model": outcome.float_model_path, "int8_model": "", "int8_recipe": ""}
+    return {"model": outcome.model_path}
+
+
+def with_trained_model(project: Project, outcome: TrainOutcome) -> Project:
+    """A copy of ``project`` whose model node uses the trained model (the CLI saves it; the editor
+    applies ``trained_model_props`` with an undoable command)."""
+    clone = copy.deepcopy(project)
+    node_id = model_node_id(clone)
+    for name, value in trained_model_props(clone.graph.node(node_id).type_id, outcome).items():
+        clone.graph.set_property(node_id, name, value)
+    return clone
 
 
 def model_node_id(project: Project) -> str:
@@ -131,6 +154,32 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise MLError(f"cannot write the model '{path}': {e.strerror or e}") from None
 
 
+def reporters(progress: ProgressFn | None, cancelled: CancelFn | None):
+    """(tell, stop): ``tell(fraction, text)`` passes progress on clamped to 0..1 (if anyone listens),
+    ``stop()`` asks ``cancelled`` (False without one)."""
+    def tell(fraction: float, text: str) -> None:
+        if progress is not None:
+            progress(min(max(float(fraction), 0.0), 1.0), text)
+
+    def stop() -> bool:
+        return cancelled is not None and bool(cancelled())
+
+    return tell, stop
+
+
+def save_keras_atomic(model, path: Path) -> None:
+    """Saves a Keras model as ``path`` (.keras) through a temporary file in the same folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".keras", dir=path.parent)
+    os.close(fd)
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise MLError(f"cannot write the model '{path}': {e.strerror or e}") from None
+
+
 def _epoch_text(epoch: int, epochs: int, logs: Mapping[str, float]) -> str:
     shown = ", ".join(f"{k.replace('_', ' ')} {v:.3f}" for k, v in sorted(logs.items()))
     return f"epoch {epoch}/{epochs}: {shown}"
@@ -177,15 +226,10 @@ def train_project(project: Project, kind: str = "dense", size: Mapping[str, Any]
     feature making, each epoch (loss and accuracy) and the evaluation; once ``cancelled()`` returns
     True the run stops after the current epoch and writes nothing. ``every_window`` trains on every
     whole window of each clip instead of its first (for recordings longer than one window)."""
-    from studio.ml.quantize import convert_int8, representative_subset
+    from studio.ml.quantize import convert_int8, layer_sizes, representative_subset
     from studio.ml.train import accuracy, build_model, set_seed, train
 
-    def tell(fraction: float, text: str) -> None:
-        if progress is not None:
-            progress(min(max(float(fraction), 0.0), 1.0), text)
-
-    def stop() -> bool:
-        return cancelled is not None and bool(cancelled())
+    tell, stop = reporters(progress, cancelled)
 
     if project.dir is None:
         raise MLError(f"save project '{project.name}' first: the model is written into its folder")
@@ -243,8 +287,10 @@ def train_project(project: Project, kind: str = "dense", size: Mapping[str, Any]
                         "training clips or check features with a very wide range")
     if stop():
         return _cancelled_outcome(labels, result.epochs_run, result.history, warnings)
+    float_rel = target_rel[: -len(".tflite")] + ".keras"
+    save_keras_atomic(model, safe_join(project.dir, float_rel))
     _write_atomic(target, tflite)
     tell(1.0, f"wrote {target_rel}: float {100 * float_acc:.1f}%, int8 {100 * int8_acc:.1f}%")
     return TrainOutcome(float_acc, int8_acc, confusion_matrix(y_test, predicted, len(labels)), labels,
                         target_rel, result.epochs_run, False, dict(result.history), tuple(warnings),
-                        evaluated_on)
+                        evaluated_on, float_rel, layer_sizes(model))

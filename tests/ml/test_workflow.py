@@ -75,7 +75,11 @@ def test_training_writes_an_int8_model_the_compiler_accepts(trained):
     path = project.dir / outcome.model_path
     summary = analyze_tflite(path)
     assert tuple(summary.inputs[0].shape)[-2:] == (5, 3) and summary.outputs[0].shape[-1] == len(LABELS)
-    assert [p.name for p in path.parent.iterdir()] == ["model.tflite"]   # no temp file left
+    # the float model is kept for Optimize; no temp file left
+    assert sorted(p.name for p in path.parent.iterdir()) == ["model.keras", "model.tflite"]
+    assert outcome.float_model_path == "models/model.keras"
+    assert [la.kind for la in outcome.layers] == ["Dense", "Dense"]
+    assert all(la.int8_bytes < la.float_bytes for la in outcome.layers)
     assert project.graph.node("model").props["model"] == ""               # the graph is the UI's to edit
 
 
