@@ -6,6 +6,7 @@ are caught here, once, and printed as a message; a user never sees a traceback f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -158,6 +159,88 @@ def cmd_verify_model(a: argparse.Namespace) -> int:
             print(line)
     # SOFTMAX/LOGISTIC/TANH may differ by 1 LSB (design contract); anything beyond fails
     return 0 if report.ok else 1
+
+
+# ---- training and optimization -------------------------------------------------------------------
+def _percent(value) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def print_layers(layers) -> None:
+    print(f"{'layer':24} {'kind':20} {'params':>8} {'float32 B':>10} {'int8 B':>8}")
+    for la in layers:
+        print(f"{la.name[:24]:24} {la.kind[:20]:20} {la.params:>8,} {la.float_bytes:>10,} {la.int8_bytes:>8,}")
+
+
+@verb("optimize", "prune and quantize the float Keras model as the nodes after it say; the pipeline then runs it")
+@arg("project", help="a .tinyml file (or the folder holding it)")
+@arg("--seed", type=int, default=0, help="seed of calibration sampling and fine-tuning")
+@arg("--every-window", action="store_true", help="one example per whole window of each clip, not per clip")
+def cmd_optimize(a: argparse.Namespace) -> int:
+    from studio.core.project import save_project
+    from studio.ml.optimize import optimize_project, with_optimized_model
+
+    project = _load(a)
+    with contextlib.redirect_stdout(sys.stderr):   # Keras/TF print while converting: stdout is for results
+        outcome = optimize_project(project, progress=_progress(a), seed=a.seed, every_window=a.every_window)
+    saved = save_project(with_optimized_model(project, outcome))
+    if a.json:
+        emit(outcome.to_json() | {"project": str(saved)})
+        return 0
+    for p in outcome.prunes:
+        print(f"pruned '{p.node}' by {100 * p.fraction:.0f}% + {p.fine_tune_epochs} epochs fine-tuning: "
+              f"units {list(p.units_before)} → {list(p.units_after)}")
+        print(f"  MACs {p.macs_before:,} → {p.macs_after:,} (−{p.macs_before - p.macs_after:,}), int8 flash "
+              f"{p.flash_bytes_before:,} → {p.flash_bytes_after:,} B (−{p.flash_bytes_before - p.flash_bytes_after:,}), "
+              f"accuracy {_percent(p.accuracy_before)} → {_percent(p.accuracy_after)}")
+    print(f"accuracy on the {outcome.evaluated_on or '—'} split ({outcome.samples} examples): float "
+          f"{_percent(outcome.float_accuracy)}, int8 {_percent(outcome.int8_accuracy)}")
+    print_layers(outcome.layers)
+    print(f"{'total':45} {outcome.float_bytes:>19,} {outcome.int8_bytes:>8,}")
+    d = outcome.device
+    if d:
+        print(f"device (model compiler): arena {d['arena_bytes']:,} B, flash {d['flash_bytes']:,} B, "
+              f"{d['macs']:,} MACs")
+    for w in outcome.warnings:
+        print(f"warning: {w}")
+    print(f"wrote {outcome.int8_model}; '{outcome.model_node}' runs it (saved {saved})")
+    return 0
+
+
+@verb("train", "train a model on the imported dataset with the pipeline's own features; writes models/NAME.tflite")
+@arg("project", help="a .tinyml file (or the folder holding it)")
+@arg("--kind", default="dense", choices=("dense", "cnn1d", "dscnn", "cnn2d"), help="model family")
+@arg("--epochs", type=int, default=10)
+@arg("--batch-size", type=int, default=32)
+@arg("--name", default="model", help="file name of the model under models/")
+@arg("--seed", type=int, default=0)
+@arg("--every-window", action="store_true", help="one example per whole window of each clip, not per clip")
+@arg("--use", action="store_true", help="point the model node at the new model and save the project")
+def cmd_train(a: argparse.Namespace) -> int:
+    from studio.core.project import save_project
+    from studio.ml.workflow import train_project, with_trained_model
+
+    project = _load(a)
+    with contextlib.redirect_stdout(sys.stderr):
+        outcome = train_project(project, a.kind, epochs=a.epochs, batch_size=a.batch_size, progress=_progress(a),
+                                seed=a.seed, name=a.name, every_window=a.every_window)
+    saved = save_project(with_trained_model(project, outcome)) if a.use else None
+    if a.json:
+        emit({"ok": True, "model": outcome.model_path, "float_model": outcome.float_model_path,
+              "float_accuracy": outcome.float_accuracy, "int8_accuracy": outcome.int8_accuracy,
+              "evaluated_on": outcome.evaluated_on, "labels": list(outcome.labels),
+              "confusion": [list(r) for r in outcome.confusion], "epochs_run": outcome.epochs_run,
+              "layers": [dict(la.__dict__) for la in outcome.layers], "warnings": list(outcome.warnings),
+              "project": str(saved) if saved else None})
+        return 0
+    print(f"accuracy on the {outcome.evaluated_on} split: float {_percent(outcome.float_accuracy)}, "
+          f"int8 {_percent(outcome.int8_accuracy)}")
+    print_layers(outcome.layers)
+    for w in outcome.warnings:
+        print(f"warning: {w}")
+    print(f"wrote {outcome.model_path} and {outcome.float_model_path}"
+          + (f"; the model node uses it (saved {saved})" if saved else "; --use points the model node at it"))
+    return 0
 
 
 # ---- firmware -----------------------------------------------------------------------------------------
