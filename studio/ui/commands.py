@@ -145,6 +145,32 @@ class SetProperty(GraphCommand):
         self.graph.set_property(self.node_id, self.name, self.old)
 
 
+class SetProperties(GraphCommand):
+    """Several properties of one node as one undo step (a tool's result, e.g. Optimize's model)."""
+
+    def __init__(self, graph: Graph, node_id: str, values: dict[str, Any], text: str = ""):
+        super().__init__(text or f"set {node_id}.{', '.join(values)}")
+        self.graph = graph
+        self.node_id = node_id
+        self.values = dict(values)
+        self.old: dict[str, Any] = {}
+
+    def apply(self) -> None:
+        done: dict[str, Any] = {}
+        try:
+            for name, value in self.values.items():
+                done[name] = self.graph.set_property(self.node_id, name, value)
+        except Exception:
+            for name, old in reversed(list(done.items())):   # all or nothing
+                self.graph.set_property(self.node_id, name, old)
+            raise
+        self.old = done
+
+    def revert(self) -> None:
+        for name, old in reversed(list(self.old.items())):
+            self.graph.set_property(self.node_id, name, old)
+
+
 class MoveNodes(GraphCommand):
     """Positions are whole scene units so the project file stays tidy and diffable."""
 

@@ -163,6 +163,10 @@ class Inspector(QWidget):
         suffix = f" {p.unit}" if p.unit else ""
         if p.kind == "asset":
             return self._asset_editor(p)
+        if p.kind == "record":  # written by a tool (Optimize), not by hand
+            label = QLabel()
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            return label, lambda v, w=label: w.setText(str(v) if v else "—")
         if p.choices is not None:
             box = QComboBox()
             for c in p.choices:

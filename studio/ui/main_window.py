@@ -102,9 +102,11 @@ class MainWindow(QMainWindow):
         # shown — a dock tabbed behind another counts as shown) out of the start-up time
         tools.dock.hide()
         self.view_menu.addAction(tools.dock.toggleViewAction())
+        from studio.ui.optimize import install_optimize_tools
         from studio.ui.training import install_training_tools
 
         install_training_tools(self)  # "Train model…" in the Run menu (TensorFlow only inside the job)
+        install_optimize_tools(self)  # "Optimize model…": prune + quantize as the graph's nodes say
 
     # ---- construction ---------------------------------------------------------------------------
     def _build_widgets(self) -> None:

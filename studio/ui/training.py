@@ -12,25 +12,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QHBoxLayout, QHeaderView,
-                               QLabel, QMenu, QProgressBar, QPushButton, QSizePolicy, QSpinBox, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHeaderView, QLabel, QSpinBox,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from studio.core.errors import StudioError
 from studio.core.project import Project, dumps, loads
 from studio.ml.train import MODEL_KINDS
-from studio.ui.commands import SetProperty
+from studio.ui.job_dialog import JobDialog, install_dialog_action, percent
 
 # the one size knob the dialog offers per kind, and build_model's default for it
 SIZE_OPTION = {"dense": ("units", 32), "cnn1d": ("filters", 16), "dscnn": ("filters", 32),
                "cnn2d": ("filters", 8), "autoencoder": ("units", 32)}
 HEAT_COLOUR = QColor(38, 110, 200)
-UNSAVED_MESSAGE = ("Save the project first: training reads the dataset from the project's folder "
-                   "and writes the new model there.")
 
 
 @dataclass(frozen=True)
@@ -125,21 +121,59 @@ class ConfusionTable(QTableWidget):
         return [[int(self.item(r, c).text()) for c in range(self.columnCount())] for r in range(self.rowCount())]
 
 
-class TrainingDialog(QDialog):
+LAYER_COLUMNS = ("layer", "kind", "params", "float32 bytes", "int8 bytes")
+
+
+class LayerTable(QTableWidget):
+    """Per-layer sizes of a model: parameters, float32 bytes and int8 bytes (weights int8, biases
+    int32), with a total row."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(0, len(LAYER_COLUMNS), parent)
+        self.setHorizontalHeaderLabels(list(LAYER_COLUMNS))
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.verticalHeader().setVisible(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+
+    def show_layers(self, layers: Sequence[Any]) -> None:
+        rows = [(la.name, la.kind, la.params, la.float_bytes, la.int8_bytes) for la in layers]
+        rows.append(("total", "", sum(r[2] for r in rows), sum(r[3] for r in rows), sum(r[4] for r in rows)))
+        self.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                item = QTableWidgetItem(f"{value:,}" if isinstance(value, int) else str(value))
+                if isinstance(value, int):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if r == len(rows) - 1:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.setItem(r, c, item)
+
+    def rows(self) -> list[list[str]]:
+        return [[self.item(r, c).text() for c in range(self.columnCount())] for r in range(self.rowCount())]
+
+
+class TrainingDialog(JobDialog):
     """One per window; non-modal, so the graph stays editable while a model trains."""
 
+    noun = "Training"
+    start_text = "Train"
+    cancelling_text = "Cancelling after the current epoch…"
+
     def __init__(self, window):
-        super().__init__(window)
-        self.main = window  # not self.window: that is QWidget.window()
-        self.setWindowTitle("Train model")
-        self.job = None
-        self.result: TrainedModel | None = None
-        self._build()
+        super().__init__(window, "Train model")
+        self.train_button = self.start_button
+        self.resize(600, 680)
+        self.kind_combo.currentTextChanged.connect(self._on_kind)
+        self._on_kind(self.kind_combo.currentText())
         self._show_idle()
 
     # ---- construction ------------------------------------------------------------------------------
-    def _build(self) -> None:
-        v = QVBoxLayout(self)
+    def build_settings(self, layout: QVBoxLayout) -> None:
         form = QFormLayout()
         self.kind_combo = QComboBox()
         self.kind_combo.addItems(list(MODEL_KINDS))
@@ -156,207 +190,71 @@ class TrainingDialog(QDialog):
         form.addRow(self.size_label, self.size_spin)
         form.addRow("Epochs", self.epochs_spin)
         form.addRow("Batch size", self.batch_spin)
-        v.addLayout(form)
+        layout.addLayout(form)
 
-        row = QHBoxLayout()
-        self.train_button = QPushButton("Train")
-        self.cancel_button = QPushButton("Cancel")
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1000)
-        row.addWidget(self.train_button)
-        row.addWidget(self.cancel_button)
-        row.addWidget(self.progress_bar, 1)
-        v.addLayout(row)
-        self.status_label = QLabel()
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        v.addWidget(self.status_label)
-
-        self.results = QWidget()
-        rv = QVBoxLayout(self.results)
-        rv.setContentsMargins(0, 0, 0, 0)
+    def build_results(self, layout: QVBoxLayout) -> None:
         self.accuracy_label = QLabel()
-        self.warnings_label = QLabel()
-        self.warnings_label.setWordWrap(True)
-        self.warnings_label.setStyleSheet("color: #b07a10;")
         self.confusion = ConfusionTable()
-        self.use_button = QPushButton("Use this model")
-        rv.addWidget(self.accuracy_label)
-        rv.addWidget(self.warnings_label)
-        rv.addWidget(QLabel("Confusion matrix, int8 model (rows: true label, columns: predicted)"))
-        rv.addWidget(self.confusion, 1)
-        rv.addWidget(self.use_button, 0, Qt.AlignmentFlag.AlignRight)
-        v.addWidget(self.results, 1)
-        # takes the results' room while there are none, so the form stays packed at the top
-        self.filler = QWidget()
-        self.filler.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
-        v.addWidget(self.filler, 1)
-        self.resize(560, 520)
+        self.layers = LayerTable()
+        layout.addWidget(self.accuracy_label)
+        layout.addWidget(self.warnings_label)
+        layout.addWidget(QLabel("Confusion matrix, int8 model (rows: true label, columns: predicted)"))
+        layout.addWidget(self.confusion, 1)
+        layout.addWidget(QLabel("Size per layer (float32 vs int8: weights int8, biases int32)"))
+        layout.addWidget(self.layers, 1)
 
-        self.kind_combo.currentTextChanged.connect(self._on_kind)
-        self.train_button.clicked.connect(self.start_training)
-        self.cancel_button.clicked.connect(self.cancel_training)
-        self.use_button.clicked.connect(self.use_model)
-        self.main.doc.project_replaced.connect(self._on_project_replaced)
-        self._on_kind(self.kind_combo.currentText())
+    def inputs(self) -> list[QWidget]:
+        return [self.kind_combo, self.size_spin, self.epochs_spin, self.batch_spin]
 
     def _on_kind(self, kind: str) -> None:
         name, default = SIZE_OPTION.get(kind, ("units", 32))
         self.size_label.setText(name.capitalize())
         self.size_spin.setValue(default)
 
-    # ---- state ---------------------------------------------------------------------------------------
     def settings(self) -> TrainingSettings:
         return TrainingSettings(self.kind_combo.currentText(), self.size_spin.value(), self.epochs_spin.value(),
                                 self.batch_spin.value())
 
-    def _set_running(self, running: bool) -> None:
-        for w in (self.kind_combo, self.size_spin, self.epochs_spin, self.batch_spin, self.train_button):
-            w.setEnabled(not running)
-        self.cancel_button.setEnabled(running)
-        self.progress_bar.setVisible(running)
-
-    def _show_idle(self) -> None:
-        self._set_running(False)
-        self._show_results(self.result is not None)
-
-    def _show_results(self, shown: bool) -> None:
-        self.results.setVisible(shown)
-        self.filler.setVisible(not shown)
-
-    def _on_project_replaced(self) -> None:
-        # a model trained for the previous project must not be offered to this one
-        if self.job is not None:
-            self.job.cancel()
-        self.result = None
-        self._show_results(False)
-        self._say("")
-
-    def _say(self, text: str, kind: str = "info") -> None:
-        colour = {"info": "", "error": "color: #c0392b;", "done": "color: #2e8b57;"}[kind]
-        self.status_label.setStyleSheet(colour)
-        self.status_label.setText(text)
-
     # ---- training ------------------------------------------------------------------------------------
-    def start_training(self) -> None:
-        project = self.main.doc.project
-        if project.path is None:
-            self._say(UNSAVED_MESSAGE, "error")
-            return
+    def make_job(self, project):
         settings = self.settings()
-        self.result = None
-        self._show_results(False)
-        self._set_running(True)
-        self.progress_bar.setValue(0)
-        self._say(f"Training {settings.kind} for {settings.epochs} epoch(s)…")
         name = fresh_model_name(project.dir, settings.kind)
-        job = self.job = self.main.jobs.start(f"Train {settings.kind}",
-                                              training_job(snapshot_of(project), settings, name))
-        job.progressed.connect(self._on_progress)
-        job.succeeded.connect(self._on_trained)
-        job.failed.connect(self._on_failed)
-        job.cancelled.connect(self._on_cancelled)
-        job.finished.connect(self._on_finished)
+        return (f"Train {settings.kind}", training_job(snapshot_of(project), settings, name),
+                f"Training {settings.kind} for {settings.epochs} epoch(s)…")
 
-    def cancel_training(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-            self.cancel_button.setEnabled(False)
-            self._say("Cancelling after the current epoch…")
-
-    def _on_progress(self, fraction: float, text: str) -> None:
-        self.progress_bar.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
-        if text:
-            self._say(text)
-
-    def _on_trained(self, result: TrainedModel) -> None:
+    def show_result(self, result: TrainedModel) -> None:
         outcome = result.outcome
-        if outcome.cancelled:
-            self._on_cancelled()
-            return
-        self.result = result
         split = getattr(outcome, "evaluated_on", "test")
         self.accuracy_label.setText(
-            f"Accuracy on the {split} split — float: {_percent(outcome.float_accuracy)}, "
-            f"int8: {_percent(outcome.int8_accuracy)}   ({outcome.epochs_run} epoch(s), "
+            f"Accuracy on the {split} split — float: {percent(outcome.float_accuracy)}, "
+            f"int8: {percent(outcome.int8_accuracy)}   ({outcome.epochs_run} epoch(s), "
             f"{sum(map(sum, outcome.confusion))} {split} examples)")
-        warnings = list(outcome.warnings or ())
-        self.warnings_label.setText("\n".join(f"⚠ {w}" for w in warnings))
-        self.warnings_label.setVisible(bool(warnings))
+        self.show_warnings(outcome.warnings)
         self.confusion.show_matrix(list(outcome.labels), [list(r) for r in outcome.confusion])
-        self.use_button.setEnabled(True)
+        self.layers.show_layers(outcome.layers)
         self.use_button.setToolTip(f"Set {result.node_id}.model to {outcome.model_path} (undo with Ctrl+Z)")
-        self._say(f"Trained: wrote {outcome.model_path}", "done")
-
-    def _on_failed(self, message: str) -> None:
-        self._say(f"Training failed: {message}", "error")
-        self.main.show_error(f"Training failed: {message}")
-
-    def _on_cancelled(self) -> None:
-        self.result = None
-        self._say("Training cancelled; the project is unchanged.")
-
-    def _on_finished(self) -> None:
-        self.job = None
-        self._show_idle()
+        self.say(f"Trained: wrote {outcome.model_path}", "done")
 
     # ---- taking the model ----------------------------------------------------------------------------
-    def use_model(self) -> None:
+    def use_result(self) -> None:
         if self.result is None:
             return
-        node_id, path = self.result.node_id, self.result.outcome.model_path
-        doc = self.main.doc
-        if not doc.graph.has_node(node_id):
-            self._say(f"The model node '{node_id}' is no longer in the project; add it back first.", "error")
+        from studio.ml.workflow import trained_model_props  # loaded with the job already
+
+        node_id = self.result.node_id
+        graph = self.main.doc.graph
+        if not graph.has_node(node_id):
+            self.say(f"The model node '{node_id}' is no longer in the project; add it back first.", "error")
             return
-        try:
-            doc.execute(SetProperty(doc.graph, node_id, "model", path))
-        except StudioError as e:
-            self._say(e.message, "error")
+        values = trained_model_props(graph.node(node_id).type_id, self.result.outcome)
+        path = values["model"]
+        if not self.apply(node_id, values, f"use model {path}"):
             return
-        self.use_button.setEnabled(False)
-        self._say(f"{node_id} now uses {path} (Ctrl+Z reverts it).", "done")
+        then = " Run → Optimize model… makes its int8 model." if "int8_model" in values else ""
+        self.say(f"{node_id} now uses {path} (Ctrl+Z reverts it).{then}", "done")
         self.main.show_status(f"{node_id}.model = {path}")
-
-    def done(self, code: int) -> None:
-        # closing the dialog stops a training nobody is watching any more
-        if self.job is not None:
-            self.job.cancel()
-        super().done(code)
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
-
-
-def run_menu(window) -> QMenu:
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and menu.title().replace("&", "") == "Run":
-            return menu
-    raise LookupError("the main window has no Run menu")
 
 
 def install_training_tools(window) -> QAction:
-    """Adds "Train model…" to the window's Run menu (once: a second call returns the same action);
-    the dialog is made on first use."""
-    menu = run_menu(window)
-    existing = next((a for a in menu.actions() if a.objectName() == "train_model"), None)
-    if existing is not None:
-        return existing
-    action = QAction("&Train model…", window)
-    action.setObjectName("train_model")
-    holder: dict[str, TrainingDialog] = {}
-
-    def open_dialog() -> TrainingDialog:
-        dialog = holder.get("dialog")
-        if dialog is None:
-            dialog = holder["dialog"] = TrainingDialog(window)
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-        return dialog
-
-    action.triggered.connect(lambda _=False: open_dialog())
-    menu.addAction(action)
-    return action
+    """Adds "Train model…" to the window's Run menu; the dialog is made on first use."""
+    return install_dialog_action(window, "train_model", "&Train model…", TrainingDialog)

@@ -12,7 +12,8 @@ from studio.core.graph import Graph
 from studio.core.project import Project, dumps, load_project, save_project
 from studio.ml.importer import import_folder
 from studio.ui.commands import SetProperty
-from studio.ui.training import TrainingDialog, install_training_tools, run_menu
+from studio.ui.job_dialog import run_menu
+from studio.ui.training import TrainingDialog, install_training_tools
 
 TRAINING_TIMEOUT_MS = 120_000
 LABELS = ("shake", "still")
@@ -133,6 +134,9 @@ def test_one_epoch_shows_a_confusion_matrix_over_the_whole_test_split(qtbot, tin
     assert "float" in dialog.accuracy_label.text() and "int8" in dialog.accuracy_label.text()
     model = tiny_window.doc.project.dir / dialog.result.outcome.model_path
     assert model.is_file() and model.suffix == ".tflite"
+    rows = dialog.layers.rows()   # per-layer sizes of the float model once quantized, and a total
+    assert {r[1] for r in rows[:-1]} == {"Dense"} and len(rows) >= 3 and rows[-1][:2] == ["total", ""]
+    assert int(rows[-1][4].replace(",", "")) < int(rows[-1][3].replace(",", ""))
 
 
 def test_the_workflow_warnings_are_shown_with_the_results(qtbot, tiny_window):
