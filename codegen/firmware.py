@@ -11,7 +11,9 @@ node does (see ``codegen.stage``). Two names are provided to stage code besides 
 ``tms_sample`` (``const float *``: the current sample's channels, which a sensor stage copies in;
 on the emulated board it points into the replay table) and ``tms_frame_ready`` (the window stage
 sets it to 1 when a frame is complete). A stage of mode ``"result"`` runs after each inference and
-may read ``tms_result_index`` and ``tms_scores``.
+may read ``tms_result_index`` and ``tms_scores``. A stage of mode ``"post"`` runs after the model,
+once its dequantized output is in ``model_buffer``; when ``result_buffer`` names a post stage's
+output, that buffer is ``tms_scores`` (what the inference line prints and result stages read).
 
 Every string from the project reaches C through ``codegen.cnames``.
 """
@@ -42,7 +44,7 @@ ELF_PATH = PurePosixPath("build/firmware.elf")
 _CORE_SOURCES = ("tms_startup.c", "tms_timer.c", "tms_protocol.c", "tms_quant.c")
 _CORE_HEADERS = ("tms_timer.h", "tms_protocol.h", "tms_quant.h", "tms_uart.h", "tms_semihost.h")
 _ARDUINO_SOURCES = ("tms_protocol.c", "tms_quant.c", "tms_arduino.cpp")
-_STAGE_MODES = ("sample", "window", "frame", "result")
+_STAGE_MODES = ("sample", "window", "frame", "post", "result")
 _REPLAY_VALUES_PER_ROW = 8
 
 
@@ -156,14 +158,18 @@ def _stage_view(stage: StageCode) -> dict:
 
 def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Sequence[StageCode],
                    model_dir: Path | None, labels: Sequence[str], replay: np.ndarray | None = None,
-                   feature_buffer: str | None = None) -> FirmwareFiles:
+                   feature_buffer: str | None = None, model_buffer: str | None = None,
+                   result_buffer: str | None = None) -> FirmwareFiles:
     """Writes the complete firmware project for ``board`` into ``out_dir`` and returns its files.
 
     ``stages`` in data-flow order; ``model_dir`` holds the model compiler's ``model.h``/``model.c``
     (None: no model, the scores are the last feature buffer); ``labels`` one per model output;
     ``replay`` (samples x channels) is embedded as the sensor data of an emulated board;
     ``feature_buffer`` is the C name of the float buffer quantized into the model's input
-    (default: the ``out`` buffer of the last stage).
+    (default: the ``out`` buffer of the last stage); ``model_buffer`` the C name of the float
+    buffer the model's output is dequantized into (default ``tms_model_scores``); ``result_buffer``
+    the C name of a ``"post"`` stage's output that is the pipeline's result (default: the model's
+    output), with one label per value.
     """
     arduino = firmware_kind(board) == ARDUINO_SKETCH
     if arduino:
@@ -184,13 +190,17 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
         raise BadInput("the pipeline needs at least one label (one per model output)")
     if replay is None and board.emulated:
         raise BadInput(f"board '{board.id}' is emulated: it needs replay data in place of a live sensor")
-    if stages[0].mode == "result" or all(s.mode == "result" for s in stages):
+    if stages[0].mode in ("post", "result") or all(s.mode in ("post", "result") for s in stages):
         raise BadInput("the pipeline starts with an output stage: a sensor stage must come first")
     if feature_buffer is None:
-        last = [s for s in stages if s.mode != "result"][-1]
+        last = [s for s in stages if s.mode not in ("post", "result")][-1]
         feature_buffer = buffer_name(last.node_id, "out")
     elif c_identifier(feature_buffer) != feature_buffer:
         raise BadInput(f"feature buffer '{feature_buffer}' is not a C identifier")
+    model_buffer = model_buffer or "tms_model_scores"
+    for what, name in (("model buffer", model_buffer), ("result buffer", result_buffer)):
+        if name is not None and c_identifier(name) != name:
+            raise BadInput(f"{what} '{name}' is not a C identifier")
     model_files: list[Path] = []
     if model_dir is not None:
         model_dir = Path(model_dir)
@@ -198,7 +208,7 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
             raise BadInput(f"{model_dir}: no model.h (compile the model first)")
         model_files = sorted(p for p in model_dir.iterdir() if p.suffix in (".c", ".h") and p.is_file())
         n_out = _model_output_size(model_dir / "model.h")
-        if n_out is not None and n_out != len(labels):
+        if n_out is not None and result_buffer is None and n_out != len(labels):
             raise BadInput(f"the model has {n_out} outputs but the pipeline names {len(labels)} labels; "
                            "give one label per output")
 
@@ -256,7 +266,7 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
     digest = hashlib.sha256()
     for rel in sorted(written):
         digest.update(str(rel).encode() + b"\0" + written[rel] + b"\0")
-    for part in [project_name, *labels, feature_buffer]:
+    for part in [project_name, *labels, feature_buffer, model_buffer, result_buffer or ""]:
         digest.update(part.encode("utf-8") + b"\0")
     for stage in stages:
         digest.update(repr(_stage_view(stage)).encode("utf-8"))
@@ -271,8 +281,10 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
         stages=views, sensor_stages=views[:1] if views[0]["mode"] == "sample" else [],
         sample_stages=[v for v in views[1 if views[0]["mode"] == "sample" else 0:] if v["mode"] in ("sample", "window")],
         frame_stages=[v for v in views if v["mode"] == "frame"],
+        post_stages=[v for v in views if v["mode"] == "post"],
         result_stages=[v for v in views if v["mode"] == "result"],
-        has_window=any(s.mode == "window" for s in stages), feature_buffer=feature_buffer))
+        has_window=any(s.mode == "window" for s in stages), feature_buffer=feature_buffer,
+        model_buffer=model_buffer, result_buffer=result_buffer))
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for sub in ("src", "runtime", "model", "tools", "firmware"):

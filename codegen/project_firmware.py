@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from codegen.emit_anomaly import AnomalyEmitError, emit_reconstruction_error
 from codegen.emit_outputs import OutputEmitError, emit_output_stage
 from codegen.firmware import FirmwareFiles, write_firmware
 from codegen.stage import StageCode, buffer_name
@@ -128,6 +129,9 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
     stages: list[StageCode] = []
     model_report = None
     feature_buffer = None
+    model_id: str | None = None
+    source = result_source(project, report)
+    labels = list(report.node_labels.get(source[0], ())) if source else _labels(report)
     # a Replay sensor plays its recording on any board (a real one loops it); an emulated board
     # plays the project's recording in place of a live sensor
     has_replay_sensor = any(graph.node(n).type_id == "sensors.replay" for n in report.order)
@@ -148,6 +152,12 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
                                                       fpu=board.fpu))
                 except emit_dsp.EmitError as e:
                     raise BadInput(e.message) from None
+            elif node.type_id == "model.reconstruction_error":
+                mode = "post" if model_id is not None and _reaches(graph, model_id, node_id) else "frame"
+                try:
+                    stages.append(emit_reconstruction_error(node_id, props, inputs, in_buffers, mode))
+                except AnomalyEmitError as e:
+                    raise BadInput(e.message) from None
             elif category == "model":
                 device_model = device_model_asset(node_id, node.type_id, props)
                 if model_dir is not None:
@@ -159,20 +169,56 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
                 except (ModelError, NodeError) as e:
                     raise BadInput(f"{node_id}: {e.message}") from None
                 feature_buffer = in_buffers.get("in")
+                model_id = node_id
             elif category == "quantize":
                 continue  # the model node's .tflite is already the int8 model the device runs
             elif category == "outputs":
                 if node.type_id == "outputs.serial":
                     continue  # the firmware's own inference line
                 try:
-                    stages.append(emit_output_stage(node_id, node.type_id, props, _labels(report)))
+                    stages.append(emit_output_stage(node_id, node.type_id, props, labels))
                 except OutputEmitError as e:
                     raise BadInput(e.message) from None
-        labels = _labels(report)
+        if not labels:
+            labels = _labels(report)
+        # the result is a stage's output when the outputs read a node other than the model
+        after_model = source is not None and model_id is not None and source[0] != model_id
         files = write_firmware(Path(out_dir), board, project.name, stages, model_dir, labels, replay,
-                               feature_buffer=feature_buffer)
+                               feature_buffer=feature_buffer,
+                               model_buffer=buffer_name(model_id, "scores") if model_id else None,
+                               result_buffer=buffer_name(*source) if after_model else None)
     return GeneratedFirmware(files, report, model_report, board, 0 if replay is None else int(replay.shape[0]),
                              tuple(labels))
+
+
+def result_source(project: Project, report: Report) -> tuple[str, str] | None:
+    """The (node, port) whose scores the firmware's outputs report: what feeds the serial and alert
+    nodes. They must all read the same one (the firmware has one result per inference); None when
+    no output node is connected."""
+    graph = project.graph
+    feeding = {}
+    for node_id in report.order:
+        if graph.node(node_id).type_id in ("outputs.serial", "outputs.threshold_alert"):
+            for e in graph.edges_into(node_id):
+                feeding.setdefault((e.src, e.src_port), []).append(node_id)
+    if len(feeding) > 1:
+        shown = "; ".join(f"{', '.join(dst)} read '{src}.{port}'" for (src, port), dst in feeding.items())
+        raise BadInput(f"the firmware reports one result per inference, but the outputs read different "
+                       f"scores ({shown}); connect the serial and alert nodes to the same node")
+    return next(iter(feeding), None)
+
+
+def _reaches(graph, start: str, goal: str) -> bool:
+    """Whether data flows from ``start`` to ``goal``."""
+    seen, stack = set(), [start]
+    while stack:
+        cur = stack.pop()
+        if cur == goal:
+            return True
+        if cur not in seen:
+            seen.add(cur)
+            stack.extend(e.dst for e in graph.edges_from(cur))
+    return False
 
 
 def _labels(report: Report) -> list[str]:

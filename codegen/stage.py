@@ -8,7 +8,9 @@ Buffers: a node's output is a ``float`` array named by ``buffer_name(node_id, po
 output tensor (row-major). A stage reads its inputs from the buffers named in ``StageInputs``.
 Stages upstream of a ``dsp.window`` node run once per sample (``mode == "sample"``); the window
 stage sets ``<prefix>_frame_ready`` when a frame is complete, and the stages after it run once
-per frame (``mode == "frame"``). A ``"result"`` stage runs after each inference and may read
+per frame (``mode == "frame"``). A ``"post"`` stage runs after the model, once its dequantized output
+is in ``buffer_name(model_id, "scores")`` (e.g. an anomaly score computed from the model's input and
+output); when the outputs read a post stage's buffer, that buffer is ``tms_scores``. A ``"result"`` stage runs after each inference and may read
 ``tms_result_index`` and ``tms_scores`` (outputs such as an alert or an LED).
 """
 from __future__ import annotations
@@ -28,7 +30,7 @@ def buffer_name(node_id: str, port: str) -> str:
 @dataclass(frozen=True)
 class StageCode:
     node_id: str
-    mode: str                        # "sample" | "window" (the window node itself) | "frame" | "result"
+    mode: str                        # "sample" | "window" (the window node itself) | "frame" | "post" | "result"
     sources: tuple[str, ...] = ()    # runtime files to copy, relative to codegen/runtime ("dsp/mfcc.c")
     includes: tuple[str, ...] = ()   # headers pipeline.c includes ("dsp/mfcc.h")
     declarations: str = ""           # file-scope C: static buffers, const tables, state

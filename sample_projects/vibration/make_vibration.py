@@ -1,12 +1,15 @@
-"""Regenerates the vibration anomaly sample: synthetic motor vibration, an autoencoder scored in int8.
+"""Regenerates the vibration anomaly sample: synthetic motor vibration, an int8 autoencoder and its
+reconstruction error as the anomaly score.
 
     python sample_projects/vibration/make_vibration.py        (from the repository root; ~1 minute)
 
 The emulated Cortex-M4F (QEMU mps2-an386) replays ``test/vibration.npy`` — a 3-axis accelerometer
 on a motor housing at 1 kHz, in blocks of 2 s where the machine is healthy or faulty — through
-window 256 / hop 256 → log-magnitude spectrum (128 bins, 0–496 Hz, per axis) → an autoencoder
-trained on healthy vibration only, whose reconstruction error is turned into an anomaly score
-inside the model (see ``studio.ml.anomaly``) → threshold alert at 0.5 and serial.
+window 256 / hop 256 → log-magnitude spectrum (128 bins, 0–496 Hz, per axis) → an int8 autoencoder
+trained on healthy vibration only (features in, reconstruction out) → ``model.reconstruction_error``
+(mean squared error of the spectrum against the reconstruction, over a scale calibrated on healthy
+validation windows so that 1.0 is where "anomalous" begins; see ``studio.ml.anomaly``) → threshold
+alert at 1.0 and serial.
 
 Healthy: shaft rotation at 24–30 Hz with a drifting speed, 1×/2×/3× harmonics and the blade-pass
 tone (7×) of random amplitudes, broadband noise, gravity on a slightly tilted housing. Faults (never
@@ -26,9 +29,9 @@ sys.path.insert(0, str(HERE.parents[1]))
 
 import numpy as np  # noqa: E402
 
-from studio.ml.anomaly import anomaly_scorer, calibrate, reconstruction_mse  # noqa: E402
+from studio.ml.anomaly import calibrate, float_reconstructions, reconstruction_errors  # noqa: E402
 from studio.ml.dataset import evaluate_test_split  # noqa: E402
-from studio.ml.pipeline import features_for_stream  # noqa: E402
+from studio.ml.pipeline import Int8Model, features_for_stream  # noqa: E402
 from studio.ml.quantize import convert_int8, representative_subset  # noqa: E402
 from studio.ml.recipe import StageSpec, linear_project, save_with_metrics, write_labels  # noqa: E402
 from studio.ml.train import build_model, set_seed, train  # noqa: E402
@@ -42,6 +45,7 @@ SEGMENT = 4 * WINDOW            # a training recording: 1.024 s, 4 windows
 BLOCK = 8 * WINDOW              # a test block: 2.048 s of one machine state
 TRAIN_SEGMENTS, VAL_SEGMENTS = 500, 100
 SEED = 1000
+THRESHOLD = 1.0                 # the score is the error over the calibrated scale: 1.0 = anomalous
 
 
 def machine(rng: np.random.Generator, n: int, fault: str | None) -> np.ndarray:
@@ -82,26 +86,35 @@ def machine(rng: np.random.Generator, n: int, fault: str | None) -> np.ndarray:
     return (x + gravity).T.astype(np.float32)
 
 
-def project():
+def project(scale: float = 1.0):
+    """replay → window → spectrum → autoencoder → reconstruction error → threshold alert + serial;
+    ``scale`` is the calibrated error that scores 1.0."""
     stages = [
         StageSpec("accel", "sensors.replay", {"file": "test/vibration.npy", "rate_hz": RATE_HZ, "channels": 3}),
         StageSpec("window", "dsp.window", {"window": WINDOW, "hop": WINDOW}),
         StageSpec("spectrum", "dsp.spectrum", {"n_fft": 256, "window": "hann", "bins": 128, "log": True,
                                                "log_floor": 0.5}),
-        StageSpec("scorer", "model.tflite", {"model": f"{NAME}.tflite", "labels": ["anomaly"]}),
-        StageSpec("alert", "outputs.threshold_alert", {"label": "anomaly", "threshold": 0.5, "hysteresis": 0.1}),
+        StageSpec("autoencoder", "model.tflite", {"model": f"{NAME}.tflite"}),
     ]
     dataset = {
         "folder": "data",
         "labels": list(LABELS),
         "task": "anomaly",
-        "threshold": 0.5,
+        "threshold": THRESHOLD,
         "synthetic": "make_vibration.py: seeded synthetic motor vibration; faults only in the test split",
         "test": {"samples": "test/vibration.npy", "segment_samples": 0, "labels": "test/labels.txt"},
     }
     proj = linear_project(NAME, "qemu-mps2-an386", stages, HERE, dataset)
-    proj.graph.add_node("outputs.serial", {}, node_id="serial", ui={"x": 880, "y": 140})
-    proj.graph.connect("scorer", "scores", "serial", "scores")
+    g = proj.graph
+    g.add_node("model.reconstruction_error", {"metric": "mse", "scale": scale, "labels": ["anomaly"]},
+               node_id="score", ui={"x": 880, "y": 0})
+    g.connect("spectrum", "out", "score", "features")
+    g.connect("autoencoder", "scores", "score", "reconstruction")
+    g.add_node("outputs.threshold_alert", {"label": "anomaly", "threshold": THRESHOLD, "hysteresis": 0.1},
+               node_id="alert", ui={"x": 1100, "y": 0})
+    g.connect("score", "scores", "alert", "scores")
+    g.add_node("outputs.serial", {}, node_id="serial", ui={"x": 1100, "y": 140})
+    g.connect("score", "scores", "serial", "scores")
     return proj
 
 
@@ -134,24 +147,26 @@ def main() -> None:
     ae = build_model("autoencoder", shape, 0, units=32, bottleneck=8)
     result = train(ae, x_train, None, epochs=40, batch_size=32, validation=(x_val, None), seed=SEED,
                    progress=lambda e, logs: print(f"  epoch {e}: " + ", ".join(f"{k} {v:.4f}" for k, v in logs.items())))
-    cal = calibrate(ae, x_val)
-    scorer = anomaly_scorer(ae, cal)
     x_fault = np.concatenate(list(faulty.values()))
+    # quantize on what the device will see: mostly healthy windows, some faulty ones
+    rep = np.concatenate([representative_subset(x_train, 250, SEED), representative_subset(x_fault, 50, SEED)])
+    tflite = convert_int8(ae, rep)
+    (HERE / f"{NAME}.tflite").write_bytes(tflite)
+    int8 = Int8Model(tflite)
+
+    # the score the device computes: the int8 autoencoder's reconstruction error, calibrated on the
+    # healthy validation windows
+    int8_errors = lambda x: reconstruction_errors(x, int8.scores(x))  # noqa: E731
+    cal = calibrate(int8_errors(x_val))
     x_eval = np.concatenate([x_val, x_fault])
     y_eval = np.concatenate([np.zeros(len(x_val), np.int32), np.ones(len(x_fault), np.int32)])
-    # calibrate int8 on what the device will see: mostly healthy windows, some faulty ones
-    rep = np.concatenate([representative_subset(x_train, 250, SEED), representative_subset(x_fault, 50, SEED)])
-    tflite = convert_int8(scorer, rep)
-    (HERE / f"{NAME}.tflite").write_bytes(tflite)
+    float_scores = reconstruction_errors(x_eval, float_reconstructions(ae, x_eval)) / cal.scale
+    int8_scores = int8_errors(x_eval) / cal.scale
+    float_acc = float(np.mean((float_scores >= THRESHOLD) == y_eval))
+    int8_acc = float(np.mean((int8_scores >= THRESHOLD) == y_eval))
+    per_fault = {f: round(float(np.mean(int8_errors(x) / cal.scale >= THRESHOLD)), 4) for f, x in faulty.items()}
 
-    from studio.ml.pipeline import Int8Model
-
-    float_scores = scorer.predict(x_eval, verbose=0)[:, 0]
-    int8_scores = Int8Model(tflite).scores(x_eval)[:, 0]
-    float_acc = float(np.mean((float_scores >= 0.5) == y_eval))
-    int8_acc = float(np.mean((int8_scores >= 0.5) == y_eval))
-    per_fault = {f: round(float(np.mean(Int8Model(tflite).scores(x)[:, 0] >= 0.5)), 4) for f, x in faulty.items()}
-
+    proj = project(cal.scale)
     proj.dataset["split"] = {"train": int(x_train.shape[0]), "validation": int(x_eval.shape[0]),
                              "test": len(test_labels)}
     save_with_metrics(proj, {})
@@ -160,9 +175,9 @@ def main() -> None:
         "train_windows": int(x_train.shape[0]),
         "validation_windows": int(x_eval.shape[0]),
         "test_windows": test.windows,
-        "threshold_mse": round(cal.threshold_mse, 6),
+        "error_scale_mse": round(cal.scale, 6),
         "train_loss_mse": round(result.loss, 6),
-        "normal_mse_p99": round(float(np.percentile(reconstruction_mse(ae, x_val), 99)), 6),
+        "normal_mse_p99_int8": round(float(np.percentile(int8_errors(x_val), 99)), 6),
         "float_accuracy_validation": round(float_acc, 4),
         "int8_accuracy_validation": round(int8_acc, 4),
         "int8_detection_rate_by_fault": per_fault,

@@ -94,9 +94,10 @@ class Report:
     order: tuple[str, ...]
     specs: Mapping[tuple[str, str], TensorSpec]
     costs: Mapping[str, Cost]
-    labels: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()   # what the output nodes receive (see ``validate``)
     elapsed_ms: float = 0.0
     extra: Mapping[str, Any] = field(default_factory=dict)
+    node_labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # labels of each node's output
 
     @property
     def ok(self) -> bool:
@@ -146,7 +147,9 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
     specs: dict[tuple[str, str], TensorSpec] = {}
     costs: dict[str, Cost] = {}
     failed: set[str] = set(cyclic)
-    labels: tuple[str, ...] = ()
+    # Labels flow along the edges: a node's output carries its own labels (a model's classes, an
+    # anomaly score's name) or else those of what feeds it; each node checks the labels it receives.
+    node_labels: dict[str, tuple[str, ...]] = {}
     stream_rate: dict[str, float] = {}  # sample rate of the stream a node's data came from
     for node_id in order:
         node = graph.node(node_id)
@@ -204,20 +207,21 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
             props = spec_cls.check_props(node.props)
             outputs = ntype.infer(inputs, props, ctx)
             cost = ntype.cost(inputs, outputs, props, ctx)
-            node_labels = ntype.labels(props, ctx)
+            own_labels = ntype.labels(props, ctx)
             rate_param = getattr(spec_cls, "sample_rate_param", None)
             if rate_param and node_id in stream_rate and \
                     abs(props[rate_param] - stream_rate[node_id]) > 1e-6 * stream_rate[node_id]:
                 raise NodeError(f"{rate_param} is {props[rate_param]:g} Hz but its samples arrive at "
                                 f"{stream_rate[node_id]:g} Hz from upstream; set it to {stream_rate[node_id]:g}")
-            if labels and hasattr(ntype, "check_labels"):
-                ntype.check_labels(props, labels)
+            received = _received_labels(spec_cls, into[node_id], node_labels)
+            if received and hasattr(ntype, "check_labels"):
+                ntype.check_labels(props, received)
         except NodeError as e:
             issues.append(Issue("error", node_id, e.message, e.port))
             failed.add(node_id)
             continue
-        if node_labels:
-            labels = tuple(node_labels)
+        if own_labels or received:
+            node_labels[node_id] = tuple(own_labels) if own_labels else received
         for port_name, spec in outputs.items():
             specs[(node_id, port_name)] = spec
         costs[node_id] = cost
@@ -263,8 +267,33 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
 
     issues.sort(key=lambda i: ({"error": 0, "warning": 1, "info": 2}[i.severity],
                                order.index(i.node) if i.node in order else len(order)))
-    return Report(board, tuple(issues), ram, flash, latency, energy, tuple(order), specs, costs, labels,
-                  (time.perf_counter() - start) * 1000.0)
+    return Report(board, tuple(issues), ram, flash, latency, energy, tuple(order), specs, costs,
+                  _result_labels(graph, order, into, node_labels), (time.perf_counter() - start) * 1000.0,
+                  node_labels=node_labels)
+
+
+def _received_labels(spec_cls, edges: list, node_labels: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The labels arriving at a node: those of the first of its input ports (in declared order)
+    whose source has labels."""
+    by_port = {e.dst_port: e.src for e in edges}
+    for port in spec_cls.inputs:
+        src = by_port.get(port.name)
+        if src in node_labels:
+            return node_labels[src]
+    return ()
+
+
+def _result_labels(graph: Graph, order: list[str], into: dict, node_labels: Mapping[str, tuple[str, ...]]
+                   ) -> tuple[str, ...]:
+    """The pipeline's labels: what the first output node (in data-flow order) receives, else the
+    labels of the last node that has some."""
+    for node_id in order:
+        if _category(graph.node(node_id)) == "outputs":
+            for e in into[node_id]:
+                if e.src in node_labels:
+                    return node_labels[e.src]
+    last = [n for n in order if n in node_labels]
+    return node_labels[last[-1]] if last else ()
 
 
 def _structure_issues(graph: Graph, into: dict, out_count: dict) -> list[Issue]:

@@ -18,7 +18,10 @@ on each image.
 firmware's ``tms_quantize_int8`` does — float32 ``x / scale``, rounded half away from zero, plus
 the zero point, clamped to [-128, 127] — runs the int8 ``.tflite`` in TFLM (tflite_micro: the
 micro kernels, not the desktop interpreter's), dequantizes the output ``(q − zp) · scale`` in
-float32 and takes the first arg-max.
+float32 and takes the first arg-max. When the outputs read a node after the model
+(``model.reconstruction_error``: the anomaly score of an autoencoder, from the features the model
+was given and its dequantized output), that node's ``reference`` makes the scores instead, as the
+firmware's stage after the model does.
 
 The public functions here are the contract the firmware evaluation relies on; keep them stable.
 """
@@ -38,6 +41,10 @@ from studio.ml.errors import MLError
 
 MODEL_TYPES = ("model.tflite", "model.keras")
 WINDOW_TYPE = "dsp.window"
+# nodes that run after the model on its input features and its output (the firmware's "post" stages)
+AFTER_MODEL_TYPES = ("model.reconstruction_error",)
+# output nodes the firmware reports through (codegen.project_firmware.result_source)
+REPORTING_OUTPUTS = ("outputs.serial", "outputs.threshold_alert")
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,8 @@ class PipelineChain:
     window: Stage | None
     frame: tuple[Stage, ...]
     model: Stage
-    labels: tuple[str, ...]
+    labels: tuple[str, ...]          # of the result: the model's, or the node after it
+    after_model: Stage | None = None  # the node the outputs read instead of the model, if any
 
 
 @dataclass(frozen=True)
@@ -144,11 +152,49 @@ def pipeline_chain(project: Project) -> PipelineChain:
     if len(win_at) > 1:
         raise MLError("the chain has more than one window node; keep one")
     model = _stage(models[0])
-    labels = tuple(model.ntype.labels(model.props, context(project)) or ())
+    after = _after_model(project, models[0])
+    labels = tuple((after or model).ntype.labels((after or model).props, context(project)) or ())
     if win_at:
         i = win_at[0]
-        return PipelineChain(_stage(sensor), tuple(stages[:i]), stages[i], tuple(stages[i + 1:]), model, labels)
-    return PipelineChain(_stage(sensor), tuple(stages), None, (), model, labels)
+        return PipelineChain(_stage(sensor), tuple(stages[:i]), stages[i], tuple(stages[i + 1:]), model, labels,
+                             after)
+    return PipelineChain(_stage(sensor), tuple(stages), None, (), model, labels, after)
+
+
+def _after_model(project: Project, model: Node) -> Stage | None:
+    """The node after the model whose scores the output nodes report, or None when they report the
+    model's. It must compare the model's own input features with the model's output."""
+    graph = project.graph
+    after = [graph.node(e.dst) for e in graph.edges_from(model.id)
+             if graph.node(e.dst).type_id in AFTER_MODEL_TYPES
+             and any(graph.node(o.dst).type_id in REPORTING_OUTPUTS for o in graph.edges_from(e.dst))]
+    after = list({n.id: n for n in after}.values())
+    if not after:
+        return None
+    if len(after) > 1:
+        raise MLError(f"the outputs read {len(after)} nodes after the model ({', '.join(n.id for n in after)}); "
+                      "the firmware reports one result: keep one")
+    node = after[0]
+    into = {e.dst_port: (e.src, e.src_port) for e in graph.edges_into(node.id)}
+    model_in = [(e.src, e.src_port) for e in graph.edges_into(model.id) if e.dst_port == "in"]
+    if into.get("reconstruction") != (model.id, "scores"):
+        raise MLError(f"node '{node.id}': its 'reconstruction' input must be the model '{model.id}''s scores")
+    if not model_in or into.get("features") != model_in[0]:
+        raise MLError(f"node '{node.id}': its 'features' input must come from the node that feeds the model "
+                      f"'{model.id}' (the features the model was given)")
+    return _stage(node)
+
+
+def after_model_scores(chain: PipelineChain, features: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """The result of each window: the model's dequantized ``scores`` (N, outputs), or the node after
+    the model run on the ``features`` (N, ...) the model was given and those scores."""
+    if chain.after_model is None:
+        return np.asarray(scores, dtype=np.float32)
+    stage = chain.after_model
+    try:
+        return stage.ntype.scores(features, scores, stage.props)
+    except NodeError as e:
+        raise MLError(f"node '{stage.node_id}': {e.message}") from None
 
 
 def model_path(project: Project) -> Path:
@@ -414,5 +460,6 @@ def host_inference(project: Project, samples: np.ndarray | None = None,
     model = model or int8_model(project)
     feats = features_for_stream(project, samples, model.input_shape[1:] if model.input_shape[0] == 1
                                 else model.input_shape)
-    labels = chain.labels or tuple(f"class{i}" for i in range(math.prod(model.output_shape)))
-    return classify(model.scores(feats), labels)
+    scores = after_model_scores(chain, feats, model.scores(feats))
+    labels = chain.labels or tuple(f"class{i}" for i in range(scores.shape[1] if scores.ndim == 2 else 0))
+    return classify(scores, labels)

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
+from studio.core.errors import GraphError
 from studio.core.graph import Edge
 from studio.core.validate import RUNTIME_KEY, STACK_KEY, validate
 
@@ -162,3 +165,86 @@ def test_float_dsp_on_a_core_without_fpu_pays_the_soft_float_factor(board):
     without = validate(g, dataclasses.replace(board, fpu=False)).latency.by_node_us
     assert abs(without["fft"] / with_fpu["fft"] - SOFT_FLOAT_SLOWDOWN) < 1e-9
     assert without["imu"] == with_fpu["imu"]  # a sensor is not float DSP
+
+
+# ---- fan-out and a two-input node: an autoencoder's reconstruction error -------------------------
+
+def _anomaly(chain, units=150, alert_label="anomaly"):
+    """src → win → net (an 'autoencoder' of 150 outputs) and win → score ← net; score → alert."""
+    chain.set_property("net", "units", units)
+    chain.set_property("net", "labels", [f"class{i}" for i in range(units)])
+    chain.disconnect(Edge("net", "scores", "out", "in"))
+    chain.remove_node("out")
+    chain.add_node("model.reconstruction_error", {"scale": 0.5}, node_id="score")
+    chain.connect("win", "out", "score", "features")
+    chain.connect("net", "scores", "score", "reconstruction")
+    chain.add_node("outputs.threshold_alert", {"label": alert_label, "threshold": 1.0}, node_id="alert")
+    chain.connect("score", "scores", "alert", "scores")
+    return chain
+
+
+def test_one_output_feeds_two_nodes_and_a_two_input_node_gets_both(chain, board):
+    r = validate(_anomaly(chain), board)
+    assert r.ok, errors(r)
+    assert r.specs[("score", "scores")].shape == (1,)
+    assert r.costs["score"].ram_bytes == 4
+
+
+def test_outputs_after_the_score_check_the_scores_label_not_the_models(chain, board):
+    r = validate(_anomaly(chain), board)
+    assert r.labels == ("anomaly",)
+    assert r.node_labels["score"] == ("anomaly",) and len(r.node_labels["net"]) == 150
+
+
+def test_an_alert_watching_a_model_label_after_the_score_is_an_error_listing_the_scores_label(chain, board):
+    r = validate(_anomaly(chain, alert_label="class3"), board)
+    bad = [i for i in errors(r) if i.node == "alert"]
+    assert bad and "'class3'" in bad[0].message and "anomaly" in bad[0].message
+
+
+@pytest.mark.parametrize("label, ok", [("class3", True), ("anomaly", False)])
+def test_an_alert_on_the_model_beside_the_score_checks_the_models_labels(chain, board, label, ok):
+    g = _anomaly(chain)
+    g.add_node("outputs.threshold_alert", {"label": label}, node_id="model_alert")
+    g.connect("net", "scores", "model_alert", "scores")
+    r = validate(g, board)
+    assert r.ok == ok and bool([i for i in errors(r) if i.node == "model_alert"]) != ok
+
+
+def test_a_reconstruction_of_the_wrong_size_is_an_error_on_that_port(chain, board):
+    r = validate(_anomaly(chain, units=4), board)
+    bad = [i for i in errors(r) if i.node == "score"]
+    assert bad and bad[0].port == "reconstruction" and "150 values" in bad[0].message
+    assert not [i for i in errors(r) if i.node == "alert"]  # downstream of a failed node: not blamed
+
+
+def test_a_missing_reconstruction_is_an_error_naming_the_port(chain, board):
+    g = _anomaly(chain)
+    g.disconnect(Edge("net", "scores", "score", "reconstruction"))
+    r = validate(g, board)
+    bad = [i for i in errors(r) if i.node == "score"]
+    assert bad and bad[0].port == "reconstruction" and "not connected" in bad[0].message
+
+
+def test_a_second_edge_into_a_taken_input_is_refused_by_the_graph(chain):
+    g = _anomaly(chain)
+    with pytest.raises(GraphError, match="input 'features' of 'score' is already fed by 'win'"):
+        g.connect("net", "scores", "score", "features")
+
+
+def test_a_hostile_project_feeding_one_input_twice_is_an_error(chain, board):
+    g = _anomaly(chain)
+    g._load_edge(Edge("net", "scores", "score", "features"))  # as a loaded file may, past the edit checks
+    r = validate(g, board)
+    bad = [i for i in errors(r) if i.node == "score"]
+    assert bad and bad[0].port == "features" and "fed by several nodes" in bad[0].message
+
+
+def test_integer_samples_into_the_score_are_an_error_on_that_port(chain, board):
+    g = _anomaly(chain)
+    g.disconnect(Edge("win", "out", "score", "features"))
+    g.add_node("testing.intsource", node_id="ints")
+    g._load_edge(Edge("ints", "out", "score", "features"))
+    r = validate(g, board)
+    bad = [i for i in errors(r) if i.node == "score"]
+    assert bad and bad[0].port == "features" and "i16" in bad[0].message

@@ -73,10 +73,27 @@ def test_the_model_input_shape_is_read_from_the_committed_tflite(name, shape):
     assert int8_model(project).input_shape == (1,) + shape
 
 
-def test_vibration_windows_are_anomalous_when_the_int8_score_reaches_the_threshold():
+def test_vibration_windows_are_anomalous_when_the_reconstruction_error_score_reaches_the_threshold():
     project = _project("vibration")
+    threshold = project.dataset["threshold"]
+    assert project.graph.node("alert").props["threshold"] == threshold == 1.0
     result = evaluate_test_split(project)
     for r, got in zip(result.results, result.predicted):
-        assert len(r.scores) == 1
-        assert got == ("anomaly" if r.scores[0] >= 0.5 else "normal")
+        assert len(r.scores) == 1 and r.label == "anomaly"
+        assert got == ("anomaly" if r.scores[0] >= threshold else "normal")
     assert set(result.expected) == {"normal", "anomaly"}
+
+
+def test_vibration_scores_are_the_nodes_reference_on_the_int8_reconstruction_of_the_features():
+    from nodes.anomaly import ReconstructionError
+    from studio.ml.pipeline import features_for_stream
+
+    project = _project("vibration")
+    samples = replay_samples(project)
+    model = int8_model(project)
+    assert model.output_shape == (1, 384)  # a plain autoencoder: the reconstruction of its input
+    feats = features_for_stream(project, samples)
+    node = project.graph.node("score")
+    want = ReconstructionError().scores(feats, model.scores(feats), node.spec.check_props(node.props))
+    got = np.array([r.scores for r in host_inference(project, samples, model)], np.float32)
+    np.testing.assert_array_equal(got, want)

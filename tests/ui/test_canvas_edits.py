@@ -164,3 +164,19 @@ def test_enter_in_the_palette_search_adds_the_first_match(window, qtbot):
     QTest.keyClicks(window.palette.search, "serial")
     QTest.keyClick(window.palette.search, Qt.Key.Key_Return)
     assert [n.type_id for n in window.doc.graph.nodes if n.type_id.startswith("outputs.")] == ["outputs.serial"]
+
+
+def test_a_two_input_node_shows_both_ports_and_one_output_wires_into_each(window, qtbot):
+    window.add_node("model.reconstruction_error")
+    score = next(n.id for n in window.doc.graph.nodes if n.type_id == "model.reconstruction_error")
+    ng = window.canvas._ng_of[score]
+    assert list(ng.inputs()) == ["features", "reconstruction"] and list(ng.outputs()) == ["scores"]
+    window.canvas.zoom_to_fit()
+    qtbot.wait(20)
+    drag_wire(window, "stats", "out", score, "features")
+    drag_wire(window, "stats", "out", score, "reconstruction")  # the same output feeds a second input
+    wired = {Edge("stats", "out", score, "features"), Edge("stats", "out", score, "reconstruction")}
+    assert wired <= set(window.doc.graph.edges)
+    assert {(e.src, e.src_port, e.dst, e.dst_port) for e in wired} <= drawn_pipes(window)
+    window.doc.graph.disconnect(Edge("stats", "out", score, "reconstruction"))
+    qtbot.waitUntil(lambda: ("stats", "out", score, "reconstruction") not in drawn_pipes(window))
