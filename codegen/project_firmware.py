@@ -21,6 +21,7 @@ from codegen.stage import StageCode, buffer_name
 from nodes.base import NodeContext, NodeError, TensorSpec
 from studio.core.boards import Board, boards
 from studio.core.errors import BadInput, StudioError
+from studio.core.optimization import device_source
 from studio.core.project import Project
 from studio.core.validate import Report, load_recording, validate_project
 
@@ -84,7 +85,7 @@ def _io(report: Report, project: Project, node_id: str) -> tuple[dict[str, Tenso
     inputs, in_buffers = {}, {}
     for e in project.graph.edges_into(node_id):
         inputs[e.dst_port] = report.specs[(e.src, e.src_port)]
-        in_buffers[e.dst_port] = buffer_name(e.src, e.src_port)
+        in_buffers[e.dst_port] = buffer_name(*device_source(project.graph, e.src, e.src_port))
     outputs = {port: spec for (n, port), spec in report.specs.items() if n == node_id}
     return inputs, outputs, in_buffers
 
@@ -200,7 +201,7 @@ def result_source(project: Project, report: Report) -> tuple[str, str] | None:
     for node_id in report.order:
         if graph.node(node_id).type_id in ("outputs.serial", "outputs.threshold_alert"):
             for e in graph.edges_into(node_id):
-                feeding.setdefault((e.src, e.src_port), []).append(node_id)
+                feeding.setdefault(device_source(graph, e.src, e.src_port), []).append(node_id)
     if len(feeding) > 1:
         shown = "; ".join(f"{', '.join(dst)} read '{src}.{port}'" for (src, port), dst in feeding.items())
         raise BadInput(f"the firmware reports one result per inference, but the outputs read different "

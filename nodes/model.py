@@ -288,18 +288,35 @@ class KerasModel(NodeType):
         except NodeError as e:
             raise NodeError(f"int8_model: {e.message}") from None
 
-    def infer(self, inputs, p, ctx):
-        spec = single_input(inputs)
-        s = self.summary(p, ctx)
-        _check_features(spec, s.input_shape, "")
-        n = math.prod(s.output_shape) if s.output_shape else 1
+    def refuse_lambda(self, p: Mapping[str, Any], ctx: NodeContext) -> None:
+        """Reads the float model's architecture (JSON, no TensorFlow) and refuses Lambda layers."""
+        path = _model_path(p, ctx, (".keras", ".h5"))
+
+        def check() -> bool:
+            if _config_has_lambda(_read_config(path)):
+                raise NodeError(f"'{path.name}' contains a Lambda layer, which would run arbitrary Python "
+                                "code; rebuild the model without Lambda layers (use built-in layers)")
+            return True
+
+        ctx.cached(("keras-config", content_sha256(path, ctx)), check)
+
+    def _outputs(self, spec: TensorSpec, p, ctx) -> int:
+        """Output element count. With an int8 model the shapes come from it (the model compiler, no
+        TensorFlow: the stale-recipe warning covers a float model changed since); without, from
+        loading the float model."""
         device = self.int8(p, ctx)
         if device is not None:
+            self.refuse_lambda(p, ctx)
             _, inp, out = device
-            n_in, n_out = (math.prod(t.shape) if t.shape else 1 for t in (inp, out))
-            if n_in != spec.elements or n_out != n:
-                raise NodeError(f"int8_model '{p['int8_model']}' takes {n_in} values and gives {n_out}, but "
-                                f"this float model takes {spec.elements} and gives {n}: run Optimize again")
+            _check_features(spec, tuple(inp.shape), f"of int8_model '{p['int8_model']}'")
+            return math.prod(out.shape) if out.shape else 1
+        s = self.summary(p, ctx)
+        _check_features(spec, s.input_shape, "")
+        return math.prod(s.output_shape) if s.output_shape else 1
+
+    def infer(self, inputs, p, ctx):
+        spec = single_input(inputs)
+        n = self._outputs(spec, p, ctx)
         _check_labels(p, n)
         return {"scores": TensorSpec((n,), "f32", spec.rate_hz)}
 
@@ -327,7 +344,11 @@ class KerasModel(NodeType):
         if p.get("labels"):
             return list(p["labels"])
         try:
-            s = self.summary(p, ctx)
+            device = self.int8(p, ctx)
+            if device is not None:
+                shape = tuple(device[2].shape)
+            else:
+                shape = self.summary(p, ctx).output_shape
         except NodeError:
             return None
-        return default_labels(math.prod(s.output_shape) if s.output_shape else 1)
+        return default_labels(math.prod(shape) if shape else 1)

@@ -62,3 +62,16 @@ def stale_int8_models(graph: Graph, ctx: NodeContext) -> list[tuple[str, str]]:
             out.append((node.id, f"int8_model '{node.props['int8_model']}' {why}: the device would run "
                                  "a model other than this pipeline describes; run Optimize again"))
     return out
+
+
+def device_source(graph: Graph, node_id: str, port: str) -> tuple[str, str]:
+    """The (node, port) that makes these values on the device: optimization nodes (quantize
+    category) pass the model's scores through unchanged, so the firmware reads the model's."""
+    seen: set[str] = set()
+    while graph.has_node(node_id) and _category(graph.node(node_id)) == "quantize" and node_id not in seen:
+        seen.add(node_id)
+        feeding = graph.edges_into(node_id)
+        if len(feeding) != 1:
+            break
+        node_id, port = feeding[0].src, feeding[0].src_port
+    return node_id, port

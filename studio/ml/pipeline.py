@@ -36,6 +36,7 @@ import numpy as np
 
 from nodes.base import NodeContext, NodeError, NodeType
 from studio.core.graph import Node
+from studio.core.optimization import device_source
 from studio.core.project import Project
 from studio.ml.errors import MLError
 
@@ -165,17 +166,17 @@ def _after_model(project: Project, model: Node) -> Stage | None:
     """The node after the model whose scores the output nodes report, or None when they report the
     model's. It must compare the model's own input features with the model's output."""
     graph = project.graph
-    after = [graph.node(e.dst) for e in graph.edges_from(model.id)
-             if graph.node(e.dst).type_id in AFTER_MODEL_TYPES
-             and any(graph.node(o.dst).type_id in REPORTING_OUTPUTS for o in graph.edges_from(e.dst))]
-    after = list({n.id: n for n in after}.values())
+    # optimization nodes between them pass the model's scores through (studio.core.optimization)
+    after = [n for n in graph.nodes if n.type_id in AFTER_MODEL_TYPES
+             and any(device_source(graph, e.src, e.src_port)[0] == model.id for e in graph.edges_into(n.id))
+             and any(graph.node(o.dst).type_id in REPORTING_OUTPUTS for o in graph.edges_from(n.id))]
     if not after:
         return None
     if len(after) > 1:
         raise MLError(f"the outputs read {len(after)} nodes after the model ({', '.join(n.id for n in after)}); "
                       "the firmware reports one result: keep one")
     node = after[0]
-    into = {e.dst_port: (e.src, e.src_port) for e in graph.edges_into(node.id)}
+    into = {e.dst_port: device_source(graph, e.src, e.src_port) for e in graph.edges_into(node.id)}
     model_in = [(e.src, e.src_port) for e in graph.edges_into(model.id) if e.dst_port == "in"]
     if into.get("reconstruction") != (model.id, "scores"):
         raise MLError(f"node '{node.id}': its 'reconstruction' input must be the model '{model.id}''s scores")
@@ -227,8 +228,12 @@ def model_input_shape(project: Project) -> tuple[int, ...] | None:
     ctx = context(project)
     try:
         if model.type_id != "model.tflite":
-            return tuple(model.ntype.summary(model.props, ctx).input_shape)  # Keras: batch already dropped
-        shape = tuple(model.ntype.summary(model.props, ctx).inputs[0].shape)
+            device = model.ntype.int8(model.props, ctx)    # the int8 model Optimize made, if any
+            if device is None:
+                return tuple(model.ntype.summary(model.props, ctx).input_shape)  # Keras: batch already dropped
+            shape = tuple(device[1].shape)
+        else:
+            shape = tuple(model.ntype.summary(model.props, ctx).inputs[0].shape)
     except NodeError:
         return None
     return shape[1:] if len(shape) > 1 and shape[0] == 1 else shape

@@ -107,3 +107,12 @@ def test_optimize_of_an_int8_pipeline_says_why_and_exits_1(capsys):
 def test_optimize_of_a_missing_project_is_bad_input(capsys, tmp_path):
     assert main(["optimize", str(tmp_path / "nope.tinyml")]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_checking_an_optimized_pipeline_loads_no_tensorflow(optimized):
+    path, _ = optimized
+    code = ("import sys; from studio.core.project import load_project; from studio.core.validate import "
+            f"validate_project; r = validate_project(load_project({str(path)!r})); "
+            "print(r.ok, 'tensorflow' in sys.modules, 'keras' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.stdout.split() == ["True", "False", "False"], r.stderr

@@ -193,3 +193,12 @@ def test_a_trained_model_goes_to_a_keras_node_as_its_float_file(tmp_path):
     project = keras_chain(base, "", INT8)
     assert with_trained_model(project, trained).graph.node("model").props["model"] == "models/model.keras"
     assert project.graph.node("model").props["model"] == ""      # a copy: the caller saves it
+
+
+def test_device_source_skips_the_optimization_nodes_the_firmware_passes_through(tmp_path):
+    from studio.core.optimization import device_source
+
+    project = keras_chain(tiny_project(tmp_path), "m.keras", PRUNE, INT8)
+    assert device_source(project.graph, "int8", "scores") == ("model", "scores")
+    assert device_source(project.graph, "prune", "scores") == ("model", "scores")
+    assert device_source(project.graph, "stats", "out") == ("stats", "out")
