@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import stat
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -21,6 +20,7 @@ from typing import Any, Callable
 
 from nodes.base import NodeError, node_type
 from studio.core.errors import BadInput, ProjectFileError
+from studio.core.files import atomic_write
 from studio.core.graph import Edge, Graph, Node
 
 FORMAT = "tinyml-studio-project"
@@ -166,18 +166,11 @@ def save_project(project: Project, path: str | os.PathLike | None = None) -> Pat
         if rel not in project.asset_paths():
             del project.assets[rel]
     text = dumps(project)
-    root.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=root)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
         if target.exists():
             shutil.copy2(target, target.with_name(target.name + ".bak"))
-        os.replace(tmp, target)
+        atomic_write(target, lambda f: f.write(text.encode("utf-8")))
     except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
         raise BadInput(f"cannot save {target}: {e.strerror or e}") from None
     project.path = target
     return target

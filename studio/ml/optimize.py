@@ -163,27 +163,42 @@ def _device_plan(path: Path) -> tuple[dict[str, int], list[str]]:
     return {"arena_bytes": int(s.arena_bytes), "flash_bytes": int(s.flash_bytes), "macs": int(s.macs)}, warnings
 
 
-def _splits(project: Project, cancelled: CancelFn | None, every_window: bool):
-    """(train, validation, evaluation, evaluated_on) features of the imported dataset, or None
-    without one. Raises _Stopped when cancelled."""
+@dataclass(frozen=True)
+class Features:
+    """Features made by the pipeline's DSP with their class indices: what pruning fine-tunes and
+    calibration samples on (train), and what the accuracies are measured on (evaluation)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_eval: np.ndarray
+    y_eval: np.ndarray
+    evaluated_on: str      # the split ``x_eval`` is: "test", "validation" or "train"
+
+
+def dataset_features(project: Project, cancelled: CancelFn | None = None,
+                     every_window: bool = False) -> Features | None:
+    """Features of the imported dataset (evaluation on the test split, else validation, else
+    train), or None without an imported dataset. Raises _Stopped when cancelled."""
     from studio.ml.workflow import features
 
-    if not project.dataset.get("split"):
+    if not project.dataset.get("files"):
         return None
     train = features(project, "train", cancelled, every_window)
     val = features(project, "validation", cancelled, every_window)
     test = features(project, "test", cancelled, every_window)
     for split, name in ((test, "test"), (val, "validation"), (train, "train")):
         if split[0].shape[0]:
-            return train, val, split, name
+            return Features(train[0], train[1], split[0], split[1], name)
     return None
 
 
 def optimize_project(project: Project, progress: ProgressFn | None = None, cancelled: CancelFn | None = None,
-                     seed: int = 0, every_window: bool = False) -> OptimizeOutcome:
+                     seed: int = 0, every_window: bool = False, features: Features | None = None) -> OptimizeOutcome:
     """Runs the optimization the project's nodes describe (see the module doc) and writes the int8
     model into the project folder. ``progress(fraction, text)`` hears each stage and fine-tuning
-    epoch; once ``cancelled()`` returns True the run stops at the next check and writes nothing."""
+    epoch; once ``cancelled()`` returns True the run stops at the next check and writes nothing.
+    ``features`` replaces the imported dataset's (a sample's make script has its own arrays; they
+    must come from the pipeline's DSP, e.g. ``studio.ml.pipeline.features_for_stream``)."""
     from nodes.model import KerasModel
     from nodes.quantize import QuantizeInt8
     from studio.ml.prune import prune_model
@@ -214,7 +229,7 @@ def optimize_project(project: Project, progress: ProgressFn | None = None, cance
 
     tell(0.0, "making features with the pipeline's DSP")
     try:
-        data = _splits(project, cancelled, every_window)
+        data = features if features is not None else dataset_features(project, cancelled, every_window)
     except _Stopped:
         return cancelled_outcome
     if stop():
@@ -242,11 +257,14 @@ def optimize_project(project: Project, progress: ProgressFn | None = None, cance
 
     prunes: list[PruneSummary] = []
     if data is not None:
-        (x_train, y_train), _validation, (x_eval, y_eval), evaluated_on = data
+        x_train, y_train, x_eval, y_eval = (np.asarray(a) for a in (data.x_train, data.y_train, data.x_eval,
+                                                                      data.y_eval))
+        x_train, x_eval = x_train.astype(np.float32), x_eval.astype(np.float32)
+        evaluated_on = data.evaluated_on
     else:
         x_train = y_train = x_eval = y_eval = None
         evaluated_on = ""
-    if data is not None and evaluated_on != "test":
+    if features is None and data is not None and evaluated_on != "test":
         warnings.append(f"the test split is empty: accuracies are measured on the {evaluated_on} split")
 
     share = 0.75 / max(len(r.prunes), 1)

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import copy
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -24,6 +22,7 @@ import numpy as np
 
 from nodes.base import NodeError
 from studio.core.errors import BadInput
+from studio.core.files import atomic_save_with, atomic_write
 from studio.core.project import Project, safe_join
 from studio.ml.errors import MLError
 from studio.ml.importer import dataset_labels, load_split, split_files
@@ -141,16 +140,9 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> 
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        atomic_write(path, lambda f: f.write(data))
     except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
         raise MLError(f"cannot write the model '{path}': {e.strerror or e}") from None
 
 
@@ -169,14 +161,9 @@ def reporters(progress: ProgressFn | None, cancelled: CancelFn | None):
 
 def save_keras_atomic(model, path: Path) -> None:
     """Saves a Keras model as ``path`` (.keras) through a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".keras", dir=path.parent)
-    os.close(fd)
     try:
-        model.save(tmp)
-        os.replace(tmp, path)
+        atomic_save_with(path, lambda tmp: model.save(tmp), ".keras")
     except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
         raise MLError(f"cannot write the model '{path}': {e.strerror or e}") from None
 
 

@@ -185,3 +185,25 @@ def test_bundle_into_non_empty_folder_is_refused(project, tmp_path):
     (tmp_path / "full" / "keep.txt").write_text("mine")
     with pytest.raises(BadInput, match="must be empty"):
         import_bundle(zip_path, tmp_path / "full")
+
+
+def test_a_saved_project_is_readable_by_the_team_not_private_to_the_saver(tmp_path):
+    import os
+    import stat
+
+    from studio.core.files import atomic_write
+    from studio.core.graph import Graph
+    from studio.core.project import Project, save_project
+
+    old = os.umask(0o022)
+    try:
+        project = Project(name="shared", board_id="nano33ble", graph=Graph())
+        path = save_project(project, tmp_path / "shared.tinyml")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644          # mkstemp alone would leave 0600
+        os.chmod(path, 0o640)
+        save_project(project, path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640          # a chosen mode is kept
+        atomic_write(tmp_path / "m.bin", lambda f: f.write(b"x"))
+        assert stat.S_IMODE((tmp_path / "m.bin").stat().st_mode) == 0o644
+    finally:
+        os.umask(old)

@@ -97,3 +97,21 @@ def test_vibration_scores_are_the_nodes_reference_on_the_int8_reconstruction_of_
     want = ReconstructionError().scores(feats, model.scores(feats), node.spec.check_props(node.props))
     got = np.array([r.scores for r in host_inference(project, samples, model)], np.float32)
     np.testing.assert_array_equal(got, want)
+
+
+def test_digits_runs_the_int8_model_its_optimization_nodes_made():
+    from studio.core.optimization import stale_int8_models
+    from studio.core.validate import validate_project
+    from studio.ml.pipeline import context
+
+    project = _project("digits")
+    node = project.graph.node("classifier")
+    assert node.type_id == "model.keras" and node.props["int8_model"] == "models/digits.int8.tflite"
+    assert [project.graph.node(e.dst).type_id for e in project.graph.edges_from("classifier")] == ["quantize.prune"]
+    assert stale_int8_models(project.graph, context(project)) == []
+    report = validate_project(project)
+    assert report.ok and not [i for i in report.issues if i.severity == "warning"]
+    metrics = project.dataset["metrics"]
+    assert metrics["prune_macs_after"] < 0.7 * metrics["prune_macs_before"]
+    assert metrics["prune_int8_bytes_after"] < metrics["prune_int8_bytes_before"]
+    assert metrics["model_int8_bytes"] == (SAMPLES / "digits" / node.props["int8_model"]).stat().st_size

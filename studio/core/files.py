@@ -1,0 +1,64 @@
+"""Atomic file writes: a temporary file beside the target, flushed, then renamed over it.
+
+The temporary file is made private (``mkstemp``); before the rename it gets the mode the target
+has, or the mode a plainly created file would have (0666 less the umask), so a project folder
+shared with a team stays readable by it.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Callable, IO
+
+
+def _read_umask() -> int:
+    mask = os.umask(0o022)   # the umask cannot be read without setting it: set and restore, once
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+def file_mode(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
+def replace_with(tmp: Path, target: Path) -> None:
+    """Gives ``tmp`` the target's mode and renames it over ``target``."""
+    os.chmod(tmp, file_mode(target))
+    os.replace(tmp, target)
+
+
+def atomic_write(target: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Writes ``target`` through ``write(file)`` atomically; OSError (nothing changed) on failure."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        replace_with(Path(tmp), target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_save_with(target: Path, save: Callable[[Path], None], suffix: str) -> None:
+    """For writers that take a path (Keras ``model.save``): ``save`` writes a temporary path with
+    ``suffix`` beside the target, which is then renamed over it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        save(Path(tmp))
+        replace_with(Path(tmp), target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
