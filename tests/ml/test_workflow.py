@@ -182,3 +182,28 @@ def test_every_window_of_a_clip_becomes_an_example_with_its_label(tmp_path):
 def test_autoencoders_are_not_trained_on_labels(tmp_path):
     with pytest.raises(MLError, match="autoencoder"):
         train_project(tiny_project(tmp_path), "autoencoder", epochs=1)
+
+
+def test_the_train_verb_trains_reports_json_and_with_use_points_the_model_node_at_it(tmp_path, capsys):
+    import json
+
+    from studio.cli import main
+    from studio.core.project import load_project, save_project
+
+    path = save_project(tiny_project(tmp_path))
+    assert main(["train", str(path), "--epochs", "1", "--batch-size", "4", "--name", "cli", "--json", "--use"]) == 0
+    j = json.loads(capsys.readouterr().out)          # TensorFlow's prints went to stderr
+    assert j["model"] == "models/cli.tflite" and j["float_model"] == "models/cli.keras"
+    assert j["labels"] == list(LABELS) and sum(map(sum, j["confusion"])) == 4
+    assert [la["kind"] for la in j["layers"]] and j["project"] == str(path)
+    assert load_project(path).graph.node("model").props["model"] == "models/cli.tflite"
+
+
+def test_the_train_verb_without_a_dataset_says_so_and_exits_1(tmp_path, capsys):
+    from studio.cli import main
+    from studio.core.project import save_project
+
+    path = save_project(chain_project(tmp_path))
+    assert main(["train", str(path), "--epochs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "dataset" in err and "Traceback" not in err
