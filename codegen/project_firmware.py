@@ -21,7 +21,7 @@ from codegen.stage import StageCode, buffer_name
 from nodes.base import NodeContext, NodeError, TensorSpec
 from studio.core.boards import Board, boards
 from studio.core.errors import BadInput, StudioError
-from studio.core.optimization import device_source
+from studio.core.optimization import device_source, disagreeing_outputs_message, reported_sources
 from studio.core.project import Project
 from studio.core.validate import Report, load_recording, validate_project
 
@@ -194,18 +194,12 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
 
 def result_source(project: Project, report: Report) -> tuple[str, str] | None:
     """The (node, port) whose scores the firmware's outputs report: what feeds the serial and alert
-    nodes. They must all read the same one (the firmware has one result per inference); None when
-    no output node is connected."""
-    graph = project.graph
-    feeding = {}
-    for node_id in report.order:
-        if graph.node(node_id).type_id in ("outputs.serial", "outputs.threshold_alert"):
-            for e in graph.edges_into(node_id):
-                feeding.setdefault(device_source(graph, e.src, e.src_port), []).append(node_id)
-    if len(feeding) > 1:
-        shown = "; ".join(f"{', '.join(dst)} read '{src}.{port}'" for (src, port), dst in feeding.items())
-        raise BadInput(f"the firmware reports one result per inference, but the outputs read different "
-                       f"scores ({shown}); connect the serial and alert nodes to the same node")
+    nodes (through optimization nodes). None when no output node is connected; validation has
+    already refused outputs that read different nodes."""
+    feeding = reported_sources(project.graph)
+    problem = disagreeing_outputs_message(feeding)
+    if problem:
+        raise BadInput(problem)
     return next(iter(feeding), None)
 
 

@@ -75,3 +75,27 @@ def device_source(graph: Graph, node_id: str, port: str) -> tuple[str, str]:
             break
         node_id, port = feeding[0].src, feeding[0].src_port
     return node_id, port
+
+
+# Output nodes the firmware drives from its one result per inference (the inference line, alerts).
+REPORTING_OUTPUTS = ("outputs.serial", "outputs.threshold_alert")
+
+
+def reported_sources(graph: Graph) -> dict[tuple[str, str], list[str]]:
+    """(node, port) whose scores the reporting output nodes read, on the device (through the
+    optimization nodes), with the output nodes reading each. More than one key means the outputs
+    disagree about what the firmware's single result is."""
+    feeding: dict[tuple[str, str], list[str]] = {}
+    for node in graph.nodes:
+        if node.type_id in REPORTING_OUTPUTS:
+            for e in graph.edges_into(node.id):
+                feeding.setdefault(device_source(graph, e.src, e.src_port), []).append(node.id)
+    return feeding
+
+
+def disagreeing_outputs_message(feeding: dict[tuple[str, str], list[str]]) -> str | None:
+    if len(feeding) <= 1:
+        return None
+    shown = "; ".join(f"{', '.join(dst)} read '{src}.{port}'" for (src, port), dst in feeding.items())
+    return (f"the firmware reports one result per inference, but the outputs read different scores "
+            f"({shown}); connect the serial and alert nodes to the same node")

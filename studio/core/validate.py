@@ -21,7 +21,7 @@ from studio.core.energy import BATTERIES, Battery, EnergyEstimate, estimate_ener
 from studio.core.graph import Graph
 from studio.core.errors import BadInput
 from studio.core.project import Project, safe_join
-from studio.core.optimization import stale_int8_models
+from studio.core.optimization import disagreeing_outputs_message, reported_sources, stale_int8_models
 
 # What every firmware image carries besides the pipeline's nodes: start-up code, vector table, UART
 # driver, protocol printer with its own number formatting, quantize/argmax, libc pieces. Measured
@@ -311,6 +311,10 @@ def _structure_issues(graph: Graph, into: dict, out_count: dict) -> list[Issue]:
         issues.append(Issue("error", None, "the pipeline has no sensor: every pipeline starts with one"))
     if "outputs" not in categories.values():
         issues.append(Issue("warning", None, "the pipeline has no output node: results go nowhere"))
+    feeding = reported_sources(graph)
+    problem = disagreeing_outputs_message(feeding)
+    if problem:
+        issues.extend(Issue("error", out, problem) for outs in feeding.values() for out in outs)
     for n in nodes:
         if len(nodes) > 1 and not into[n.id] and not out_count[n.id]:
             issues.append(Issue("warning", n.id, "this node is not connected to anything"))

@@ -36,7 +36,7 @@ import numpy as np
 
 from nodes.base import NodeContext, NodeError, NodeType
 from studio.core.graph import Node
-from studio.core.optimization import device_source
+from studio.core.optimization import REPORTING_OUTPUTS, device_source
 from studio.core.project import Project
 from studio.ml.errors import MLError
 
@@ -44,8 +44,6 @@ MODEL_TYPES = ("model.tflite", "model.keras")
 WINDOW_TYPE = "dsp.window"
 # nodes that run after the model on its input features and its output (the firmware's "post" stages)
 AFTER_MODEL_TYPES = ("model.reconstruction_error",)
-# output nodes the firmware reports through (codegen.project_firmware.result_source)
-REPORTING_OUTPUTS = ("outputs.serial", "outputs.threshold_alert")
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,14 @@ def test_outputs_reading_the_model_and_the_score_are_refused_by_name(vibration, 
     g = vibration.graph
     g.disconnect(next(e for e in g.edges if e.dst == "serial"))
     g.connect("autoencoder", "scores", "serial", "scores")
-    with pytest.raises(BadInput, match="outputs read different scores.*serial read 'autoencoder.scores'"):
+    from codegen.project_firmware import PipelineHasErrors
+    from studio.core.validate import validate_project
+
+    report = validate_project(vibration)
+    flagged = {i.node for i in report.issues if i.severity == "error" and "outputs read different scores" in i.message}
+    assert flagged == {"serial", "alert"}      # the editor shows it on both nodes, before any generate
+    assert "serial read 'autoencoder.scores'" in report.issues_for("serial")[0].message
+    with pytest.raises(PipelineHasErrors):
         generate(vibration, tmp_path / "fw")
 
 
