@@ -1,5 +1,7 @@
 /* Serial protocol printer; see tms_protocol.h. Host-testable: depends only on tms_uart.h and
  * tms_timer_cycles_to_us. */
+#include <float.h>
+
 #include "tms_protocol.h"
 #include "tms_timer.h"
 #include "tms_uart.h"
@@ -89,7 +91,7 @@ size_t tms_format_float(char *buf, float value, unsigned decimals)
     if (decimals > 9u) {
         decimals = 9u;
     }
-    if (!(value == value) || value > 3.4e38f || value < -3.4e38f) {
+    if (!(value == value) || value > FLT_MAX || value < -FLT_MAX) {
         /* NaN and infinities: JSON has no such numbers */
         buf[0] = 'n'; buf[1] = 'u'; buf[2] = 'l'; buf[3] = 'l'; buf[4] = '\0';
         return 4;
