@@ -15,7 +15,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from codegen.emit_anomaly import AnomalyEmitError, emit_reconstruction_error
-from codegen.emit_outputs import OutputEmitError, emit_output_stage
+from codegen.emit_outputs import SMOOTHER_TYPE, OutputEmitError, emit_output_stage, emit_smoother_stage
 from codegen.firmware import FirmwareFiles, write_firmware
 from codegen.stage import StageCode, buffer_name
 from nodes.base import NodeContext, NodeError, TensorSpec
@@ -158,6 +158,15 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
                 try:
                     stages.append(emit_reconstruction_error(node_id, props, inputs, in_buffers, mode))
                 except AnomalyEmitError as e:
+                    raise BadInput(e.message) from None
+            elif node.type_id == SMOOTHER_TYPE:
+                if model_id is None or not _reaches(graph, model_id, node_id):
+                    raise BadInput(f"{node_id}: the smoother steadies the model's scores over inferences; "
+                                   "put it after the model")
+                try:
+                    stages.append(emit_smoother_stage(node_id, props, inputs["scores"].elements,
+                                                      in_buffers["scores"]))
+                except OutputEmitError as e:
                     raise BadInput(e.message) from None
             elif category == "model":
                 device_model = device_model_asset(node_id, node.type_id, props)

@@ -36,7 +36,7 @@ import numpy as np
 
 from nodes.base import NodeContext, NodeError, NodeType
 from studio.core.graph import Node
-from studio.core.optimization import REPORTING_OUTPUTS, device_source
+from studio.core.optimization import device_source, disagreeing_outputs_message, reported_sources
 from studio.core.project import Project
 from studio.ml.errors import MLError
 
@@ -44,6 +44,7 @@ MODEL_TYPES = ("model.tflite", "model.keras")
 WINDOW_TYPE = "dsp.window"
 # nodes that run after the model on its input features and its output (the firmware's "post" stages)
 AFTER_MODEL_TYPES = ("model.reconstruction_error",)
+SMOOTHER_TYPE = "outputs.smoother"     # steadies the result over inferences (a "post" stage too)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class PipelineChain:
     model: Stage
     labels: tuple[str, ...]          # of the result: the model's, or the node after it
     after_model: Stage | None = None  # the node the outputs read instead of the model, if any
+    smoothers: tuple[Stage, ...] = ()  # outputs.smoother nodes between that and the outputs, in order
 
 
 @dataclass(frozen=True)
@@ -151,29 +153,43 @@ def pipeline_chain(project: Project) -> PipelineChain:
     if len(win_at) > 1:
         raise MLError("the chain has more than one window node; keep one")
     model = _stage(models[0])
-    after = _after_model(project, models[0])
+    after, smoothers = _result_path(project, models[0])
     labels = tuple((after or model).ntype.labels((after or model).props, context(project)) or ())
     if win_at:
         i = win_at[0]
         return PipelineChain(_stage(sensor), tuple(stages[:i]), stages[i], tuple(stages[i + 1:]), model, labels,
-                             after)
-    return PipelineChain(_stage(sensor), tuple(stages), None, (), model, labels, after)
+                             after, smoothers)
+    return PipelineChain(_stage(sensor), tuple(stages), None, (), model, labels, after, smoothers)
 
 
-def _after_model(project: Project, model: Node) -> Stage | None:
-    """The node after the model whose scores the output nodes report, or None when they report the
-    model's. It must compare the model's own input features with the model's output."""
+def _result_path(project: Project, model: Node) -> tuple[Stage | None, tuple[Stage, ...]]:
+    """What lies between the model and the scores the outputs report (``reported_sources``): the
+    smoothers just before the outputs, and before them the node after the model that replaces its
+    scores (None when the outputs report the model's own, maybe smoothed)."""
     graph = project.graph
-    # optimization nodes between them pass the model's scores through (studio.core.optimization)
-    after = [n for n in graph.nodes if n.type_id in AFTER_MODEL_TYPES
-             and any(device_source(graph, e.src, e.src_port)[0] == model.id for e in graph.edges_into(n.id))
-             and any(graph.node(o.dst).type_id in REPORTING_OUTPUTS for o in graph.edges_from(n.id))]
-    if not after:
-        return None
-    if len(after) > 1:
-        raise MLError(f"the outputs read {len(after)} nodes after the model ({', '.join(n.id for n in after)}); "
-                      "the firmware reports one result: keep one")
-    node = after[0]
+    feeding = reported_sources(graph)
+    problem = disagreeing_outputs_message(feeding)
+    if problem:
+        raise MLError(problem)
+    if not feeding:
+        return None, ()
+    src = next(iter(feeding))[0]
+    smoothers: list[Node] = []
+    while graph.has_node(src) and graph.node(src).type_id == SMOOTHER_TYPE and src not in {n.id for n in smoothers}:
+        smoothers.append(graph.node(src))
+        into = graph.edges_into(src)
+        if not into:
+            raise MLError(f"the smoother '{src}' has nothing connected to its input")
+        src = device_source(graph, into[0].src, into[0].src_port)[0]
+    smoothed = tuple(_stage(n) for n in reversed(smoothers))
+    if not graph.has_node(src) or graph.node(src).type_id not in AFTER_MODEL_TYPES:
+        return None, smoothed
+    return _after_model(graph, graph.node(src), model), smoothed
+
+
+def _after_model(graph, node: Node, model: Node) -> Stage:
+    """The node after the model whose scores the outputs report: it must compare the model's own
+    input features with the model's output."""
     into = {e.dst_port: device_source(graph, e.src, e.src_port) for e in graph.edges_into(node.id)}
     model_in = [(e.src, e.src_port) for e in graph.edges_into(model.id) if e.dst_port == "in"]
     if into.get("reconstruction") != (model.id, "scores"):
@@ -185,15 +201,19 @@ def _after_model(project: Project, model: Node) -> Stage | None:
 
 
 def after_model_scores(chain: PipelineChain, features: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """The result of each window: the model's dequantized ``scores`` (N, outputs), or the node after
-    the model run on the ``features`` (N, ...) the model was given and those scores."""
-    if chain.after_model is None:
-        return np.asarray(scores, dtype=np.float32)
+    """The result of each window of one continuous stream: the model's dequantized ``scores``
+    (N, outputs), or the node after the model run on the ``features`` (N, ...) the model was given
+    and those scores; then each smoother in order over the windows (they remember earlier ones)."""
+    result = np.asarray(scores, dtype=np.float32)
     stage = chain.after_model
     try:
-        return stage.ntype.scores(features, scores, stage.props)
+        if stage is not None:
+            result = stage.ntype.scores(features, result, stage.props)
+        for stage in chain.smoothers:
+            result = stage.ntype.reference(result, stage.props) if result.shape[0] else result
     except NodeError as e:
         raise MLError(f"node '{stage.node_id}': {e.message}") from None
+    return result
 
 
 def model_path(project: Project) -> Path:
