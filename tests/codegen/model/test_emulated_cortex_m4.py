@@ -97,39 +97,44 @@ int main(void)
 """
 
 
+def run_on_emulated_cortex_m4(sources: dict, x: np.ndarray, out_size: int, work: Path,
+                              cflags=("-mcpu=cortex-m4",)) -> np.ndarray:
+    """Outputs of the generated model built for the Cortex-M4 and run on QEMU mps2-an386."""
+    n = len(x)
+    work.mkdir(parents=True, exist_ok=True)
+    for fname, text in sources.items():
+        (work / fname).write_text(text, encoding="utf-8")
+    (work / "main.c").write_text(MAIN_C % {"n": n, "values": ",".join(
+        str(v) for v in x.reshape(-1).tolist())}, encoding="utf-8")
+    (work / "startup.c").write_text(STARTUP_C, encoding="utf-8")
+    (work / "link.ld").write_text(LINKER, encoding="utf-8")
+    c_files = sorted(str(p) for p in work.glob("*.c"))
+    elf = work / "model.elf"
+    subprocess.run(["arm-none-eabi-gcc", *cflags, "-mthumb", "-Os", "-std=c99",
+                    "-ffunction-sections", "-fdata-sections", "-nostartfiles",
+                    "-T", str(work / "link.ld"), "-Wl,--gc-sections",
+                    "--specs=nosys.specs", "-o", str(elf), *c_files],
+                   check=True, capture_output=True, text=True)
+    run = subprocess.run(["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-semihosting",
+                          "-kernel", str(elf)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-500:]
+    lines = [ln for ln in (run.stdout + run.stderr).splitlines()
+             if len(ln) == 2 * out_size and all(c in "0123456789abcdef" for c in ln)]
+    return np.array([[int(ln[2 * i:2 * i + 2], 16) for i in range(out_size)] for ln in lines],
+                    dtype=np.uint8).astype(np.int8).reshape(-1, out_size)
+
+
 def test_model_on_emulated_cortex_m4_matches_host(small_dscnn):
     program, name = load_program(small_dscnn)
     g = program.graph
     in_size = sum(g.tensors[i].nbytes for i in g.inputs)
     out_size = sum(g.tensors[i].nbytes for i in g.outputs)
-    n = 4
-    x = np.random.default_rng(9).integers(-128, 128, (n, in_size)).astype(np.int8)
+    x = np.random.default_rng(9).integers(-128, 128, (4, in_size)).astype(np.int8)
     sources = generate_sources(program, name)
     with tempfile.TemporaryDirectory(prefix="tms_m4_") as tmp:
         work = Path(tmp)
         (work / "host").mkdir()
         host = run_host(build_host_runner(sources, work / "host"), x, out_size)
-        dev_dir = work / "m4"
-        dev_dir.mkdir()
-        for fname, text in sources.items():
-            (dev_dir / fname).write_text(text, encoding="utf-8")
-        (dev_dir / "main.c").write_text(MAIN_C % {"n": n, "values": ",".join(
-            str(v) for v in x.reshape(-1).tolist())}, encoding="utf-8")
-        (dev_dir / "startup.c").write_text(STARTUP_C, encoding="utf-8")
-        (dev_dir / "link.ld").write_text(LINKER, encoding="utf-8")
-        c_files = sorted(str(p) for p in dev_dir.glob("*.c"))
-        elf = dev_dir / "model.elf"
-        subprocess.run(["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-Os", "-std=c99",
-                        "-ffunction-sections", "-fdata-sections", "-nostartfiles",
-                        "-T", str(dev_dir / "link.ld"), "-Wl,--gc-sections",
-                        "--specs=nosys.specs", "-o", str(elf), *c_files],
-                       check=True, capture_output=True, text=True)
-        run = subprocess.run(["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-semihosting",
-                              "-kernel", str(elf)], capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr[-500:]
-    lines = [ln for ln in (run.stdout + run.stderr).splitlines()
-             if len(ln) == 2 * out_size and all(c in "0123456789abcdef" for c in ln)]
-    device = np.array([[int(ln[2 * i:2 * i + 2], 16) for i in range(out_size)] for ln in lines],
-                      dtype=np.uint8).astype(np.int8)
+        device = run_on_emulated_cortex_m4(sources, x, out_size, work / "m4")
     assert device.shape == host.shape
     assert np.array_equal(device, host)
