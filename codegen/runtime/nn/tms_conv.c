@@ -48,8 +48,8 @@ void tms_conv_s8(const tms_conv_params_t *p, const int8_t *input, const int8_t *
                         tms_dot2_zp_s8(zp, f0 + tail, f1 + tail, filter_size - tail, &acc0, &acc1);
                     }
                     for (ky = ky0; ky < ky1; ++ky) {
-                        const int8_t *row = in_b + ((in_y0 + p->dil_h * ky) * p->in_w + in_x0) *
-                                                       tap_stride;
+                        /* an offset: with left padding it starts before the row, used only past it */
+                        const int32_t row = ((in_y0 + p->dil_h * ky) * p->in_w + in_x0) * tap_stride;
                         const int8_t *g0 = f0 + ky * row_bytes;
                         const int8_t *g1 = f1 + ky * row_bytes;
                         if (left > 0) {
@@ -60,12 +60,12 @@ void tms_conv_s8(const tms_conv_params_t *p, const int8_t *input, const int8_t *
                                            &acc1);
                         }
                         if (p->dil_w == 1) {
-                            tms_dot2_s8(row + left, g0 + left, g1 + left, run, &acc0, &acc1);
+                            tms_dot2_s8(in_b + (row + left), g0 + left, g1 + left, run, &acc0, &acc1);
                             continue;
                         }
                         for (kx = kx0; kx < kx1; ++kx) {
                             const int32_t fk = kx * tap_stride;
-                            tms_dot2_s8(row + p->dil_w * kx * tap_stride, g0 + fk, g1 + fk,
+                            tms_dot2_s8(in_b + (row + p->dil_w * kx * tap_stride), g0 + fk, g1 + fk,
                                         tap_stride, &acc0, &acc1);
                         }
                     }

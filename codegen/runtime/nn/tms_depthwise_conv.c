@@ -27,11 +27,12 @@ static void tms_dw_four(const tms_depthwise_params_t *p, const int8_t *in_c0, co
     int32_t ky, kx;
     for (ky = 0; ky < p->k_h; ++ky) {
         const int row_in = ky >= ky0 && ky < ky1;
-        const int8_t *px = in_c0 + ((in_y0 + p->dil_h * ky) * p->in_w + in_x0) * c;
+        /* an offset, not a pointer: for a padded row it lies outside the input and is never used */
+        const int32_t row = ((in_y0 + p->dil_h * ky) * p->in_w + in_x0) * c;
         const int8_t *w = f_c0 + ky * p->k_w * c;
         for (kx = 0; kx < p->k_w; ++kx) {
             const int32_t xv = row_in && kx >= kx0 && kx < kx1
-                                   ? tms_load4_s8(px + p->dil_w * kx * c) : zp4;
+                                   ? tms_load4_s8(in_c0 + (row + p->dil_w * kx * c)) : zp4;
             const int32_t wv = tms_load4_s8(w);
             const int32_t xe = __sxtb16(xv), we = __sxtb16(wv);
             const int32_t xo = tms_sxtb16_odd(xv), wo = tms_sxtb16_odd(wv);
@@ -87,11 +88,11 @@ void tms_depthwise_conv_s8(const tms_depthwise_params_t *p, const int8_t *input,
                         int32_t acc = bias[oc];
                         for (ky = 0; ky < p->k_h; ++ky) {
                             const int row_in = ky >= ky0 && ky < ky1;
-                            const int8_t *row =
-                                in_b + ((in_y0 + p->dil_h * ky) * p->in_w + in_x0) * p->in_c + ic;
+                            /* an offset: outside the input for a padded row, used only inside it */
+                            const int32_t row = ((in_y0 + p->dil_h * ky) * p->in_w + in_x0) * p->in_c + ic;
                             for (kx = 0; kx < p->k_w; ++kx) {
                                 const int32_t x = row_in && kx >= kx0 && kx < kx1
-                                                      ? (int32_t)row[p->dil_w * kx * p->in_c] : zp;
+                                                      ? (int32_t)in_b[row + p->dil_w * kx * p->in_c] : zp;
                                 acc += (int32_t)*w * x;
                                 w += out_c;
                             }
