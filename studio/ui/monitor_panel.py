@@ -41,6 +41,7 @@ MAX_MESSAGES_PER_BATCH = 1000
 # reads them, and laying out text is the dearest part of a batch. All are still counted,
 # recorded and plotted.
 RAW_LINES_PER_BATCH = 250
+KEPT_WHEN_FOLDING = ("hello", "log", "alert", "end")   # message types never folded away
 RAW_VIEW_MAX_LINES = 2000
 # A 64 KiB line of text makes QPlainTextEdit lay out a huge paragraph; nobody reads past this.
 RAW_LINE_MAX_CHARS = 300
@@ -565,8 +566,13 @@ class MonitorPanel(QWidget):
         if not lines or self.pause_box.isChecked():
             return
         if len(lines) > RAW_LINES_PER_BATCH:
-            skipped = len(lines) - RAW_LINES_PER_BATCH
-            lines = [f"» … {skipped:,} lines not shown: too fast to read (all are counted and recorded)"] \
+            # the board's hello, its log lines and alerts are rare and matter: they stay in view
+            folded = lines[:-RAW_LINES_PER_BATCH]
+            kept = [line for line in folded
+                    if any(f'"type":"{t}"' in line.replace(" ", "") for t in KEPT_WHEN_FOLDING)]
+            kept = kept[:RAW_LINES_PER_BATCH]
+            skipped = len(folded) - len(kept)
+            lines = kept + [f"» … {skipped:,} lines not shown: too fast to read (all are counted and recorded)"] \
                 + lines[-RAW_LINES_PER_BATCH:]
         bar = self.raw_view.verticalScrollBar()
         keep = bar.value()

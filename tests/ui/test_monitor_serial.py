@@ -91,6 +91,21 @@ def test_a_burst_shows_the_last_lines_of_a_batch_and_counts_them_all(panel, qtbo
     assert counts(panel) == expected_counts(expected)
 
 
+def test_a_burst_keeps_the_boards_hello_and_log_lines_in_view(panel, qtbot, servers):
+    hello = b'{"type":"hello","project":"p","board":"b","build":"x"}\n'
+    log = b'{"type": "log", "level": "warn", "message": "clock fell back"}\n'
+    lines, expected = traffic(1200)
+    server = serve(servers, [hello, log] + lines, 0)
+    panel.timer.stop()  # one drain meets the whole burst
+    panel.connect_to(server.url)
+    qtbot.waitUntil(lambda: panel.connection.link.counters.lines >= expected.lines + 2, timeout=20_000)
+    panel.drain()
+    text = panel.raw_view.toPlainText().splitlines()
+    fold = next(i for i, t in enumerate(text) if "lines not shown" in t)
+    assert any('"hello"' in t for t in text[:fold]) and any("clock fell back" in t for t in text[:fold])
+    assert len(text) - fold - 1 == RAW_LINES_PER_BATCH     # then the newest lines, as before
+
+
 def test_the_panel_reconnects_when_the_board_comes_back_on_the_same_port(panel, qtbot, servers):
     first_lines, first = traffic(300, seed=1)
     server = serve(servers, first_lines, 1000.0)
