@@ -31,6 +31,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 
+from codegen.emitters.dsp_target import LINKER_SCRIPT, STARTUP_C  # noqa: E402
 from codegen.model.analysis import summarize_program  # noqa: E402
 from codegen.model.compiler import generate_sources, load_program  # noqa: E402
 from codegen.model.verify import build_host_runner, run_host  # noqa: E402
@@ -48,37 +49,7 @@ RUNS = 3
 MAIN_C = r"""
 #include <stdint.h>
 #include "model.h"
-extern uint32_t __stack_top, __data_load, __data_start, __data_end, __bss_start, __bss_end;
-int main(void);
-static int bench_semihost(int op, const void *arg)
-{
-    register int r0 __asm__("r0") = op;
-    register const void *r1 __asm__("r1") = arg;
-    __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
-    return r0;
-}
-static void bench_exit(int code)
-{
-    uint32_t args[2] = {0x20026u, (uint32_t)code};
-    bench_semihost(0x20, args);
-    for (;;) {
-    }
-}
-void bench_reset(void)
-{
-    uint32_t *src = &__data_load, *dst = &__data_start;
-    while (dst < &__data_end) {
-        *dst++ = *src++;
-    }
-    for (dst = &__bss_start; dst < &__bss_end;) {
-        *dst++ = 0;
-    }
-    bench_exit(main());
-}
-void bench_fault(void) { bench_exit(99); }
-__attribute__((section(".vectors"), used)) void (*const bench_vectors[16])(void) = {
-    (void (*)(void))&__stack_top, bench_reset, bench_fault, bench_fault, bench_fault,
-    bench_fault, bench_fault, 0, 0, 0, 0, bench_fault, bench_fault, 0, bench_fault, bench_fault};
+void tms_target_print(const char *line);
 static const int8_t bench_samples[%(n)d * MODEL_INPUT_SIZE] = {%(values)s};
 static int8_t bench_out[MODEL_OUTPUT_SIZE];
 static char bench_line[2 * MODEL_OUTPUT_SIZE + 16];
@@ -113,24 +84,11 @@ int main(void)
         }
         bench_line[10 + 2 * MODEL_OUTPUT_SIZE] = '\n';
         bench_line[11 + 2 * MODEL_OUTPUT_SIZE] = 0;
-        bench_semihost(0x04, bench_line);
+        tms_target_print(bench_line);
     }
     return 0;
 }
 """
-
-LINKER = """
-MEMORY { FLASH (rx) : ORIGIN = 0x00000000, LENGTH = 4M
-         RAM (rwx) : ORIGIN = 0x20000000, LENGTH = 4M }
-SECTIONS {
-  .text : { KEEP(*(.vectors)) *(.text*) *(.rodata*) } > FLASH
-  .data : { __data_start = .; *(.data*) . = ALIGN(4); __data_end = .; } > RAM AT > FLASH
-  __data_load = LOADADDR(.data);
-  .bss (NOLOAD) : { __bss_start = .; *(.bss*) *(COMMON) . = ALIGN(4); __bss_end = .; } > RAM
-  __stack_top = ORIGIN(RAM) + LENGTH(RAM);
-}
-"""
-
 
 def model_paths(names, work: Path) -> dict[str, Path]:
     paths = {}
@@ -166,7 +124,8 @@ def run_on_m4(sources: dict[str, str], folder: Path, x: np.ndarray, defines=()) 
         (folder / fname).write_text(text, encoding="utf-8")
     values = ",".join(str(v) for v in x.reshape(-1).tolist())
     (folder / "main.c").write_text(MAIN_C % {"n": len(x), "values": values}, encoding="utf-8")
-    (folder / "link.ld").write_text(LINKER, encoding="utf-8")
+    (folder / "startup.c").write_text("#include <stdint.h>\n" + STARTUP_C, encoding="utf-8")
+    (folder / "link.ld").write_text(LINKER_SCRIPT, encoding="utf-8")
     objs, model_bytes = [], 0
     for fname in sorted(sources):
         if fname.endswith(".c"):
@@ -179,7 +138,7 @@ def run_on_m4(sources: dict[str, str], folder: Path, x: np.ndarray, defines=()) 
             objs.append(str(obj))
     elf = folder / "bench.elf"
     subprocess.run(["arm-none-eabi-gcc", *CFLAGS, *defines, "-nostartfiles", "-T", str(folder / "link.ld"),
-                    "-Wl,--gc-sections", "--specs=nosys.specs", "-o", str(elf), str(folder / "main.c"), *objs],
+                    "-Wl,--gc-sections", "--specs=nosys.specs", "-o", str(elf), str(folder / "main.c"), str(folder / "startup.c"), *objs],
                    check=True)
     run = subprocess.run(["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-semihosting",
                           "-icount", "shift=0", "-kernel", str(elf)], capture_output=True, text=True, timeout=600)

@@ -1,6 +1,6 @@
 """The generated model, cross-compiled for Cortex-M4 and run on QEMU's mps2-an386, gives the
 host's (TFLM-exact) outputs: no host-only assumption (shifts, 64-bit products, alignment) hides
-in the kernels. A minimal bare-metal start-up and semihosting print live here, not the firmware's.
+in the kernels. The bare-metal start-up and semihosting print are the DSP target harness's, not the firmware's.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from codegen.emitters.dsp_target import LINKER_SCRIPT, STARTUP_C
 from codegen.model.compiler import generate_sources, load_program
 from codegen.model.verify import build_host_runner, run_host
 
@@ -21,58 +22,14 @@ pytestmark = [
                        reason="needs arm-none-eabi-gcc and qemu-system-arm"),
 ]
 
-STARTUP_C = r"""
-#include <stdint.h>
-extern uint32_t __stack_top, __data_load, __data_start, __data_end, __bss_start, __bss_end;
-int main(void);
-static int semihost(int op, const void *arg)
-{
-    register int r0 __asm__("r0") = op;
-    register const void *r1 __asm__("r1") = arg;
-    __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
-    return r0;
-}
-void test_print(const char *s) { semihost(0x04, s); }
-static void test_exit(int code)
-{
-    uint32_t args[2] = {0x20026u, (uint32_t)code};
-    semihost(0x20, args);
-    for (;;) {
-    }
-}
-void reset_handler(void)
-{
-    uint32_t *src = &__data_load, *dst = &__data_start;
-    while (dst < &__data_end) {
-        *dst++ = *src++;
-    }
-    for (dst = &__bss_start; dst < &__bss_end;) {
-        *dst++ = 0;
-    }
-    test_exit(main());
-}
-void fault_handler(void) { test_exit(99); }
-__attribute__((section(".vectors"), used)) void (*const vectors[16])(void) = {
-    (void (*)(void))&__stack_top, reset_handler, fault_handler, fault_handler, fault_handler,
-    fault_handler, fault_handler, 0, 0, 0, 0, fault_handler, fault_handler, 0, fault_handler,
-    fault_handler};
-"""
-
-LINKER = """
-MEMORY { FLASH (rx) : ORIGIN = 0x00000000, LENGTH = 4M
-         RAM (rwx) : ORIGIN = 0x20000000, LENGTH = 4M }
-SECTIONS {
-  .text : { KEEP(*(.vectors)) *(.text*) *(.rodata*) } > FLASH
-  .data : { __data_start = .; *(.data*) . = ALIGN(4); __data_end = .; } > RAM AT > FLASH
-  __data_load = LOADADDR(.data);
-  .bss (NOLOAD) : { __bss_start = .; *(.bss*) *(COMMON) . = ALIGN(4); __bss_end = .; } > RAM
-  __stack_top = ORIGIN(RAM) + LENGTH(RAM);
-}
-"""
+# the bare-metal start-up (vectors, .data/.bss, FPU on, semihosting exit and print) and memory map
+# the DSP kernels' target harness uses
+STARTUP_C = "#include <stdint.h>\n" + STARTUP_C
+LINKER = LINKER_SCRIPT
 
 MAIN_C = """
 #include "model.h"
-void test_print(const char *s);
+void tms_target_print(const char *line);
 static const int8_t samples[%(n)d][MODEL_INPUT_SIZE] = {%(values)s};
 static int8_t out[MODEL_OUTPUT_SIZE];
 int main(void)
@@ -90,7 +47,7 @@ int main(void)
         }
         line[2 * MODEL_OUTPUT_SIZE] = '\\n';
         line[2 * MODEL_OUTPUT_SIZE + 1] = 0;
-        test_print(line);
+        tms_target_print(line);
     }
     return 0;
 }
