@@ -122,7 +122,10 @@ class TfliteModel(NodeType):
         n_out = math.prod(out.shape) if out.shape else 1
         # int8 input handed to model_invoke, int8 output it fills, f32 dequantized scores
         buffers = n_in + n_out + outputs["scores"].bytes
-        return Cost(ram_bytes=s.arena_bytes + buffers, flash_bytes=s.flash_bytes, ops=2 * s.macs,
+        # the kernels' SMLAD path is compiled only for Arm cores with the DSP extension
+        arm_dsp = ctx.board is None or (ctx.board.dsp and ctx.board.cpu.startswith("cortex-m"))
+        flash = s.flash_bytes if arm_dsp else s.flash_bytes_without_dsp
+        return Cost(ram_bytes=s.arena_bytes + buffers, flash_bytes=flash, ops=2 * s.macs,
                     detail={"arena_bytes": s.arena_bytes, "io_bytes": buffers, "macs": s.macs})
 
     def labels(self, p, ctx):

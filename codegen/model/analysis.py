@@ -45,8 +45,9 @@ class ModelSummary:
     macs: int
     arena_bytes: int
     lower_bound_bytes: int
-    flash_bytes: int
+    flash_bytes: int                  # on a core with the DSP extension (Cortex-M4/M7/M33)
     unsupported: tuple[UnsupportedOp, ...]
+    flash_bytes_without_dsp: int = 0  # on a core without it (Cortex-M0+): the plain kernels
 
     @property
     def supported(self) -> bool:
@@ -88,6 +89,7 @@ def summarize_program(program: Program) -> ModelSummary:
         flash_bytes=program.flash_bytes(),
         unsupported=tuple(UnsupportedOp(p.index, p.op, p.tensors, _with_supported_list(p.message))
                           for p in program.problems),
+        flash_bytes_without_dsp=program.flash_bytes(dsp=False),
     )
 
 

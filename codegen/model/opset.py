@@ -37,6 +37,8 @@ KERNELS = {
 COMMON_KERNEL = ("tms_common", 536)  # gemmlowp exp/reciprocal helpers (softmax, logistic, tanh)
 USES_COMMON = frozenset({"SOFTMAX", "LOGISTIC", "TANH"})
 PER_OP_CALL_BYTES = 108  # model.c call + parameter struct + multiplier arrays' headers, per op
+# The MAC kernels built without the DSP extension (Cortex-M0+: the plain C path only), same flags
+PLAIN_KERNEL_BYTES = {"tms_conv": 1104, "tms_depthwise_conv": 640, "tms_fully_connected": 458}
 SUPPORTED_OPS = tuple(sorted(set(KERNELS) | {"DEQUANTIZE"}))
 
 _WEIGHTED = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")

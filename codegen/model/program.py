@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .fold import BoundaryNote, fold_graph
 from .ir import Graph, Op
-from .opset import ALIAS_OPS, COMMON_KERNEL, KERNELS, PER_OP_CALL_BYTES, USES_COMMON, check_op
+from .opset import ALIAS_OPS, COMMON_KERNEL, KERNELS, PER_OP_CALL_BYTES, PLAIN_KERNEL_BYTES, USES_COMMON, check_op
 from .inplace import max_output_shift
 from .planner import ArenaPlan, Buffer, InPlace, plan_arena
 
@@ -65,16 +65,20 @@ class Program:
             stems.add("tms_logistic")  # tanh shares the activation params struct
         return [COMMON_KERNEL[0]] + sorted(stems)
 
-    def code_bytes_estimate(self) -> int:
+    def code_bytes_estimate(self, dsp: bool = True) -> int:
+        """Code bytes of the kernels used; ``dsp`` False: as built for a core without the DSP
+        extension (the MAC kernels' plain C path alone)."""
         by_stem = {stem: size for stem, size in KERNELS.values() if stem}
+        if not dsp:
+            by_stem.update(PLAIN_KERNEL_BYTES)
         code = sum(by_stem[s] for s in self.kernels() if s in by_stem)
         if any(op.name in USES_COMMON for op in self.ops):
             code += COMMON_KERNEL[1]
         calls = sum(1 for op in self.ops if op.name not in ALIAS_OPS)
         return code + PER_OP_CALL_BYTES * calls
 
-    def flash_bytes(self) -> int:
-        return self.const_bytes() + self.code_bytes_estimate()
+    def flash_bytes(self, dsp: bool = True) -> int:
+        return self.const_bytes() + self.code_bytes_estimate(dsp)
 
 
 def build_program(graph: Graph) -> Program:

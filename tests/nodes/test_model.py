@@ -185,3 +185,25 @@ def test_keras_refuses_a_model_with_a_free_time_axis(ctx, project):
     node, p = make("model.keras", model="free.keras")
     with pytest.raises(NodeError, match="unknown dimension"):
         node.summary(p, ctx)
+
+
+def test_the_model_flash_charged_follows_the_cores_kernel_build():
+    """The MAC kernels' SMLAD path is built only for Arm cores with the DSP extension: a
+    Cortex-M0+ (or a non-Arm core) is charged the plain kernels' smaller code."""
+    from pathlib import Path
+
+    from nodes.base import BoardInfo, NodeContext, TensorSpec
+    from nodes.model import TfliteModel
+
+    folder = Path(__file__).resolve().parents[2] / "sample_projects" / "gesture"
+    props = TfliteModel.check_props({"model": "gesture.tflite"})
+    flash = {}
+    for cpu, dsp in (("cortex-m4f", True), ("cortex-m0plus", False), ("xtensa-lx7", True)):
+        ctx = NodeContext(folder, BoardInfo("b", cpu, 64_000_000, True, dsp))
+        node = TfliteModel()
+        inputs = {"in": TensorSpec((32, 3), "f32", 1.0)}
+        outputs = node.infer(inputs, props, ctx)
+        flash[cpu] = node.cost(inputs, outputs, props, ctx).flash_bytes
+    s = TfliteModel().summary(props, NodeContext(folder))
+    assert flash["cortex-m4f"] == s.flash_bytes
+    assert flash["cortex-m0plus"] == flash["xtensa-lx7"] == s.flash_bytes_without_dsp < s.flash_bytes
