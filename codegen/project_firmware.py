@@ -19,6 +19,7 @@ from codegen.emit_outputs import SMOOTHER_TYPE, OutputEmitError, emit_output_sta
 from codegen.firmware import FirmwareFiles, write_firmware
 from codegen.stage import StageCode, buffer_name
 from nodes.base import NodeContext, NodeError, TensorSpec
+from nodes.model import device_model_file
 from studio.core.boards import Board, boards
 from studio.core.errors import BadInput, StudioError
 from studio.core.optimization import device_source, disagreeing_outputs_message, reported_sources
@@ -107,10 +108,9 @@ def sensor_stage(node_id: str, out: TensorSpec) -> StageCode:
 def device_model_asset(node_id: str, type_id: str, props: Mapping[str, Any]) -> str:
     """The int8 .tflite (project-relative) a model node runs on the device: a .tflite node's own
     file, a float Keras node's ``int8_model`` made by Optimize; BadInput when there is none."""
-    if type_id == "model.tflite":
-        return props["model"]
-    if type_id == "model.keras" and props.get("int8_model"):
-        return props["int8_model"]
+    rel = device_model_file(type_id, props)
+    if rel:
+        return rel
     raise BadInput(f"{node_id}: the device runs int8 models; run Optimize (Run → Optimize model…, or "
                    f"`tinyml-studio optimize PROJECT`) to quantize '{node_id}' with the Quantize int8 node "
                    "after it")

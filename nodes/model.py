@@ -63,6 +63,16 @@ def _check_labels(p: Mapping[str, Any], n_outputs: int) -> None:
         raise NodeError("labels must be distinct")
 
 
+def device_model_file(type_id: str, props: Mapping[str, Any]) -> str:
+    """The int8 .tflite (project-relative) a model node runs on the device: a .tflite node's own
+    file, a float Keras node's ``int8_model`` made by Optimize; '' while there is none."""
+    if type_id == "model.tflite":
+        return props.get("model", "")
+    if type_id == "model.keras":
+        return props.get("int8_model", "")
+    return ""
+
+
 # ---- .tflite ----------------------------------------------------------------------------------
 
 @register

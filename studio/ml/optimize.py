@@ -22,7 +22,6 @@ Keras and TensorFlow are imported only inside the functions that need them.
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -30,10 +29,9 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from nodes.base import NodeContext, NodeError
-from studio.core.errors import BadInput
 from studio.core.graph import Node
 from studio.core.optimization import FLOAT_MODEL_TYPE, current_recipe, optimization_steps
-from studio.core.project import Project, safe_join
+from studio.core.project import Project
 from studio.ml.errors import MLError
 from studio.ml.quantize import LayerSize
 
@@ -138,18 +136,6 @@ def recipe(project: Project) -> Recipe:
     return Recipe(model, tuple(steps[:-1]), steps[-1])
 
 
-def _stem(rel: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(rel).stem).strip("_")[:64]
-    return stem or "model"
-
-
-def _target(project: Project, rel: str) -> Path:
-    try:
-        return safe_join(project.dir, rel)
-    except BadInput as e:
-        raise MLError(e.message) from None
-
-
 def _device_plan(path: Path) -> tuple[dict[str, int], list[str]]:
     from codegen.model import analysis  # the model compiler is a leaf library
     from codegen.model.errors import ModelError
@@ -204,7 +190,8 @@ def optimize_project(project: Project, progress: ProgressFn | None = None, cance
     from studio.ml.prune import prune_model
     from studio.ml.quantize import convert_int8, quantization_report, representative_subset
     from studio.ml.train import is_autoencoder
-    from studio.ml.workflow import _Stopped, _write_atomic, reporters, save_keras_atomic
+    from studio.ml.workflow import (_Stopped, _write_atomic, model_file_stem, project_file, reporters,
+                                    save_keras_atomic)
 
     tell, stop = reporters(progress, cancelled)
 
@@ -219,11 +206,11 @@ def optimize_project(project: Project, progress: ProgressFn | None = None, cance
         fingerprint = current_recipe(project.graph, r.model, ctx)
     except NodeError as e:
         raise MLError(f"'{r.model.id}': {e.message}") from None
-    stem = _stem(kp["model"])
+    stem = model_file_stem(Path(kp["model"]).stem)
     int8_rel = f"models/{stem}.int8.tflite"
     pruned_rel = f"models/{stem}.pruned.keras" if r.prunes else ""
-    int8_path = _target(project, int8_rel)
-    pruned_path = _target(project, pruned_rel) if pruned_rel else None
+    int8_path = project_file(project, int8_rel)
+    pruned_path = project_file(project, pruned_rel) if pruned_rel else None
     cancelled_outcome = OptimizeOutcome(r.model.id, cancelled=True)
     warnings: list[str] = []
 

@@ -35,6 +35,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from nodes.base import NodeContext, NodeError, NodeType
+from nodes.model import device_model_file
 from studio.core.graph import Node
 from studio.core.optimization import device_source, disagreeing_outputs_message, reported_sources
 from studio.core.project import Project
@@ -217,10 +218,15 @@ def after_model_scores(chain: PipelineChain, features: np.ndarray, scores: np.nd
 
 
 def model_path(project: Project) -> Path:
-    """The model file the project's model node names, inside the project folder."""
+    """The int8 .tflite the device runs for the project's model node (``nodes.model.device_model_file``:
+    a .tflite node's file, a Keras node's int8 model), inside the project folder."""
     model = pipeline_chain(project).model
+    rel = device_model_file(model.type_id, model.props)
+    if not rel:
+        raise MLError(f"host inference runs the int8 .tflite the device runs; the model node "
+                      f"'{model.node_id}' is {model.type_id} without an int8 model: run Optimize first")
     try:
-        return context(project).resolve_asset(model.props["model"])
+        return context(project).resolve_asset(rel)
     except NodeError as e:
         raise MLError(f"model node '{model.node_id}': {e.message}") from None
 
@@ -449,16 +455,8 @@ def _qparams(detail: Mapping[str, Any]) -> QuantParams:
 
 
 def int8_model(project: Project) -> Int8Model:
-    """The project's int8 .tflite loaded into TFLM."""
-    chain = pipeline_chain(project)
-    rel = chain.model.props["model"] if chain.model.type_id == "model.tflite" else chain.model.props.get("int8_model")
-    if not rel:
-        raise MLError(f"host inference runs the int8 .tflite the device runs; the model node "
-                      f"'{chain.model.node_id}' is {chain.model.type_id} without an int8 model: run Optimize first")
-    try:
-        return Int8Model.from_file(context(project).resolve_asset(rel))
-    except NodeError as e:
-        raise MLError(f"model node '{chain.model.node_id}': {e.message}") from None
+    """The project's int8 .tflite (``model_path``) loaded into TFLM."""
+    return Int8Model.from_file(model_path(project))
 
 
 def classify(scores: np.ndarray, labels: Sequence[str], first_index: int = 0) -> list[HostResult]:

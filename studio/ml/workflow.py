@@ -83,11 +83,20 @@ def model_node_id(project: Project) -> str:
     return found[0]
 
 
-def _model_name(name: str) -> str:
+def model_file_stem(name: str) -> str:
+    """``name`` as a file stem for models/ (letters, digits, _ and -; at most 64)."""
     safe = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:64]
     if not safe:
         raise MLError(f"model name {name!r} has no letters or digits; choose another")
     return safe
+
+
+def project_file(project: Project, rel: str) -> Path:
+    """``rel`` inside the project's folder (MLError when it would leave it)."""
+    try:
+        return safe_join(project.dir, rel)
+    except BadInput as e:
+        raise MLError(e.message) from None
 
 
 def _unshaped(project: Project) -> Project:
@@ -226,11 +235,8 @@ def train_project(project: Project, kind: str = "dense", size: Mapping[str, Any]
     labels = dataset_labels(project)
     if epochs < 1:
         raise MLError(f"epochs ({epochs}) must be at least 1")
-    target_rel = f"models/{_model_name(name)}.tflite"
-    try:
-        target = safe_join(project.dir, target_rel)
-    except BadInput as e:
-        raise MLError(e.message) from None
+    target_rel = f"models/{model_file_stem(name)}.tflite"
+    target = project_file(project, target_rel)
     warnings = _dataset_warnings(project, labels)
 
     tell(0.0, "making features with the pipeline's DSP")
@@ -275,7 +281,7 @@ def train_project(project: Project, kind: str = "dense", size: Mapping[str, Any]
     if stop():
         return _cancelled_outcome(labels, result.epochs_run, result.history, warnings)
     float_rel = target_rel[: -len(".tflite")] + ".keras"
-    save_keras_atomic(model, safe_join(project.dir, float_rel))
+    save_keras_atomic(model, project_file(project, float_rel))
     _write_atomic(target, tflite)
     tell(1.0, f"wrote {target_rel}: float {100 * float_acc:.1f}%, int8 {100 * int8_acc:.1f}%")
     return TrainOutcome(float_acc, int8_acc, confusion_matrix(y_test, predicted, len(labels)), labels,
