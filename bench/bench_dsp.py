@@ -9,7 +9,8 @@ Prints (never asserts):
 - instructions per run on the emulated Cortex-M4F, next to the node's ``cost()`` ops estimate, and
   of Cortex-M0+ code (soft float; float vs Q15 FFT) on QEMU's Cortex-M3;
 - arm-none-eabi-gcc -Os text/data/bss of each kernel object, and the suggested ``CODE_BYTES`` per node
-  kernel key of nodes/dsp.py and nodes/dsp_image.py (a node's kernel plus what it calls, FFT apart);
+  kernel key of nodes/dsp.py and nodes/dsp_image.py (a node's kernel plus what it calls, FFT apart)
+  and of nodes/outputs.py (the output kernels of codegen/runtime/outputs/);
 - max abs and peak-relative error of each node's C against its reference on the check signals.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from codegen.emit_dsp import KERNEL_SOURCES, all_kernel_sources  # noqa: E402
+from codegen.emit_outputs import KERNEL_SOURCES as OUTPUT_KERNEL_SOURCES  # noqa: E402
 from codegen.emitters.dsp_host import RUNTIME_DIR, check_signals, node_on_host  # noqa: E402
 from codegen.emitters.dsp_target import M0PLUS_ON_M3, instructions_on_emulated_m4, tools_available  # noqa: E402
 from nodes.base import NodeContext, node_type  # noqa: E402
@@ -109,7 +111,7 @@ def arm_sizes() -> None:
     print("arm-none-eabi-gcc -Os (Cortex-M4F, hard float) object sizes, bytes")
     sizes: dict[str, tuple[int, int, int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for rel in all_kernel_sources():
+        for rel in all_kernel_sources() + sorted(r for rels in OUTPUT_KERNEL_SOURCES.values() for r in rels):
             obj = Path(tmp) / (Path(rel).stem + ".o")
             subprocess.run([ARM_CC, *ARM_FLAGS, "-c", str(RUNTIME_DIR / rel), "-o", str(obj)], check=True)
             out = subprocess.run(["arm-none-eabi-size", str(obj)], capture_output=True, text=True, check=True)
@@ -123,6 +125,10 @@ def arm_sizes() -> None:
         print(f"  {key!r}: {own},")
     print(f"  'dsp/fft': {sizes['dsp/fft.c'][0]},   (Q15 on cores without an FPU: {sizes['dsp/fft_q15.c'][0]})")
     print("  (logf/sqrtf come from newlib's libm and are not included)")
+    print("suggested CODE_BYTES of nodes/outputs.py (text of the output kernel plus its 40-byte call; the "
+          "protocol printer it calls is runtime):")
+    for type_id, rels in OUTPUT_KERNEL_SOURCES.items():
+        print(f"  {node_type(type_id).kernel!r}: {sum(sizes[r][0] for r in rels) + 40},")
 
 
 def parity() -> None:

@@ -5,24 +5,60 @@
 ``nodes.outputs.ThresholdAlert.reference``: on when the watched score reaches the threshold, off
 when it falls below threshold − hysteresis, one ``{"type":"alert",...}`` line at each change;
 ``outputs.smoother`` (mode ``"post"``: after the model, before the result is reported) — the
-reference is ``nodes.outputs.Smoother.reference``. Output nodes without device code (the LED, which
-needs board pin glue) are refused by name.
+reference is ``nodes.outputs.Smoother.reference``. Each runs a C pair in codegen/runtime/outputs/
+(``KERNEL_SOURCES``) that names its reference; the stage only declares its buffers, state and a
+constant configuration struct whose numbers are formatted here. Output nodes without device code
+(the LED, which needs board pin glue) are refused by name.
 """
 from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+import numpy as np
+
 from codegen.cnames import c_identifier, json_string_literal
+from codegen.emitters.ctables import c_float
 from codegen.stage import PREFIX, StageCode, buffer_name
 from nodes.base import node_type
 
 SUPPORTED_TYPES = frozenset({"outputs.threshold_alert"})
+
+# The C pairs in codegen/runtime/outputs/ (each names its reference in nodes.outputs) and the
+# sizeof() of their structs on a 32-bit Cortex-M; tests/codegen/test_output_kernels.py checks these
+# against the compiler.
+ALERT_SOURCE, ALERT_HEADER = "outputs/threshold_alert.c", "outputs/threshold_alert.h"
+SMOOTHER_SOURCE, SMOOTHER_HEADER = "outputs/smoother.c", "outputs/smoother.h"
+KERNEL_SOURCES: Mapping[str, tuple[str, ...]] = {
+    "outputs.threshold_alert": (ALERT_SOURCE,),
+    "outputs.smoother": (SMOOTHER_SOURCE,),
+}
+STRUCT_BYTES = {
+    "tms_threshold_alert_config_t": 16,
+    "tms_threshold_alert_state_t": 8,
+    "tms_smoother_config_t": 32,
+    "tms_smoother_state_t": 8,
+}
 
 
 class OutputEmitError(Exception):
     def __init__(self, node_id: str, type_id: str, problem: str):
         self.message = f"node '{node_id}' ({type_id}): {problem}"
         super().__init__(self.message)
+
+
+def float_at_or_above(threshold: float) -> np.float32:
+    """The smallest float32 >= ``threshold`` (a double): for every float32 score s,
+    ``s >= threshold`` exactly when ``s >= float_at_or_above(threshold)``."""
+    f = np.float32(threshold)
+    if float(f) < threshold:
+        f = np.nextafter(f, np.float32(np.inf))
+    return f
+
+
+def _config(name: str, ctype: str, fields: list[tuple[str, str]]) -> str:
+    """A constant configuration struct with designated initialisers: the numbers, formatted here."""
+    body = ",\n".join(f"    .{field} = {value}" for field, value in fields)
+    return f"static const {ctype} {name} = {{\n{body}\n}};"
 
 
 def emit_output_stage(node_id: str, type_id: str, props: Mapping, labels: Sequence[str]) -> StageCode:
@@ -35,31 +71,19 @@ def emit_output_stage(node_id: str, type_id: str, props: Mapping, labels: Sequen
     if not 0 <= idx < len(labels):
         raise OutputEmitError(node_id, type_id, f"watches score {idx} but the model gives {len(labels)}")
     sym = f"{PREFIX}_{c_identifier(node_id)}__"
-    # The reference compares a float32 score (widened to double) with double thresholds: so does C.
-    on_at, off_below = repr(float(p["threshold"])), repr(float(p["threshold"]) - float(p["hysteresis"]))
-    declarations = (f"static int {sym}on;\nstatic uint32_t {sym}window;\n"
-                    f"static const char {sym}label[] = {json_string_literal(labels[idx])};")
-    run = f"""double score = (double)tms_scores[{idx}];
-int change = 0;
-if (!{sym}on && score >= {on_at}) {{
-    {sym}on = 1;
-    change = 1;
-}} else if ({sym}on && score < {off_below}) {{
-    {sym}on = 0;
-    change = 1;
-}}
-if (change) {{
-    tms_put_raw("{{\\"type\\":\\"alert\\",\\"label\\":");
-    tms_put_raw({sym}label);
-    tms_put_raw(",\\"index\\":{idx},\\"score\\":");
-    tms_put_float(tms_scores[{idx}], TMS_SCORE_DECIMALS);
-    tms_put_raw({sym}on ? ",\\"state\\":\\"on\\",\\"window\\":" : ",\\"state\\":\\"off\\",\\"window\\":");
-    tms_put_u32({sym}window);
-    tms_put_raw("}}");
-    tms_put_line_end();
-}}
-{sym}window++;"""
-    return StageCode(node_id=node_id, mode="result", declarations=declarations, run=run, ram_bytes=8)
+    # The reference compares a float32 score (widened to double) with double thresholds; for a float
+    # score that is the comparison with each threshold rounded up to float, which C makes.
+    declarations = "\n".join([
+        f"static const char {sym}label[] = {json_string_literal(labels[idx])};",
+        _config(f"{sym}cfg", "tms_threshold_alert_config_t", [
+            ("on_at", c_float(float_at_or_above(float(p["threshold"])))),
+            ("off_below", c_float(float_at_or_above(float(p["threshold"]) - float(p["hysteresis"])))),
+            ("index", f"{idx}u"), ("label_json", f"{sym}label")]),
+        f"static tms_threshold_alert_state_t {sym}state;"])
+    return StageCode(node_id=node_id, mode="result", sources=(ALERT_SOURCE,), includes=(ALERT_HEADER,),
+                     declarations=declarations, run=f"tms_threshold_alert_run(&{sym}cfg, &{sym}state, tms_scores);",
+                     ram_bytes=STRUCT_BYTES["tms_threshold_alert_state_t"],
+                     flash_bytes=STRUCT_BYTES["tms_threshold_alert_config_t"])
 
 
 SMOOTHER_TYPE = "outputs.smoother"
@@ -90,56 +114,17 @@ def emit_smoother_stage(node_id: str, props: Mapping, n: int, in_buffer: str) ->
                               f"at most 255 classes, the scores have {n}")
     s = f"{PREFIX}_{c_identifier(node_id)}__"
     out = buffer_name(node_id, "scores")
-    history = (f"static float {s}history[{w}][{n}];" if average else f"static uint8_t {s}history[{w}];")
+    history = (f"static float {s}history[{w * n}];" if average else f"static uint8_t {s}votes[{w}];")
     declarations = "\n".join([
         history,
         f"static float {s}candidate[{n}];",
         f"static float {out}[{n}];   /* the held output */",
-        f"static uint8_t {s}count, {s}head, {s}held, {s}streak;",
-        f"static int16_t {s}streak_class = -1;",
-    ])
-    if average:
-        store = f"for (k = 0; k < {n}u; k++) {{\n    {s}history[{s}head][k] = {in_buffer}[k];\n}}"
-        candidate = f"""for (k = 0; k < {n}u; k++) {{
-    float sum = {s}history[first][k];
-    for (j = 1; j < {s}count; j++) {{
-        sum += {s}history[(first + j) % {w}u][k];
-    }}
-    {s}candidate[k] = sum / (float){s}count;
-}}"""
-    else:
-        store = f"{s}history[{s}head] = (uint8_t)tms_argmax({in_buffer}, {n}u);"
-        candidate = f"""for (k = 0; k < {n}u; k++) {{
-    uint32_t votes = 0;
-    for (j = 0; j < {s}count; j++) {{
-        votes += (size_t){s}history[(first + j) % {w}u] == k;
-    }}
-    {s}candidate[k] = (float)((double)votes / (double){s}count);
-}}"""
-    run = f"""size_t k;
-uint32_t j, first;
-int32_t top;
-{store}
-{s}head = (uint8_t)(({s}head + 1u) % {w}u);
-if ({s}count < {w}u) {{
-    {s}count++;
-}}
-first = ({s}head + {w}u - {s}count) % {w}u;
-{candidate}
-top = tms_argmax({s}candidate, {n}u);
-if (top == (int32_t){s}streak_class) {{
-    if ({s}streak < 255u) {{
-        {s}streak++;
-    }}
-}} else {{
-    {s}streak = 1u;
-    {s}streak_class = (int16_t)top;
-}}
-if (!{s}held || top == tms_argmax({out}, {n}u) || {s}streak >= {debounce}u) {{
-    for (k = 0; k < {n}u; k++) {{
-        {out}[k] = {s}candidate[k];
-    }}
-    {s}held = 1u;
-}}"""
-    return StageCode(node_id=node_id, mode="post", declarations=declarations, run=run,
-                     ram_bytes=smoother_ram_bytes(n, p))
+        _config(f"{s}cfg", "tms_smoother_config_t", [
+            ("classes", f"{n}u"), ("windows", f"{w}u"), ("debounce", f"{debounce}u"),
+            ("mode", "TMS_SMOOTHER_AVERAGE" if average else "TMS_SMOOTHER_MAJORITY"),
+            ("history", f"{s}history" if average else "0"), ("votes", "0" if average else f"{s}votes"),
+            ("candidate", f"{s}candidate"), ("held", out)]),
+        f"static tms_smoother_state_t {s}state = TMS_SMOOTHER_STATE_INIT;"])
+    return StageCode(node_id=node_id, mode="post", sources=(SMOOTHER_SOURCE,), includes=(SMOOTHER_HEADER,),
+                     declarations=declarations, run=f"tms_smoother_run(&{s}cfg, &{s}state, {in_buffer});",
+                     ram_bytes=smoother_ram_bytes(n, p), flash_bytes=STRUCT_BYTES["tms_smoother_config_t"])

@@ -24,9 +24,10 @@ def on_host(props: dict, n: int, name: str) -> NodeOnHost:
     stage = emit_smoother_stage("smooth", p, n, UPSTREAM)
     out = buffer_name("smooth", "out")   # the harness prints buffer_name(node, "out"): copy the result there
     stage = dataclasses.replace(
-        stage, sources=("tms_quant.c",), includes=("tms_quant.h",),
+        stage, sources=stage.sources + ("tms_quant.c",), includes=stage.includes + ("tms_quant.h",),
         declarations=stage.declarations + f"\nstatic float {out}[{n}];",
-        run=stage.run + f"\nfor (k = 0; k < {n}u; k++) {{\n    {out}[k] = {buffer_name('smooth', 'scores')}[k];\n}}")
+        run=stage.run + f"\n{{\n    size_t k;\n    for (k = 0; k < {n}u; k++) {{\n"
+                        f"        {out}[k] = {buffer_name('smooth', 'scores')}[k];\n    }}\n}}")
     spec = TensorSpec((n,), "f32", 1.0)
     return NodeOnHost(TYPE, p, spec, spec, stage, build_host_harness(stage, UPSTREAM, n, n, f"smoother_{name}"))
 

@@ -1,4 +1,4 @@
-"""The DSP nodes' code-size table stays calibrated against the real compiled kernels."""
+"""The DSP and output nodes' code-size tables stay calibrated against the real compiled kernels."""
 from __future__ import annotations
 
 import shutil
@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from nodes import dsp, dsp_image
+from nodes import dsp, dsp_image, outputs
 
 RUNTIME = Path(__file__).resolve().parents[2] / "codegen" / "runtime"
 CALL_SITE_BYTES = 40  # the estimate includes the kernel's call in pipeline.c
-ESTIMATES = {**dsp.CODE_BYTES, **dsp_image.CODE_BYTES}
+ESTIMATES = {**dsp.CODE_BYTES, **dsp_image.CODE_BYTES,
+             **{k: v for k, v in outputs.CODE_BYTES.items() if (RUNTIME / f"{k}.c").is_file()}}
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc")]
@@ -26,7 +27,8 @@ def text_bytes(tmp_path_factory) -> dict[str, int]:
                     f"-I{RUNTIME / 'dsp'}", "-c", *sources], cwd=out, check=True, capture_output=True)
     sizes = subprocess.run(["arm-none-eabi-size", *sorted(str(p) for p in out.glob("*.o"))],
                            check=True, capture_output=True, text=True).stdout.splitlines()[1:]
-    return {f"dsp/{Path(line.split()[-1]).stem}": int(line.split()[0]) for line in sizes}
+    by_stem = {Path(line.split()[-1]).stem: int(line.split()[0]) for line in sizes}
+    return {k: by_stem[k.split("/", 1)[1]] for k in ESTIMATES}
 
 
 @pytest.mark.parametrize("kernel", sorted(ESTIMATES))
