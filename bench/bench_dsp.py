@@ -48,6 +48,7 @@ TIMED = [
      (3,), 100.0, 200000),
     ("window 16000/8000, 1 sample", "dsp.window", {"window": 16000, "hop": 8000}, (1,), 16000.0, 200000),
     ("resize bilinear 96x96x1 -> 48x48", "dsp.resize", {"width": 48, "height": 48}, (96, 96, 1), 1.0, 2000),
+    ("KWS delta+delta-delta of 49x13 MFCC", "dsp.delta", {}, (49, 13), 2.0, 20000),
 ]
 
 # (type, props, input shape, rate) of the parity table
@@ -65,6 +66,7 @@ PARITY = [
     ("dsp.mfcc", {}, (16000, 1), 2.0),
     ("dsp.spectrum", {"n_fft": 1024, "q15_fft": True}, (1000, 1), 1.0),
     ("dsp.mfcc", {"q15_fft": True}, (16000, 1), 2.0),
+    ("dsp.delta", {}, (49, 13), 2.0),
 ]
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from codegen.cnames import c_identifier
-from codegen.emitters import dsp_image, dsp_signal, dsp_spectral
+from codegen.emitters import dsp_features, dsp_image, dsp_signal, dsp_spectral
 from codegen.emitters.ctables import Declarations
 from codegen.emitters.stage_parts import StageParts
 from codegen.stage import PREFIX, StageCode, buffer_name
@@ -55,6 +55,7 @@ KERNEL_SOURCES: Mapping[str, tuple[str, ...]] = {
     "dsp.resize": ("dsp/resize.c",),
     "dsp.crop": ("dsp/crop.c",),
     "dsp.grayscale": ("dsp/grayscale.c",),
+    "dsp.delta": ("dsp/delta.c",),
 }
 
 FIXED_POINT_SOURCES: Mapping[str, str] = {"dsp/fft.c": dsp_spectral.FFT_Q15_SOURCE}
@@ -146,4 +147,6 @@ def _emit(type_id: str, d: Declarations, p: Mapping, spec_in: TensorSpec, spec_o
         return dsp_image.resize(d, p, spec_in, spec_out, in_buf, out_buf)
     if type_id == "dsp.crop":
         return dsp_image.crop(d, p, spec_in, spec_out, in_buf, out_buf)
+    if type_id == "dsp.delta":
+        return dsp_features.delta(d, p, spec_in, spec_out, in_buf, out_buf)
     return dsp_image.grayscale(d, spec_in, spec_out, in_buf, out_buf)

@@ -47,6 +47,7 @@ CODE_BYTES = {
     "dsp/mfcc": 156,
     "dsp/stats": 612,
     "dsp/downsample": 342,
+    "dsp/delta": 320,   # measured 2026-12-02 (280 B text)
 }
 LIBM_BYTES = {"logf": 700, "sqrtf": 90}  # newlib's logf with its error paths; sqrtf wrapper
 
@@ -61,6 +62,7 @@ DOWNSAMPLE_STATE_BYTES = 20 + 4      # struct and the "sample ready" gate
 SPECTRUM_CONFIG_BYTES = 52
 MEL_CONFIG_BYTES = 72
 MFCC_CONFIG_BYTES = 12
+DELTA_CONFIG_BYTES = 24
 
 N_FFT_CHOICES = tuple(2 ** k for k in range(4, 13))  # 16 … 4096
 
@@ -625,6 +627,73 @@ class Downsample(NodeType):
         if p["method"] == "decimate":
             return np.ascontiguousarray(groups[:, 0, :], dtype=np.float32)
         return groups.mean(axis=1, dtype=np.float32).astype(np.float32)
+
+
+# ---- delta features ------------------------------------------------------------------------------
+
+def delta_frames(x: np.ndarray, width: int) -> np.ndarray:
+    """The regression delta of each column of (frames, features) over ±``width`` frames, the first and
+    last frame repeated at the edges (HTK's formula): d[t] = Σₙ n·(x[t+n] − x[t−n]) / (2·Σₙ n²), in
+    float32 with the C kernel's order of operations (n = 1 … width, then one multiply)."""
+    x = np.asarray(x, dtype=np.float32)
+    last = x.shape[0] - 1
+    t = np.arange(x.shape[0])
+    acc = np.zeros_like(x)
+    for n in range(1, width + 1):
+        acc = (acc + np.float32(n) * (x[np.minimum(t + n, last)] - x[np.maximum(t - n, 0)])).astype(np.float32)
+    return (acc * delta_scale(width)).astype(np.float32)
+
+
+def delta_scale(width: int) -> np.float32:
+    """1 / (2·Σₙ n²) rounded to float32: the constant both the reference and the C kernel multiply by."""
+    return np.float32(1.0 / (2 * sum(n * n for n in range(1, width + 1))))
+
+
+@register
+class Delta(NodeType):
+    type_id = "dsp.delta"
+    title = "Delta features"
+    doc = ("Time derivatives of frame features (MFCC, MFE, spectra): the delta of each feature over "
+           "±width frames, d[t] = Σ n·(x[t+n] − x[t−n]) / (2·Σ n²) with the edge frames repeated, and "
+           "with order 2 the delta of the delta (delta-delta). Output (frames, features × k): each row "
+           "holds the input row (when include_input), its delta and, for order 2, its delta-delta.")
+    inputs = [Port("in", ("f32",), "frames of features (frames, features)")]
+    outputs = [Port("out", ("f32",), "(frames, features × (include_input + order))")]
+    params = [
+        Param("width", int, 2, min=1, max=8, unit="frames", doc="frames each side in the regression (HTK: 2)"),
+        Param("order", int, 2, choices=(1, 2), doc="1 = delta; 2 = delta and delta-delta"),
+        Param("include_input", bool, True, doc="keep the input features in front of their deltas"),
+    ]
+    kernel = "dsp/delta"
+
+    def blocks(self, p: Mapping[str, Any]) -> int:
+        return int(p["include_input"]) + p["order"]
+
+    def infer(self, inputs, p, ctx):
+        spec = _frame_input(inputs, self.title)
+        frames, features = spec.shape
+        if frames < 2:
+            raise NodeError(f"deltas need at least 2 frames along the first axis, got {spec.describe()}; "
+                            "lengthen the window or shorten the frame stride", port="in")
+        return {"out": TensorSpec((frames, features * self.blocks(p)), "f32", spec.rate_hz)}
+
+    def cost(self, inputs, outputs, p, ctx):
+        # no scratch: the delta-delta is taken of the delta rows already in the output
+        out = outputs["out"]
+        values = inputs["in"].elements
+        ops = values * (int(p["include_input"]) + p["order"] * (3 * p["width"] + 1))
+        code = _code(self.kernel)
+        return Cost(ram_bytes=out.bytes, flash_bytes=code + DELTA_CONFIG_BYTES, ops=ops,
+                    detail={"output_bytes": out.bytes, "table_bytes": DELTA_CONFIG_BYTES, "code_bytes": code})
+
+    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+        x = _as_2d(x)
+        parts = [x] if p["include_input"] else []
+        d = delta_frames(x, p["width"])
+        parts.append(d)
+        if p["order"] == 2:
+            parts.append(delta_frames(d, p["width"]))
+        return np.ascontiguousarray(np.concatenate(parts, axis=1), dtype=np.float32)
 
 
 from nodes import dsp_image  # noqa: E402,F401  (registers the image node types)

@@ -22,6 +22,7 @@ STRUCT_BYTES = {
     "tms_spectrum_config_t": 28,
     "tms_mel_config_t": 48,
     "tms_mfcc_config_t": 12,
+    "tms_delta_config_t": 24,
 }
 
 

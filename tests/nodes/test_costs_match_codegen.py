@@ -25,6 +25,8 @@ CASES = [
     ("dsp.resize", {"width": 32, "height": 32, "method": "nearest"}, (96, 96, 1), 1.0),
     ("dsp.crop", {"width": 48, "height": 48}, (96, 96, 3), 1.0),
     ("dsp.grayscale", {}, (96, 96, 3), 1.0),
+    ("dsp.delta", {}, (49, 10), 2.0),
+    ("dsp.delta", {"order": 1, "include_input": False, "width": 3}, (49, 13), 2.0),
 ]
 
 
