@@ -35,6 +35,7 @@ from codegen.firmware_boards import (ARDUINO_SKETCH, BoardGlue, arduino_fqbn, bo
 from codegen.stage import StageCode, buffer_name
 from studio.core.boards import Board
 from studio.core.errors import BadInput
+from studio.core.flash_methods import flash_instructions
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -46,6 +47,7 @@ _CORE_HEADERS = ("tms_timer.h", "tms_protocol.h", "tms_quant.h", "tms_uart.h", "
 _ARDUINO_SOURCES = ("tms_protocol.c", "tms_quant.c", "tms_arduino.cpp")
 _STAGE_MODES = ("sample", "window", "frame", "post", "result")
 _REPLAY_VALUES_PER_ROW = 8
+BOOT2_BYTES = 0x100  # the RP2040's second-stage boot code, in front of the application
 
 
 @dataclass(frozen=True)
@@ -108,42 +110,13 @@ def _model_output_size(model_h: Path) -> int | None:
 
 
 def _flash_instructions(board: Board, glue: BoardGlue | None) -> str:
-    opts = dict(board.flash_options)
-    method = board.flash_method
-    if method == "emulator":
-        return ("Runs on QEMU's " + (board.emulator_machine or "") + " machine:\n\n```\n"
-                f"qemu-system-arm -machine {board.emulator_machine} -cpu cortex-m4 -nographic -monitor none "
-                "-semihosting-config enable=on,target=native -icount shift=0 -serial stdio "
-                "-kernel build/firmware.elf\n```\n\nor `tinyml-studio run PROJECT --emulate`. "
-                "The run ends with exit code 0 when the replayed data is over.")
-    if glue is None:
+    if glue is None:  # an Arduino sketch is uploaded by the IDE or arduino-cli, whatever the method
         fqbn = arduino_fqbn(board) or "<vendor>:<core>:<board>"
         return ("Open `firmware/firmware.ino` in the Arduino IDE with the board's Arduino core installed "
                 "and Upload, or with arduino-cli:\n\n```\n"
                 f"arduino-cli compile --fqbn {fqbn} firmware\n"
                 f"arduino-cli upload --fqbn {fqbn} --port PORT firmware\n```")
-    if method == "bossac":
-        offset = opts.get("offset", board.reserved_flash_bytes)
-        return ("Double-tap reset to enter the bootloader, then\n\n```\n"
-                f"bossac --port=PORT -U -i -e -w --offset=0x{offset:x} build/firmware.bin -R\n```")
-    if method in ("uf2", "picotool"):
-        family = opts.get("family_id")
-        fam = f" with family id 0x{family:08x}" if isinstance(family, int) else ""
-        base = board.flash_origin if glue is not None and glue.boot2 else board.flash_origin + board.reserved_flash_bytes
-        text = (f"Convert `build/firmware.bin` to UF2 at base 0x{base:08x}{fam} and copy it to the "
-                "bootloader's USB drive (double-tap reset, or hold BOOTSEL while plugging in).")
-        if method == "picotool":
-            text += "\n\nOr with picotool: `picotool load -x build/firmware.elf`."
-        return text
-    if method == "openocd":
-        cfg = opts.get("config", "board/<your board>.cfg")
-        return f"```\nopenocd -f {cfg} -c \"program build/firmware.elf verify reset exit\"\n```"
-    if method == "st-flash":
-        return f"```\nst-flash write build/firmware.bin 0x{board.flash_origin:08x}\n```"
-    if method == "pyocd":
-        return "```\npyocd flash build/firmware.elf\n```"
-    return ("This board's own loader tool is not driven by TinyML Studio yet; load "
-            "`build/firmware.bin` / `.hex` with the vendor's tool.")
+    return flash_instructions(board)
 
 
 def _stage_view(stage: StageCode) -> dict:
@@ -304,8 +277,11 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
 def _put_cortex_m(put, env, common, board: Board, glue: BoardGlue, flags: str, stages: Sequence[StageCode],
                   model_files: list[Path], has_replay: bool, project_name: str) -> None:
     """The build files of a bare-metal Cortex-M project: linker script(s), Makefile, README."""
-    app_flash_origin = board.flash_origin + (0x100 if glue.boot2 else board.reserved_flash_bytes)
-    app_flash_length = board.flash_bytes - (0x100 if glue.boot2 else board.reserved_flash_bytes)
+    if glue.boot2 and board.reserved_flash_bytes != BOOT2_BYTES:
+        raise BadInput(f"board '{board.id}': its second-stage boot code takes the first {BOOT2_BYTES} bytes "
+                       f"of flash; set reserved_flash_bytes to {BOOT2_BYTES} in its profile")
+    app_flash_origin = board.app_flash_origin
+    app_flash_length = board.flash_budget_bytes
     put("linker.ld", env.get_template("linker.ld.j2").render(
         **common, boot2=glue.boot2, boot2_origin=f"0x{glue.boot2_origin:08X}",
         flash_origin=f"0x{app_flash_origin:08X}", flash_length=f"0x{app_flash_length:X}",

@@ -14,6 +14,7 @@ import yaml
 
 from nodes.base import BoardInfo
 from studio.core.errors import BoardError
+from studio.core.flash_methods import FLASH_METHODS  # noqa: F401  (the one list of methods; re-exported)
 from studio.core.paths import builtin_boards_dir, user_boards_dir
 
 # libyaml's safe loader when PyYAML has it (7x faster at start-up); safe either way: data only
@@ -21,8 +22,6 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 CPUS = ("cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m4f", "cortex-m7", "cortex-m33", "cortex-m55",
         "xtensa-lx7", "arc-em")
-FLASH_METHODS = ("emulator", "bossac", "esptool", "uf2", "picotool", "openocd", "st-flash", "pyocd", "dfu-util",
-                 "svl", "flash_writer", "none")
 TARGETS = ("cortex-m", "esp32", "arc")
 
 # field -> (type, required). Integers carry their unit in the name.
@@ -101,6 +100,24 @@ class Board:
     @property
     def flash_budget_bytes(self) -> int:
         return self.flash_bytes - self.reserved_flash_bytes
+
+    @property
+    def app_flash_origin(self) -> int:
+        """Where the application starts in flash: after what the profile reserves (a bootloader, or
+        the RP2040's 256-byte second-stage boot code). The linker script and the flashers use this."""
+        return self.flash_origin + self.reserved_flash_bytes
+
+    @property
+    def image_flash_origin(self) -> int:
+        """Where the built image (build/firmware.bin) is loaded: ``flash_options.base`` (an address)
+        or flash_origin + ``flash_options.offset`` when the profile names one (an RP2040 image carries
+        its boot code in front of the application, so it starts at flash_origin), else the
+        application's origin. Every flasher and the README's instructions use this."""
+        if "base" in self.flash_options:
+            return int(self.flash_options["base"])
+        if "offset" in self.flash_options:
+            return self.flash_origin + int(self.flash_options["offset"])
+        return self.app_flash_origin
 
     @property
     def emulated(self) -> bool:

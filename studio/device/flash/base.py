@@ -22,6 +22,7 @@ from typing import Any, Callable, ClassVar, Iterable
 
 from studio.core.boards import Board
 from studio.core.errors import StudioError
+from studio.core.flash_methods import FLASH_METHODS
 from studio.device.protocol import LineAssembler
 
 OutputCallback = Callable[[str], None]
@@ -168,6 +169,9 @@ _REGISTRY: dict[str, type[Flasher]] = {}
 
 def register_flasher(method: str):
     """Class decorator: the flasher for board profiles whose ``flash_method`` is ``method``."""
+    if method not in FLASH_METHODS:
+        raise ValueError(f"flash method '{method}' is not declared in studio.core.flash_methods")
+
     def decorate(cls: type[Flasher]) -> type[Flasher]:
         if method in _REGISTRY and _REGISTRY[method] is not cls:
             raise ValueError(f"two flashers registered for '{method}'")

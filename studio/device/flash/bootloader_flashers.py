@@ -33,7 +33,7 @@ class DfuUtil(Flasher):
     )
 
     def command(self, image: Path, port: str | None) -> list[str]:
-        address = self.board.flash_origin + int(self.options.get("offset", self.board.reserved_flash_bytes))
+        address = self.board.image_flash_origin
         argv = [self.executable(), "-a", str(self.options.get("alt", 0))]
         device = self.options.get("device")
         if device is None and self.board.usb_vid is not None and self.board.usb_pid is not None:

@@ -110,7 +110,7 @@ class Uf2Copy(Flasher):
             if image.suffix == ".uf2":
                 parse_uf2(data)  # a damaged file would be half-written and brick nothing, but say so now
                 return data
-            base = int(self.options.get("base", self.board.flash_origin + self.board.reserved_flash_bytes))
+            base = self.board.image_flash_origin
             return bin_to_uf2(data, base, family_id_of(self.options.get("family_id")))
         except BadInput as e:
             raise FlashError(f"{image}: {e.message}", "bad-image") from None
@@ -197,7 +197,7 @@ class Picotool(Flasher):
         # -v verifies, -x runs the program afterwards
         argv = [self.executable(), "load", "-v", "-x", str(image)]
         if image.suffix == ".bin":
-            address = self.board.flash_origin + int(self.options.get("offset", self.board.reserved_flash_bytes))
+            address = self.board.image_flash_origin
             argv += ["-o", f"0x{address:x}"]
         if port:
             argv += ["--ser", port]

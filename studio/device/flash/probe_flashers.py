@@ -80,7 +80,7 @@ class StFlash(Flasher):
     )
 
     def command(self, image: Path, port: str | None) -> list[str]:
-        address = self.board.flash_origin + int(self.options.get("offset", self.board.reserved_flash_bytes))
+        address = self.board.image_flash_origin
         argv = [self.executable(), "--reset"]
         if port:
             argv.append(f"--serial={port}")
@@ -129,6 +129,6 @@ class PyOcd(Flasher):
         if port:
             argv += ["-u", port]
         if image.suffix != ".elf":
-            address = self.board.flash_origin + int(self.options.get("offset", self.board.reserved_flash_bytes))
+            address = self.board.image_flash_origin
             argv += ["--base-address", f"0x{address:x}"]
         return argv + [str(image)]

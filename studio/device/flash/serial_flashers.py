@@ -86,7 +86,7 @@ class Bossac(SerialPortFlasher):
                          f"double-tap reset and flash again; {ports_summary()}", "no-device")
 
     def command(self, image: Path, port: str | None) -> list[str]:
-        offset = int(self.options.get("offset", self.board.reserved_flash_bytes))
+        offset = self.board.image_flash_origin - self.board.flash_origin  # bossac counts from flash start
         argv = [self.executable(), f"--port={port}", "-U", "-i", "-e", "-w", "-v"]
         if offset:
             argv.append(f"--offset=0x{offset:x}")
