@@ -28,6 +28,12 @@ CODE_BYTES = {
     "outputs/smoother": 412,
 }
 
+# sizeof() of the output kernels' structs on a 32-bit Cortex-M (codegen.emit_outputs.STRUCT_BYTES, which
+# a test checks against the compiler): the alert's state in RAM, each kernel's configuration in flash.
+ALERT_STATE_BYTES = 8
+ALERT_CONFIG_BYTES = 16
+SMOOTHER_CONFIG_BYTES = 32
+
 _SCORES_IN = Port("scores", ("f32",), "class scores (classes,)")
 
 
@@ -133,7 +139,10 @@ class ThresholdAlert(NodeType):
         return {}
 
     def cost(self, inputs, outputs, p, ctx):
-        return _sink_cost(self.kernel, 4 + 64, 4)  # on/off state and an alert line buffer
+        # on/off state and the inference count; the line is printed piecewise, so no line buffer
+        code = CODE_BYTES[self.kernel]
+        return Cost(ram_bytes=ALERT_STATE_BYTES, flash_bytes=code + ALERT_CONFIG_BYTES, ops=4,
+                    detail={"state_bytes": ALERT_STATE_BYTES, "table_bytes": ALERT_CONFIG_BYTES, "code_bytes": code})
 
     def check_labels(self, p: Mapping[str, Any], labels: Sequence[str]) -> None:
         if p["label"]:
@@ -186,9 +195,10 @@ class Smoother(NodeType):
         history = p["windows"] * (4 * n if p["mode"] == "average" else 1)
         state = history + 4 * n + 8  # plus the output held for debounce and two counters
         ops = (p["windows"] + 1) * n + 2 * n
-        return Cost(ram_bytes=state + outputs["scores"].bytes, flash_bytes=CODE_BYTES[self.kernel],
+        code = CODE_BYTES[self.kernel]
+        return Cost(ram_bytes=state + outputs["scores"].bytes, flash_bytes=code + SMOOTHER_CONFIG_BYTES,
                     ops=ops, detail={"state_bytes": state, "output_bytes": outputs["scores"].bytes,
-                                     "code_bytes": CODE_BYTES[self.kernel]})
+                                     "table_bytes": SMOOTHER_CONFIG_BYTES, "code_bytes": code})
 
     def reference(self, scores: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
         """Smoothed output for each of a sequence of score vectors (T, classes) → (T, classes)."""

@@ -52,6 +52,7 @@ def test_a_kws_and_an_imu_pipelines_stage_code_compiles_for_cortex_m4f(tmp_path)
         ("hp", "dsp.biquad", {"kind": "highpass", "cutoff_hz": 50.0}, (1,), "tms_sample_buf"),
         ("win", "dsp.window", {"window": 16000, "hop": 8000}, (1,), "tms_buf_hp_out"),
         ("mfcc", "dsp.mfcc", {}, (16000, 1), "tms_buf_win_out"),
+        ("mfcc_delta", "dsp.delta", {}, (49, 10), "tms_buf_mfcc_out"),
         ("imu_ds", "dsp.downsample", {"factor": 2}, (3,), "tms_sample_buf"),
         ("imu_stats", "dsp.stats", {"skew": True, "kurtosis": True}, (128, 3), "tms_buf_win_out3"),
         ("imu_fft", "dsp.spectrum", {"n_fft": 128, "log": True}, (128, 3), "tms_buf_win_out3"),

@@ -1,7 +1,7 @@
 """The output nodes' C pairs (codegen/runtime/outputs/): the threshold alert's lines on the host
 equal nodes.outputs.ThresholdAlert.reference, including scores on and next to both thresholds; its
 float thresholds decide as the reference's double ones; the kernels build for Cortex-M4F and M0+
-without a warning, and the struct sizes the emitter charges are the compiler's."""
+without a warning, and the struct sizes the emitter charges are the compiler's and the nodes' cost."""
 from __future__ import annotations
 
 import json
@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codegen.emit_outputs import KERNEL_SOURCES, STRUCT_BYTES, emit_output_stage, float_at_or_above
+from codegen.emit_outputs import (KERNEL_SOURCES, STRUCT_BYTES, emit_output_stage, emit_smoother_stage,
+                                  float_at_or_above)
 from codegen.firmware import RUNTIME_DIR
-from nodes.base import node_type
+from nodes.base import NodeContext, TensorSpec, node_type
 
 ALERT = "outputs.threshold_alert"
 LABELS = ["idle", "wave \"hi\"", "tap"]
@@ -109,3 +110,20 @@ def test_the_struct_sizes_the_output_emitter_charges_are_the_compilers(tmp_path)
     done = subprocess.run([ARM_CC, *M4F_FLAGS, f"-I{RUNTIME_DIR}", "-c", str(src), "-o", str(tmp_path / "s.o")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_alerts_ram_and_flash_equal_the_nodes_cost():
+    cls = node_type(ALERT)
+    p = cls.check_props({"index": 1})
+    cost = cls().cost({"scores": TensorSpec((3,), "f32", 1.0)}, {}, p, NodeContext())
+    stage = emit_output_stage("alert", ALERT, p, LABELS)
+    assert (stage.ram_bytes, stage.flash_bytes) == (cost.ram_bytes, cost.flash_bytes - cost.detail["code_bytes"])
+
+
+def test_the_smoothers_flash_equals_the_nodes_cost():
+    cls = node_type("outputs.smoother")
+    p = cls.check_props({})
+    spec = TensorSpec((4,), "f32", 1.0)
+    cost = cls().cost({"scores": spec}, {"scores": spec}, p, NodeContext())
+    stage = emit_smoother_stage("s", p, 4, "tms_buf_m_scores")
+    assert stage.flash_bytes == cost.flash_bytes - cost.detail["code_bytes"]
