@@ -32,6 +32,7 @@ def stages(q15_fft: bool) -> list[StageCode]:
         ("win", "dsp.window", {"window": 16000, "hop": 8000}, "gain"),
         ("mfcc", "dsp.mfcc", {}, "win"),
         ("mfe", "dsp.mfe", {"n_mels": 32}, "win"),
+        ("mfcc_delta", "dsp.delta", {}, "mfcc"),
         ("imu_win", "dsp.window", {"window": 128, "hop": 64}, "imu"),
         ("imu_lp", "dsp.biquad", {"cutoff_hz": 10.0, "sample_rate_hz": 100.0}, "imu_win"),
         ("imu_ds", "dsp.downsample", {"factor": 2}, "imu_lp"),
