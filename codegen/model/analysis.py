@@ -13,6 +13,7 @@ from .ir import Graph
 from .opset import SUPPORTED_OPS, describe, macs
 from .program import Program, build_program
 from .reader import load_bytes, read_graph
+from .validate import validate_graph
 
 __all__ = ["ModelError", "TensorInfo", "UnsupportedOp", "ModelSummary", "analyze_tflite",
            "summarize_program"]
@@ -104,7 +105,8 @@ def read_program(source: str | os.PathLike | bytes) -> tuple[Program, str]:
     data, name = load_bytes(source)
     graph = read_graph(data, name)
     try:
-        return build_program(graph), name
+        validate_graph(graph, name)
+        return build_program(graph, name), name
     except ModelError:
         raise
     except Exception as exc:  # a corrupt but parseable flatbuffer: never a traceback

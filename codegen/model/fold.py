@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .ir import NUMPY_DTYPES, Graph, Op
+from .validate import MAX_ELEMENTS
 
 FOLDABLE = frozenset({"SHAPE", "STRIDED_SLICE", "PACK", "CONCATENATION", "RESHAPE", "SQUEEZE",
                       "EXPAND_DIMS", "CAST", "ADD", "MUL", "SUB", "GATHER",
@@ -54,6 +55,7 @@ def fold_graph(graph: Graph) -> tuple[Graph, tuple[BoundaryNote, ...]]:
         live_ops.append(op)
 
     live_ops = _fold_space_to_batch_convs(live_ops, tensors, graph)
+    _refresh_stale_shapes(live_ops, tensors, graph)
     inputs = list(graph.inputs)
     outputs = list(graph.outputs)
     notes: list[BoundaryNote] = []
@@ -77,6 +79,40 @@ def fold_graph(graph: Graph) -> tuple[Graph, tuple[BoundaryNote, ...]]:
                 live_ops.remove(d)
                 notes.append(BoundaryNote("output", t.name, tensors[src].name))
     return Graph(tensors, live_ops, tuple(inputs), tuple(outputs)), tuple(notes)
+
+
+def _refresh_stale_shapes(ops: list[Op], tensors, graph: Graph) -> None:
+    """Keras 3's tensordot exports a RESHAPE -> FULLY_CONNECTED whose intermediate tensors keep a
+    placeholder static shape ([1, 1]) because the new shape was computed at run time; once the
+    shape subgraph is folded the true shapes follow. Only intermediates are touched (never a
+    model input or output), only when the stored shape is inconsistent, and the validator
+    still checks the result."""
+    boundary = set(graph.inputs) | set(graph.outputs)
+    for op in ops:
+        if not op.outputs or op.outputs[0] in boundary or not op.inputs or op.inputs[0] < 0:
+            continue
+        src, out = tensors[op.inputs[0]], tensors[op.outputs[0]]
+        if op.name == "RESHAPE" and len(op.inputs) > 1 and op.inputs[1] >= 0:
+            spec = tensors[op.inputs[1]]
+            if not spec.is_const or src.elements == out.elements:
+                continue
+            dims = [int(d) for d in np.asarray(spec.data).reshape(-1)]
+            known = int(np.prod([d for d in dims if d != -1], dtype=np.int64)) if dims else 1
+            if dims.count(-1) > 1 or any(d < -1 or d == 0 for d in dims) or known <= 0:
+                continue
+            if -1 in dims:
+                if src.elements % known:
+                    continue
+                dims[dims.index(-1)] = src.elements // known
+            if int(np.prod(dims, dtype=np.int64)) == src.elements:
+                out.shape = tuple(dims)
+        elif op.name == "FULLY_CONNECTED" and len(op.inputs) > 1 and op.inputs[1] >= 0:
+            w = tensors[op.inputs[1]]
+            if len(w.shape) != 2 or op.options.get("keep_num_dims"):
+                continue
+            od, depth = (int(d) for d in w.shape)
+            if depth > 0 and src.elements % depth == 0 and out.elements != src.elements // depth * od:
+                out.shape = (src.elements // depth, od)
 
 
 def _foldable(op: Op, tensors, graph: Graph) -> bool:
@@ -122,6 +158,9 @@ def _evaluate(op: Op, tensors) -> np.ndarray | None:
         axes = tuple(int(a) for a in np.asarray(vals[1]).reshape(-1))
         return fn(np.asarray(vals[0]), axis=axes, keepdims=bool(op.options.get("keep_dims", False)))
     if name == "FILL":
+        dims = [int(d) for d in np.asarray(vals[0]).reshape(-1)]
+        if any(d < 0 for d in dims) or int(np.prod(dims, dtype=np.float64)) > MAX_ELEMENTS:
+            return None
         return np.full(tuple(int(d) for d in np.asarray(vals[0]).reshape(-1)), np.asarray(vals[1]))
     if name == "STRIDED_SLICE":
         return _strided_slice(op, [np.asarray(v) for v in vals])

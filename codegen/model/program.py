@@ -12,6 +12,8 @@ from .fold import BoundaryNote, fold_graph
 from .ir import Graph, Op
 from .opset import ALIAS_OPS, COMMON_KERNEL, KERNELS, PER_OP_CALL_BYTES, PLAIN_KERNEL_BYTES, USES_COMMON, check_op
 from .inplace import max_output_shift
+from .errors import ModelError
+from .validate import check_arity, validate_arena, validate_ops
 from .planner import ArenaPlan, Buffer, InPlace, plan_arena
 
 
@@ -81,10 +83,14 @@ class Program:
         return self.const_bytes() + self.code_bytes_estimate(dsp)
 
 
-def build_program(graph: Graph) -> Program:
+def build_program(graph: Graph, name: str = "the model") -> Program:
     graph, notes = fold_graph(graph)
     t = graph.tensors
     ops = list(graph.ops)
+    malformed = [f"op #{op.index} {op.name}: {why}" for op in ops
+                 if (why := check_arity(op, graph))]
+    if malformed:
+        raise ModelError(f"{name} is refused: {'; '.join(malformed[:8])}")
     problems = []
     for op in ops:
         why = check_op(op, graph)
@@ -97,6 +103,9 @@ def build_program(graph: Graph) -> Program:
                                     f"model input/output '{t[ti].name}' is {t[ti].dtype}: the "
                                     "model must be int8-quantized (full-integer post-training "
                                     "quantization)"))
+
+    if not problems:  # a supported model: every op to emit is checked before any C exists
+        validate_ops(ops, graph, name)
 
     # alias groups via union-find
     parent = {}
@@ -165,6 +174,8 @@ def build_program(graph: Graph) -> Program:
                 shift = max_output_shift(op, graph, k)
                 if shift is not None:
                     in_place.append(InPlace(g, out_group, shift))
+    if not problems:
+        validate_arena(sum(b.size_bytes for b in buffers), name)
     plan = plan_arena(buffers, in_place)
 
     storage = {}

@@ -78,8 +78,9 @@ def read_graph(data: bytes, name: str = "<bytes>") -> Graph:
 def _read(data: bytes) -> Graph:
     s = tflite_schema()
     model = s.Model.GetRootAs(data, 0)
-    if model.SubgraphsLength() < 1:
-        raise ModelError("the model has no subgraph")
+    if model.SubgraphsLength() != 1:
+        raise ModelError(f"the model has {model.SubgraphsLength()} subgraphs; the compiler runs "
+                         "models with exactly one (no control flow)")
     op_names = {v: k for k, v in vars(s.BuiltinOperator).items() if not k.startswith("_")}
     type_names = {v: k.lower() for k, v in vars(s.TensorType).items() if not k.startswith("_")}
     option_names = {v: k for k, v in vars(s.BuiltinOptions).items() if not k.startswith("_")}
@@ -110,13 +111,19 @@ def _read(data: bytes) -> Graph:
             quant = Quantization(scales, zps, int(q.QuantizedDimension()))
         const = None
         buf_index = t.Buffer()
-        if buf_index > 0 and buf_index < model.BuffersLength():
+        if buf_index >= model.BuffersLength() and (buf_index > 0 or model.BuffersLength() > 0):
+            raise ModelError(f"tensor {ti} '{tname}' refers to buffer {buf_index}; the model has "
+                             f"{model.BuffersLength()} buffers")
+        if buf_index > 0:
             buf = model.Buffers(buf_index)
             raw = None
             if buf.DataLength() > 0:
                 raw = buf.DataAsNumpy().tobytes()
             elif buf.Offset() > 1 and buf.Size() > 0:  # large models keep data after the flatbuffer
                 start = int(buf.Offset())
+                if start + int(buf.Size()) > len(data):
+                    raise ModelError(f"tensor {ti} '{tname}': buffer {buf_index} lies past the "
+                                     "end of the file")
                 raw = data[start:start + int(buf.Size())]
             if raw is not None:
                 np_type = NUMPY_DTYPES.get(dtype)
@@ -131,7 +138,10 @@ def _read(data: bytes) -> Graph:
     ops: list[Op] = []
     for oi in range(sg.OperatorsLength()):
         o = sg.Operators(oi)
-        label = opcodes[o.OpcodeIndex()] if o.OpcodeIndex() < len(opcodes) else "UNKNOWN"
+        if not 0 <= o.OpcodeIndex() < len(opcodes):
+            raise ModelError(f"operator #{oi} uses operator code {o.OpcodeIndex()}; the model has "
+                             f"{len(opcodes)}")
+        label = opcodes[o.OpcodeIndex()]
         ins = tuple(int(x) for x in o.InputsAsNumpy()) if o.InputsLength() else ()
         outs = tuple(int(x) for x in o.OutputsAsNumpy()) if o.OutputsLength() else ()
         options = _options(s, o, option_names)

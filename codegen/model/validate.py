@@ -1,0 +1,477 @@
+"""Complete validation of a model before any C is emitted: a hostile file is refused here.
+
+Two passes. ``validate_graph`` runs on the graph as read (before folding evaluates anything):
+structure (one subgraph, inputs/outputs present, tensor indices in range, every tensor produced
+once and before use, no cycle), tensor shapes and sizes (dims positive and bounded, element and
+byte counts capped, constant buffers exactly ``prod(shape) * itemsize`` bytes) and quantization
+(finite positive scales in a sane range, zero points inside their dtype, per-channel counts equal
+to the quantized dimension). ``validate_ops`` runs on the folded graph, on the ops that will be
+emitted: arity, options (strides, dilations, filters, paddings, depth multipliers, activation
+codes), each op's output shape against what its inputs and options give, weights/bias/scales per
+output channel, and the arithmetic bounds the C relies on (int32 accumulators that cannot
+overflow, shifts the kernels can take).
+
+Every refusal is a ``ModelError`` naming the op (index and name) or the tensor and the field.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import quant as Q
+from .errors import ModelError
+from .ir import DTYPE_BYTES, Graph, Op, Tensor
+
+MAX_DIM = 1 << 24                 # one dimension
+MAX_ELEMENTS = 8 * 1024 * 1024    # one tensor: keeps every int32 index and int8 sum in range
+MAX_TENSOR_BYTES = 64 * 1024 * 1024
+MAX_ARENA_BYTES = 64 * 1024 * 1024
+MAX_RANK = 6
+MIN_SCALE, MAX_SCALE = 1e-12, 1e12
+MAX_STRIDE = 1 << 16
+ACC_LIMIT = (1 << 31) - 1
+KNOWN_ACTIVATIONS = frozenset({"NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT"})
+ZERO_POINT_RANGE = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-32768, 32767),
+                    "int32": (-(1 << 31), (1 << 31) - 1), "int4": (-8, 7)}
+MAX_PROBLEMS_LISTED = 8
+
+
+class _Problems:
+    def __init__(self):
+        self.items: list[str] = []
+
+    def add(self, text: str) -> None:
+        self.items.append(text)
+
+    def raise_if_any(self, name: str) -> None:
+        if self.items:
+            shown = "; ".join(self.items[:MAX_PROBLEMS_LISTED])
+            more = len(self.items) - MAX_PROBLEMS_LISTED
+            tail = f"; and {more} more" if more > 0 else ""
+            raise ModelError(f"{name} is refused: {shown}{tail}. The file is malformed or was "
+                             "edited by hand; export it again with tf.lite.TFLiteConverter")
+
+
+def _tensor_label(t: Tensor) -> str:
+    return f"tensor {t.index} '{t.name}'"
+
+
+def _op_label(op: Op) -> str:
+    return f"op #{op.index} {op.name}"
+
+
+# --- pass 1: the graph as read --------------------------------------------------------------
+def validate_graph(graph: Graph, name: str = "the model") -> None:
+    """Structure, shapes, sizes and quantization of the raw graph; ModelError listing problems."""
+    p = _Problems()
+    n = len(graph.tensors)
+    if not graph.inputs:
+        p.add("the subgraph has no inputs")
+    if not graph.outputs:
+        p.add("the subgraph has no outputs")
+    for kind, indices in (("input", graph.inputs), ("output", graph.outputs)):
+        for ti in indices:
+            if not 0 <= ti < n:
+                p.add(f"subgraph {kind} index {ti} is out of range ({n} tensors)")
+    p.raise_if_any(name)
+    for t in graph.tensors:
+        _check_tensor(t, p)
+    for op in graph.ops:
+        for ti in op.inputs:
+            if ti != -1 and not 0 <= ti < n:
+                p.add(f"{_op_label(op)}: input tensor index {ti} is out of range ({n} tensors)")
+        for ti in op.outputs:
+            if not 0 <= ti < n:
+                p.add(f"{_op_label(op)}: output tensor index {ti} is out of range ({n} tensors)")
+        if not op.outputs:
+            p.add(f"{_op_label(op)}: has no outputs")
+    p.raise_if_any(name)
+    _check_order(graph, p)
+    total_in = sum(graph.tensors[i].nbytes for i in graph.inputs)
+    total_out = sum(graph.tensors[i].nbytes for i in graph.outputs)
+    for kind, total in (("inputs", total_in), ("outputs", total_out)):
+        if total > MAX_TENSOR_BYTES:
+            p.add(f"the model {kind} total {total} bytes (limit {MAX_TENSOR_BYTES})")
+    p.raise_if_any(name)
+
+
+def _check_tensor(t: Tensor, p: _Problems) -> None:
+    label = _tensor_label(t)
+    if len(t.shape) > MAX_RANK:
+        p.add(f"{label}: rank {len(t.shape)} is above {MAX_RANK}")
+        return
+    for d in t.shape:
+        if d < 0 or d > MAX_DIM:
+            p.add(f"{label}: shape {list(t.shape)} has dimension {d} (allowed 0..{MAX_DIM})")
+            return
+    elements = math.prod(int(d) for d in t.shape)
+    if elements > MAX_ELEMENTS:
+        p.add(f"{label}: shape {list(t.shape)} has {elements} elements (limit {MAX_ELEMENTS})")
+        return
+    if t.dtype not in DTYPE_BYTES:
+        if t.is_const:
+            p.add(f"{label}: unknown element type '{t.dtype}'")
+        return
+    if t.is_const:
+        expect = elements * DTYPE_BYTES[t.dtype]
+        have = int(t.data.size) * int(t.data.itemsize)
+        if t.data.size != elements or have != expect:
+            p.add(f"{label}: buffer holds {have} bytes but shape {list(t.shape)} of "
+                  f"{t.dtype} needs {expect}")
+    q = t.quant
+    if q is None:
+        return
+    if len(q.zero_points) != len(q.scales):
+        p.add(f"{label}: quantization has {len(q.scales)} scales but {len(q.zero_points)} "
+              "zero points")
+        return
+    for s in q.scales:
+        if not (math.isfinite(s) and MIN_SCALE <= s <= MAX_SCALE):
+            p.add(f"{label}: quantization scale {s!r} is not a finite positive number in "
+                  f"[{MIN_SCALE:g}, {MAX_SCALE:g}]")
+            break
+    lo, hi = ZERO_POINT_RANGE.get(t.dtype, (-(1 << 31), (1 << 31) - 1))
+    for z in q.zero_points:
+        if not lo <= z <= hi:
+            p.add(f"{label}: zero point {z} is outside {t.dtype}'s range [{lo}, {hi}]")
+            break
+    if len(q.scales) > 1:
+        if not 0 <= q.axis < len(t.shape):
+            p.add(f"{label}: quantized dimension {q.axis} is outside its rank {len(t.shape)}")
+        elif len(q.scales) != t.shape[q.axis]:
+            p.add(f"{label}: {len(q.scales)} per-channel scales for {t.shape[q.axis]} channels "
+                  f"(quantized dimension {q.axis})")
+
+
+def _check_order(graph: Graph, p: _Problems) -> None:
+    """Every activation is written by exactly one op, before any op reads it (hence no cycle)."""
+    t = graph.tensors
+    ready = set(graph.inputs) | {i for i, x in enumerate(t) if x.is_const}
+    produced: dict[int, int] = {}
+    for op in graph.ops:
+        for ti in op.inputs:
+            if ti != -1 and ti not in ready:
+                if ti in produced or any(ti in later.outputs for later in graph.ops):
+                    p.add(f"{_op_label(op)}: reads tensor '{t[ti].name}' before it is written "
+                          "(the operators are out of order or form a cycle)")
+                else:
+                    p.add(f"{_op_label(op)}: reads tensor '{t[ti].name}' that nothing writes")
+                return
+        for ti in op.outputs:
+            if ti in produced:
+                p.add(f"{_op_label(op)}: writes tensor '{t[ti].name}' already written by op "
+                      f"#{produced[ti]}")
+                return
+            if t[ti].is_const or ti in graph.inputs:
+                p.add(f"{_op_label(op)}: writes tensor '{t[ti].name}', which is a constant or a "
+                      "model input")
+                return
+            produced[ti] = op.index
+            ready.add(ti)
+    for ti in graph.outputs:
+        if ti not in ready:
+            p.add(f"model output '{t[ti].name}' is never written")
+
+
+# --- pass 2: the ops that will be emitted ---------------------------------------------------
+# op -> (min inputs, max inputs); every op has exactly one output
+ARITY = {
+    "CONV_2D": (2, 3), "DEPTHWISE_CONV_2D": (2, 3), "FULLY_CONNECTED": (2, 3),
+    "AVERAGE_POOL_2D": (1, 1), "MAX_POOL_2D": (1, 1), "ADD": (2, 2), "SUB": (2, 2),
+    "MUL": (2, 2), "CONCATENATION": (1, 64), "SOFTMAX": (1, 1), "LOGISTIC": (1, 1),
+    "TANH": (1, 1), "LEAKY_RELU": (1, 1), "MEAN": (2, 2), "PAD": (2, 3), "QUANTIZE": (1, 1),
+    "TRANSPOSE": (2, 2), "RESHAPE": (1, 2), "SQUEEZE": (1, 1), "EXPAND_DIMS": (1, 2),
+}
+
+
+def check_arity(op: Op, graph: Graph) -> str | None:
+    """Why ``op``'s operand list is malformed, or None (run before any other op check)."""
+    bounds = ARITY.get(op.name)
+    if bounds is None:
+        return None
+    lo, hi = bounds
+    if not lo <= len(op.inputs) <= hi:
+        return f"inputs: has {len(op.inputs)} operands, needs {lo}..{hi}"
+    required = op.inputs[:2] if op.name not in ("RESHAPE", "EXPAND_DIMS") else op.inputs[:1]
+    if any(i < 0 for i in required) or (op.name == "CONCATENATION" and min(op.inputs) < 0):
+        return "inputs: a required operand is absent"
+    if len(op.outputs) != 1:
+        return f"outputs: has {len(op.outputs)} outputs, needs 1"
+    for ti in (*op.inputs, *op.outputs):
+        if ti >= 0 and 0 in graph.tensors[ti].shape:
+            return f"tensor '{graph.tensors[ti].name}' has an empty shape {list(graph.tensors[ti].shape)}"
+    return None
+
+
+def validate_ops(ops, graph: Graph, name: str = "the model") -> None:
+    """Options, shapes and arithmetic bounds of each op to emit; ModelError listing problems."""
+    p = _Problems()
+    for op in ops:
+        why = _check_op(op, graph)
+        if why:
+            p.add(f"{_op_label(op)}: {why}")
+    p.raise_if_any(name)
+
+
+def validate_arena(arena_bytes: int, name: str = "the model") -> None:
+    if arena_bytes > MAX_ARENA_BYTES:
+        raise ModelError(f"{name} is refused: its activations need a {arena_bytes}-byte arena "
+                         f"(limit {MAX_ARENA_BYTES})")
+
+
+def _shape(graph: Graph, ti: int) -> tuple[int, ...]:
+    return tuple(int(d) for d in graph.tensors[ti].shape)
+
+
+def _ints(graph: Graph, ti: int) -> list[int]:
+    return [int(v) for v in np.asarray(graph.tensors[ti].data).reshape(-1)]
+
+
+def _check_op(op: Op, graph: Graph) -> str | None:
+    o = op.options
+    act = o.get("activation", "NONE")
+    if act not in KNOWN_ACTIVATIONS:
+        return f"fused activation code {act} is unknown"
+    if op.name in ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        return _check_spatial(op, graph)
+    checker = _CHECKS.get(op.name)
+    return checker(op, graph) if checker else None
+
+
+def _spatial_geometry(op: Op, graph: Graph):
+    """(problem, kh, kw, dh, dw) from the options and the weights/filter."""
+    o = op.options
+    for key in ("stride_h", "stride_w"):
+        v = int(o.get(key, 1))
+        if not 1 <= v <= MAX_STRIDE:
+            return f"option {key} is {v} (must be 1..{MAX_STRIDE})", 0, 0, 0, 0
+    if "pad_top" not in o and o.get("padding", "VALID") not in ("SAME", "VALID"):
+        return f"option padding {o.get('padding')} is unknown (SAME or VALID)", 0, 0, 0, 0
+    if "pad_top" in o and (int(o["pad_top"]) < 0 or int(o["pad_left"]) < 0):
+        return "explicit padding is negative", 0, 0, 0, 0
+    if op.name in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        for key in ("dilation_h", "dilation_w"):
+            v = int(o.get(key, 1))
+            if not 1 <= v <= MAX_STRIDE:
+                return f"option {key} is {v} (must be 1..{MAX_STRIDE})", 0, 0, 0, 0
+        w = _shape(graph, op.inputs[1])
+        if len(w) != 4:
+            return f"weights shape {list(w)} is not 4-D", 0, 0, 0, 0
+        return None, w[1], w[2], int(o.get("dilation_h", 1)), int(o.get("dilation_w", 1))
+    fh, fw = int(o.get("filter_h", 0)), int(o.get("filter_w", 0))
+    if not (1 <= fh <= MAX_DIM and 1 <= fw <= MAX_DIM):
+        return f"option filter_h x filter_w is {fh}x{fw} (must be positive)", 0, 0, 0, 0
+    return None, fh, fw, 1, 1
+
+
+def _check_spatial(op: Op, graph: Graph) -> str | None:
+    inp, out = _shape(graph, op.inputs[0]), _shape(graph, op.outputs[0])
+    if len(inp) != 4 or len(out) != 4:
+        return f"input {list(inp)} and output {list(out)} must be 4-D NHWC"
+    why, kh, kw, dh, dw = _spatial_geometry(op, graph)
+    if why:
+        return why
+    o = op.options
+    n, h, w, c = inp
+    on, oh, ow, oc = out
+    if on != n:
+        return f"output batch {on} differs from input batch {n}"
+    if "pad_top" not in o:
+        pad = o.get("padding", "VALID")
+        eh, ew = (Q.out_size(pad, h, kh, int(o.get("stride_h", 1)), dh),
+                  Q.out_size(pad, w, kw, int(o.get("stride_w", 1)), dw))
+        if (eh, ew) != (oh, ow):
+            return (f"output shape {list(out)} does not match the input {list(inp)}, kernel "
+                    f"{kh}x{kw}, strides and padding (expected {eh}x{ew})")
+    if op.name in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        return None if oc == c else f"output channels {oc} differ from input channels {c}"
+    wt = graph.tensors[op.inputs[1]]
+    ws = _shape(graph, op.inputs[1])
+    if op.name == "CONV_2D":
+        if ws[0] != oc:
+            return f"weights shape {list(ws)} has {ws[0]} filters for {oc} output channels"
+        if ws[3] != c:
+            return None  # grouped: reported by the op table as unsupported
+        channel_axis, sum_axes = 0, (1, 2, 3)
+    else:
+        if ws[0] != 1 or ws[3] != oc:
+            return f"weights shape {list(ws)} does not give {oc} output channels"
+        if oc % c:
+            return f"output channels {oc} are not a multiple of input channels {c}"
+        dm = int(o.get("depth_multiplier", oc // c))
+        if dm not in (oc // c, 0) and c != 1:
+            return (f"option depth_multiplier {dm} is inconsistent with {c} input and {oc} "
+                    "output channels")
+        channel_axis, sum_axes = 3, (0, 1, 2)
+    return _check_weighted(op, graph, wt, oc, channel_axis, sum_axes)
+
+
+def _check_weighted(op: Op, graph: Graph, w: Tensor, channels: int, channel_axis: int,
+                    sum_axes) -> str | None:
+    """Per-channel quantization, bias length and int32 accumulator range of a MAC op."""
+    if w.quant is None or not w.is_const:
+        return None  # the op table reports it
+    if w.quant.per_channel and (w.quant.axis != channel_axis or len(w.quant.scales) != channels):
+        return (f"weights '{w.name}' carry {len(w.quant.scales)} per-channel scales on dimension "
+                f"{w.quant.axis}; {channels} output channels need them on dimension {channel_axis}")
+    bias = None
+    if len(op.inputs) > 2 and op.inputs[2] >= 0:
+        b = graph.tensors[op.inputs[2]]
+        if b.is_const:
+            if b.elements != channels:
+                return f"bias '{b.name}' has {b.elements} values for {channels} output channels"
+            bias = np.asarray(b.data).astype(np.int64).reshape(-1)
+    data = np.asarray(w.data).astype(np.int64)
+    abs_sum = np.abs(data).sum(axis=sum_axes).reshape(-1)[:channels]
+    in_zp = graph.tensors[op.inputs[0]].quant
+    in_offset = -int(in_zp.zero_point) if in_zp is not None else 0
+    folded = data.sum(axis=sum_axes).reshape(-1)[:channels] * in_offset
+    if bias is not None:
+        folded = folded + bias
+    worst = int(np.max(np.abs(folded) + 128 * abs_sum)) if channels else 0
+    if worst > ACC_LIMIT:
+        return (f"weights '{w.name}' and bias could overflow the int32 accumulator "
+                f"(|acc| up to {worst})")
+    return None
+
+
+def _check_fully_connected(op: Op, graph: Graph) -> str | None:
+    ws = _shape(graph, op.inputs[1])
+    if len(ws) != 2:
+        return f"weights shape {list(ws)} is not 2-D"
+    od, depth = ws
+    inp = graph.tensors[op.inputs[0]]
+    out = graph.tensors[op.outputs[0]]
+    if inp.elements % depth:
+        return f"input of {inp.elements} elements is not a whole number of {depth}-wide rows"
+    if out.elements != inp.elements // depth * od:
+        return (f"output shape {list(out.shape)} does not hold {inp.elements // depth} rows of "
+                f"{od}")
+    return _check_weighted(op, graph, graph.tensors[op.inputs[1]], od, 0, (1,))
+
+
+def _check_binary(op: Op, graph: Graph) -> str | None:
+    a, b, out = (_shape(graph, i) for i in (*op.inputs[:2], op.outputs[0]))
+    if max(len(a), len(b), len(out)) > 4:
+        return None  # the op table reports it
+    try:
+        expect = tuple(np.broadcast_shapes(a, b))
+    except ValueError:
+        return f"input shapes {list(a)} and {list(b)} do not broadcast"
+    if expect != out:
+        return f"output shape {list(out)} differs from the broadcast shape {list(expect)}"
+    return None
+
+
+def _check_same_shape(op: Op, graph: Graph) -> str | None:
+    inp, out = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+    if inp.elements != out.elements:
+        return f"output shape {list(out.shape)} differs from input shape {list(inp.shape)}"
+    if op.name == "LOGISTIC" or op.name == "TANH":
+        _, shift, _ = Q.sigmoid_like_params(inp.quant.scale) if inp.quant else (0, 0, 0)
+        if not -31 <= shift <= 31:
+            return f"input scale {inp.quant.scale!r} is out of the kernel's fixed-point range"
+    if op.name == "SOFTMAX" and inp.quant is not None:
+        beta = float(op.options.get("beta", 1.0))
+        if not (math.isfinite(beta) and 0 < beta <= 1e6):
+            return f"option beta {beta!r} must be a finite positive number"
+        _, shift, _ = Q.softmax_params(beta, inp.quant.scale)
+        if not 0 <= shift <= 31:
+            return (f"input scale {inp.quant.scale!r} with beta {beta!r} is out of the kernel's "
+                    "fixed-point range")
+    if op.name == "LEAKY_RELU":
+        alpha = float(op.options.get("alpha", 0.2))
+        if not (math.isfinite(alpha) and abs(alpha) <= 1e6):
+            return f"option alpha {alpha!r} must be a finite number"
+    return None
+
+
+def _check_alias(op: Op, graph: Graph) -> str | None:
+    inp, out = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+    if inp.elements != out.elements or inp.itemsize != out.itemsize:
+        return (f"output shape {list(out.shape)} ({out.elements} elements) does not match input "
+                f"shape {list(inp.shape)} ({inp.elements} elements)")
+    return None
+
+
+def _check_concat(op: Op, graph: Graph) -> str | None:
+    out = _shape(graph, op.outputs[0])
+    rank = len(out)
+    if rank == 0:
+        return "output is a scalar"
+    axis = int(op.options.get("axis", 0))
+    if not -rank <= axis < rank:
+        return f"option axis {axis} is outside rank {rank}"
+    axis %= rank
+    total = 0
+    for ti in op.inputs:
+        s = _shape(graph, ti)
+        if len(s) != rank or any(s[d] != out[d] for d in range(rank) if d != axis):
+            return f"input shape {list(s)} does not fit output shape {list(out)} on axis {axis}"
+        total += s[axis]
+    if total != out[axis]:
+        return f"inputs sum to {total} along axis {axis}, the output has {out[axis]}"
+    return None
+
+
+def _check_mean(op: Op, graph: Graph) -> str | None:
+    if not graph.tensors[op.inputs[1]].is_const:
+        return None
+    inp = _shape(graph, op.inputs[0])
+    rank = len(inp)
+    if rank != 4:
+        return None
+    axes = _ints(graph, op.inputs[1])
+    if not axes or any(not -rank <= a < rank for a in axes):
+        return f"axes {axes} are outside rank {rank}"
+    reduced = {a % rank for a in axes}
+    kept = math.prod(inp[d] for d in range(rank) if d not in reduced)
+    if graph.tensors[op.outputs[0]].elements != kept:
+        return (f"output shape {list(graph.tensors[op.outputs[0]].shape)} does not match input "
+                f"{list(inp)} reduced over {sorted(reduced)}")
+    return None
+
+
+def _check_pad(op: Op, graph: Graph) -> str | None:
+    pads_t = graph.tensors[op.inputs[1]]
+    if not pads_t.is_const:
+        return None
+    inp, out = _shape(graph, op.inputs[0]), _shape(graph, op.outputs[0])
+    vals = _ints(graph, op.inputs[1])
+    if len(inp) > 4 or len(vals) != 2 * len(inp):
+        return f"paddings hold {len(vals)} values for a rank-{len(inp)} input"
+    if any(v < 0 or v > MAX_DIM for v in vals):
+        return f"paddings {vals} must be non-negative"
+    expect = tuple(inp[d] + vals[2 * d] + vals[2 * d + 1] for d in range(len(inp)))
+    if expect != out:
+        return f"output shape {list(out)} differs from the padded shape {list(expect)}"
+    if len(op.inputs) > 2 and op.inputs[2] >= 0:
+        return "PAD with an explicit pad value is not supported"
+    return None
+
+
+def _check_transpose(op: Op, graph: Graph) -> str | None:
+    if not graph.tensors[op.inputs[1]].is_const:
+        return None
+    inp, out = _shape(graph, op.inputs[0]), _shape(graph, op.outputs[0])
+    perm = _ints(graph, op.inputs[1])
+    if sorted(perm) != list(range(len(inp))):
+        return f"permutation {perm} is not a permutation of {len(inp)} dimensions"
+    if tuple(inp[k] for k in perm) != out:
+        return f"output shape {list(out)} is not input shape {list(inp)} permuted by {perm}"
+    return None
+
+
+def _check_quantize(op: Op, graph: Graph) -> str | None:
+    return _check_same_shape(op, graph)
+
+
+_CHECKS = {
+    "FULLY_CONNECTED": _check_fully_connected, "ADD": _check_binary, "SUB": _check_binary,
+    "MUL": _check_binary, "SOFTMAX": _check_same_shape, "LOGISTIC": _check_same_shape,
+    "TANH": _check_same_shape, "LEAKY_RELU": _check_same_shape, "QUANTIZE": _check_quantize,
+    "RESHAPE": _check_alias, "SQUEEZE": _check_alias, "EXPAND_DIMS": _check_alias,
+    "CONCATENATION": _check_concat, "MEAN": _check_mean, "PAD": _check_pad,
+    "TRANSPOSE": _check_transpose,
+}
