@@ -72,6 +72,85 @@ def cmd_boards(a: argparse.Namespace) -> int:
     return 0
 
 
+# ---- new project and import ------------------------------------------------------------------------
+@verb("new", "a new project from a template (new --list lists them)")
+@arg("dir", nargs="?", help="folder for the new project (created)")
+@arg("--template", help="template name (see --list)")
+@arg("--board", help="board id (see `tinyml-studio boards`)")
+@arg("--name", help="project name (default: the folder's name)")
+@arg("--list", action="store_true", help="list the templates, one a line")
+def cmd_new(a: argparse.Namespace) -> int:
+    from studio.core.templates import list_templates, new_project
+
+    if a.list:
+        items = list_templates()
+        if a.json:
+            emit([{"name": t.name, "title": t.title, "description": t.description} for t in items])
+        else:
+            for t in items:
+                print(f"{t.name:10} {t.title}: {t.description}")
+        return 0
+    if not a.dir or not a.template or not a.board:
+        raise BadInput("new needs DIR, --template NAME and --board ID (tinyml-studio new --list shows templates)")
+    path = new_project(a.dir, a.template, a.board, a.name)
+    if a.json:
+        emit({"project": str(path), "template": a.template, "board": a.board})
+    else:
+        print(f"wrote {path} from template '{a.template}' for board '{a.board}'")
+        print(f"next: tinyml-studio import {path} YOUR_DATA_FOLDER")
+    return 0
+
+
+def _split_arg(text: str) -> tuple[float, float, float]:
+    parts = text.replace(",", "/").split("/")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise BadInput(f"--split {text!r}: give three numbers like 80/10/10") from None
+    if len(values) != 3 or any(v < 0 for v in values) or sum(values) <= 0 or values[0] <= 0:
+        raise BadInput(f"--split {text!r}: give three numbers ≥ 0 (train above 0) like 80/10/10")
+    total = sum(values)
+    return values[0] / total, values[1] / total, values[2] / total
+
+
+@verb("import", "add a dataset (label folders, labelled CSV, Edge Impulse export) to a project, checked first")
+@arg("project", help="a .tinyml file (or the folder holding it)")
+@arg("source", help="a folder with one subfolder per label, a CSV with a label column, or an Edge Impulse export")
+@arg("--split", default="80/10/10", help="train/validation/test percentages (default 80/10/10)")
+@arg("--seed", type=int, default=0, help="seed of the split")
+@arg("--skip-bad", action="store_true", help="import the good files and skip the ones with problems")
+def cmd_import(a: argparse.Namespace) -> int:
+    from studio.core.project import save_project
+    from studio.ml.importer import apply_import, plan_import
+
+    project = _load(a)
+    plan = plan_import(project, a.source, _split_arg(a.split), a.seed)
+    problems = [{"file": f, "reason": r} for f, r in plan.problems]
+    if plan.problems and not a.skip_bad:
+        if a.json:
+            emit({"labels": list(plan.labels), "split": plan.split_counts(), "problems": problems,
+                  "imported": 0})
+        else:
+            for f, r in plan.problems:
+                print(f"problem: {f}: {r}", file=sys.stderr)
+            print(f"nothing imported: {len(plan.problems)} problem(s); fix them or pass --skip-bad",
+                  file=sys.stderr)
+        return 2
+    result = apply_import(project, plan, skip_bad=a.skip_bad)
+    saved = save_project(project)
+    out = {"labels": list(result.labels), "split": result.split, "problems": problems,
+           "imported": result.imported, "duplicates": result.duplicates, "project": str(saved)}
+    if a.json:
+        emit(out)
+    else:
+        print(f"imported {result.imported} samples ({result.duplicates} duplicates skipped) into {saved}")
+        print(f"labels: {', '.join(result.labels)}")
+        print("split: " + ", ".join(f"{k} {v}" for k, v in result.split.items()))
+        for f, r in plan.problems:
+            print(f"skipped: {f}: {r}")
+    return 0
+
+
 # ---- check ----------------------------------------------------------------------------------------
 @verb("check", "validate a project against its board: shapes, RAM, flash, latency, energy")
 @arg("project", help="a .tinyml file (or the folder holding it)")
@@ -179,9 +258,10 @@ def print_layers(layers) -> None:
 def cmd_optimize(a: argparse.Namespace) -> int:
     from studio.core.project import save_project
     from studio.ml.optimize import optimize_project, with_optimized_model
+    from studio.ml.train import tensorflow_quiet
 
     project = _load(a)
-    with contextlib.redirect_stdout(sys.stderr):   # Keras/TF print while converting: stdout is for results
+    with tensorflow_quiet():   # Keras/TF print while converting: stdout is for results
         outcome = optimize_project(project, progress=_progress(a), seed=a.seed, every_window=a.every_window)
     saved = save_project(with_optimized_model(project, outcome))
     if a.json:
@@ -209,8 +289,12 @@ def cmd_optimize(a: argparse.Namespace) -> int:
 
 @verb("train", "train a model on the imported dataset with the pipeline's own features; writes models/NAME.tflite")
 @arg("project", help="a .tinyml file (or the folder holding it)")
-@arg("--kind", default="dense", choices=("dense", "cnn1d", "dscnn", "cnn2d"), help="model family")
-@arg("--epochs", type=int, default=10)
+@arg("--kind", default="auto", choices=("auto", "dense", "cnn1d", "dscnn", "cnn2d"),
+     help="model family (auto: by the features' shape: dscnn for MFCC/spectrograms, cnn2d for images, "
+          "dense for flat features)")
+@arg("--epochs", type=int, default=60, help="the most epochs; training stops early when validation "
+                                             "loss stops improving, keeping the best epoch")
+@arg("--patience", type=int, default=10, help="epochs without improvement before stopping (0: never stop early)")
 @arg("--batch-size", type=int, default=32)
 @arg("--name", default="model", help="file name of the model under models/")
 @arg("--seed", type=int, default=0)
@@ -220,19 +304,27 @@ def cmd_train(a: argparse.Namespace) -> int:
     from studio.core.project import save_project
     from studio.ml.workflow import train_project, with_trained_model
 
+    from studio.ml.train import tensorflow_quiet
+
+    if a.epochs < 1 or a.patience < 0:
+        raise BadInput("--epochs must be at least 1 and --patience at least 0")
     project = _load(a)
-    with contextlib.redirect_stdout(sys.stderr):
+    with tensorflow_quiet():
         outcome = train_project(project, a.kind, epochs=a.epochs, batch_size=a.batch_size, progress=_progress(a),
-                                seed=a.seed, name=a.name, every_window=a.every_window)
+                                seed=a.seed, name=a.name, every_window=a.every_window,
+                                patience=a.patience or None)
     saved = save_project(with_trained_model(project, outcome)) if a.use else None
     if a.json:
         emit({"ok": True, "model": outcome.model_path, "float_model": outcome.float_model_path,
               "float_accuracy": outcome.float_accuracy, "int8_accuracy": outcome.int8_accuracy,
               "evaluated_on": outcome.evaluated_on, "labels": list(outcome.labels),
               "confusion": [list(r) for r in outcome.confusion], "epochs_run": outcome.epochs_run,
+              "best_epoch": outcome.best_epoch, "kind": outcome.kind,
+              "history": {k: list(v) for k, v in outcome.history.items()},
               "layers": [dict(la.__dict__) for la in outcome.layers], "warnings": list(outcome.warnings),
               "project": str(saved) if saved else None})
         return 0
+    print(f"{outcome.kind}: {outcome.epochs_run} epochs, kept epoch {outcome.best_epoch or outcome.epochs_run}")
     print(f"accuracy on the {outcome.evaluated_on} split: float {_percent(outcome.float_accuracy)}, "
           f"int8 {_percent(outcome.int8_accuracy)}")
     print_layers(outcome.layers)
@@ -320,10 +412,23 @@ def cmd_run(a: argparse.Namespace) -> int:
 @arg("--emulate", action="store_true", required=True, help="run on the emulated board (qemu-system-arm)")
 def cmd_evaluate(a: argparse.Namespace) -> int:
     from studio.actions import evaluate_emulated
+    from studio.core.dataset import dataset_of
 
     project = _load(a)
+    ds = dataset_of(project)
+    if not ds.labels:
+        print("error: accuracy cannot be computed: the project's dataset names no labels; import a dataset "
+              "(tinyml-studio import PROJECT FOLDER) and train (tinyml-studio train PROJECT --use)", file=sys.stderr)
+        return 1
+    if ds.test is None and not ds.split("test"):
+        print("error: accuracy cannot be computed: the dataset has no test split; re-import with a test part "
+              "(e.g. --split 80/10/10)", file=sys.stderr)
+        return 1
     result = evaluate_emulated(project, Path(a.out) if a.out else None,
                                progress=_progress(a))
+    if result.get("host_accuracy") is None:
+        print("error: accuracy cannot be computed: no window of the test split has a label", file=sys.stderr)
+        return 1
     if a.json:
         emit(result)
     else:

@@ -10,6 +10,7 @@ import pytest
 
 from studio.core.graph import Graph
 from studio.core.project import Project, dumps, load_project, save_project
+from studio.core.dataset import dataset_of
 from studio.ml.importer import import_folder
 from studio.ui.commands import SetProperty
 from studio.ui.job_dialog import run_menu
@@ -126,7 +127,7 @@ def test_one_epoch_shows_a_confusion_matrix_over_the_whole_test_split(qtbot, tin
     dialog = _open_dialog(tiny_window)
     _train(qtbot, dialog)
     assert dialog.results.isVisible(), dialog.status_label.text()
-    test_clips = len(tiny_window.doc.project.dataset["files"]["test"])
+    test_clips = len(dataset_of(tiny_window.doc.project).split("test"))
     counts = dialog.confusion.counts()
     assert len(counts) == 2 and all(len(row) == 2 for row in counts)
     assert sum(map(sum, counts)) == test_clips > 0
