@@ -198,3 +198,13 @@ def test_a_board_without_a_platformio_mapping_is_bad_input(tmp_path):
 
     with pytest.raises(BadInput, match="PlatformIO"):
         export(_project(), "platformio", tmp_path / "x", board=boards().get("qemu-mps2-an386"))
+
+
+@pytest.mark.parametrize("sample", ["gesture", "kws", "vibration", "digits"])
+def test_every_sample_exports_in_every_format(sample, tmp_path):
+    project = _project(sample)
+    for fmt in ("c-library", "arduino-library", "platformio", "zephyr-module"):
+        board = boards().get("nano33ble") if fmt == "platformio" else None
+        result = export(project, fmt, tmp_path / fmt, board=board)
+        assert (tmp_path / fmt / result.header).is_file() and (tmp_path / fmt / "README.md").is_file()
+        assert all((tmp_path / fmt / s).is_file() for s in result.sources)
