@@ -29,8 +29,10 @@ def data_source(name: str, data: np.ndarray) -> str:
     return f"static const float {name}[{flat.size}] = {{{vals}}};\n"
 
 
-def main_source(libs: Sequence[tuple[str, np.ndarray]], target: bool) -> str:
-    """One main() driving each library (prefix, recording of frames x channels) in turn."""
+def main_source(libs: Sequence[tuple[str, np.ndarray]], target: bool, alert_field: str | None = None) -> str:
+    """One main() driving each library (prefix, recording of frames x channels) in turn; with
+    ``alert_field`` (an int field of the result, e.g. ``alert_on``) each result line carries it as
+    the tag ``<prefix>:<value>``."""
     parts = ["#include <stdint.h>\n#include <stddef.h>\n"]
     parts += [f'#include "{p}.h"\n' for p, _ in libs]
     if target:
@@ -70,6 +72,8 @@ static const int chunks[] = {""" + ", ".join(str(c) for c in CHUNKS) + "};\n")
     body = []
     for p, data in libs:
         frames, channels = data.shape
+        alert_line = (f'put_line(r.{alert_field} ? "{p}:1" : "{p}:0", r.index, r.scores, {p.upper()}_NUM_CLASSES);'
+                      if alert_field else f'put_line("{p}", r.index, r.scores, {p.upper()}_NUM_CLASSES);')
         parts.append(data_source(f"{p}_data", data))
         body.append(f"""
     {{
@@ -89,7 +93,7 @@ static const int chunks[] = {""" + ", ".join(str(c) for c in CHUNKS) + "};\n")
             }}
             at += n;
             while ({p}_result(&r)) {{
-                put_line("{p}", r.index, r.scores, {p.upper()}_NUM_CLASSES);
+                {alert_line}
             }}
         }}
     }}""")
@@ -123,10 +127,11 @@ def build_host(cc: str, work: Path, libs: Sequence[tuple[str, np.ndarray, Path]]
     return exe
 
 
-def build_target(work: Path, libs: Sequence[tuple[str, np.ndarray, Path]]) -> Path:
+def build_target(work: Path, libs: Sequence[tuple[str, np.ndarray, Path]], alert_field: str | None = None) -> Path:
     work.mkdir(parents=True, exist_ok=True)
     main, lds, elf = work / "main_m4.c", work / "target.ld", work / "main_m4.elf"
-    main.write_text(main_source([(p, d) for p, d, _ in libs], target=True), encoding="utf-8")
+    main.write_text(main_source([(p, d) for p, d, _ in libs], target=True, alert_field=alert_field),
+                    encoding="utf-8")
     lds.write_text(LINKER_SCRIPT, encoding="utf-8")
     cmd = [ARM_CC, *STRICT, *M4F_FLAGS, str(main)] + [f"-I{root}/src" for _, _, root in libs] \
         + [str(root / "src" / f"{p}.c") for p, _, root in libs] \

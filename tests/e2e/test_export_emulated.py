@@ -57,3 +57,25 @@ def test_two_pipelines_libraries_link_into_one_emulated_image(tmp_path):
     alone = parse(run_target(build_target(tmp_path / "v", [("vibration", v, v_lib)])))
     assert len(both["gesture"]) > 0 and len(both["vibration"]) == len(alone["vibration"]) > 0
     assert all(i == j and np.array_equal(a, b) for (i, a), (j, b) in zip(both["vibration"], alone["vibration"]))
+
+
+def test_the_anomaly_score_and_the_alert_in_the_result_equal_the_firmwares(tmp_path):
+    """vibration: model -> reconstruction error (a post stage: the result's scores and
+    ``score_scores``) -> threshold alert (``alert_on``): the alert's changes are the firmware's
+    alert lines, window for window."""
+    from studio.actions import run_emulated
+
+    project = _project("vibration")
+    lib = _lib("vibration", tmp_path)
+    text = run_target(build_target(tmp_path / "m4", [("vibration", load_recording(project), lib)],
+                                   alert_field="alert_on"))
+    states = [int(ln.split()[0].split(":")[1]) for ln in text.splitlines() if ln.startswith("vibration:")]
+    scores = [float(np.uint32(int(ln.split()[2], 16)).view(np.float32))
+              for ln in text.splitlines() if ln.startswith("vibration:")]
+    run = run_emulated(project, tmp_path / "fw")
+    firmware = run.inferences()
+    assert len(states) == len(firmware) > 0
+    assert max(abs(s - f["scores"][0]) for s, f in zip(scores, firmware)) <= 5e-6 + 1e-6 * max(scores)
+    changes = [(("on" if s else "off"), w) for w, s in enumerate(states) if s != (states[w - 1] if w else 0)]
+    alerts = [(m.to_json()["state"], m.to_json()["window"]) for m in run.messages if m.kind == "alert"]
+    assert changes == alerts and {c for c, _ in changes} == {"on", "off"}
