@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from typing import Any
 from codegen.stage import StageCode
 from studio.core.boards import Board
 from studio.core.project import Project
+
+
+_LOCK = threading.Lock()  # one capture at a time; other threads' generate() calls pass through
 
 
 @dataclass(frozen=True)
@@ -34,14 +38,20 @@ class PipelineParts:
 
 def pipeline_parts(project: Project, board: Board) -> PipelineParts:
     """Runs ``generate`` for ``board`` and captures the firmware writer's inputs (no firmware is
-    written). Raises what ``generate`` raises (PipelineHasErrors, BadInput)."""
+    written). Raises what ``generate`` raises (PipelineHasErrors, BadInput). While it runs,
+    ``codegen.project_firmware.write_firmware`` is swapped for the capture in this thread only;
+    a firmware generated meanwhile by another thread is written as usual."""
     import codegen.project_firmware as pf
     from codegen.firmware import FirmwareFiles
 
     captured: dict[str, Any] = {}
+    me = threading.get_ident()
 
     def capture(out_dir, board_, project_name, stages, model_dir, labels, replay=None,
                 feature_buffer=None, model_buffer=None, result_buffer=None):
+        if threading.get_ident() != me:  # another thread's real firmware generation meanwhile
+            return original(out_dir, board_, project_name, stages, model_dir, labels, replay,
+                            feature_buffer=feature_buffer, model_buffer=model_buffer, result_buffer=result_buffer)
         files: dict[str, bytes] = {}
         if model_dir is not None:
             for p in sorted(Path(model_dir).iterdir()):
@@ -53,14 +63,15 @@ def pipeline_parts(project: Project, board: Board) -> PipelineParts:
         return FirmwareFiles(out_dir=Path(out_dir), files=(), board_id=board_.id, emulated=board_.emulated,
                              build_id="", kind="export", elf=None)
 
-    original = pf.write_firmware
-    tmp = tempfile.mkdtemp(prefix="tms-export-plan-")
-    pf.write_firmware = capture
-    try:
-        generated = pf.generate(project, tmp, board)
-    finally:
-        pf.write_firmware = original
-        shutil.rmtree(tmp, ignore_errors=True)
+    with _LOCK:
+        original = pf.write_firmware
+        tmp = tempfile.mkdtemp(prefix="tms-export-plan-")
+        pf.write_firmware = capture
+        try:
+            generated = pf.generate(project, tmp, board)
+        finally:
+            pf.write_firmware = original
+            shutil.rmtree(tmp, ignore_errors=True)
     report = generated.report
     stages = captured["stages"]
     sensor = stages[0].node_id

@@ -99,11 +99,14 @@ def _host_results(exe: Path) -> dict:
     return parse(subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout)
 
 
-def test_results_on_the_host_equal_the_host_reference_window_by_window(gesture_lib, tmp_path):
+@pytest.mark.parametrize("cc", ["gcc", "clang"])
+def test_results_on_the_host_equal_the_host_reference_window_by_window(cc, gesture_lib, tmp_path):
     from studio.ml.pipeline import host_inference
 
+    if not have(cc):
+        pytest.skip(f"{cc} is not installed (scripts/setup installs it)")
     project = _project("gesture")
-    got = _host_results(build_host("gcc", tmp_path, [("gesture", load_recording(project), gesture_lib)]))["gesture"]
+    got = _host_results(build_host(cc, tmp_path, [("gesture", load_recording(project), gesture_lib)]))["gesture"]
     want = host_inference(project, load_recording(project))
     assert len(got) == len(want) > 0
     assert [i for i, _ in got] == [int(np.argmax(h.scores)) for h in want]
@@ -208,3 +211,37 @@ def test_re_export_into_an_earlier_export_replaces_its_own_files_only(tmp_path):
 def test_cli_unknown_format_is_bad_input(tmp_path):
     r = _cli("export", str(SAMPLES / "gesture"), "--format", "cmsis-pack", "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "c-library" in r.stderr
+
+
+def test_a_firmware_generated_by_another_thread_during_an_export_is_still_written(tmp_path):
+    import threading
+
+    import codegen.export.plan as plan
+    from codegen.project_firmware import generate
+
+    project = _project("gesture")
+    board = boards().get("qemu-mps2-an386")
+    done: dict = {}
+
+    def other():
+        done["fw"] = generate(project, tmp_path / "fw", board)
+
+    import codegen.project_firmware as pf
+
+    # the other thread generates a firmware while this one holds the capture
+    real_validate = pf.validate_project
+
+    def validate_and_start_other(*a, **k):
+        if "thread" not in done:
+            done["thread"] = threading.Thread(target=other)
+            done["thread"].start()
+            done["thread"].join()
+        return real_validate(*a, **k)
+
+    pf.validate_project = validate_and_start_other
+    try:
+        parts = plan.pipeline_parts(project, board)
+    finally:
+        pf.validate_project = real_validate
+    assert parts.stages and (tmp_path / "fw" / "src" / "pipeline.c").is_file()
+    assert done["fw"].files.files
