@@ -366,6 +366,26 @@ def cmd_generate(a: argparse.Namespace) -> int:
     return 0
 
 
+@verb("export", "export the pipeline into your own firmware: c-library, arduino-library, platformio, zephyr-module")
+@firmware_args(out_required=True)
+@arg("--format", required=True, dest="format", help="c-library, arduino-library, platformio or zephyr-module")
+@arg("--prefix", default=None, help="the C prefix of every symbol (default: the project's C identifier)")
+@arg("--force", action="store_true", help="write into a non-empty folder that is not an earlier export")
+def cmd_export(a: argparse.Namespace) -> int:
+    from codegen.export.formats import export
+    from codegen.project_firmware import resolve_board
+
+    project = _load(a)
+    r = export(project, a.format, Path(a.out), a.prefix, resolve_board(project, a.board), force=a.force)
+    if a.json:
+        emit(r.to_json())
+    else:
+        print(f"wrote the {r.format} of {project.name} to {r.out} (prefix {r.prefix}, header {r.header})")
+        if r.zip:
+            print(f"Arduino: Add .ZIP Library… {r.zip}")
+    return 0
+
+
 @verb("build", "generate the firmware and compile it with the real toolchain; sizes measured vs estimated")
 @firmware_args(out_required=True)
 def cmd_build(a: argparse.Namespace) -> int:

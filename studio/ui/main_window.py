@@ -102,6 +102,9 @@ class MainWindow(QMainWindow):
         # shown — a dock tabbed behind another counts as shown) out of the start-up time
         tools.dock.hide()
         self.view_menu.addAction(tools.dock.toggleViewAction())
+        from studio.ui.export_library import install_export_library
+
+        install_export_library(self)  # File → Export library… (tinyml-studio export)
         from studio.ui.optimize import install_optimize_tools
         from studio.ui.training import install_training_tools
 

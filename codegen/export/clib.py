@@ -1,0 +1,205 @@
+"""The c-library export: ``<prefix>.h`` (the stable API) and ``<prefix>.c``, one translation unit
+holding the firmware's stage code and the same runtime and model sources (as ``*.c.inc`` under
+``<prefix>_impl/``, renamed into the prefix by ``<prefix>_impl/namespace.h``).
+
+Two names are derived here, never from the project directly: the prefix (a C identifier, checked)
+and every label (through ``codegen.cnames``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+import jinja2
+
+from codegen.cnames import c_comment, c_identifier, c_string_literal
+from codegen.export.plan import PipelineParts
+from codegen.firmware import RUNTIME_DIR, TEMPLATES_DIR, _runtime_file, _stage_view
+from codegen.stage import buffer_name
+from studio.core.errors import BadInput
+
+_PREFIX_RE = re.compile(r"[a-z][a-z0-9_]{0,30}")
+# identifiers the runtime and model sources define at file scope all start so (checked by the
+# two-library link test with nm): each is renamed into the library's prefix
+_RUNTIME_SYMBOL = re.compile(r"\b((?:tms|model)_[A-Za-z0-9_]*)\b")
+_DEFINED_MACRO = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)", re.M)
+_SCALAR_TYPES = re.compile(r"^static\s+((?:volatile\s+)?(?:unsigned\s+|signed\s+)?[A-Za-z_]\w*)\s+(.+)$", re.S)
+_DECLARATOR = re.compile(r"^(\**)\s*([A-Za-z_]\w*)\s*((?:\[[^\]]*\]\s*)*)(?:=\s*(.+))?$", re.S)
+
+
+@dataclass(frozen=True)
+class LibraryFiles:
+    prefix: str
+    header: PurePosixPath            # relative to the export's root
+    sources: tuple[PurePosixPath, ...]
+    include_dirs: tuple[PurePosixPath, ...]
+    files: dict[PurePosixPath, bytes]
+
+
+def check_prefix(prefix: str) -> str:
+    if not _PREFIX_RE.fullmatch(prefix or "") or prefix.startswith("tms") or prefix.startswith("model"):
+        raise BadInput(f"prefix '{prefix}' must be a lower-case C identifier (a-z first, then a-z, 0-9, _; "
+                       "at most 31 characters; not starting with 'tms' or 'model')")
+    return prefix
+
+
+def default_prefix(project_name: str) -> str:
+    p = c_identifier(project_name).lower().strip("_")[:31] or "pipeline"
+    if not p[0].isalpha() or p.startswith(("tms", "model")):
+        p = ("ml_" + p)[:31]
+    return p
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    out, depth, cur = [], 0, []
+    for ch in text:
+        if ch in "{([":
+            depth += 1
+        elif ch in "})]":
+            depth -= 1
+        if ch == sep and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return out
+
+
+def _strip_comments(text: str) -> str:
+    return re.sub(r"/\*.*?\*/", " ", re.sub(r"//[^\n]*", "", text), flags=re.S)
+
+
+def reset_lines(declarations: str, node_id: str) -> list[str]:
+    """C statements that put every mutable static a stage declares back to its start value (zero,
+    or its scalar initializer): what ``<prefix>_reset`` runs before the stages' own init."""
+    lines = []
+    for stmt in _split_top(_strip_comments(declarations), ";"):
+        stmt = " ".join(stmt.split())
+        if not stmt:
+            continue
+        m = _SCALAR_TYPES.match(stmt)
+        if not m or m.group(1).startswith("const") or re.match(r"static\s+const\b", stmt):
+            if stmt.startswith("static const") or re.match(r"static\s+\w+\s*\*\s*const\b", stmt):
+                continue  # constant tables stay as they are
+            raise BadInput(f"node '{node_id}': the library cannot reset the declaration '{stmt[:60]}'")
+        for decl in _split_top(m.group(2), ","):
+            d = _DECLARATOR.match(decl.strip())
+            if not d:
+                raise BadInput(f"node '{node_id}': the library cannot reset the declarator '{decl.strip()[:60]}'")
+            _, name, dims, init = d.groups()
+            lines.append(f"memset(&{name}, 0, sizeof({name}));")
+            if init is not None:
+                init = init.strip()
+                if dims.strip() or "{" in init:
+                    raise BadInput(f"node '{node_id}': the library cannot reset the initialized array '{name}'")
+                lines.append(f"{name} = {init};")
+    return lines
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), undefined=jinja2.StrictUndefined,
+                              keep_trailing_newline=True, autoescape=False)
+
+
+def _outputs_of(parts: PipelineParts, node_id: str) -> dict[str, int]:
+    return {port: spec.elements for (n, port), spec in parts.report.specs.items() if n == node_id}
+
+
+def write_c_library(parts: PipelineParts, prefix: str, src_dir: str = "src") -> LibraryFiles:
+    """The library's files, keyed by path relative to the export root (``src_dir`` holds them all)."""
+    prefix = check_prefix(prefix)
+    upper = prefix.upper()
+    impl = f"{prefix}_impl"
+    banner = f"/* generated by tinyml-studio from {c_comment(parts.project_name)} — do not edit */\n".encode()
+    files: dict[PurePosixPath, bytes] = {}
+
+    def put(rel: str, content: bytes | str) -> None:
+        files[PurePosixPath(src_dir) / rel] = content.encode() if isinstance(content, str) else content
+
+    # the same runtime files the firmware gets for these stages (headers beside their sources)
+    runtime = ["tms_quant.c", "tms_quant.h", "tms_protocol.h"]
+    for stage in parts.stages:
+        for rel in stage.sources + stage.includes:
+            runtime.append(rel)
+            header = str(PurePosixPath(rel).with_suffix(".h"))
+            if rel.endswith(".c") and (RUNTIME_DIR / header).is_file():
+                runtime.append(header)
+    inc_sources, texts = [], []
+    for rel in dict.fromkeys(runtime):
+        data = _runtime_file(rel).read_bytes()
+        texts.append(data.decode("utf-8", "replace"))
+        name = f"runtime/{rel}.inc" if rel.endswith(".c") else f"runtime/{rel}"
+        if rel.endswith(".c"):
+            inc_sources.append(name)
+        put(f"{impl}/{name}", banner + data)
+    for name, data in parts.model_files.items():
+        texts.append(data.decode("utf-8", "replace"))
+        out = f"model/{name}.inc" if name.endswith(".c") else f"model/{name}"
+        if name.endswith(".c"):
+            inc_sources.append(out)
+        put(f"{impl}/{out}", data)
+    macros = set(_DEFINED_MACRO.findall("\n".join(texts)))
+    symbols = sorted({s for t in texts for s in _RUNTIME_SYMBOL.findall(t)} - macros)
+    put(f"{impl}/namespace.h", banner.decode() + f"/* the runtime's and the model's names, renamed into '{prefix}_' */\n"
+        f"#ifndef {upper}_NAMESPACE_H\n#define {upper}_NAMESPACE_H\n"
+        + "".join(f"#define {s} {prefix}_{s}\n" for s in symbols) + "#endif\n")
+
+    views = [_stage_view(s) for s in parts.stages]
+    resets = [line for s in parts.stages for line in reset_lines(s.declarations, s.node_id)]
+    result_buffer = parts.result_buffer
+    fields = []
+    for stage in parts.stages:
+        cid = c_identifier(stage.node_id).lower()
+        if stage.mode == "post":
+            for port, n in _outputs_of(parts, stage.node_id).items():
+                buf = buffer_name(stage.node_id, port)
+                fields.append({"decl": f"float {cid}_{c_identifier(port).lower()}[{n}];",
+                               "comment": c_comment(f"{stage.node_id}.{port} after the model"),
+                               "copy_stmt": f"memcpy(r->{cid}_{c_identifier(port).lower()}, {buf}, sizeof({buf}));"})
+        sym = f"tms_{c_identifier(stage.node_id)}__on"
+        if stage.mode == "result" and re.search(rf"static int {re.escape(sym)};", stage.declarations):
+            fields.append({"decl": f"int {cid}_on;", "comment": c_comment(f"{stage.node_id}: alert on (1) or off (0)"),
+                           "copy_stmt": f"r->{cid}_on = {sym};"})
+    labels = list(parts.labels)
+    sensor = parts.stages[0].node_id
+    rate = parts.report.specs[(sensor, "out")].rate_hz if hasattr(parts.report.specs[(sensor, "out")], "rate_hz") else 0
+    common = {"project_comment": c_comment(parts.project_name), "prefix": prefix, "PREFIX": upper}
+    env = _env()
+    put(f"{prefix}.h", env.get_template("export/lib.h.j2").render(
+        **common, channels=parts.channels, num_classes=len(labels), fields=fields,
+        sensor_comment=c_comment(f"the {sensor} node's channels"), sample_rate=_rate(rate)))
+    has_model = bool(parts.model_files)
+    put(f"{prefix}.c", env.get_template("export/lib.c.j2").render(
+        **common, has_model=has_model, includes=list(dict.fromkeys(i for s in parts.stages for i in s.includes)),
+        inc_sources=inc_sources, labels=[c_string_literal(x) for x in labels], stages=views,
+        sensor_stages=views[:1] if views[0]["mode"] == "sample" else [],
+        sample_stages=[v for v in views[1 if views[0]["mode"] == "sample" else 0:] if v["mode"] in ("sample", "window")],
+        frame_stages=[v for v in views if v["mode"] == "frame"],
+        post_stages=[v for v in views if v["mode"] == "post"],
+        result_stages=[v for v in views if v["mode"] == "result"],
+        has_window=any(s.mode == "window" for s in parts.stages), reset_lines=resets,
+        feature_buffer=parts.feature_buffer or buffer_name(
+            [s for s in parts.stages if s.mode not in ("post", "result")][-1].node_id, "out"),
+        model_buffer=parts.model_buffer or "tms_model_scores", result_buffer=result_buffer, fields=fields))
+    return LibraryFiles(prefix=prefix, header=PurePosixPath(src_dir) / f"{prefix}.h",
+                        sources=(PurePosixPath(src_dir) / f"{prefix}.c",),
+                        include_dirs=(PurePosixPath(src_dir),), files=files)
+
+
+def _rate(rate) -> str:
+    try:
+        return f"{float(rate):g}"
+    except (TypeError, ValueError):
+        return "0"
+
+
+def write_files(root: Path, files: dict[PurePosixPath, bytes], on_file: Callable[[Path], None] | None = None) -> None:
+    for rel, data in sorted(files.items()):
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        if on_file:
+            on_file(path)
