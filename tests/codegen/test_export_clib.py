@@ -245,3 +245,30 @@ def test_a_firmware_generated_by_another_thread_during_an_export_is_still_writte
         pf.validate_project = real_validate
     assert parts.stages and (tmp_path / "fw" / "src" / "pipeline.c").is_file()
     assert done["fw"].files.files
+
+
+def test_the_readmes_integration_example_compiles_against_the_header_alone(gesture_lib, tmp_path):
+    readme = (gesture_lib / "README.md").read_text()
+    example = re.search(r"## Integration example\n\n```c\n(.*?)```", readme, re.S).group(1)
+    assert len(example.strip().splitlines()) <= 22
+    stubs = tmp_path / "stubs.c"
+    stubs.write_text("#include <stdint.h>\nuint32_t board_micros(void);\nint read_sensor(float *frame);\n"
+                     "uint32_t board_micros(void) { return 0u; }\nint read_sensor(float *frame) { (void)frame; return 0; }\n")
+    (tmp_path / "example.c").write_text(example)
+    r = subprocess.run(["gcc", *STRICT, f"-I{gesture_lib}/src", str(tmp_path / "example.c"), str(stubs),
+                        str(gesture_lib / "src" / "gesture.c"), "-lm", "-o", str(tmp_path / "example")],
+                       capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr[-3000:]
+
+
+def test_the_readme_states_the_budget_validation_computes(gesture_lib):
+    from studio.core.validate import validate_project
+
+    project = _project("gesture")
+    report = validate_project(project, boards().get(project.board_id))
+    readme = (gesture_lib / "README.md").read_text()
+    nodes = set(report.order)  # the pipeline's own nodes, not the firmware's runtime and stack
+    ram = sum(v for k, v in report.ram.by_node.items() if k in nodes)
+    flash = sum(v for k, v in report.flash.by_node.items() if k in nodes)
+    assert f"| RAM | {ram} B | {report.ram.used_bytes} B |" in readme
+    assert f"| flash | {flash} B | {report.flash.used_bytes} B |" in readme
