@@ -137,14 +137,17 @@ def build_host(cc: str, work: Path, libs: Sequence[tuple[str, np.ndarray, Path]]
     return exe
 
 
-def build_target(work: Path, libs: Sequence[tuple[str, np.ndarray, Path]], alert_field: str | None = None) -> Path:
+def build_target(work: Path, libs: Sequence[tuple[str, np.ndarray, Path]], alert_field: str | None = None,
+                 archive_cpu: str | None = None) -> Path:
+    """With ``archive_cpu`` the libraries come from the export's prebuilt lib/<cpu>/lib<prefix>.a."""
     work.mkdir(parents=True, exist_ok=True)
     main, lds, elf = work / "main_m4.c", work / "target.ld", work / "main_m4.elf"
     main.write_text(main_source([(p, d) for p, d, _ in libs], target=True, alert_field=alert_field),
                     encoding="utf-8")
     lds.write_text(LINKER_SCRIPT, encoding="utf-8")
     cmd = [ARM_CC, *STRICT, *M4F_FLAGS, str(main)] + [f"-I{root}/src" for _, _, root in libs] + _queues(libs) \
-        + [str(root / "src" / f"{p}.c") for p, _, root in libs] \
+        + ([str(root / "src" / f"{p}.c") for p, _, root in libs] if archive_cpu is None else
+           [x for p, _, root in libs for x in (f"-L{root}/lib/{archive_cpu}", f"-l{p}")]) \
         + ["--specs=nano.specs", "-nostartfiles", "-Wl,--gc-sections", "-T", str(lds), "-lm", "-o", str(elf)]
     r = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr[-3000:]
