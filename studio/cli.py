@@ -371,12 +371,14 @@ def cmd_generate(a: argparse.Namespace) -> int:
 @arg("--format", required=True, dest="format", help="c-library, arduino-library, platformio or zephyr-module")
 @arg("--prefix", default=None, help="the C prefix of every symbol (default: the project's C identifier)")
 @arg("--force", action="store_true", help="write into a non-empty folder that is not an earlier export")
+@arg("--prebuilt", action="store_true", help="also build lib/<cpu>/lib<prefix>.a for every Cortex-M core")
 def cmd_export(a: argparse.Namespace) -> int:
     from codegen.export.formats import export
     from codegen.project_firmware import resolve_board
 
     project = _load(a)
-    r = export(project, a.format, Path(a.out), a.prefix, resolve_board(project, a.board), force=a.force)
+    r = export(project, a.format, Path(a.out), a.prefix, resolve_board(project, a.board), force=a.force,
+               prebuilt=a.prebuilt)
     if a.json:
         emit(r.to_json())
     else:

@@ -46,8 +46,8 @@ ARDUINO_ARCHITECTURES = {"nano33ble": "mbed_nano", "portenta-h7": "mbed_portenta
 BUILT_HERE = {
     "c-library": "TinyML Studio's test suite builds this format on every change: gcc and clang for the host (`-std=c99 -Wall -Wextra "
                  "-Werror`), arm-none-eabi-gcc for Cortex-M0+, M4F and M7, and run on QEMU's mps2-an386 "
-                 "against the generated firmware. Not built: prebuilt `.a` files (compile the source with "
-                 "your own flags instead).",
+                 "against the generated firmware. Prebuilt `.a` files are made only "
+                 "with `--prebuilt` (otherwise compile the source with your own flags).",
     "arduino-library": "TinyML Studio's test suite compiles the library's sources with arm-none-eabi-gcc/g++ using the "
                        "Arduino mbed core's Cortex-M4 flags. Not built: the example sketch with a real Arduino "
                        "core and arduino-cli (the Arduino cores cannot be installed on the machine that "
@@ -70,12 +70,13 @@ class ExportResult:
     files: tuple[PurePosixPath, ...]
     board: Board
     zip: Path | None = None
+    prebuilt: tuple[PurePosixPath, ...] = ()
 
     def to_json(self) -> dict:
         return {"format": self.format, "out": str(self.out), "prefix": self.prefix, "header": str(self.header),
                 "sources": [str(s) for s in self.sources], "include_dirs": [str(d) for d in self.include_dirs],
                 "files": [str(f) for f in self.files], "board": self.board.id,
-                "zip": str(self.zip) if self.zip else None}
+                "zip": str(self.zip) if self.zip else None, "prebuilt": [str(a) for a in self.prebuilt]}
 
 
 def check_out_dir(out: Path, force: bool) -> None:
@@ -87,7 +88,7 @@ def check_out_dir(out: Path, force: bool) -> None:
 
 
 def export(project: Project, fmt: str, out: Path, prefix: str | None = None, board: Board | None = None,
-           force: bool = False) -> ExportResult:
+           force: bool = False, prebuilt: bool = False) -> ExportResult:
     if fmt not in FORMATS:
         raise BadInput(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
     out = Path(out)
@@ -142,7 +143,13 @@ def export(project: Project, fmt: str, out: Path, prefix: str | None = None, boa
                                       "CONFIG_CONSOLE_SUBSYS=y\nCONFIG_CONSOLE_GETLINE=y\n"
                                       "CONFIG_CBPRINTF_FP_SUPPORT=y\nCONFIG_NEWLIB_LIBC=y\n").encode()
         files[sample / "src/main.c"] = env.get_template("export/zephyr_main.c.j2").render(**common).encode()
-    files[PurePosixPath("README.md")] = _readme(env, fmt, parts, lib, common).encode()
+    archives: dict[PurePosixPath, bytes] = {}
+    if prebuilt:
+        from codegen.export.prebuilt import build_archives
+
+        archives = build_archives(lib)
+        files.update(archives)
+    files[PurePosixPath("README.md")] = _readme(env, fmt, parts, lib, common, sorted(archives)).encode()
     zip_path = None
     if fmt == "arduino-library":
         # inside the export (never beside it, where a file of the user's may be)
@@ -151,7 +158,7 @@ def export(project: Project, fmt: str, out: Path, prefix: str | None = None, boa
         zip_path = out / zip_name
     _write(out, files)
     return ExportResult(fmt, out, prefix, lib.header, lib.sources, lib.include_dirs, tuple(sorted(files)), board,
-                        zip_path)
+                        zip_path, tuple(sorted(archives)))
 
 
 def _common(parts: PipelineParts, lib: LibraryFiles) -> dict:
@@ -202,7 +209,8 @@ def platformio_ini(parts: PipelineParts, platform: str, pio_board: str, prefix: 
             f"lib_deps =\n    {prefix}\n")
 
 
-def _readme(env, fmt: str, parts: PipelineParts, lib: LibraryFiles, common: dict) -> str:
+def _readme(env, fmt: str, parts: PipelineParts, lib: LibraryFiles, common: dict,
+            archives: list[PurePosixPath]) -> str:
     r = parts.report
     nodes = set(r.order)
     fields = []
@@ -230,7 +238,16 @@ def _readme(env, fmt: str, parts: PipelineParts, lib: LibraryFiles, common: dict
         ram_nodes=sum(v for k, v in r.ram.by_node.items() if k in nodes),
         flash_nodes=sum(v for k, v in r.flash.by_node.items() if k in nodes),
         ram_used=r.ram.used_bytes, ram_budget=r.ram.budget_bytes, flash_used=r.flash.used_bytes,
-        flash_budget=r.flash.budget_bytes, extra=extra, built_md=BUILT_HERE[fmt])
+        flash_budget=r.flash.budget_bytes, extra=extra + _archives_md(archives), built_md=BUILT_HERE[fmt])
+
+
+def _archives_md(archives: list[PurePosixPath]) -> str:
+    if not archives:
+        return ""
+    return ("\n## Prebuilt archives\n\nBuilt by this export with arm-none-eabi-gcc (-std=c99 -Os, a section per "
+            "function, the firmware's flags for each core): "
+            + ", ".join(f"`{a}`" for a in archives) + ". Link one with `-L lib/<cpu> -l<prefix> -lm`; the header "
+            "is the same.\n")
 
 
 def _write(out: Path, files: dict[PurePosixPath, bytes]) -> None:

@@ -25,7 +25,11 @@ def have(tool: str) -> bool:
 
 def data_source(name: str, data: np.ndarray) -> str:
     flat = np.asarray(data, dtype=np.float32).ravel()
-    vals = ",".join(f"{float(v):.9g}f" if np.isfinite(v) else "0.0f" for v in flat)
+    def lit(v: float) -> str:
+        text = f"{float(v):.9g}" if np.isfinite(v) else "0"
+        return (text if any(c in text for c in ".e") else text + ".0") + "f"
+
+    vals = ",".join(lit(v) for v in flat)
     return f"static const float {name}[{flat.size}] = {{{vals}}};\n"
 
 
@@ -115,26 +119,35 @@ def parse(text: str) -> dict[str, list[tuple[int, np.ndarray]]]:
     return out
 
 
+def _queues(libs) -> list[str]:
+    """A push of up to max(CHUNKS) frames may make that many results (one per frame in a pipeline
+    without a window): the documented <PREFIX>_QUEUE_LEN knob keeps them all."""
+    return [f"-D{p.upper()}_QUEUE_LEN={max(CHUNKS) + 1}" for p, _, _ in libs]
+
+
 def build_host(cc: str, work: Path, libs: Sequence[tuple[str, np.ndarray, Path]]) -> Path:
     """``libs``: (prefix, recording, export root); returns the executable."""
     work.mkdir(parents=True, exist_ok=True)
     main = work / "main.c"
     main.write_text(main_source([(p, d) for p, d, _ in libs], target=False), encoding="utf-8")
     exe = work / f"main_{cc}"
-    cmd = [cc, *STRICT, "-O2", str(main)] + [x for _, _, root in libs for x in (f"-I{root}/src",)] \
+    cmd = [cc, *STRICT, "-O2", str(main)] + [x for _, _, root in libs for x in (f"-I{root}/src",)] + _queues(libs) \
         + [str(next((root / "src").glob(f"{p}.c"))) for p, _, root in libs] + ["-lm", "-o", str(exe)]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     return exe
 
 
-def build_target(work: Path, libs: Sequence[tuple[str, np.ndarray, Path]], alert_field: str | None = None) -> Path:
+def build_target(work: Path, libs: Sequence[tuple[str, np.ndarray, Path]], alert_field: str | None = None,
+                 archive_cpu: str | None = None) -> Path:
+    """With ``archive_cpu`` the libraries come from the export's prebuilt lib/<cpu>/lib<prefix>.a."""
     work.mkdir(parents=True, exist_ok=True)
     main, lds, elf = work / "main_m4.c", work / "target.ld", work / "main_m4.elf"
     main.write_text(main_source([(p, d) for p, d, _ in libs], target=True, alert_field=alert_field),
                     encoding="utf-8")
     lds.write_text(LINKER_SCRIPT, encoding="utf-8")
-    cmd = [ARM_CC, *STRICT, *M4F_FLAGS, str(main)] + [f"-I{root}/src" for _, _, root in libs] \
-        + [str(root / "src" / f"{p}.c") for p, _, root in libs] \
+    cmd = [ARM_CC, *STRICT, *M4F_FLAGS, str(main)] + [f"-I{root}/src" for _, _, root in libs] + _queues(libs) \
+        + ([str(root / "src" / f"{p}.c") for p, _, root in libs] if archive_cpu is None else
+           [x for p, _, root in libs for x in (f"-L{root}/lib/{archive_cpu}", f"-l{p}")]) \
         + ["--specs=nano.specs", "-nostartfiles", "-Wl,--gc-sections", "-T", str(lds), "-lm", "-o", str(elf)]
     r = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr[-3000:]

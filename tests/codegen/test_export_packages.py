@@ -208,3 +208,12 @@ def test_every_sample_exports_in_every_format(sample, tmp_path):
         result = export(project, fmt, tmp_path / fmt, board=board)
         assert (tmp_path / fmt / result.header).is_file() and (tmp_path / fmt / "README.md").is_file()
         assert all((tmp_path / fmt / s).is_file() for s in result.sources)
+
+
+def test_the_same_project_exports_the_same_bytes(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    export(_project(), "arduino-library", a)
+    export(_project(), "arduino-library", b)
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files)

@@ -79,3 +79,17 @@ def test_the_anomaly_score_and_the_alert_in_the_result_equal_the_firmwares(tmp_p
     changes = [(("on" if s else "off"), w) for w, s in enumerate(states) if s != (states[w - 1] if w else 0)]
     alerts = [(m.to_json()["state"], m.to_json()["window"]) for m in run.messages if m.kind == "alert"]
     assert changes == alerts and {c for c, _ in changes} == {"on", "off"}
+
+
+def test_the_prebuilt_cortex_m4f_archive_gives_the_same_results_as_the_source(tmp_path):
+    project = _project("gesture")
+    out = tmp_path / "lib"
+    result = export(project, "c-library", out, board=boards().get(EMULATED), prebuilt=True)
+    assert {str(a) for a in result.prebuilt} >= {"lib/cortex-m0plus/libgesture.a", "lib/cortex-m4f/libgesture.a",
+                                                "lib/cortex-m7/libgesture.a"}
+    data = load_recording(project)
+    from_archive = parse(run_target(build_target(tmp_path / "a", [("gesture", data, out)], archive_cpu="cortex-m4f")))
+    from_source = parse(run_target(build_target(tmp_path / "s", [("gesture", data, out)])))
+    assert len(from_archive["gesture"]) == len(from_source["gesture"]) > 0
+    assert all(i == j and np.array_equal(a, b) for (i, a), (j, b) in zip(from_archive["gesture"],
+                                                                          from_source["gesture"]))
