@@ -28,9 +28,9 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from nodes.base import NodeContext, NodeError
+from nodes.base import NodeContext, NodeError, Role
 from studio.core.graph import Node
-from studio.core.optimization import FLOAT_MODEL_TYPE, current_recipe, optimization_steps
+from studio.core.optimization import current_recipe, is_float_model, optimization_steps
 from studio.core.project import Project
 from studio.ml.errors import MLError
 from studio.ml.quantize import LayerSize
@@ -114,9 +114,9 @@ def recipe(project: Project) -> Recipe:
     """The project's float model node and the optimization nodes after it; MLError naming what
     to change when the pipeline does not describe one."""
     graph = project.graph
-    floats = [n for n in graph.nodes if n.type_id == FLOAT_MODEL_TYPE]
+    floats = [n for n in graph.nodes if is_float_model(n)]
     if len(floats) != 1:
-        ints = [n.id for n in graph.nodes if n.type_id == "model.tflite"]
+        ints = [n.id for n in graph.nodes if n.spec.role is Role.MODEL and not is_float_model(n)]
         if not floats and ints:
             raise MLError(f"the model node '{ints[0]}' is already an int8 .tflite: Optimize works on a float "
                           "Keras model node (model.keras) followed by Prune channels / Quantize int8 nodes")

@@ -20,14 +20,13 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from nodes.base import NodeError
+from nodes.base import NodeError, Role, catalogue
 from studio.core.errors import BadInput
 from studio.core.files import atomic_save_with, atomic_write
 from studio.core.project import Project, safe_join
 from studio.ml.errors import MLError
 from studio.ml.importer import dataset_labels, load_split, split_files
-from studio.ml.pipeline import (MODEL_TYPES, Int8Model, context, features_for_clip, features_for_stream,
-                                pipeline_chain)
+from studio.ml.pipeline import Int8Model, context, features_for_clip, features_for_stream, pipeline_plan
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
@@ -74,11 +73,22 @@ def with_trained_model(project: Project, outcome: TrainOutcome) -> Project:
     return clone
 
 
+def _is_model(node) -> bool:
+    try:
+        return node.spec.role is Role.MODEL
+    except NodeError:
+        return False
+
+
+def _model_type_ids() -> tuple[str, ...]:
+    return tuple(c.type_id for c in catalogue() if c.role is Role.MODEL)
+
+
 def model_node_id(project: Project) -> str:
     """The id of the project's one model node (the node the trained model belongs to)."""
-    found = [n.id for n in project.graph.nodes if n.type_id in MODEL_TYPES]
+    found = [n.id for n in project.graph.nodes if _is_model(n)]
     if len(found) != 1:
-        raise MLError(f"the pipeline needs exactly one model node ({' or '.join(MODEL_TYPES)}), found "
+        raise MLError(f"the pipeline needs exactly one model node ({' or '.join(_model_type_ids())}), found "
                       f"{len(found)}; add one after the DSP chain")
     return found[0]
 
@@ -190,7 +200,7 @@ def _dataset_warnings(project: Project, labels: Sequence[str]) -> list[str]:
     out = []
     rate = project.dataset.get("rate_hz")
     try:
-        sensor = pipeline_chain(project).sensor
+        sensor = pipeline_plan(project).sensor
         node_labels = list(project.graph.node(model_node_id(project)).props.get("labels") or [])
     except MLError:
         return out
