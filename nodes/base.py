@@ -248,7 +248,9 @@ class NodeType:
     # filter's design rate); validation checks it
     sample_rate_param: ClassVar[str | None] = None
     reports_result: ClassVar[bool] = False   # a result node driven by the firmware's one result per inference
-    plays_recording: ClassVar[bool] = False  # a sensor that plays a recorded file (``load_samples``) on any board
+    plays_recording: ClassVar[bool] = False
+    prints_events: ClassVar[bool] = False
+    optimization_step: ClassVar[str] = ""    # what Optimize does for a pass-through node: "prune" | "int8"    # a result node whose ``events`` the firmware prints (alerts)  # a sensor that plays a recorded file (``load_samples``) on any board
 
     # ---- properties -------------------------------------------------------------------------
     @classmethod
@@ -321,6 +323,11 @@ class NodeType:
             raise NodeError(f"{self.title} has no numpy reference")
         x = inputs[self.inputs[0].name]
         return {self.outputs[0].name: np.asarray(self.transform(x, p, state or RunState()), dtype=np.float32)}
+
+    def events(self, result: np.ndarray, p: Mapping[str, Any], labels: Sequence[str]) -> list[dict]:
+        """The protocol messages (beside the inference line) a result node prints for a sequence of
+        results (N, classes), as the firmware prints them. Default: none."""
+        return []
 
     def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         """The numpy reference of a one-in/one-out node on one array (see ``RunState`` for its shape)."""

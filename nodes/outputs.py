@@ -111,6 +111,7 @@ class ThresholdAlert(NodeType):
     type_id = "outputs.threshold_alert"
     role = Role.RESULT
     reports_result = True
+    prints_events = True
     title = "Threshold alert"
     doc = ('Watches one class score (by label, or by index when label is empty). Goes on when the '
            'score reaches `threshold`, off when it falls below threshold − hysteresis, and prints '

@@ -56,6 +56,7 @@ def load_representative(path: Path) -> np.ndarray:
 class QuantizeInt8(NodeType):
     type_id = "quantize.int8"
     role = Role.PASS_THROUGH
+    optimization_step = "int8"
     title = "Quantize int8"
     doc = ("Full-integer post-training quantization (int8 weights, activations, input and output), the "
            "form the device runs. Representative data: the features the pipeline's own DSP makes from "
@@ -122,6 +123,7 @@ class QuantizeInt8(NodeType):
 class PruneChannels(NodeType):
     type_id = "quantize.prune"
     role = Role.PASS_THROUGH
+    optimization_step = "prune"
     title = "Prune channels"
     doc = ("Structured pruning of a float Keras model (between the Keras model node and Quantize int8): "
            "Optimize removes the given share of units/filters with the lowest L1 norm from every Dense "

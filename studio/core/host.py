@@ -17,7 +17,7 @@ that hold the firmware to the host all use it.
 """
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -104,12 +104,12 @@ def run_plan(plan: PipelinePlan, samples: np.ndarray,
     return run_after_model(plan, feats, model_scores(feats))
 
 
-def alert_events(plan: PipelinePlan, result: np.ndarray) -> Mapping[str, list[dict]]:
-    """The messages each result stage that prints events (``events``) would print for a sequence of
-    results (N, classes), by node id."""
+def result_events(plan: PipelinePlan, result: np.ndarray, labels: Sequence[str]) -> Mapping[str, list[dict]]:
+    """The messages (``NodeType.events``) each result stage prints for a sequence of results
+    (N, classes) with the given labels, by node id; stages that print none are left out."""
     out: dict[str, list[dict]] = {}
     for stage in plan.reporting:
-        events = getattr(stage.node, "events", None)
-        if events is not None:
-            out[stage.node_id] = events(result, stage.props, plan.labels)
+        events = stage.node.events(result, stage.props, labels)
+        if events:
+            out[stage.node_id] = events
     return out

@@ -37,8 +37,6 @@ from studio.ml.quantize import LayerSize
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
-PRUNE_TYPE = "quantize.prune"
-INT8_TYPE = "quantize.int8"
 
 
 @dataclass(frozen=True)
@@ -124,13 +122,13 @@ def recipe(project: Project) -> Recipe:
     model = floats[0]
     steps = optimization_steps(graph, model.id)
     for i, step in enumerate(steps):
-        if step.type_id == INT8_TYPE and i != len(steps) - 1:
+        if step.spec.optimization_step == "int8" and i != len(steps) - 1:
             raise MLError(f"'{step.id}' quantizes to int8 before '{steps[i + 1].id}'; put pruning before "
                           "the Quantize int8 node")
-        if step.type_id not in (PRUNE_TYPE, INT8_TYPE):
+        if step.spec.optimization_step not in ("prune", "int8"):
             raise MLError(f"'{step.id}' ({step.type_id}) makes a model the device cannot run; Optimize "
                           "makes int8 models: use a Quantize int8 node")
-    if not steps or steps[-1].type_id != INT8_TYPE:
+    if not steps or steps[-1].spec.optimization_step != "int8":
         raise MLError(f"add a Quantize int8 node after '{model.id}' (it holds the calibration settings); "
                       "the device runs int8 models only")
     return Recipe(model, tuple(steps[:-1]), steps[-1])

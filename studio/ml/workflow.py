@@ -20,7 +20,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from nodes.base import NodeError, Role, catalogue
+from nodes.base import NodeError, Role, catalogue, node_type
 from studio.core.errors import BadInput
 from studio.core.files import atomic_save_with, atomic_write
 from studio.core.project import Project, safe_join
@@ -58,7 +58,7 @@ def trained_model_props(type_id: str, outcome: TrainOutcome) -> dict[str, str]:
     then prunes and quantizes it as the nodes after it say)."""
     if outcome.cancelled or not outcome.model_path:
         raise MLError("the training was cancelled: there is no model to use")
-    if type_id == "model.keras":
+    if any(p.name == "int8_model" for p in node_type(type_id).params):  # a float model Optimize quantizes
         return {"model": outcome.float_model_path, "int8_model": "", "int8_recipe": ""}
     return {"model": outcome.model_path}
 
@@ -209,7 +209,7 @@ def _dataset_warnings(project: Project, labels: Sequence[str]) -> list[str]:
         out.append(f"the dataset was recorded at {float(rate):g} Hz but the sensor '{sensor.node_id}' runs "
                    f"at {float(srate):g} Hz; set the sensor's rate to match")
     try:
-        produced = tuple(sensor.ntype.infer({}, sensor.props, context(project))["out"].shape)
+        produced = tuple(sensor.node.infer({}, sensor.props, context(project))["out"].shape)
     except (NodeError, KeyError, TypeError):
         produced = ()
     want = tuple(project.dataset.get("shape") or ()) or (project.dataset.get("channels"),)
