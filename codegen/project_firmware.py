@@ -160,7 +160,8 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
         files = write_firmware(Path(out_dir), board, project.name, stages, model_dir, labels, replay,
                                feature_buffer=feature_buffer,
                                model_buffer=buffer_name(model_id, "scores") if model_id else None,
-                               result_buffer=buffer_name(*source) if after_model else None)
+                               result_buffer=buffer_name(*source) if after_model else None,
+                               model_outputs=_model_outputs(report) if model_id else None)
     return GeneratedFirmware(files, report, model_report, board, 0 if replay is None else int(replay.shape[0]),
                              tuple(labels))
 
@@ -177,7 +178,7 @@ def _labels(report: Report) -> list[str]:
 
 
 def _model_outputs(report: Report) -> int:
-    for (node_id, port), spec in report.specs.items():
-        if port == "scores":
-            return spec.elements
+    model = report.plan.model if report.plan is not None else None
+    if model is not None and model.outputs:
+        return next(iter(model.outputs.values())).elements
     return 1
