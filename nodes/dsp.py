@@ -55,12 +55,22 @@ LIBM_BYTES = {"logf": 700, "sqrtf": 90}  # newlib's logf with its error paths; s
 LOG_OPS = 20
 SQRT_OPS = 14
 
-# Sizes of the kernels' C structs (bookkeeping in RAM, configuration in flash), as codegen emits them.
-WINDOW_STATE_BYTES = 24
-DOWNSAMPLE_STATE_BYTES = 20 + 4      # struct and the "sample ready" gate
-SPECTRUM_CONFIG_BYTES = 52
-MEL_CONFIG_BYTES = 72
-MFCC_CONFIG_BYTES = 12
+# sizeof() of the runtime's C structs on a 32-bit Cortex-M (4-byte pointers): the one list codegen
+# (codegen.emitters.ctables) declares them with and tests/codegen/test_dsp_arm.py checks against the
+# compiler. The nodes' costs below are sums of these.
+C_STRUCT_BYTES = {
+    "tms_window_t": 24,
+    "tms_downsample_t": 20,
+    "tms_fft_tables_t": 24,
+    "tms_spectrum_config_t": 28,
+    "tms_mel_config_t": 48,
+    "tms_mfcc_config_t": 12,
+}
+WINDOW_STATE_BYTES = C_STRUCT_BYTES["tms_window_t"]
+DOWNSAMPLE_STATE_BYTES = C_STRUCT_BYTES["tms_downsample_t"] + 4      # struct and the "sample ready" gate
+SPECTRUM_CONFIG_BYTES = C_STRUCT_BYTES["tms_spectrum_config_t"] + C_STRUCT_BYTES["tms_fft_tables_t"]
+MEL_CONFIG_BYTES = C_STRUCT_BYTES["tms_mel_config_t"] + C_STRUCT_BYTES["tms_fft_tables_t"]
+MFCC_CONFIG_BYTES = C_STRUCT_BYTES["tms_mfcc_config_t"]
 
 N_FFT_CHOICES = tuple(2 ** k for k in range(4, 13))  # 16 … 4096
 
