@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Callable, Mapping, Sequence
 
 from codegen import emit_dsp
+from codegen import emit_anomaly, emit_outputs
 from codegen.emit_anomaly import AnomalyEmitError, emit_reconstruction_error
 from codegen.emit_outputs import OutputEmitError, emit_output_stage, emit_smoother_stage
 from codegen.stage import StageCode
@@ -65,13 +66,13 @@ def emit_stage_code(stage: PlanStage, in_buffers: Mapping[str, str], board: Boar
 stage_emitter("outputs.serial")(None)   # the firmware's own inference line
 
 
-@stage_emitter("model.reconstruction_error")
+@stage_emitter(emit_anomaly.TYPE_ID)
 def _reconstruction_error(stage, in_buffers, board, labels):
     mode = "post" if stage.mode is Mode.POST else "frame"
     return emit_reconstruction_error(stage.node_id, stage.props, stage.inputs, in_buffers, mode)
 
 
-@stage_emitter("outputs.smoother")
+@stage_emitter(emit_outputs.SMOOTHER_TYPE)
 def _smoother(stage, in_buffers, board, labels):
     if stage.mode is not Mode.POST:
         raise BadInput(f"{stage.node_id}: the smoother steadies the model's scores over inferences; "
@@ -79,11 +80,9 @@ def _smoother(stage, in_buffers, board, labels):
     return emit_smoother_stage(stage.node_id, stage.props, stage.inputs["scores"].elements, in_buffers["scores"])
 
 
-@stage_emitter("outputs.threshold_alert")
-def _threshold_alert(stage, in_buffers, board, labels):
+def _output(stage, in_buffers, board, labels):
     return emit_output_stage(stage.node_id, stage.type_id, stage.props, labels)
 
 
-@stage_emitter("outputs.gpio_led")
-def _gpio_led(stage, in_buffers, board, labels):
-    return emit_output_stage(stage.node_id, stage.type_id, stage.props, labels)
+for _type_id in sorted(emit_outputs.SUPPORTED_TYPES):   # the result nodes with device code
+    stage_emitter(_type_id)(_output)

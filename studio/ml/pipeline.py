@@ -1,27 +1,21 @@
 """The host reference of a project's pipeline: the features its DSP makes and its int8 inference.
 
-One walk of the graph serves training (features for the model), calibration (representative data)
-and the comparison with the firmware on the emulated board (``host_inference``). The walk follows
-the chain from the sensor to the model node's input:
-
-- *stream* nodes before ``dsp.window`` run their ``reference`` on the whole stream (T, C), as the
-  firmware runs them sample by sample with state;
-- ``dsp.window`` frames the stream exactly as the firmware does: a frame every ``hop`` samples, the
-  first once ``window`` samples have arrived (frame k covers samples k·hop … k·hop + window − 1);
-- *frame* nodes after it run their ``reference`` on each frame.
-
-Without a window node every stream sample is one model input (e.g. an 8×8 image per sample). A
-camera's stream is one image (H, W, C) per sample: pass samples (N, H, W, C) and every node runs
-on each image.
+The project's validated plan (``studio.core.plan``, from ``validate_project``) serves training
+(features for the model), calibration (representative data) and the comparison with the firmware
+on the emulated board (``host_inference``); the one host executor (``studio.core.host``) runs it:
+stream stages on the whole stream (T, C) as the firmware runs them sample by sample with state,
+the window framing it (frame k covers samples k·hop … k·hop + window − 1), frame stages on each
+frame. Without a window every stream sample is one model input (e.g. an 8×8 image per sample); a
+camera's stream is one image (H, W, C) per sample: pass samples (N, H, W, C).
 
 ``host_inference`` then quantizes each feature tensor into the model's int8 input exactly as the
 firmware's ``tms_quantize_int8`` does — float32 ``x / scale``, rounded half away from zero, plus
 the zero point, clamped to [-128, 127] — runs the int8 ``.tflite`` in TFLM (tflite_micro: the
 micro kernels, not the desktop interpreter's), dequantizes the output ``(q − zp) · scale`` in
-float32 and takes the first arg-max. When the outputs read a node after the model
-(``model.reconstruction_error``: the anomaly score of an autoencoder, from the features the model
-was given and its dequantized output), that node's ``reference`` makes the scores instead, as the
-firmware's stage after the model does.
+float32 and takes the first arg-max. When the outputs read a stage after the model (e.g. the
+anomaly score of an autoencoder, from the features the model was given and its dequantized output,
+or a smoother), the post stages' references make the result, as the firmware's stages after the
+model do.
 
 The public functions here are the contract the firmware evaluation relies on; keep them stable.
 """
