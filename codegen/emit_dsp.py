@@ -19,7 +19,7 @@ output buffer is ``codegen.stage.buffer_name(node_id, "out")``.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Callable, Mapping
 
 from codegen.cnames import c_identifier
 from codegen.emitters import dsp_features, dsp_image, dsp_signal, dsp_spectral
@@ -40,32 +40,41 @@ class EmitError(Exception):
         self.problem = problem
 
 
-# The runtime files each node type's stage compiles on a core with an FPU (the headers come with
-# them), for tools that build or measure the kernels on their own (tests, bench/bench_dsp.py).
-# With q15_fft, dsp/fft.c is replaced by FIXED_POINT_SOURCES["dsp/fft.c"].
-KERNEL_SOURCES: Mapping[str, tuple[str, ...]] = {
-    "dsp.window": ("dsp/window.c",),
-    "dsp.normalize": ("dsp/normalize.c",),
-    "dsp.biquad": ("dsp/biquad.c",),
-    "dsp.downsample": ("dsp/downsample.c",),
-    "dsp.stats": ("dsp/stats.c",),
-    "dsp.spectrum": ("dsp/spectrum.c", "dsp/fft.c"),
-    "dsp.mfe": ("dsp/mfe.c", "dsp/fft.c"),
-    "dsp.mfcc": ("dsp/mfcc.c", "dsp/mfe.c", "dsp/fft.c"),
-    "dsp.resize": ("dsp/resize.c",),
-    "dsp.crop": ("dsp/crop.c",),
-    "dsp.grayscale": ("dsp/grayscale.c",),
-    "dsp.delta": ("dsp/delta.c",),
-}
+# Each DSP type's emitter, registered with ``@dsp_emitter(type_id, extra_sources)``: the runtime
+# files its stage compiles on a core with an FPU are the node's declared ``kernel`` (``dsp/mfcc`` →
+# dsp/mfcc.c) plus the kernels it calls; the headers come with them. With q15_fft, dsp/fft.c is
+# replaced by FIXED_POINT_SOURCES["dsp/fft.c"].
+_EMITTERS: dict[str, Callable[..., StageParts]] = {}
+_EXTRA_SOURCES: dict[str, tuple[str, ...]] = {}
+
+
+def dsp_emitter(type_id: str, *extra_sources: str):
+    def register(fn):
+        if type_id in _EMITTERS:
+            raise ValueError(f"two DSP emitters for {type_id}")
+        _EMITTERS[type_id] = fn
+        _EXTRA_SOURCES[type_id] = extra_sources
+        return fn
+    return register
+
+
+def kernel_sources(type_id: str) -> tuple[str, ...]:
+    """The runtime .c files a DSP type's stage compiles: its node's kernel, then what that calls."""
+    kernel = node_type(type_id).kernel
+    if not kernel:
+        raise EmitError("?", type_id, "declares no kernel")
+    return (f"{kernel}.c",) + _EXTRA_SOURCES[type_id]
+
 
 FIXED_POINT_SOURCES: Mapping[str, str] = {"dsp/fft.c": dsp_spectral.FFT_Q15_SOURCE}
 
-SUPPORTED_TYPES: frozenset[str] = frozenset(KERNEL_SOURCES)
+def supported_types() -> frozenset[str]:
+    return frozenset(_EMITTERS)
 
 
 def all_kernel_sources() -> list[str]:
     """Every DSP runtime .c file a stage may name."""
-    return sorted({r for rels in KERNEL_SOURCES.values() for r in rels} | set(FIXED_POINT_SOURCES.values()))
+    return sorted({r for t in _EMITTERS for r in kernel_sources(t)} | set(FIXED_POINT_SOURCES.values()))
 
 
 def node_prefix(node_id: str) -> str:
@@ -96,8 +105,8 @@ def emit_stage(node_id: str, type_id: str, props: Mapping, inputs: Mapping[str, 
     2x fewer instructions on a Cortex-M0+, at a spectrum signal-to-error of about 60-70 dB, which is
     fine for linear spectra but not for log features of tonal input (see dsp/fft_q15.c).
     """
-    if type_id not in SUPPORTED_TYPES:
-        known = ", ".join(sorted(SUPPORTED_TYPES))
+    if type_id not in _EMITTERS:
+        known = ", ".join(sorted(_EMITTERS))
         raise EmitError(node_id, type_id, f"has no C kernel (DSP types with one: {known})")
     try:
         node_cls = node_type(type_id)
@@ -127,26 +136,70 @@ def emit_stage(node_id: str, type_id: str, props: Mapping, inputs: Mapping[str, 
 def _emit(type_id: str, d: Declarations, p: Mapping, spec_in: TensorSpec, spec_out: TensorSpec, in_buf: str,
           out_buf: str, q15_fft: bool) -> StageParts:
     mode = "sample" if len(spec_in.shape) == 1 else "frame"
-    if type_id == "dsp.window":
-        return dsp_signal.window(d, p, spec_in, in_buf, out_buf)
-    if type_id == "dsp.normalize":
-        return dsp_signal.normalize(d, p, spec_in, in_buf, out_buf, mode)
-    if type_id == "dsp.biquad":
-        return dsp_signal.biquad(d, p, spec_in, in_buf, out_buf, mode)
-    if type_id == "dsp.downsample":
-        return dsp_signal.downsample(d, p, spec_in, spec_out, in_buf, out_buf, mode)
-    if type_id == "dsp.stats":
-        return dsp_signal.stats(d, p, spec_in, spec_out, in_buf, out_buf)
-    if type_id == "dsp.spectrum":
-        return dsp_spectral.spectrum(d, p, spec_in, spec_out, in_buf, out_buf, q15_fft)
-    if type_id == "dsp.mfe":
-        return dsp_spectral.mfe(d, p, spec_out, in_buf, out_buf, q15_fft)
-    if type_id == "dsp.mfcc":
-        return dsp_spectral.mfcc(d, p, spec_out, in_buf, out_buf, q15_fft)
-    if type_id == "dsp.resize":
-        return dsp_image.resize(d, p, spec_in, spec_out, in_buf, out_buf)
-    if type_id == "dsp.crop":
-        return dsp_image.crop(d, p, spec_in, spec_out, in_buf, out_buf)
-    if type_id == "dsp.delta":
-        return dsp_features.delta(d, p, spec_in, spec_out, in_buf, out_buf)
+    return _EMITTERS[type_id](d, p, spec_in, spec_out, in_buf, out_buf, mode, q15_fft)
+
+
+@dsp_emitter("dsp.window")
+def _window(d, p, spec_in, spec_out, in_buf, out_buf, mode, q15_fft):
+    return dsp_signal.window(d, p, spec_in, in_buf, out_buf)
+
+
+@dsp_emitter("dsp.normalize")
+def _normalize(d, p, spec_in, spec_out, in_buf, out_buf, mode, q15_fft):
+    return dsp_signal.normalize(d, p, spec_in, in_buf, out_buf, mode)
+
+
+@dsp_emitter("dsp.biquad")
+def _biquad(d, p, spec_in, spec_out, in_buf, out_buf, mode, q15_fft):
+    return dsp_signal.biquad(d, p, spec_in, in_buf, out_buf, mode)
+
+
+@dsp_emitter("dsp.downsample")
+def _downsample(d, p, spec_in, spec_out, in_buf, out_buf, mode, q15_fft):
+    return dsp_signal.downsample(d, p, spec_in, spec_out, in_buf, out_buf, mode)
+
+
+@dsp_emitter("dsp.stats")
+def _stats(d, p, spec_in, spec_out, in_buf, out_buf, mode, q15_fft):
+    return dsp_signal.stats(d, p, spec_in, spec_out, in_buf, out_buf)
+
+
+@dsp_emitter("dsp.spectrum", "dsp/fft.c")
+def _spectrum(d, p, spec_in, spec_out, in_buf, out_buf, mode, q15_fft):
+    return dsp_spectral.spectrum(d, p, spec_in, spec_out, in_buf, out_buf, q15_fft)
+
+
+@dsp_emitter("dsp.mfe", "dsp/fft.c")
+def _mfe(d, p, spec_in, spec_out, in_buf, out_buf, mode, q15_fft):
+    return dsp_spectral.mfe(d, p, spec_out, in_buf, out_buf, q15_fft)
+
+
+@dsp_emitter("dsp.mfcc", "dsp/mfe.c", "dsp/fft.c")
+def _mfcc(d, p, spec_in, spec_out, in_buf, out_buf, mode, q15_fft):
+    return dsp_spectral.mfcc(d, p, spec_out, in_buf, out_buf, q15_fft)
+
+
+@dsp_emitter("dsp.resize")
+def _resize(d, p, spec_in, spec_out, in_buf, out_buf, mode, q15_fft):
+    return dsp_image.resize(d, p, spec_in, spec_out, in_buf, out_buf)
+
+
+@dsp_emitter("dsp.crop")
+def _crop(d, p, spec_in, spec_out, in_buf, out_buf, mode, q15_fft):
+    return dsp_image.crop(d, p, spec_in, spec_out, in_buf, out_buf)
+
+
+@dsp_emitter("dsp.delta")
+def _delta(d, p, spec_in, spec_out, in_buf, out_buf, mode, q15_fft):
+    return dsp_features.delta(d, p, spec_in, spec_out, in_buf, out_buf)
+
+
+@dsp_emitter("dsp.grayscale")
+def _grayscale(d, p, spec_in, spec_out, in_buf, out_buf, mode, q15_fft):
     return dsp_image.grayscale(d, spec_in, spec_out, in_buf, out_buf)
+
+
+# type id -> the runtime .c files its stage compiles (for tools that build or measure the kernels on
+# their own: tests, bench/bench_dsp.py); derived from the registrations above
+KERNEL_SOURCES: Mapping[str, tuple[str, ...]] = {t: kernel_sources(t) for t in _EMITTERS}
+SUPPORTED_TYPES: frozenset[str] = frozenset(_EMITTERS)

@@ -104,11 +104,6 @@ def _replay_rows(replay: np.ndarray) -> tuple[int, int, list[str]]:
     return data.shape[0], data.shape[1], rows
 
 
-def _model_output_size(model_h: Path) -> int | None:
-    m = re.search(r"#define\s+MODEL_OUTPUT_SIZE\s+\(?\s*(\d+)", model_h.read_text(encoding="utf-8", errors="replace"))
-    return int(m.group(1)) if m else None
-
-
 def _flash_instructions(board: Board, glue: BoardGlue | None) -> str:
     if glue is None:  # an Arduino sketch is uploaded by the IDE or arduino-cli, whatever the method
         fqbn = arduino_fqbn(board) or "<vendor>:<core>:<board>"
@@ -132,7 +127,7 @@ def _stage_view(stage: StageCode) -> dict:
 def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Sequence[StageCode],
                    model_dir: Path | None, labels: Sequence[str], replay: np.ndarray | None = None,
                    feature_buffer: str | None = None, model_buffer: str | None = None,
-                   result_buffer: str | None = None) -> FirmwareFiles:
+                   result_buffer: str | None = None, model_outputs: int | None = None) -> FirmwareFiles:
     """Writes the complete firmware project for ``board`` into ``out_dir`` and returns its files.
 
     ``stages`` in data-flow order; ``model_dir`` holds the model compiler's ``model.h``/``model.c``
@@ -180,7 +175,8 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
         if not (model_dir / "model.h").is_file():
             raise BadInput(f"{model_dir}: no model.h (compile the model first)")
         model_files = sorted(p for p in model_dir.iterdir() if p.suffix in (".c", ".h") and p.is_file())
-        n_out = _model_output_size(model_dir / "model.h")
+        # the model's output count comes from the plan (``model_outputs``), not from parsing model.h
+        n_out = model_outputs
         if n_out is not None and result_buffer is None and n_out != len(labels):
             raise BadInput(f"the model has {n_out} outputs but the pipeline names {len(labels)} labels; "
                            "give one label per output")

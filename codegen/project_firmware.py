@@ -14,15 +14,14 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from codegen.emit_anomaly import AnomalyEmitError, emit_reconstruction_error
-from codegen.emit_outputs import SMOOTHER_TYPE, OutputEmitError, emit_output_stage, emit_smoother_stage
+from codegen.emitters.registry import emit_stage_code
 from codegen.firmware import FirmwareFiles, write_firmware
 from codegen.stage import StageCode, buffer_name
-from nodes.base import NodeContext, NodeError, TensorSpec
+from nodes.base import NodeContext, NodeError, Role, TensorSpec
 from nodes.model import device_model_file
 from studio.core.boards import Board, boards
 from studio.core.errors import BadInput, StudioError
-from studio.core.optimization import device_source, disagreeing_outputs_message, reported_sources
+from studio.core.plan import PlanStage
 from studio.core.project import Project
 from studio.core.validate import Report, load_recording, validate_project
 
@@ -67,28 +66,20 @@ def resolve_board(project: Project, board_id: str | None = None, emulate: bool =
 def replay_data(project: Project, report: Report) -> np.ndarray:
     """The samples an emulated board plays: the Replay sensor's file, or for a live sensor the
     project's recorded test samples (the same figure validation counted in flash)."""
-    for node_id in report.order:
-        node = project.graph.node(node_id)
-        if node.spec.category != "sensors":
-            continue
-        if node.type_id != "sensors.replay":
-            return load_recording(project)
-        ctx = NodeContext(project.dir, report.board.info())
-        try:
-            return node.spec().load_samples(node.spec.check_props(node.props), ctx)
-        except NodeError as e:
-            raise BadInput(f"{node_id}: {e.message}") from None
-    raise BadInput("the pipeline has no sensor")
+    sensor = report.plan.sensor if report.plan is not None else None
+    if sensor is None:
+        raise BadInput("the pipeline has no sensor")
+    if not sensor.node_class.plays_recording:
+        return load_recording(project)
+    ctx = NodeContext(project.dir, report.board.info())
+    try:
+        return sensor.node.load_samples(sensor.props, ctx)
+    except NodeError as e:
+        raise BadInput(f"{sensor.node_id}: {e.message}") from None
 
 
-def _io(report: Report, project: Project, node_id: str) -> tuple[dict[str, TensorSpec], dict[str, TensorSpec],
-                                                                   dict[str, str]]:
-    inputs, in_buffers = {}, {}
-    for e in project.graph.edges_into(node_id):
-        inputs[e.dst_port] = report.specs[(e.src, e.src_port)]
-        in_buffers[e.dst_port] = buffer_name(*device_source(project.graph, e.src, e.src_port))
-    outputs = {port: spec for (n, port), spec in report.specs.items() if n == node_id}
-    return inputs, outputs, in_buffers
+def _in_buffers(stage: PlanStage) -> dict[str, str]:
+    return {port: buffer_name(*src) for port, src in stage.sources.items()}
 
 
 def sensor_stage(node_id: str, out: TensorSpec) -> StageCode:
@@ -118,58 +109,36 @@ def device_model_asset(node_id: str, type_id: str, props: Mapping[str, Any]) -> 
 
 def generate(project: Project, out_dir: str | Path, board: Board | None = None) -> GeneratedFirmware:
     """Writes the complete firmware project for ``board`` (default: the project's) into ``out_dir``."""
-    from codegen import emit_dsp
     from codegen.model import ModelError, compile_tflite
 
     board = board or boards().get(project.board_id)
     report = validate_project(project, board)
     if not report.ok:
         raise PipelineHasErrors(report)
-    graph = project.graph
+    plan = report.plan
+    if plan is None:
+        raise BadInput(report.plan_problem)
     ctx = NodeContext(project.dir, board.info())
     stages: list[StageCode] = []
     model_report = None
     feature_buffer = None
     model_id: str | None = None
-    source = result_source(project, report)
+    source = plan.result
     labels = list(report.node_labels.get(source[0], ())) if source else _labels(report)
     # a Replay sensor plays its recording on any board (a real one loops it); an emulated board
     # plays the project's recording in place of a live sensor
-    has_replay_sensor = any(graph.node(n).type_id == "sensors.replay" for n in report.order)
+    has_replay_sensor = plan.sensor is not None and plan.sensor.node_class.plays_recording
     replay = replay_data(project, report) if board.emulated or has_replay_sensor else None
     with tempfile.TemporaryDirectory(prefix="tms-model-") as tmp:
         model_dir = None
-        for node_id in report.order:
-            node = graph.node(node_id)
-            spec = node.spec
-            props = spec.check_props(node.props)
-            inputs, outputs, in_buffers = _io(report, project, node_id)
-            category = spec.category
-            if category == "sensors":
-                stages.append(sensor_stage(node_id, outputs["out"]))
-            elif category == "dsp":
-                try:
-                    stages.append(emit_dsp.emit_stage(node_id, node.type_id, props, inputs, outputs, in_buffers,
-                                                      fpu=board.fpu))
-                except emit_dsp.EmitError as e:
-                    raise BadInput(e.message) from None
-            elif node.type_id == "model.reconstruction_error":
-                mode = "post" if model_id is not None and _reaches(graph, model_id, node_id) else "frame"
-                try:
-                    stages.append(emit_reconstruction_error(node_id, props, inputs, in_buffers, mode))
-                except AnomalyEmitError as e:
-                    raise BadInput(e.message) from None
-            elif node.type_id == SMOOTHER_TYPE:
-                if model_id is None or not _reaches(graph, model_id, node_id):
-                    raise BadInput(f"{node_id}: the smoother steadies the model's scores over inferences; "
-                                   "put it after the model")
-                try:
-                    stages.append(emit_smoother_stage(node_id, props, inputs["scores"].elements,
-                                                      in_buffers["scores"]))
-                except OutputEmitError as e:
-                    raise BadInput(e.message) from None
-            elif category == "model":
-                device_model = device_model_asset(node_id, node.type_id, props)
+        for stage in plan.stages:
+            node_id, props = stage.node_id, stage.props
+            if stage.role is Role.SENSOR:
+                stages.append(sensor_stage(node_id, stage.outputs["out"]))
+            elif stage.role is Role.PASS_THROUGH:
+                continue  # the model node's .tflite is already the int8 model the device runs
+            elif stage.role is Role.MODEL:
+                device_model = device_model_asset(node_id, stage.type_id, props)
                 if model_dir is not None:
                     raise BadInput(f"{node_id}: one model per pipeline for now")
                 model_dir = Path(tmp)
@@ -178,17 +147,12 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
                                                   source_name=device_model)
                 except (ModelError, NodeError) as e:
                     raise BadInput(f"{node_id}: {e.message}") from None
-                feature_buffer = in_buffers.get("in")
+                feature_buffer = _in_buffers(stage).get(stage.node_class.inputs[0].name)
                 model_id = node_id
-            elif category == "quantize":
-                continue  # the model node's .tflite is already the int8 model the device runs
-            elif category == "outputs":
-                if node.type_id == "outputs.serial":
-                    continue  # the firmware's own inference line
-                try:
-                    stages.append(emit_output_stage(node_id, node.type_id, props, labels))
-                except OutputEmitError as e:
-                    raise BadInput(e.message) from None
+            else:
+                code = emit_stage_code(stage, _in_buffers(stage), board, labels)
+                if code is not None:
+                    stages.append(code)
         if not labels:
             labels = _labels(report)
         # the result is a stage's output when the outputs read a node other than the model
@@ -196,33 +160,17 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
         files = write_firmware(Path(out_dir), board, project.name, stages, model_dir, labels, replay,
                                feature_buffer=feature_buffer,
                                model_buffer=buffer_name(model_id, "scores") if model_id else None,
-                               result_buffer=buffer_name(*source) if after_model else None)
+                               result_buffer=buffer_name(*source) if after_model else None,
+                               model_outputs=_model_outputs(report) if model_id else None)
     return GeneratedFirmware(files, report, model_report, board, 0 if replay is None else int(replay.shape[0]),
                              tuple(labels))
 
 
 def result_source(project: Project, report: Report) -> tuple[str, str] | None:
-    """The (node, port) whose scores the firmware's outputs report: what feeds the serial and alert
-    nodes (through optimization nodes). None when no output node is connected; validation has
-    already refused outputs that read different nodes."""
-    feeding = reported_sources(project.graph)
-    problem = disagreeing_outputs_message(feeding)
-    if problem:
-        raise BadInput(problem)
-    return next(iter(feeding), None)
-
-
-def _reaches(graph, start: str, goal: str) -> bool:
-    """Whether data flows from ``start`` to ``goal``."""
-    seen, stack = set(), [start]
-    while stack:
-        cur = stack.pop()
-        if cur == goal:
-            return True
-        if cur not in seen:
-            seen.add(cur)
-            stack.extend(e.dst for e in graph.edges_from(cur))
-    return False
+    """The (node, port) whose scores the firmware's outputs report (the plan's result)."""
+    if report.plan is None:
+        raise BadInput(report.plan_problem)
+    return report.plan.result
 
 
 def _labels(report: Report) -> list[str]:
@@ -230,16 +178,7 @@ def _labels(report: Report) -> list[str]:
 
 
 def _model_outputs(report: Report) -> int:
-    for (node_id, port), spec in report.specs.items():
-        if port == "scores":
-            return spec.elements
+    model = report.plan.model if report.plan is not None else None
+    if model is not None and model.outputs:
+        return next(iter(model.outputs.values())).elements
     return 1
-
-
-def size_comparison(generated: GeneratedFirmware, measured: Mapping[str, int]) -> dict[str, Any]:
-    est = generated.estimate()
-    out: dict[str, Any] = {"estimated": est, "measured": dict(measured), "error_percent": {}}
-    for key in ("flash_bytes", "ram_bytes"):
-        if measured.get(key):
-            out["error_percent"][key] = round((est[key] - measured[key]) / measured[key] * 100.0, 2)
-    return out

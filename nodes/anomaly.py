@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from nodes.base import Cost, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype
+from nodes.base import Mode, Role, RunState, Cost, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype
 
 METRICS = ("mse", "mae")
 
@@ -35,6 +35,7 @@ OPS_PER_ELEMENT = 3
 @register
 class ReconstructionError(NodeType):
     type_id = "model.reconstruction_error"
+    role = Role.POST
     title = "Reconstruction error (anomaly score)"
     doc = ("The anomaly score of an autoencoder: the mean squared (mse) or absolute (mae) difference "
            "between the features the model was given and its reconstruction, divided by `scale`. "
@@ -77,7 +78,14 @@ class ReconstructionError(NodeType):
     def labels(self, p, ctx):
         return list(p["labels"])
 
-    def reference(self, features: np.ndarray, reconstruction: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    def reference(self, inputs, p, state=None):
+        """After the model: the (N, 1) scores of N windows' features and reconstructions; in a
+        frame: the (1,) score of one window."""
+        if state is not None and state.mode is Mode.POST:
+            return {"scores": self.scores(inputs["features"], inputs["reconstruction"], p)}
+        return {"scores": self.window_score(inputs["features"], inputs["reconstruction"], p)}
+
+    def window_score(self, features: np.ndarray, reconstruction: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
         """The score (1,) float32 of one window, exactly as the C kernel computes it."""
         f = np.asarray(features, dtype=np.float32).reshape(-1)
         r = np.asarray(reconstruction, dtype=np.float32).reshape(-1)
@@ -97,4 +105,4 @@ class ReconstructionError(NodeType):
             raise NodeError(f"{f.shape[0]} feature windows but {r.shape[0]} reconstructions")
         if f.shape[0] == 0:
             return np.zeros((0, 1), np.float32)
-        return np.stack([self.reference(a, b, p) for a, b in zip(f, r)])
+        return np.stack([self.window_score(a, b, p) for a, b in zip(f, r)])

@@ -7,11 +7,62 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Mapping, Sequence
 
+import numpy as np
+
 DTYPES = ("f32", "i32", "i16", "i8", "u8")
 DTYPE_BYTES = {"f32": 4, "i32": 4, "i16": 2, "i8": 1, "u8": 1}
+
+
+class Role(Enum):
+    """What a node type is in a pipeline; the plan (``studio.core.plan``) orders stages by it.
+
+    ``STREAM`` nodes run on the sensor's samples before the window, or on each frame after it;
+    ``FRAME`` nodes need whole frames (after the window); ``POST`` nodes run after the model on its
+    scores (and, for some, its input features); ``RESULT`` nodes consume the result; a
+    ``PASS_THROUGH`` node (optimization) hands its input on unchanged on the device.
+    """
+
+    SENSOR = "sensor"
+    STREAM = "stream"
+    WINDOW = "window"
+    FRAME = "frame"
+    MODEL = "model"
+    POST = "post"
+    RESULT = "result"
+    PASS_THROUGH = "pass-through"
+
+
+class Mode(Enum):
+    """When a planned stage runs on the device (and how the host executor applies its reference).
+
+    ``SAMPLE``: once per sensor sample, on the stream; ``WINDOW``: the window node itself;
+    ``FRAME``: once per frame the window makes; ``POST``: after each inference on the model's
+    output; ``RESULT``: after each inference on the result; ``NONE``: nothing runs (pass-through).
+    """
+
+    SAMPLE = "sample"
+    WINDOW = "window"
+    FRAME = "frame"
+    POST = "post"
+    RESULT = "result"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class RunState:
+    """What a node's ``reference`` may know of where it runs: its stage mode and the labels it receives.
+
+    On the stream (``Mode.SAMPLE``) the arrays are the whole stream (T, ...) the firmware feeds sample
+    by sample (stateful nodes carry their state along it); in a frame, one frame; after the model,
+    the sequence of inferences (N, ...).
+    """
+
+    mode: Mode = Mode.FRAME
+    labels: tuple[str, ...] = ()
 
 
 class NodeError(Exception):
@@ -192,6 +243,14 @@ class NodeType:
     outputs: ClassVar[Sequence[Port]] = ()
     params: ClassVar[Sequence[Param]] = ()
     kernel: ClassVar[str | None] = None  # the C pair in codegen/runtime/ that runs it
+    role: ClassVar[Role] = Role.STREAM
+    # the property that must equal the sample rate of the stream arriving at the node (e.g. a
+    # filter's design rate); validation checks it
+    sample_rate_param: ClassVar[str | None] = None
+    reports_result: ClassVar[bool] = False   # a result node driven by the firmware's one result per inference
+    plays_recording: ClassVar[bool] = False  # a sensor that plays a recorded file (``load_samples``) on any board
+    prints_events: ClassVar[bool] = False    # a result node whose ``events`` the firmware prints (alerts)
+    optimization_step: ClassVar[str] = ""    # what Optimize does for a pass-through node: "prune" | "int8"
 
     # ---- properties -------------------------------------------------------------------------
     @classmethod
@@ -246,6 +305,33 @@ class NodeType:
     def labels(self, p: Mapping[str, Any], ctx: NodeContext) -> list[str] | None:
         """Class labels this node produces, if it knows them (model, outputs pass them on)."""
         return None
+
+    def check_labels(self, p: Mapping[str, Any], labels: Sequence[str]) -> None:
+        """Raises NodeError when the labels arriving at the node do not fit its properties."""
+        return None
+
+    def warnings(self, p: Mapping[str, Any], ctx: NodeContext) -> list[str]:
+        """Problems worth a warning that do not stop the pipeline."""
+        return []
+
+    # ---- the host reference -------------------------------------------------------------------
+    def reference(self, inputs: Mapping[str, np.ndarray], p: Mapping[str, Any],
+                  state: RunState | None = None) -> dict[str, np.ndarray]:
+        """The numpy truth the device's C must match: output arrays by port from input arrays by
+        port. Default: a one-in/one-out node applies ``transform`` to its single input."""
+        if len(self.inputs) != 1 or len(self.outputs) != 1:
+            raise NodeError(f"{self.title} has no numpy reference")
+        x = inputs[self.inputs[0].name]
+        return {self.outputs[0].name: np.asarray(self.transform(x, p, state or RunState()), dtype=np.float32)}
+
+    def events(self, result: np.ndarray, p: Mapping[str, Any], labels: Sequence[str]) -> list[dict]:
+        """The protocol messages (beside the inference line) a result node prints for a sequence of
+        results (N, classes), as the firmware prints them. Default: none."""
+        return []
+
+    def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
+        """The numpy reference of a one-in/one-out node on one array (see ``RunState`` for its shape)."""
+        raise NodeError(f"{self.title} has no numpy reference, so it cannot run on the host")
 
 
 REGISTRY: dict[str, type[NodeType]] = {}

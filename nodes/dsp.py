@@ -31,7 +31,7 @@ import numpy as np
 from nodes import dsp_tables as tables
 from nodes.dsp_tables import (biquad_coefficients, dct_matrix, fft_twiddles, frame_count,  # noqa: F401
                               hann_window, mel_filterbank, sparse_rows)  # re-exported for codegen
-from nodes.base import Cost, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype, single_input
+from nodes.base import Mode, Role, RunState, Cost, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype, single_input
 
 # C code size of each kernel (bytes): the .text of codegen/runtime/dsp/<kernel>.c built with
 # arm-none-eabi-gcc 12.2 -Os for cortex-m4 hard-float (measured 2026-11-22), plus ~40 B for its call
@@ -56,13 +56,24 @@ LIBM_BYTES = {"logf": 700, "sqrtf": 90}  # newlib's logf with its error paths; s
 LOG_OPS = 20
 SQRT_OPS = 14
 
-# Sizes of the kernels' C structs (bookkeeping in RAM, configuration in flash), as codegen emits them.
-WINDOW_STATE_BYTES = 24
-DOWNSAMPLE_STATE_BYTES = 20 + 4      # struct and the "sample ready" gate
-SPECTRUM_CONFIG_BYTES = 52
-MEL_CONFIG_BYTES = 72
-MFCC_CONFIG_BYTES = 12
-DELTA_CONFIG_BYTES = 24
+# sizeof() of the runtime's C structs on a 32-bit Cortex-M (4-byte pointers): the one list codegen
+# (codegen.emitters.ctables) declares them with and tests/codegen/test_dsp_arm.py checks against the
+# compiler. The nodes' costs below are sums of these.
+C_STRUCT_BYTES = {
+    "tms_window_t": 24,
+    "tms_downsample_t": 20,
+    "tms_fft_tables_t": 24,
+    "tms_spectrum_config_t": 28,
+    "tms_mel_config_t": 48,
+    "tms_mfcc_config_t": 12,
+    "tms_delta_config_t": 24,
+}
+WINDOW_STATE_BYTES = C_STRUCT_BYTES["tms_window_t"]
+DOWNSAMPLE_STATE_BYTES = C_STRUCT_BYTES["tms_downsample_t"] + 4      # struct and the "sample ready" gate
+SPECTRUM_CONFIG_BYTES = C_STRUCT_BYTES["tms_spectrum_config_t"] + C_STRUCT_BYTES["tms_fft_tables_t"]
+MEL_CONFIG_BYTES = C_STRUCT_BYTES["tms_mel_config_t"] + C_STRUCT_BYTES["tms_fft_tables_t"]
+MFCC_CONFIG_BYTES = C_STRUCT_BYTES["tms_mfcc_config_t"]
+DELTA_CONFIG_BYTES = C_STRUCT_BYTES["tms_delta_config_t"]
 
 N_FFT_CHOICES = tuple(2 ** k for k in range(4, 13))  # 16 … 4096
 
@@ -108,6 +119,7 @@ def fft_ops(n_fft: int) -> int:
 @register
 class Window(NodeType):
     type_id = "dsp.window"
+    role = Role.WINDOW
     title = "Window"
     doc = ("Sliding window: collects the stream into frames of `window` samples and emits one every "
            "`hop` samples (frames overlap when hop < window). Output (window, channels) at rate/hop.")
@@ -137,7 +149,7 @@ class Window(NodeType):
                     ops=(p["window"] + p["hop"]) * channels,
                     detail={"output_bytes": out.bytes, "state_bytes": state, "code_bytes": _code(self.kernel)})
 
-    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         """All whole frames of the stream (T, C): shape (frames, window, C)."""
         x = _as_2d(x)
         n = tables.frame_count(x.shape[0], p["window"], p["hop"])
@@ -151,6 +163,7 @@ class Window(NodeType):
 @register
 class Normalize(NodeType):
     type_id = "dsp.normalize"
+    role = Role.STREAM
     title = "Normalize / scale"
     doc = ("fixed: x·scale + offset; zscore: (x − mean) / std; minmax: (x − min) / (max − min) with the "
            "given range; frame_minmax: the same using the min and max of each input tensor. "
@@ -181,9 +194,12 @@ class Normalize(NodeType):
         return Cost(ram_bytes=out.bytes, flash_bytes=_code(self.kernel), ops=per_value * out.elements,
                     detail={"output_bytes": out.bytes, "code_bytes": _code(self.kernel)})
 
-    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         x = np.asarray(x, dtype=np.float32)
         mode = p["mode"]
+        if mode == "frame_minmax" and state is not None and state.mode is Mode.SAMPLE and x.ndim >= 2:
+            # on the stream the device's tensor is one sample (C,), scaled by its own range
+            return np.stack([self.transform(row, p) for row in x]) if x.shape[0] else x
         if mode == "fixed":
             scale, offset = np.float32(p["scale"]), np.float32(p["offset"])
         elif mode == "zscore":
@@ -203,6 +219,7 @@ class Normalize(NodeType):
 @register
 class Biquad(NodeType):
     type_id = "dsp.biquad"
+    role = Role.STREAM
     title = "Biquad filter"
     doc = ("Low-, high- or band-pass IIR filter (RBJ cookbook coefficients), `stages` identical "
            "sections in cascade, transposed direct form II. On a stream it keeps its state between "
@@ -256,7 +273,7 @@ class Biquad(NodeType):
                     detail={"output_bytes": out.bytes, "state_bytes": state, "table_bytes": coeffs,
                             "code_bytes": _code(self.kernel)})
 
-    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         """Filters (T, C) along T from rest, in float32 arithmetic as the C kernel does."""
         y = _as_2d(x).copy()
         b0, b1, b2, a1, a2 = (np.float32(c) for c in self.coefficients(p))
@@ -293,6 +310,7 @@ def _log(x: np.ndarray, floor: float) -> np.ndarray:
 @register
 class Spectrum(NodeType):
     type_id = "dsp.spectrum"
+    role = Role.FRAME
     title = "FFT spectrum"
     doc = ("Magnitude spectrum of each channel of a frame: optional Hann window over the frame, "
            "zero-padded real FFT of n_fft points, |X[k]| for the first `bins` bins (0 = all n_fft/2+1), "
@@ -344,7 +362,7 @@ class Spectrum(NodeType):
                     detail={"output_bytes": out.bytes, "scratch_bytes": scratch, "table_bytes": tables_b,
                             "code_bytes": code})
 
-    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         x = _as_2d(x)
         window = tables.hann_window(x.shape[0]) if p["window"] == "hann" else None
         mag = _spectrum(x.T, p["n_fft"], window, power=False)[:, : self._bins(p)]
@@ -471,6 +489,7 @@ class _MelNode(NodeType):
 @register
 class Mfe(_MelNode):
     type_id = "dsp.mfe"
+    role = Role.FRAME
     title = "Mel energies (MFE)"
     doc = ("Mel filterbank energies of short frames inside the window (see the module notes for the "
            "framing), optionally natural log(max(e, log_floor)). Output (frames, n_mels).")
@@ -483,13 +502,14 @@ class Mfe(_MelNode):
     def cost(self, inputs, outputs, p, ctx):
         return self._cost(outputs, p, 0, 0, MEL_CONFIG_BYTES)
 
-    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         return self.mel_energies(x, p, log=p["log"])
 
 
 @register
 class Mfcc(_MelNode):
     type_id = "dsp.mfcc"
+    role = Role.FRAME
     title = "MFCC"
     doc = ("Mel-frequency cepstral coefficients of short frames inside the window: log mel energies "
            "(natural log of max(e, log_floor)) times the orthonormal DCT-II, first n_mfcc kept. "
@@ -512,7 +532,7 @@ class Mfcc(_MelNode):
         return self._cost(outputs, p, 2 * p["n_mfcc"] * p["n_mels"], 4 * p["n_mels"],
                           MEL_CONFIG_BYTES + MFCC_CONFIG_BYTES)
 
-    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         log_mel = self.mel_energies(x, p, log=True)
         return (log_mel @ tables.dct_matrix(p["n_mfcc"], p["n_mels"]).T).astype(np.float32)
 
@@ -528,6 +548,7 @@ _STAT_OPS = {"mean": (1, 1), "rms": (2, 1 + SQRT_OPS), "std": (3, 2 + SQRT_OPS),
 @register
 class Statistics(NodeType):
     type_id = "dsp.stats"
+    role = Role.FRAME
     title = "Statistical features"
     doc = ("Per channel of a frame: mean, rms, std (population), min, max, skew (m3/m2^1.5), "
            "kurtosis (Fisher: m4/m2² − 3; both 0 for a flat frame) and zero crossings (sign changes, "
@@ -557,7 +578,7 @@ class Statistics(NodeType):
         return Cost(ram_bytes=out.bytes, flash_bytes=code, ops=ops,
                     detail={"output_bytes": out.bytes, "code_bytes": code})
 
-    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         x = _as_2d(x).astype(np.float64)
         n = x.shape[0]
         mean = x.mean(axis=0)
@@ -585,6 +606,7 @@ class Statistics(NodeType):
 @register
 class Downsample(NodeType):
     type_id = "dsp.downsample"
+    role = Role.STREAM
     title = "Downsample"
     doc = ("Keeps one value per `factor`: the mean of each group of `factor` samples (average) or the "
            "first of each group (decimate). On a stream the output rate is rate/factor; on a frame "
@@ -619,7 +641,7 @@ class Downsample(NodeType):
                     ops=per_value * out.elements,
                     detail={"output_bytes": out.bytes, "state_bytes": state, "code_bytes": _code(self.kernel)})
 
-    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         """(T, C) → (T // factor, C); the same for a whole stream and for one frame."""
         x = _as_2d(x)
         f = p["factor"]
@@ -665,6 +687,7 @@ class Delta(NodeType):
         Param("include_input", bool, True, doc="keep the input features in front of their deltas"),
     ]
     kernel = "dsp/delta"
+    role = Role.FRAME
 
     def blocks(self, p: Mapping[str, Any]) -> int:
         return int(p["include_input"]) + p["order"]
@@ -686,7 +709,7 @@ class Delta(NodeType):
         return Cost(ram_bytes=out.bytes, flash_bytes=code + DELTA_CONFIG_BYTES, ops=ops,
                     detail={"output_bytes": out.bytes, "table_bytes": DELTA_CONFIG_BYTES, "code_bytes": code})
 
-    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         x = _as_2d(x)
         parts = [x] if p["include_input"] else []
         d = delta_frames(x, p["width"])

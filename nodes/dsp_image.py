@@ -11,7 +11,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from nodes import dsp_tables as tables
-from nodes.base import Cost, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype, single_input
+from nodes.base import Mode, Role, RunState, Cost, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype, single_input
 
 # C code size of each kernel (bytes): .text of codegen/runtime/dsp/<kernel>.c (arm-none-eabi-gcc 12.2
 # -Os, cortex-m4 hard-float, measured 2026-11-22) plus ~40 B for its call in pipeline.c.
@@ -65,6 +65,7 @@ def resize(x: np.ndarray, height: int, width: int, method: str) -> np.ndarray:
 @register
 class Resize(NodeType):
     type_id = "dsp.resize"
+    role = Role.STREAM
     title = "Image resize"
     doc = "Scales an image to width × height, nearest neighbour or bilinear (half-pixel centres)."
     inputs = [_IN]
@@ -88,13 +89,14 @@ class Resize(NodeType):
         # two uint16 source indices and a float32 weight per output row and column; 3 lerps of 3 ops
         return _image_cost(self.kernel, out, 9 * out.elements, 8 * (h + w))
 
-    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         return resize(x, p["height"], p["width"], p["method"])
 
 
 @register
 class Crop(NodeType):
     type_id = "dsp.crop"
+    role = Role.STREAM
     title = "Image crop"
     doc = "Keeps the width × height rectangle whose top-left pixel is (x, y)."
     inputs = [_IN]
@@ -119,7 +121,7 @@ class Crop(NodeType):
         out = outputs["out"]
         return _image_cost(self.kernel, out, out.elements)
 
-    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         x = np.asarray(x, dtype=np.float32)
         return np.ascontiguousarray(x[p["y"]: p["y"] + p["height"], p["x"]: p["x"] + p["width"]])
 
@@ -127,6 +129,7 @@ class Crop(NodeType):
 @register
 class Grayscale(NodeType):
     type_id = "dsp.grayscale"
+    role = Role.STREAM
     title = "Grayscale"
     doc = "RGB image to one luma channel with the ITU-R BT.601 weights 0.299 R + 0.587 G + 0.114 B."
     inputs = [_IN]
@@ -146,7 +149,7 @@ class Grayscale(NodeType):
         out = outputs["out"]
         return _image_cost(self.kernel, out, 5 * out.elements, tables.grayscale_weights().nbytes)
 
-    def reference(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         x = np.asarray(x, dtype=np.float32)
         return (x @ tables.grayscale_weights())[..., None].astype(np.float32)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from nodes.base import (Cost, NodeContext, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype,
+from nodes.base import (Mode, Role, RunState, Cost, NodeContext, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype,
                         single_input)
 from nodes.sensors import content_sha256  # one content hash per file, shared with recordings
 
@@ -78,6 +78,7 @@ def device_model_file(type_id: str, props: Mapping[str, Any]) -> str:
 @register
 class TfliteModel(NodeType):
     type_id = "model.tflite"
+    role = Role.MODEL
     title = "TFLite model (int8)"
     doc = ("A full-integer int8 .tflite model, compiled to C for the device. Input: features whose "
            "element count equals the model input; output: the dequantized scores.")
@@ -85,6 +86,10 @@ class TfliteModel(NodeType):
     outputs = [_SCORES]
     params = [Param("model", str, "", kind="asset", doc=".tflite file inside the project folder"), _LABELS]
     kernel = "model/tflite"
+
+    def device_input_shape(self, p: Mapping[str, Any], ctx: NodeContext) -> tuple[int, ...]:
+        """The input shape of the model the device runs (with its batch dimension, if any)."""
+        return tuple(self.summary(p, ctx).inputs[0].shape)
 
     def summary(self, p: Mapping[str, Any], ctx: NodeContext):
         """The model compiler's ``ModelSummary`` of the chosen file, cached by content."""
@@ -280,6 +285,7 @@ def analyze_keras(path: Path) -> KerasSummary:
 @register
 class KerasModel(NodeType):
     type_id = "model.keras"
+    role = Role.MODEL
     title = "Keras model (float)"
     doc = ("A float Keras 3 model (.keras or .h5), loaded in safe mode (Lambda layers refused). The "
            "device runs int8 only: put a quantize.int8 node after it; the cost shown is the int8 estimate.")
@@ -294,6 +300,11 @@ class KerasModel(NodeType):
                     doc="fingerprint of the float model and optimization settings int8_model was made "
                         "from (written by Optimize; a mismatch means the int8 model is out of date)")]
     kernel = "model/tflite"  # runs on the device only after conversion to int8 .tflite
+
+    def device_input_shape(self, p: Mapping[str, Any], ctx: NodeContext) -> tuple[int, ...]:
+        """The int8 model's input shape when Optimize made one, else the float model's (batch dropped)."""
+        device = self.int8(p, ctx)
+        return tuple(device[1].shape) if device is not None else tuple(self.summary(p, ctx).input_shape)
 
     def summary(self, p: Mapping[str, Any], ctx: NodeContext) -> KerasSummary:
         path = _model_path(p, ctx, (".keras", ".h5"))

@@ -12,7 +12,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from nodes.base import Cost, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype, single_input
+from nodes.base import Mode, Role, RunState, Cost, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype, single_input
 
 # C code size of each output kernel (bytes). threshold_alert and smoother: the .text of
 # codegen/runtime/outputs/<kernel>.c built with arm-none-eabi-gcc 12.2 -Os for cortex-m4 hard-float
@@ -60,6 +60,8 @@ def _sink_cost(kernel: str, ram_bytes: int, ops: int) -> Cost:
 @register
 class Serial(NodeType):
     type_id = "outputs.serial"
+    role = Role.RESULT
+    reports_result = True
     title = "Serial output"
     doc = ('Prints one JSON line per inference: {"type":"inference","seq":…,"label":…,"index":…,'
            '"scores":[…],"dsp_us":…,"model_us":…} (label and index of the top score).')
@@ -84,13 +86,12 @@ class Serial(NodeType):
         ops = 2 * n + (40 * n if p["print_scores"] else 0)
         return _sink_cost(self.kernel, state, ops)
 
-    def check_labels(self, p: Mapping[str, Any], labels: Sequence[str]) -> None:
-        return None
 
 
 @register
 class GpioLed(NodeType):
     type_id = "outputs.gpio_led"
+    role = Role.RESULT
     title = "LED on class"
     doc = "Lights the LED on `pin` while the top class is `label` with a score of at least `min_score`."
     inputs = [_SCORES_IN]
@@ -118,6 +119,9 @@ class GpioLed(NodeType):
 @register
 class ThresholdAlert(NodeType):
     type_id = "outputs.threshold_alert"
+    role = Role.RESULT
+    reports_result = True
+    prints_events = True
     title = "Threshold alert"
     doc = ('Watches one class score (by label, or by index when label is empty). Goes on when the '
            'score reaches `threshold`, off when it falls below threshold − hysteresis, and prints '
@@ -151,26 +155,40 @@ class ThresholdAlert(NodeType):
     def watched_index(self, p: Mapping[str, Any], labels: Sequence[str]) -> int:
         return list(labels).index(p["label"]) if p["label"] else p["index"]
 
-    def reference(self, scores: np.ndarray, p: Mapping[str, Any], labels: Sequence[str]) -> list[dict]:
-        """The alert messages for a sequence of score vectors (T, classes), in order."""
+    def reference(self, inputs, p, state=None):
+        """The alert's state (T,) int8 (1 = on) after each of a sequence of score vectors (T, classes);
+        ``state.labels`` are the labels it receives."""
+        labels = state.labels if state is not None else ()
         idx = self.watched_index(p, labels)
-        on, events = False, []
-        for t, row in enumerate(np.asarray(scores, dtype=np.float32)):
+        on, states = False, []
+        for row in np.asarray(inputs["scores"], dtype=np.float32):
             score = float(row[idx])
             if not on and score >= p["threshold"]:
                 on = True
             elif on and score < p["threshold"] - p["hysteresis"]:
                 on = False
-            else:
-                continue
-            events.append({"type": "alert", "label": labels[idx], "index": idx, "score": score,
-                           "state": "on" if on else "off", "window": t})
+            states.append(1 if on else 0)
+        return {"on": np.asarray(states, dtype=np.int8)}
+
+    def events(self, scores: np.ndarray, p: Mapping[str, Any], labels: Sequence[str]) -> list[dict]:
+        """The alert messages the firmware prints for a sequence of score vectors (T, classes): one
+        at each change of ``reference``'s state."""
+        idx = self.watched_index(p, labels)
+        x = np.asarray(scores, dtype=np.float32)
+        on = self.reference({"scores": x}, p, RunState(Mode.RESULT, tuple(labels)))["on"]
+        events, prev = [], 0
+        for t, now in enumerate(on):
+            if now != prev:
+                events.append({"type": "alert", "label": labels[idx], "index": idx, "score": float(x[t, idx]),
+                               "state": "on" if now else "off", "window": t})
+            prev = now
         return events
 
 
 @register
 class Smoother(NodeType):
     type_id = "outputs.smoother"
+    role = Role.POST
     title = "Smoother"
     doc = ("Steadies the result over the last `windows` inferences: average of the score vectors, or "
            "majority (each class's share of the top-1 votes). With debounce d > 1 a new top class is "
@@ -200,7 +218,7 @@ class Smoother(NodeType):
                     ops=ops, detail={"state_bytes": state, "output_bytes": outputs["scores"].bytes,
                                      "table_bytes": SMOOTHER_CONFIG_BYTES, "code_bytes": code})
 
-    def reference(self, scores: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+    def transform(self, scores: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         """Smoothed output for each of a sequence of score vectors (T, classes) → (T, classes)."""
         x = np.asarray(scores, dtype=np.float32)
         n_classes = x.shape[1]
@@ -222,5 +240,3 @@ class Smoother(NodeType):
             out[t] = held
         return out
 
-    def check_labels(self, p: Mapping[str, Any], labels: Sequence[str]) -> None:
-        return None

@@ -14,7 +14,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from nodes.base import Cost, NodeContext, NodeError, NodeType, Param, Port, register, require_dtype, single_input
+from nodes.base import Mode, Role, RunState, Cost, NodeContext, NodeError, NodeType, Param, Port, register, require_dtype, single_input
 from nodes.datafiles import load_numeric_npy
 
 _IN = Port("scores", ("f32",), "scores of the model node upstream")
@@ -55,6 +55,8 @@ def load_representative(path: Path) -> np.ndarray:
 @register
 class QuantizeInt8(NodeType):
     type_id = "quantize.int8"
+    role = Role.PASS_THROUGH
+    optimization_step = "int8"
     title = "Quantize int8"
     doc = ("Full-integer post-training quantization (int8 weights, activations, input and output), the "
            "form the device runs. Representative data: the features the pipeline's own DSP makes from "
@@ -120,6 +122,8 @@ class QuantizeInt8(NodeType):
 @register
 class PruneChannels(NodeType):
     type_id = "quantize.prune"
+    role = Role.PASS_THROUGH
+    optimization_step = "prune"
     title = "Prune channels"
     doc = ("Structured pruning of a float Keras model (between the Keras model node and Quantize int8): "
            "Optimize removes the given share of units/filters with the lowest L1 norm from every Dense "
@@ -156,6 +160,7 @@ _DEVICE_NEEDS_INT8 = ("the device code generator needs a full-integer int8 model
 @register
 class QuantizeFloat16(NodeType):
     type_id = "quantize.float16"
+    role = Role.PASS_THROUGH
     title = "Quantize float16"
     doc = "float16 weights (half the size, float maths): for export; the device needs int8."
     inputs = [_IN]
@@ -176,6 +181,7 @@ class QuantizeFloat16(NodeType):
 @register
 class QuantizeDynamicRange(NodeType):
     type_id = "quantize.dynamic_range"
+    role = Role.PASS_THROUGH
     title = "Quantize dynamic range"
     doc = "int8 weights with float activations: for export; the device needs full-integer int8."
     inputs = [_IN]

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from nodes.base import Cost, NodeContext, NodeError, NodeType, Param, Port, TensorSpec, register
+from nodes.base import Mode, Role, RunState, Cost, NodeContext, NodeError, NodeType, Param, Port, TensorSpec, register
 from nodes.datafiles import load_numeric_npy
 
 # C code size of each sensor's stage (bytes), as measured in generated images (arm-none-eabi-nm of
@@ -57,6 +57,7 @@ _OUT_PORT = Port("out", ("f32",), "one sample per sample period")
 @register
 class Accelerometer(NodeType):
     type_id = "sensors.accelerometer"
+    role = Role.SENSOR
     title = "Accelerometer / IMU"
     doc = ("Inertial sensor: 1–3 axes of acceleration (g), 4–6 add the gyroscope (deg/s). "
            "Emits one sample (axes,) per sample period.")
@@ -78,6 +79,7 @@ class Accelerometer(NodeType):
 @register
 class Microphone(NodeType):
     type_id = "sensors.microphone"
+    role = Role.SENSOR
     title = "Microphone"
     doc = "Mono audio normalised to [-1, 1]; one sample (1,) per sample period."
     outputs = [_OUT_PORT]
@@ -99,6 +101,7 @@ class Microphone(NodeType):
 @register
 class Environment(NodeType):
     type_id = "sensors.environment"
+    role = Role.SENSOR
     title = "Temperature / humidity"
     doc = "Temperature (°C) and/or relative humidity (%RH); emits (1,) or (2,) [temperature, humidity]."
     outputs = [_OUT_PORT]
@@ -118,6 +121,7 @@ class Environment(NodeType):
 @register
 class Adc(NodeType):
     type_id = "sensors.adc"
+    role = Role.SENSOR
     title = "Analog input (ADC)"
     doc = "One ADC channel as a fraction of full scale in [0, 1]; one sample (1,) per sample period."
     outputs = [_OUT_PORT]
@@ -138,6 +142,7 @@ class Adc(NodeType):
 @register
 class Camera(NodeType):
     type_id = "sensors.camera"
+    role = Role.SENSOR
     title = "Camera"
     doc = ("One image (height, width, 1) grayscale or (height, width, 3) RGB per frame, "
            "pixel values in [0, 1].")
@@ -232,6 +237,8 @@ def content_sha256(path: Path, ctx: NodeContext) -> str:
 @register
 class Replay(NodeType):
     type_id = "sensors.replay"
+    role = Role.SENSOR
+    plays_recording = True
     title = "Replay recording"
     doc = ("Plays recorded samples from a file in the project folder, one sample (channels,) per "
            "sample period, looping at the end. .csv: a header row, one column per channel; "

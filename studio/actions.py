@@ -160,17 +160,14 @@ def _alerts_agree(project: Project, run: RunOutcome, host) -> bool | None:
     (None when the pipeline has no alert)."""
     import numpy as np
 
-    report = run.build.generated.report
-    alert_nodes = [project.graph.node(n) for n in report.order
-                   if project.graph.node(n).type_id == "outputs.threshold_alert"]
-    if not alert_nodes:
+    from studio.core.host import result_events
+
+    plan = run.build.generated.report.plan
+    scores = np.array([r.scores for r in host], dtype=np.float32)
+    expected = [e for events in result_events(plan, scores, run.build.generated.labels).values() for e in events]
+    if not any(s.node_class.prints_events for s in plan.reporting):
         return None
     device = [m.to_json() for m in run.messages if m.kind == "alert"]
-    scores = np.array([r.scores for r in host], dtype=np.float32)
-    expected = []
-    for node in alert_nodes:
-        spec = node.spec
-        expected += spec().reference(scores, spec.check_props(node.props), list(run.build.generated.labels))
     key = lambda a: (a["window"], a["index"], a["state"])  # noqa: E731
     return sorted(map(key, device)) == sorted(map(key, expected))
 
@@ -199,12 +196,8 @@ def window_truth(project: Project, report, n_windows: int) -> list[str | None]:
 
 
 def _window_params(project: Project, report) -> tuple[int | None, int | None]:
-    for node_id in report.order:
-        node = project.graph.node(node_id)
-        if node.type_id == "dsp.window":
-            p = node.spec.check_props(node.props)
-            return p["window"], p["hop"]
-    return None, None
+    window = report.plan.window if report.plan is not None else None
+    return (window.props["window"], window.props["hop"]) if window is not None else (None, None)
 
 
 @dataclass

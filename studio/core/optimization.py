@@ -7,18 +7,26 @@ that recipe (``int8_recipe``) and validation warns when the current one differs.
 """
 from __future__ import annotations
 
-from nodes.base import NodeContext, NodeError
+from nodes.base import NodeContext, NodeError, Role
 from nodes.quantize import recipe_fingerprint
 from studio.core.graph import Graph, Node
+from studio.core.plan import device_source, disagreeing_outputs_message, reported_sources  # noqa: F401  (their home)
 
-FLOAT_MODEL_TYPE = "model.keras"
 
 
-def _category(node: Node) -> str:
+def _role(node: Node) -> Role | None:
     try:
-        return node.spec.category
+        return node.spec.role
     except NodeError:
-        return ""
+        return None
+
+
+def is_float_model(node: Node) -> bool:
+    """A float model node: it records the int8 model Optimize made from it and that recipe."""
+    try:
+        return _role(node) is Role.MODEL and any(p.name == "int8_recipe" for p in node.spec.params)
+    except NodeError:
+        return False
 
 
 def optimization_steps(graph: Graph, model_id: str) -> list[Node]:
@@ -28,7 +36,7 @@ def optimization_steps(graph: Graph, model_id: str) -> list[Node]:
     current = model_id
     while True:
         nxt = [graph.node(e.dst) for e in graph.edges_from(current) if graph.has_node(e.dst)]
-        nxt = [n for n in nxt if _category(n) == "quantize"]
+        nxt = [n for n in nxt if _role(n) is Role.PASS_THROUGH]
         if len(nxt) != 1 or any(n.id == nxt[0].id for n in steps):
             return steps
         steps.append(nxt[0])
@@ -49,7 +57,7 @@ def stale_int8_models(graph: Graph, ctx: NodeContext) -> list[tuple[str, str]]:
     model or other optimization settings than the current ones."""
     out = []
     for node in graph.nodes:
-        if node.type_id != FLOAT_MODEL_TYPE or not node.props.get("int8_model"):
+        if not is_float_model(node) or not node.props.get("int8_model"):
             continue
         recorded = node.props.get("int8_recipe", "")
         try:
@@ -64,38 +72,3 @@ def stale_int8_models(graph: Graph, ctx: NodeContext) -> list[tuple[str, str]]:
     return out
 
 
-def device_source(graph: Graph, node_id: str, port: str) -> tuple[str, str]:
-    """The (node, port) that makes these values on the device: optimization nodes (quantize
-    category) pass the model's scores through unchanged, so the firmware reads the model's."""
-    seen: set[str] = set()
-    while graph.has_node(node_id) and _category(graph.node(node_id)) == "quantize" and node_id not in seen:
-        seen.add(node_id)
-        feeding = graph.edges_into(node_id)
-        if len(feeding) != 1:
-            break
-        node_id, port = feeding[0].src, feeding[0].src_port
-    return node_id, port
-
-
-# Output nodes the firmware drives from its one result per inference (the inference line, alerts).
-REPORTING_OUTPUTS = ("outputs.serial", "outputs.threshold_alert")
-
-
-def reported_sources(graph: Graph) -> dict[tuple[str, str], list[str]]:
-    """(node, port) whose scores the reporting output nodes read, on the device (through the
-    optimization nodes), with the output nodes reading each. More than one key means the outputs
-    disagree about what the firmware's single result is."""
-    feeding: dict[tuple[str, str], list[str]] = {}
-    for node in graph.nodes:
-        if node.type_id in REPORTING_OUTPUTS:
-            for e in graph.edges_into(node.id):
-                feeding.setdefault(device_source(graph, e.src, e.src_port), []).append(node.id)
-    return feeding
-
-
-def disagreeing_outputs_message(feeding: dict[tuple[str, str], list[str]]) -> str | None:
-    if len(feeding) <= 1:
-        return None
-    shown = "; ".join(f"{', '.join(dst)} read '{src}.{port}'" for (src, port), dst in feeding.items())
-    return (f"the firmware reports one result per inference, but the outputs read different scores "
-            f"({shown}); connect the serial and alert nodes to the same node")

@@ -15,6 +15,7 @@ import shutil
 import stat
 import zipfile
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
@@ -59,11 +60,23 @@ class Project:
                     found.add(node.props[p.name])
         return sorted(found)
 
-    def asset_problems(self) -> list[tuple[str, str]]:
-        """(asset path, problem) for assets that are missing or changed since the project was saved."""
-        out = []
+    def asset_problems(self) -> list["AssetProblem"]:
+        """Assets whose path is unsafe, that are missing, or that changed since the project was saved."""
+        out: list[AssetProblem] = []
         if self.dir is None:
             return out
+        for rel in self.asset_paths():
+            try:
+                full = safe_join(self.dir, rel)
+            except BadInput as e:
+                out.append(AssetProblem(rel, ProblemKind.UNSAFE_PATH, e.message))
+                continue
+            if not full.is_file():
+                out.append(AssetProblem(rel, ProblemKind.MISSING, f"asset '{rel}' is missing from the project folder"))
+            elif rel in self.assets and sha256_file(full) != self.assets[rel]:
+                out.append(AssetProblem(rel, ProblemKind.CHANGED,
+                                        f"asset '{rel}' changed since the project was saved (sha256 differs)"))
+        return out
         for rel in self.asset_paths():
             try:
                 full = safe_join(self.dir, rel)
@@ -75,6 +88,21 @@ class Project:
             elif rel in self.assets and sha256_file(full) != self.assets[rel]:
                 out.append((rel, f"asset '{rel}' changed since the project was saved (sha256 differs)"))
         return out
+
+
+class ProblemKind(Enum):
+    """What is wrong with an asset (validation makes UNSAFE_PATH and MISSING errors, CHANGED a warning)."""
+
+    UNSAFE_PATH = "unsafe-path"
+    MISSING = "missing"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class AssetProblem:
+    rel: str
+    kind: ProblemKind
+    message: str
 
 
 # ---- paths ---------------------------------------------------------------------------------------
@@ -396,7 +424,7 @@ def export_bundle(project: Project, zip_path: str | os.PathLike, extra_dirs: tup
         raise BadInput("save the project before exporting a bundle")
     zip_path = Path(zip_path)
     root = project.dir
-    missing = [rel for rel, problem in project.asset_problems() if "missing" in problem]
+    missing = [p.rel for p in project.asset_problems() if p.kind is ProblemKind.MISSING]
     if missing:
         raise BadInput(f"cannot bundle: missing assets {', '.join(missing)}")
     files = {project.path.name: project.path}

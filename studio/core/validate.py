@@ -8,6 +8,7 @@ problem in the pipeline (problems are ``Issue``s).
 from __future__ import annotations
 
 import time
+from enum import Enum
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -20,8 +21,10 @@ from studio.core.boards import Board, boards
 from studio.core.energy import BATTERIES, Battery, EnergyEstimate, estimate_energy
 from studio.core.graph import Graph
 from studio.core.errors import BadInput
-from studio.core.project import Project, safe_join
-from studio.core.optimization import disagreeing_outputs_message, reported_sources, stale_int8_models
+from nodes.base import Role
+from studio.core.plan import PipelinePlan, PlanError, build_plan, disagreeing_outputs_message, reported_sources
+from studio.core.project import Project, ProblemKind, safe_join
+from studio.core.optimization import stale_int8_models
 
 # What every firmware image carries besides the pipeline's nodes: start-up code, vector table, UART
 # driver, protocol printer with its own number formatting, quantize/argmax, libc pieces. Measured
@@ -36,19 +39,38 @@ RUNTIME_RAM_BYTES = 192
 # 11x the int8-calibrated ops_per_cycle of an M0+ board.
 SOFT_FLOAT_SLOWDOWN = 11.0
 
+_DSP_ROLES = (Role.STREAM, Role.WINDOW, Role.FRAME)
+
 RUNTIME_KEY = "(runtime)"
 STACK_KEY = "(stack)"
 
 
+class Severity(str, Enum):
+    """How bad an issue is; a str so ``issue.severity == "error"`` reads as it always has."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
 @dataclass(frozen=True)
 class Issue:
-    severity: str  # "error" | "warning" | "info"
+    severity: Severity
     node: str | None
     message: str
     port: str | None = None
 
+    def __post_init__(self):
+        object.__setattr__(self, "severity", Severity(self.severity))
+
     def to_json(self) -> dict[str, Any]:
-        return {"severity": self.severity, "node": self.node, "port": self.port, "message": self.message}
+        return {"severity": self.severity.value, "node": self.node, "port": self.port, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -96,12 +118,15 @@ class Report:
     costs: Mapping[str, Cost]
     labels: tuple[str, ...] = ()   # what the output nodes receive (see ``validate``)
     elapsed_ms: float = 0.0
-    extra: Mapping[str, Any] = field(default_factory=dict)
     node_labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # labels of each node's output
+    # what the graph means (``studio.core.plan``); stages with errors are planned with ``ok`` False;
+    # None when the graph is not one pipeline (``plan_problem`` says why)
+    plan: PipelinePlan | None = None
+    plan_problem: str = ""
 
     @property
     def ok(self) -> bool:
-        return not any(i.severity == "error" for i in self.issues)
+        return not any(i.severity is Severity.ERROR for i in self.issues)
 
     def issues_for(self, node_id: str) -> list[Issue]:
         return [i for i in self.issues if i.node == node_id]
@@ -151,6 +176,8 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
     # anomaly score's name) or else those of what feeds it; each node checks the labels it receives.
     node_labels: dict[str, tuple[str, ...]] = {}
     stream_rate: dict[str, float] = {}  # sample rate of the stream a node's data came from
+    checked: dict[str, dict[str, Any]] = {}             # each node's checked properties
+    received_by: dict[str, tuple[str, ...]] = {}        # the labels arriving at each node
     for node_id in order:
         node = graph.node(node_id)
         try:
@@ -208,13 +235,13 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
             outputs = ntype.infer(inputs, props, ctx)
             cost = ntype.cost(inputs, outputs, props, ctx)
             own_labels = ntype.labels(props, ctx)
-            rate_param = getattr(spec_cls, "sample_rate_param", None)
+            rate_param = spec_cls.sample_rate_param
             if rate_param and node_id in stream_rate and \
                     abs(props[rate_param] - stream_rate[node_id]) > 1e-6 * stream_rate[node_id]:
                 raise NodeError(f"{rate_param} is {props[rate_param]:g} Hz but its samples arrive at "
                                 f"{stream_rate[node_id]:g} Hz from upstream; set it to {stream_rate[node_id]:g}")
             received = _received_labels(spec_cls, into[node_id], node_labels)
-            if received and hasattr(ntype, "check_labels"):
+            if received:
                 ntype.check_labels(props, received)
         except NodeError as e:
             issues.append(Issue("error", node_id, e.message, e.port))
@@ -225,7 +252,9 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
         for port_name, spec in outputs.items():
             specs[(node_id, port_name)] = spec
         costs[node_id] = cost
-        for w in getattr(ntype, "warnings", lambda p, c: [])(props, ctx) or []:
+        checked[node_id] = props
+        received_by[node_id] = received
+        for w in ntype.warnings(props, ctx) or []:
             issues.append(Issue("warning", node_id, w))
 
     issues.extend(_structure_issues(graph, into, out_count))
@@ -265,11 +294,20 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
         energy = estimate_energy(board, latency.window_us, latency.period_us, battery)
         issues.append(Issue("info", None, energy.describe()))
 
-    issues.sort(key=lambda i: ({"error": 0, "warning": 1, "info": 2}[i.severity],
+    issues.sort(key=lambda i: (_SEVERITY_RANK[i.severity],
                                order.index(i.node) if i.node in order else len(order)))
+    labels = _result_labels(graph, order, into, node_labels)
+    plan, plan_problem = None, ""
+    if cyclic:
+        plan_problem = "the graph has a cycle"
+    else:
+        try:
+            plan = build_plan(graph, tuple(order), specs, checked, received_by, labels, frozenset(failed))
+        except PlanError as e:
+            plan_problem = e.message
     return Report(board, tuple(issues), ram, flash, latency, energy, tuple(order), specs, costs,
-                  _result_labels(graph, order, into, node_labels), (time.perf_counter() - start) * 1000.0,
-                  node_labels=node_labels)
+                  labels, (time.perf_counter() - start) * 1000.0,
+                  node_labels=node_labels, plan=plan, plan_problem=plan_problem)
 
 
 def _received_labels(spec_cls, edges: list, node_labels: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -288,7 +326,7 @@ def _result_labels(graph: Graph, order: list[str], into: dict, node_labels: Mapp
     """The pipeline's labels: what the first output node (in data-flow order) receives, else the
     labels of the last node that has some."""
     for node_id in order:
-        if _category(graph.node(node_id)) == "outputs":
+        if _role(graph.node(node_id)) is Role.RESULT:
             for e in into[node_id]:
                 if e.src in node_labels:
                     return node_labels[e.src]
@@ -341,7 +379,8 @@ def _latency(graph: Graph, board: Board, specs: Mapping[tuple[str, str], TensorS
     for node_id, cost in costs.items():
         rate = node_rate.get(node_id, window_rate)
         per_window = rate / window_rate if window_rate else 1.0
-        slowdown = SOFT_FLOAT_SLOWDOWN if not board.fpu and _category(graph.node(node_id)) == "dsp" else 1.0
+        # DSP (the stream, window and frame nodes) runs in float32
+        slowdown = SOFT_FLOAT_SLOWDOWN if not board.fpu and _role(graph.node(node_id)) in _DSP_ROLES else 1.0
         by_node[node_id] = cost.ops * per_window * slowdown / ops_per_s * 1e6
     window_us = sum(by_node.values())
     period_us = 1e6 / window_rate if window_rate else 0.0
@@ -363,14 +402,14 @@ def validate_project(project: Project, board: Board | None = None) -> Report:
     sensor plays the project's recorded test samples, which then count in flash."""
     board = board or boards().get(project.board_id)
     ctx = NodeContext(project.dir, board.info(), cache=_ANALYSIS_CACHE)
-    extra = tuple(Issue("error" if "missing" in problem or "leaves" in problem else "warning", None, problem)
-                  for _rel, problem in project.asset_problems())
+    extra = tuple(Issue(Severity.WARNING if p.kind is ProblemKind.CHANGED else Severity.ERROR, None, p.message)
+                  for p in project.asset_problems())
     if project.battery not in BATTERIES:
         extra += (Issue("warning", None, f"unknown battery '{project.battery}'; known: "
                         f"{', '.join(BATTERIES)}"),)
     extra_costs: dict[str, Cost] = {}
     if board.emulated:
-        live = [n for n in project.graph.nodes if _category(n) == "sensors" and n.type_id != "sensors.replay"]
+        live = [n for n in project.graph.nodes if _role(n) is Role.SENSOR and not n.spec.plays_recording]
         if live:
             try:
                 shape = recording_shape(project)
@@ -385,11 +424,11 @@ def validate_project(project: Project, board: Board | None = None) -> Report:
 RECORDING_KEY = "(recording)"
 
 
-def _category(node) -> str:
+def _role(node) -> Role | None:
     try:
-        return node.spec.category
+        return node.spec.role
     except NodeError:
-        return ""
+        return None
 
 
 def recording_path(project: Project) -> Path:

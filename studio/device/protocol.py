@@ -19,7 +19,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 MAX_LINE_BYTES = 64 * 1024
 # Display text of a rejected line is cut to this many characters so a 64 KiB line of garbage does
@@ -341,10 +341,6 @@ class LineAssembler:
         if start < len(chunk):
             self._take(chunk[start:], False, out)
         return out
-
-    def feed_iter(self, chunks) -> Iterator[bytes]:
-        for chunk in chunks:
-            yield from self.feed(chunk)
 
     def flush(self) -> list[bytes]:
         """The unterminated tail at the end of a stream (e.g. the port closed mid-line)."""

@@ -28,18 +28,16 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from nodes.base import NodeContext, NodeError
+from nodes.base import NodeContext, NodeError, Role
 from studio.core.dataset import dataset_of
 from studio.core.graph import Node
-from studio.core.optimization import FLOAT_MODEL_TYPE, current_recipe, optimization_steps
+from studio.core.optimization import current_recipe, is_float_model, optimization_steps
 from studio.core.project import Project
 from studio.ml.errors import MLError
 from studio.ml.quantize import LayerSize
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
-PRUNE_TYPE = "quantize.prune"
-INT8_TYPE = "quantize.int8"
 
 
 @dataclass(frozen=True)
@@ -115,9 +113,9 @@ def recipe(project: Project) -> Recipe:
     """The project's float model node and the optimization nodes after it; MLError naming what
     to change when the pipeline does not describe one."""
     graph = project.graph
-    floats = [n for n in graph.nodes if n.type_id == FLOAT_MODEL_TYPE]
+    floats = [n for n in graph.nodes if is_float_model(n)]
     if len(floats) != 1:
-        ints = [n.id for n in graph.nodes if n.type_id == "model.tflite"]
+        ints = [n.id for n in graph.nodes if n.spec.role is Role.MODEL and not is_float_model(n)]
         if not floats and ints:
             raise MLError(f"the model node '{ints[0]}' is already an int8 .tflite: Optimize works on a float "
                           "Keras model node (model.keras) followed by Prune channels / Quantize int8 nodes")
@@ -125,13 +123,13 @@ def recipe(project: Project) -> Recipe:
     model = floats[0]
     steps = optimization_steps(graph, model.id)
     for i, step in enumerate(steps):
-        if step.type_id == INT8_TYPE and i != len(steps) - 1:
+        if step.spec.optimization_step == "int8" and i != len(steps) - 1:
             raise MLError(f"'{step.id}' quantizes to int8 before '{steps[i + 1].id}'; put pruning before "
                           "the Quantize int8 node")
-        if step.type_id not in (PRUNE_TYPE, INT8_TYPE):
+        if step.spec.optimization_step not in ("prune", "int8"):
             raise MLError(f"'{step.id}' ({step.type_id}) makes a model the device cannot run; Optimize "
                           "makes int8 models: use a Quantize int8 node")
-    if not steps or steps[-1].type_id != INT8_TYPE:
+    if not steps or steps[-1].spec.optimization_step != "int8":
         raise MLError(f"add a Quantize int8 node after '{model.id}' (it holds the calibration settings); "
                       "the device runs int8 models only")
     return Recipe(model, tuple(steps[:-1]), steps[-1])

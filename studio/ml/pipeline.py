@@ -1,27 +1,21 @@
 """The host reference of a project's pipeline: the features its DSP makes and its int8 inference.
 
-One walk of the graph serves training (features for the model), calibration (representative data)
-and the comparison with the firmware on the emulated board (``host_inference``). The walk follows
-the chain from the sensor to the model node's input:
-
-- *stream* nodes before ``dsp.window`` run their ``reference`` on the whole stream (T, C), as the
-  firmware runs them sample by sample with state;
-- ``dsp.window`` frames the stream exactly as the firmware does: a frame every ``hop`` samples, the
-  first once ``window`` samples have arrived (frame k covers samples k·hop … k·hop + window − 1);
-- *frame* nodes after it run their ``reference`` on each frame.
-
-Without a window node every stream sample is one model input (e.g. an 8×8 image per sample). A
-camera's stream is one image (H, W, C) per sample: pass samples (N, H, W, C) and every node runs
-on each image.
+The project's validated plan (``studio.core.plan``, from ``validate_project``) serves training
+(features for the model), calibration (representative data) and the comparison with the firmware
+on the emulated board (``host_inference``); the one host executor (``studio.core.host``) runs it:
+stream stages on the whole stream (T, C) as the firmware runs them sample by sample with state,
+the window framing it (frame k covers samples k·hop … k·hop + window − 1), frame stages on each
+frame. Without a window every stream sample is one model input (e.g. an 8×8 image per sample); a
+camera's stream is one image (H, W, C) per sample: pass samples (N, H, W, C).
 
 ``host_inference`` then quantizes each feature tensor into the model's int8 input exactly as the
 firmware's ``tms_quantize_int8`` does — float32 ``x / scale``, rounded half away from zero, plus
 the zero point, clamped to [-128, 127] — runs the int8 ``.tflite`` in TFLM (tflite_micro: the
 micro kernels, not the desktop interpreter's), dequantizes the output ``(q − zp) · scale`` in
-float32 and takes the first arg-max. When the outputs read a node after the model
-(``model.reconstruction_error``: the anomaly score of an autoencoder, from the features the model
-was given and its dequantized output), that node's ``reference`` makes the scores instead, as the
-firmware's stage after the model does.
+float32 and takes the first arg-max. When the outputs read a stage after the model (e.g. the
+anomaly score of an autoencoder, from the features the model was given and its dequantized output,
+or a smoother), the post stages' references make the result, as the firmware's stages after the
+model do.
 
 The public functions here are the contract the firmware evaluation relies on; keep them stable.
 """
@@ -34,52 +28,14 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from nodes.base import NodeContext, NodeError, NodeType
+from nodes.base import NodeContext, NodeError, Role
 from nodes.model import device_model_file
-from studio.core.graph import Node
-from studio.core.optimization import device_source, disagreeing_outputs_message, reported_sources
+from studio.core.errors import StudioError
+from studio.core.host import HostError, run_after_model, run_to_features
+from studio.core.plan import PipelinePlan
 from studio.core.project import Project
+from studio.core.validate import validate_project
 from studio.ml.errors import MLError
-
-MODEL_TYPES = ("model.tflite", "model.keras")
-WINDOW_TYPE = "dsp.window"
-# nodes that run after the model on its input features and its output (the firmware's "post" stages)
-AFTER_MODEL_TYPES = ("model.reconstruction_error",)
-SMOOTHER_TYPE = "outputs.smoother"     # steadies the result over inferences (a "post" stage too)
-
-
-@dataclass(frozen=True)
-class Stage:
-    """One node of the chain with its checked properties and an instance of its type."""
-
-    node_id: str
-    type_id: str
-    props: Mapping[str, Any]
-    ntype: NodeType
-
-    def reference(self, x: np.ndarray) -> np.ndarray:
-        if not callable(getattr(self.ntype, "reference", None)):
-            raise MLError(f"node '{self.node_id}' ({self.type_id}) has no host reference, so the "
-                          "pipeline's features cannot be computed on the host")
-        try:
-            return np.asarray(self.ntype.reference(x, self.props), dtype=np.float32)
-        except NodeError as e:
-            raise MLError(f"node '{self.node_id}': {e.message}") from None
-
-
-@dataclass(frozen=True)
-class PipelineChain:
-    """The path sensor → DSP → model of a project, split where the window node ends the stream."""
-
-    sensor: Stage
-    stream: tuple[Stage, ...]
-    window: Stage | None
-    frame: tuple[Stage, ...]
-    model: Stage
-    labels: tuple[str, ...]          # of the result: the model's, or the node after it
-    after_model: Stage | None = None  # the node the outputs read instead of the model, if any
-    smoothers: tuple[Stage, ...] = ()  # outputs.smoother nodes between that and the outputs, in order
-
 
 @dataclass(frozen=True)
 class HostResult:
@@ -101,16 +57,7 @@ class QuantParams:
     zero_point: int
 
 
-# ---- the chain ---------------------------------------------------------------------------------
-
-def _stage(node: Node) -> Stage:
-    try:
-        cls = node.spec
-        props = cls.check_props(node.props)
-    except NodeError as e:
-        raise MLError(f"node '{node.id}': {e.message}") from None
-    return Stage(node.id, node.type_id, props, cls())
-
+# ---- the plan ----------------------------------------------------------------------------------
 
 # Model summaries and recordings keyed by content hash (the nodes' own cache keys): a make script
 # or an evaluation calls the pipeline per segment and must not re-read the model each time.
@@ -122,105 +69,41 @@ def context(project: Project) -> NodeContext:
     return NodeContext(project.dir, cache=_CACHE)
 
 
-def pipeline_chain(project: Project) -> PipelineChain:
-    """The linear chain from the sensor to the model node; MLError if the graph is not one."""
-    graph = project.graph
-    models = [n for n in graph.nodes if n.type_id in MODEL_TYPES]
+def pipeline_plan(project: Project) -> PipelinePlan:
+    """The project's validated plan (``studio.core.plan``) with exactly one model node fed by a
+    sensor; MLError otherwise."""
+    try:
+        report = validate_project(project)
+    except StudioError as e:
+        raise MLError(e.message) from None
+    plan = report.plan
+    if plan is None:
+        raise MLError(report.plan_problem or "the graph is not one pipeline")
+    models = plan.by_role(Role.MODEL)
     if len(models) != 1:
         raise MLError(f"the pipeline needs exactly one model node to compute features for, found "
                       f"{len(models)}")
-    chain: list[Node] = []
-    cur = models[0]
-    seen = {cur.id}
-    while True:
-        feeding = [e for e in graph.edges_into(cur.id) if e.dst_port == "in"]
-        if not feeding:
-            if cur is models[0]:
-                raise MLError(f"the model node '{cur.id}' has nothing connected to its input")
-            break
-        src = graph.node(feeding[0].src)
-        if src.id in seen:
-            raise MLError(f"node '{src.id}' is part of a cycle")
-        seen.add(src.id)
-        chain.append(src)
-        cur = src
-    chain.reverse()
-    sensor = chain[0]
-    if sensor.spec.category != "sensors":
-        raise MLError(f"the chain into the model starts at '{sensor.id}' ({sensor.type_id}), not at a "
-                      "sensor; connect a sensor at its start")
-    stages = [_stage(n) for n in chain[1:]]
-    win_at = [i for i, s in enumerate(stages) if s.type_id == WINDOW_TYPE]
-    if len(win_at) > 1:
-        raise MLError("the chain has more than one window node; keep one")
-    model = _stage(models[0])
-    after, smoothers = _result_path(project, models[0])
-    labels = tuple((after or model).ntype.labels((after or model).props, context(project)) or ())
-    if win_at:
-        i = win_at[0]
-        return PipelineChain(_stage(sensor), tuple(stages[:i]), stages[i], tuple(stages[i + 1:]), model, labels,
-                             after, smoothers)
-    return PipelineChain(_stage(sensor), tuple(stages), None, (), model, labels, after, smoothers)
+    if plan.feature_source is None:
+        raise MLError(f"the model node '{models[0].node_id}' has nothing connected to its input")
+    return plan
 
 
-def _result_path(project: Project, model: Node) -> tuple[Stage | None, tuple[Stage, ...]]:
-    """What lies between the model and the scores the outputs report (``reported_sources``): the
-    smoothers just before the outputs, and before them the node after the model that replaces its
-    scores (None when the outputs report the model's own, maybe smoothed)."""
-    graph = project.graph
-    feeding = reported_sources(graph)
-    problem = disagreeing_outputs_message(feeding)
-    if problem:
-        raise MLError(problem)
-    if not feeding:
-        return None, ()
-    src = next(iter(feeding))[0]
-    smoothers: list[Node] = []
-    while graph.has_node(src) and graph.node(src).type_id == SMOOTHER_TYPE and src not in {n.id for n in smoothers}:
-        smoothers.append(graph.node(src))
-        into = graph.edges_into(src)
-        if not into:
-            raise MLError(f"the smoother '{src}' has nothing connected to its input")
-        src = device_source(graph, into[0].src, into[0].src_port)[0]
-    smoothed = tuple(_stage(n) for n in reversed(smoothers))
-    if not graph.has_node(src) or graph.node(src).type_id not in AFTER_MODEL_TYPES:
-        return None, smoothed
-    return _after_model(graph, graph.node(src), model), smoothed
-
-
-def _after_model(graph, node: Node, model: Node) -> Stage:
-    """The node after the model whose scores the outputs report: it must compare the model's own
-    input features with the model's output."""
-    into = {e.dst_port: device_source(graph, e.src, e.src_port) for e in graph.edges_into(node.id)}
-    model_in = [(e.src, e.src_port) for e in graph.edges_into(model.id) if e.dst_port == "in"]
-    if into.get("reconstruction") != (model.id, "scores"):
-        raise MLError(f"node '{node.id}': its 'reconstruction' input must be the model '{model.id}''s scores")
-    if not model_in or into.get("features") != model_in[0]:
-        raise MLError(f"node '{node.id}': its 'features' input must come from the node that feeds the model "
-                      f"'{model.id}' (the features the model was given)")
-    return _stage(node)
-
-
-def after_model_scores(chain: PipelineChain, features: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """The result of each window of one continuous stream: the model's dequantized ``scores``
-    (N, outputs), or the node after the model run on the ``features`` (N, ...) the model was given
-    and those scores; then each smoother in order over the windows (they remember earlier ones)."""
-    result = np.asarray(scores, dtype=np.float32)
-    stage = chain.after_model
+def _host(call, *args):
     try:
-        if stage is not None:
-            result = stage.ntype.scores(features, result, stage.props)
-        for stage in chain.smoothers:
-            result = stage.ntype.reference(result, stage.props) if result.shape[0] else result
-    except NodeError as e:
-        raise MLError(f"node '{stage.node_id}': {e.message}") from None
-    return result
+        return call(*args)
+    except HostError as e:
+        raise MLError(e.message) from None
+
+
+def after_model_scores(plan: PipelinePlan, features: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """The result of each window of one continuous stream (``studio.core.host.run_after_model``)."""
+    return _host(run_after_model, plan, features, scores)
 
 
 def model_path(project: Project) -> Path:
     """The int8 .tflite the device runs for the project's model node (``nodes.model.device_model_file``:
     a .tflite node's file, a Keras node's int8 model), inside the project folder."""
-    model = pipeline_chain(project).model
+    model = pipeline_plan(project).model
     rel = device_model_file(model.type_id, model.props)
     if not rel:
         raise MLError(f"host inference runs the int8 .tflite the device runs; the model node "
@@ -233,12 +116,12 @@ def model_path(project: Project) -> Path:
 
 def replay_samples(project: Project) -> np.ndarray:
     """The recording a ``sensors.replay`` sensor plays, float32 (T, C) (a copy)."""
-    sensor = pipeline_chain(project).sensor
-    if sensor.type_id != "sensors.replay":
+    sensor = pipeline_plan(project).sensor
+    if not sensor.node_class.plays_recording:
         raise MLError(f"the sensor '{sensor.node_id}' is {sensor.type_id}, not a replay of a recording; "
                       "pass the samples explicitly")
     try:
-        return np.array(sensor.ntype.load_samples(sensor.props, context(project)), dtype=np.float32)
+        return np.array(sensor.node.load_samples(sensor.props, context(project)), dtype=np.float32)
     except NodeError as e:
         raise MLError(f"sensor '{sensor.node_id}': {e.message}") from None
 
@@ -246,18 +129,11 @@ def replay_samples(project: Project) -> np.ndarray:
 def model_input_shape(project: Project) -> tuple[int, ...] | None:
     """The model's input shape without the batch dimension, or None while there is no model file
     yet (while making training features, before the first model exists)."""
-    model = pipeline_chain(project).model
+    model = pipeline_plan(project).model
     if not model.props.get("model"):
         return None
-    ctx = context(project)
     try:
-        if model.type_id != "model.tflite":
-            device = model.ntype.int8(model.props, ctx)    # the int8 model Optimize made, if any
-            if device is None:
-                return tuple(model.ntype.summary(model.props, ctx).input_shape)  # Keras: batch already dropped
-            shape = tuple(device[1].shape)
-        else:
-            shape = tuple(model.ntype.summary(model.props, ctx).inputs[0].shape)
+        shape = model.node.device_input_shape(model.props, context(project))
     except NodeError:
         return None
     return shape[1:] if len(shape) > 1 and shape[0] == 1 else shape
@@ -299,84 +175,44 @@ def _reshape(features: np.ndarray, shape: tuple[int, ...] | None) -> np.ndarray:
     return features.reshape((features.shape[0],) + tuple(shape))
 
 
-def _frames_to_features(frames: np.ndarray, stages: Sequence[Stage]) -> np.ndarray:
-    out = []
-    for frame in frames:
-        f = frame
-        for s in stages:
-            f = s.reference(f)
-        out.append(f)
-    if not out:
-        return np.zeros((0,), np.float32)
-    return np.stack(out).astype(np.float32)
-
-
 def features_for_stream(project: Project, samples: np.ndarray,
                         input_shape: Sequence[int] | None = None) -> np.ndarray:
-    """Features (windows, *model_input_shape) the pipeline makes from a sensor stream (T, C).
+    """Features (windows, *model_input_shape) the pipeline makes from a sensor stream (T, C), or
+    from a stream of images (N, H, W, C) when there is no window.
 
     ``input_shape`` overrides the model's (needed before a model exists; without either, the shape
     of the last DSP node's output is kept)."""
-    chain = pipeline_chain(project)
-    x = _check_samples(samples, images=chain.window is None)
-    if x.ndim == 4:  # a stream of images: each node runs on each image
-        feats = _frames_to_features(x, chain.stream)
-        if feats.shape[0] == 0:
-            return feats
+    plan = pipeline_plan(project)
+    x = _check_samples(samples, images=plan.window is None)
+    feats = _host(run_to_features, plan, x)
+    if feats.shape[0] == 0 and plan.window is not None:
         shape = tuple(input_shape) if input_shape is not None else model_input_shape(project)
-        return _reshape(feats, shape)
-    for s in chain.stream:
-        x = _on_stream(s, x)
-    if chain.window is not None:
-        x = frame_stream(x, chain.window.props["window"], chain.window.props["hop"])
-    return _finish(project, chain, x, input_shape)
+        return np.zeros((0,) + (shape or ()), np.float32)
+    return _reshape(feats, tuple(input_shape) if input_shape is not None else model_input_shape(project))
 
 
 def features_for_clip(project: Project, clip: np.ndarray,
-                      input_shape: Sequence[int] | None = None) -> np.ndarray:
+                      input_shape: Sequence[int] | None = None, plan: PipelinePlan | None = None) -> np.ndarray:
     """Features (*model_input_shape) of one fixed-length clip (T, C) that fills one window: its
     first window (a longer clip's tail is ignored; a shorter clip is refused: pad it)."""
-    chain = pipeline_chain(project)
+    plan = plan or pipeline_plan(project)
     x = _check_samples(clip)
-    for s in chain.stream:
-        x = _on_stream(s, x)
-    if chain.window is not None:
-        w = chain.window.props["window"]
-        if x.shape[0] < w:
-            raise MLError(f"the clip has {x.shape[0]} samples after the stream nodes; the window needs "
-                          f"{w}: pad the clip")
-        x = x[None, :w]
-    elif x.shape[0] < 1:
+    if x.shape[0] < 1:
         raise MLError("the clip holds no samples")
-    return _finish(project, chain, x[:1], input_shape)[0]
-
-
-def _on_stream(stage: Stage, x: np.ndarray) -> np.ndarray:
-    """A stream node over the whole stream (T, C). frame_minmax scales each tensor by its own
-    range; on a stream the tensor is one sample (C,), not the whole recording."""
-    if stage.type_id == "dsp.normalize" and stage.props["mode"] == "frame_minmax":
-        return np.stack([stage.reference(row) for row in x]) if x.shape[0] else x
-    return stage.reference(x)
-
-
-def _finish(project: Project, chain: PipelineChain, frames: np.ndarray,
-            input_shape: Sequence[int] | None) -> np.ndarray:
-    """Frame nodes on each frame (or, without a window, each stream sample is one input), reshaped
-    to the model input."""
+    feats = _host(run_to_features, plan, x)
+    if feats.shape[0] == 0:
+        raise MLError(f"the clip has {x.shape[0]} samples; the window needs "
+                      f"{plan.window.props['window']} after the stream nodes: pad the clip")
     shape = tuple(input_shape) if input_shape is not None else model_input_shape(project)
-    if chain.window is None:
-        feats = frames
-    elif frames.shape[0] == 0:
-        return np.zeros((0,) + (shape or ()), np.float32)
-    else:
-        feats = _frames_to_features(frames, chain.frame)
-    return _reshape(feats, shape)
+    return _reshape(feats[:1], shape)[0]
 
 
 def features_for_clips(project: Project, clips: Sequence[np.ndarray],
                        input_shape: Sequence[int] | None = None) -> np.ndarray:
     """``features_for_clip`` of each clip, stacked: (clips, *model_input_shape)."""
-    return np.stack([features_for_clip(project, c, input_shape) for c in clips]).astype(np.float32)
+    plan = pipeline_plan(project)
+    shape = tuple(input_shape) if input_shape is not None else model_input_shape(project)
+    return np.stack([features_for_clip(project, c, shape, plan) for c in clips]).astype(np.float32)
 
 
 # ---- int8 arithmetic of the firmware ----------------------------------------------------------
@@ -475,12 +311,12 @@ def host_inference(project: Project, samples: np.ndarray | None = None,
     whole window, in order. Without ``samples``, the recording the project's ``sensors.replay``
     plays, once through (the firmware loops it: compare its first len(results) inferences).
     ``model`` may be passed to reuse a loaded interpreter."""
-    chain = pipeline_chain(project)
+    plan = pipeline_plan(project)
     if samples is None:
         samples = replay_samples(project)
     model = model or int8_model(project)
     feats = features_for_stream(project, samples, model.input_shape[1:] if model.input_shape[0] == 1
                                 else model.input_shape)
-    scores = after_model_scores(chain, feats, model.scores(feats))
-    labels = chain.labels or tuple(f"class{i}" for i in range(scores.shape[1] if scores.ndim == 2 else 0))
+    scores = after_model_scores(plan, feats, model.scores(feats))
+    labels = plan.labels or tuple(f"class{i}" for i in range(scores.shape[1] if scores.ndim == 2 else 0))
     return classify(scores, labels)

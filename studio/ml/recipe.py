@@ -38,7 +38,7 @@ def linear_project(name: str, board_id: str, stages: Sequence[StageSpec], folder
     for i, st in enumerate(stages):
         node = graph.add_node(st.type_id, dict(st.props), node_id=st.node_id, ui={"x": 220 * i, "y": 0})
         if prev is not None:
-            out_port = "scores" if prev.spec.category in ("model", "quantize") else "out"
+            out_port = prev.spec.outputs[0].name
             in_port = node.spec.inputs[0].name
             graph.connect(prev.id, out_port, node.id, in_port)
         prev = node

@@ -20,15 +20,14 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from nodes.base import NodeError
+from nodes.base import NodeError, Role, catalogue, node_type
 from studio.core.dataset import dataset_of
 from studio.core.errors import BadInput
 from studio.core.files import atomic_save_with, atomic_write
 from studio.core.project import Project, safe_join
 from studio.ml.errors import MLError
 from studio.ml.importer import dataset_labels, load_split, split_files
-from studio.ml.pipeline import (MODEL_TYPES, Int8Model, context, features_for_clip, features_for_stream,
-                                pipeline_chain)
+from studio.ml.pipeline import Int8Model, context, features_for_clip, features_for_stream, pipeline_plan
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
@@ -63,23 +62,25 @@ def trained_model_props(type_id: str, outcome: TrainOutcome) -> dict[str, str]:
     if outcome.cancelled or not outcome.model_path:
         raise MLError("the training was cancelled: there is no model to use")
     labels = {"labels": list(outcome.labels)} if outcome.labels else {}
-    if type_id == "model.keras":
+    if any(p.name == "int8_model" for p in node_type(type_id).params):  # a float model Optimize quantizes
         return {"model": outcome.float_model_path, "int8_model": "", "int8_recipe": "", **labels}
     return {"model": outcome.model_path, **labels}
 
 
-LABELLED_OUTPUTS = ("outputs.gpio_led", "outputs.threshold_alert")
-
-
 def output_label_props(project: Project, labels: Sequence[str]) -> dict[str, dict[str, str]]:
-    """node id -> properties for the outputs that name a class (LED, alert) whose class is not one
-    of ``labels``: they then show the last class (for an alert: "anomaly" in normal/anomaly)."""
+    """node id -> properties for the outputs that name a class (a ``label`` property: LED, alert)
+    whose class is not one of ``labels``: they then show the last class (for an alert: "anomaly" in
+    normal/anomaly). An empty label stays where the node has an ``index`` to fall back on."""
     out = {}
+    if not labels:
+        return out
     for node in project.graph.nodes:
-        if node.type_id in LABELLED_OUTPUTS and labels:
-            current = node.props.get("label", "")
-            if (current or node.type_id == "outputs.gpio_led") and current not in labels:
-                out[node.id] = {"label": labels[-1]}
+        params = {p.name for p in node_type(node.type_id).params}
+        if "label" not in params:
+            continue
+        current = node.props.get("label", "")
+        if (current or "index" not in params) and current not in labels:
+            out[node.id] = {"label": labels[-1]}
     return out
 
 
@@ -96,11 +97,22 @@ def with_trained_model(project: Project, outcome: TrainOutcome) -> Project:
     return clone
 
 
+def _is_model(node) -> bool:
+    try:
+        return node.spec.role is Role.MODEL
+    except NodeError:
+        return False
+
+
+def _model_type_ids() -> tuple[str, ...]:
+    return tuple(c.type_id for c in catalogue() if c.role is Role.MODEL)
+
+
 def model_node_id(project: Project) -> str:
     """The id of the project's one model node (the node the trained model belongs to)."""
-    found = [n.id for n in project.graph.nodes if n.type_id in MODEL_TYPES]
+    found = [n.id for n in project.graph.nodes if _is_model(n)]
     if len(found) != 1:
-        raise MLError(f"the pipeline needs exactly one model node ({' or '.join(MODEL_TYPES)}), found "
+        raise MLError(f"the pipeline needs exactly one model node ({' or '.join(_model_type_ids())}), found "
                       f"{len(found)}; add one after the DSP chain")
     return found[0]
 
@@ -213,7 +225,7 @@ def _dataset_warnings(project: Project, labels: Sequence[str]) -> list[str]:
     ds = dataset_of(project)
     rate = ds.rate_hz
     try:
-        sensor = pipeline_chain(project).sensor
+        sensor = pipeline_plan(project).sensor
         node_labels = list(project.graph.node(model_node_id(project)).props.get("labels") or [])
     except MLError:
         return out
@@ -222,7 +234,7 @@ def _dataset_warnings(project: Project, labels: Sequence[str]) -> list[str]:
         out.append(f"the dataset was recorded at {float(rate):g} Hz but the sensor '{sensor.node_id}' runs "
                    f"at {float(srate):g} Hz; set the sensor's rate to match")
     try:
-        produced = tuple(sensor.ntype.infer({}, sensor.props, context(project))["out"].shape)
+        produced = tuple(sensor.node.infer({}, sensor.props, context(project))["out"].shape)
     except (NodeError, KeyError, TypeError):
         produced = ()
     want = tuple(ds.shape or ()) or (ds.channels,)

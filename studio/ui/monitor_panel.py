@@ -456,13 +456,6 @@ class MonitorPanel(QWidget):
         self._set_connected_ui(False)
         self._say(f"disconnected from {conn.port}")
 
-    def attach_session(self, session: Any) -> None:
-        """Hands a running emulator to the current connection (stopped with it)."""
-        if self.connection is None:
-            session.stop()
-            return
-        self.connection.session = session
-
     def shutdown(self) -> None:
         """Closing the window: stop reading, stop the emulator, close the recording."""
         self.disconnect_link(wait=True)

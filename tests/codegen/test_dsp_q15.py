@@ -30,7 +30,7 @@ def test_q15_spectrum_has_at_least_55_db_signal_to_error(props, shape):
     signals = check_signals(shape[0], shape[1], 16000.0, seed=5)
     signals["quiet_random"] = signals["random"] * np.float32(1e-3)
     for name, x in signals.items():
-        got, want = node.run(x)[0], node_type("dsp.spectrum")().reference(x, node.props)
+        got, want = node.run(x)[0], node_type("dsp.spectrum")().transform(x, node.props)
         if np.any(want):
             assert snr_db(got, want) >= 55.0, name
         else:
@@ -41,7 +41,7 @@ def test_q15_spectrum_has_at_least_55_db_signal_to_error(props, shape):
 def test_q15_mfcc_of_noise_is_within_1e_3_of_the_peak(level):
     node = node_on_host("dsp.mfcc", {}, (16000, 1), 2.0, q15_fft=True)
     x = (np.random.default_rng(6).uniform(-1.0, 1.0, (16000, 1)) * level).astype(np.float32)
-    got, want = node.run(x)[0], node_type("dsp.mfcc")().reference(x, node.props)
+    got, want = node.run(x)[0], node_type("dsp.mfcc")().transform(x, node.props)
     assert np.max(np.abs(got - want)) / np.max(np.abs(want)) < 1e-3
 
 

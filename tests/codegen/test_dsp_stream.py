@@ -20,7 +20,7 @@ RATE_HZ = 16000.0
 
 
 def reference(type_id: str, x: np.ndarray, props: dict) -> np.ndarray:
-    return node_type(type_id)().reference(x, props)
+    return node_type(type_id)().transform(x, props)
 
 
 @pytest.fixture(scope="module")

@@ -56,7 +56,7 @@ def test_stage_on_emulated_m4f_matches_reference(case):
     ref = node_type(type_id)()
     if len(shape) == 1:  # a stream: every check signal one after the other, through one image
         x = np.concatenate(list(check_signals(500, shape[0], 16000.0, seed=3).values()))
-        want = ref.reference(x, node.props)
+        want = ref.transform(x, node.props)
         got = run_on_emulated_m4(node, x, name).reshape(want.shape)
         assert peak_error(got, want) <= tolerance
         return
@@ -64,7 +64,7 @@ def test_stage_on_emulated_m4f_matches_reference(case):
     got = run_on_emulated_m4(node, np.stack(list(signals.values())), name)
     assert got.shape[0] == len(signals)
     for i, (signal, x) in enumerate(signals.items()):
-        assert peak_error(got[i], ref.reference(x, node.props)) <= tolerance, signal
+        assert peak_error(got[i], ref.transform(x, node.props)) <= tolerance, signal
 
 
 @pytest.mark.parametrize("case", IMAGE_CASES, ids=[c[0] for c in IMAGE_CASES])
@@ -73,7 +73,7 @@ def test_image_stage_on_emulated_m4f_matches_reference(case):
     node = node_on_host(type_id, props, (30, 32, 3), 1.0)
     x = np.random.default_rng(4).uniform(0.0, 255.0, (30, 32, 3)).astype(np.float32)
     got = run_on_emulated_m4(node, x, name)[0]
-    assert peak_error(got, node_type(type_id)().reference(x, node.props)) <= tolerance
+    assert peak_error(got, node_type(type_id)().transform(x, node.props)) <= tolerance
 
 
 def test_statistics_on_emulated_m4f_match_the_float64_reference():
@@ -84,7 +84,7 @@ def test_statistics_on_emulated_m4f_match_the_float64_reference():
     got = run_on_emulated_m4(node, np.stack(list(signals.values())), "stats")
     location = {"mean", "rms", "min", "max"}  # in the units of x; the rest are spreads or dimensionless
     for i, (signal, x) in enumerate(signals.items()):
-        want = node_type("dsp.stats")().reference(x, node.props)
+        want = node_type("dsp.stats")().transform(x, node.props)
         for row, feature in enumerate(STAT_FEATURES):
             atol = 1e-5 * float(np.max(np.abs(x))) if feature in location else (1e-7 if feature == "std" else 1e-5)
             np.testing.assert_allclose(got[i][row], want[row], rtol=1e-5, atol=atol, err_msg=f"{signal} {feature}")
@@ -94,4 +94,4 @@ def test_kws_mfcc_in_soft_float_on_a_core_without_fpu_matches_reference():
     node = node_on_host("dsp.mfcc", {}, (16000, 1), 2.0)
     x = check_signals(16000, 1, 16000.0, seed=7)["random"]
     got = run_on_emulated_m4(node, x, "mfcc_m0", core=M0PLUS_ON_M3)[0]
-    assert peak_error(got, node_type("dsp.mfcc")().reference(x, node.props)) < 1e-3
+    assert peak_error(got, node_type("dsp.mfcc")().transform(x, node.props)) < 1e-3

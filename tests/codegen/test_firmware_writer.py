@@ -156,7 +156,7 @@ def test_replay_with_nan_is_refused(tmp_path):
 
 def test_label_count_other_than_the_model_outputs_is_refused(tmp_path):
     with pytest.raises(BadInput, match="3 outputs but the pipeline names 2 labels"):
-        _write(tmp_path, labels=("a", "b"))
+        _write(tmp_path, labels=("a", "b"), model_outputs=3)
 
 
 def test_emulated_board_without_replay_data_is_refused(tmp_path):

@@ -77,7 +77,7 @@ def test_host_alert_lines_equal_the_reference(props, tmp_path):
     p = cls.check_props(props)
     idx = cls().watched_index(p, LABELS)
     x = edge_scores(p["threshold"], p["hysteresis"], idx)
-    want = cls().reference(x, p, LABELS)
+    want = cls().events(x, p, LABELS)
     got = alert_lines_on_host(props, x, tmp_path)
     assert [{k: v for k, v in e.items() if k != "score"} for e in got] == \
         [{k: v for k, v in e.items() if k != "score"} for e in want]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from nodes.base import REGISTRY, Cost, NodeError, NodeType, Param, Port, TensorSpec, register
+from nodes.base import REGISTRY, Cost, Role, NodeError, NodeType, Param, Port, TensorSpec, register
 
 
 class _Source(NodeType):
     type_id = "testing.source"
     title = "Test source"
     category = "sensors"
+    role = Role.SENSOR
     outputs = [Port("out")]
     params = [Param("channels", int, 3, min=1, max=16), Param("rate_hz", float, 100.0, min=1.0),
               Param("data", str, "", kind="asset")]
@@ -26,6 +27,7 @@ class _Window(NodeType):
     type_id = "testing.window"
     title = "Test window"
     category = "dsp"
+    role = Role.WINDOW
     inputs = [Port("in")]
     outputs = [Port("out")]
     params = [Param("window", int, 50, min=1), Param("hop", int, 25, min=1)]
@@ -44,6 +46,7 @@ class _Dense(NodeType):
     type_id = "testing.dense"
     title = "Test dense"
     category = "model"
+    role = Role.MODEL
     inputs = [Port("in")]
     outputs = [Port("scores")]
     params = [Param("units", int, 4, min=1), Param("labels", list, [])]
@@ -63,6 +66,7 @@ class _Sink(NodeType):
     type_id = "testing.sink"
     title = "Test sink"
     category = "outputs"
+    role = Role.RESULT
     inputs = [Port("in")]
 
     def infer(self, inputs, p, ctx):
@@ -73,6 +77,7 @@ class _IntOut(NodeType):
     type_id = "testing.intsource"
     title = "Int source"
     category = "sensors"
+    role = Role.SENSOR
     outputs = [Port("out", dtypes=("i16",))]
 
     def infer(self, inputs, p, ctx):

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from studio.core.errors import BadInput, ProjectFileError
-from studio.core.project import (VERSION, Project, dumps, export_bundle, import_bundle, load_project, loads,
+from studio.core.project import (VERSION, ProblemKind, Project, dumps, export_bundle, import_bundle, load_project, loads,
                                   save_project)
 
 
@@ -59,7 +59,7 @@ def test_save_keeps_previous_version_as_bak(project, tmp_path):
 def test_changed_asset_is_reported(project, tmp_path):
     (tmp_path / "data" / "rec.csv").write_text("x,y,z\n9,9,9\n")
     problems = load_project(tmp_path / "gesture.tinyml").asset_problems()
-    assert problems and "changed" in problems[0][1]
+    assert problems and problems[0].kind is ProblemKind.CHANGED
 
 
 def test_version_1_file_is_migrated(tmp_path):

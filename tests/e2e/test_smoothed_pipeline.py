@@ -10,7 +10,7 @@ import pytest
 from studio.actions import evaluate_emulated
 from studio.core.project import load_project
 from studio.core.validate import validate_project
-from studio.ml.pipeline import host_inference, pipeline_chain
+from studio.ml.pipeline import host_inference, pipeline_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 GESTURE = ROOT / "sample_projects" / "gesture" / "gesture.tinyml"
@@ -43,8 +43,8 @@ def test_the_smoother_changes_what_is_reported(evaluation):
     plain = load_project(GESTURE)
     split = project.dataset["test"]
     assert split  # the emulated board plays the recorded test split
-    chain = pipeline_chain(project)
-    assert [s.node_id for s in chain.smoothers] == ["smooth"]
+    plan = pipeline_plan(project)
+    assert [s.node_id for s in plan.after_model()] == ["smooth"]
     from codegen.project_firmware import replay_data
 
     samples = replay_data(project, validate_project(project))

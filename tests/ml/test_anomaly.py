@@ -17,7 +17,7 @@ def test_errors_are_the_nodes_reference_at_scale_one():
     rng = np.random.default_rng(1)
     f, r = rng.normal(size=(5, 12)).astype(np.float32), rng.normal(size=(5, 12)).astype(np.float32)
     node = ReconstructionError()
-    want = [node.reference(f[i], r[i], node.check_props({"metric": "mae"}))[0] for i in range(5)]
+    want = [node.window_score(f[i], r[i], node.check_props({"metric": "mae"}))[0] for i in range(5)]
     np.testing.assert_array_equal(reconstruction_errors(f, r, "mae"), want)
 
 

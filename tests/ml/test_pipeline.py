@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nodes.base import Mode
 from nodes.dsp import Biquad, Normalize, Spectrum, Statistics, Window
 from studio.ml.errors import MLError
-from studio.ml.pipeline import features_for_clip, features_for_stream, frame_stream, pipeline_chain
+from studio.ml.pipeline import features_for_clip, features_for_stream, frame_stream, pipeline_plan
 from studio.ml.recipe import StageSpec
 from tests.ml.ml_helpers import chain_project
 
@@ -29,10 +30,10 @@ def test_features_for_stream_equal_node_references_applied_by_hand(tmp_path, str
     project = _stream_project(tmp_path)
     got = features_for_stream(project, stream)
 
-    x = Biquad().reference(stream, Biquad.check_props(LOWPASS))
-    x = Normalize().reference(x, Normalize.check_props({"mode": "fixed", "scale": 2.0, "offset": -0.5}))
-    frames = Window().reference(x, Window.check_props(WINDOW))
-    want = np.stack([Statistics().reference(Spectrum().reference(f, Spectrum.check_props(SPECTRUM)),
+    x = Biquad().transform(stream, Biquad.check_props(LOWPASS))
+    x = Normalize().transform(x, Normalize.check_props({"mode": "fixed", "scale": 2.0, "offset": -0.5}))
+    frames = Window().transform(x, Window.check_props(WINDOW))
+    want = np.stack([Statistics().transform(Spectrum().transform(f, Spectrum.check_props(SPECTRUM)),
                                             Statistics.check_props(STATS)) for f in frames])
     np.testing.assert_array_equal(got, want)
 
@@ -40,9 +41,9 @@ def test_features_for_stream_equal_node_references_applied_by_hand(tmp_path, str
 def test_stream_nodes_run_once_over_the_whole_stream_not_per_window(tmp_path, stream):
     project = chain_project(tmp_path, StageSpec("lp", "dsp.biquad", LOWPASS), StageSpec("win", "dsp.window", WINDOW))
     got = features_for_stream(project, stream)
-    filtered_per_window = Biquad().reference(stream[16:48], Biquad.check_props(LOWPASS))
+    filtered_per_window = Biquad().transform(stream[16:48], Biquad.check_props(LOWPASS))
     assert not np.allclose(got[1], filtered_per_window)  # the filter carries its state across windows
-    np.testing.assert_array_equal(got[1], Biquad().reference(stream, Biquad.check_props(LOWPASS))[16:48])
+    np.testing.assert_array_equal(got[1], Biquad().transform(stream, Biquad.check_props(LOWPASS))[16:48])
 
 
 @pytest.mark.parametrize("samples, frames", [(31, 0), (32, 1), (47, 1), (48, 2), (300, 17)])
@@ -60,7 +61,7 @@ def test_frame_k_covers_samples_k_hop_to_k_hop_plus_window(tmp_path, stream):
 
 def test_frame_stream_matches_the_window_node_reference(stream):
     for window, hop in ((32, 16), (10, 10), (7, 3), (50, 64)):
-        want = Window().reference(stream, Window.check_props({"window": window, "hop": hop}))
+        want = Window().transform(stream, Window.check_props({"window": window, "hop": hop}))
         np.testing.assert_array_equal(frame_stream(stream, window, hop), want)
 
 
@@ -96,10 +97,12 @@ def test_a_clip_shorter_than_the_window_is_refused(tmp_path, stream):
 
 
 def test_the_chain_runs_from_the_sensor_through_the_window_to_the_model(tmp_path):
-    chain = pipeline_chain(_stream_project(tmp_path))
-    assert (chain.sensor.node_id, [s.node_id for s in chain.stream], chain.window.node_id,
-            [s.node_id for s in chain.frame], chain.model.node_id) == ("imu", ["lp", "scale"], "win",
-                                                                      ["spec", "stats"], "model")
+    plan = pipeline_plan(_stream_project(tmp_path))
+    path = plan.feature_path()
+    assert [(s.node_id, s.mode) for s in path] == [("imu", Mode.SAMPLE), ("lp", Mode.SAMPLE),
+                                                   ("scale", Mode.SAMPLE), ("win", Mode.WINDOW),
+                                                   ("spec", Mode.FRAME), ("stats", Mode.FRAME)]
+    assert plan.model.node_id == "model"
 
 
 def test_a_pipeline_without_a_model_node_is_refused(tmp_path, stream):
@@ -120,7 +123,7 @@ def test_samples_with_nan_are_refused(tmp_path, stream):
 def test_frame_minmax_on_a_stream_scales_each_sample_by_its_own_range(tmp_path, stream):
     project = chain_project(tmp_path, StageSpec("mm", "dsp.normalize", {"mode": "frame_minmax"}))
     got = features_for_stream(project, stream, input_shape=(3,))
-    want = np.stack([Normalize().reference(row, Normalize.check_props({"mode": "frame_minmax"})) for row in stream])
+    want = np.stack([Normalize().transform(row, Normalize.check_props({"mode": "frame_minmax"})) for row in stream])
     np.testing.assert_array_equal(got, want)
     np.testing.assert_allclose(got.min(axis=1), 0.0, atol=1e-5)  # float32 x·scale + offset
     np.testing.assert_allclose(got.max(axis=1), 1.0, atol=1e-5)
@@ -133,7 +136,7 @@ def test_a_camera_stream_runs_every_node_on_each_image(tmp_path):
                             sensor=camera)
     images = np.random.default_rng(9).uniform(0, 1, (3, 12, 16, 3)).astype(np.float32)
     got = features_for_stream(project, images)
-    gray, small = pipeline_chain(project).stream
-    want = np.stack([small.reference(gray.reference(img)) for img in images])
+    gray, small = pipeline_plan(project).feature_path()[1:]
+    want = np.stack([small.node.transform(gray.node.transform(img, gray.props), small.props) for img in images])
     assert got.shape == (3, 6, 8, 1)
     np.testing.assert_array_equal(got, want)

@@ -87,7 +87,7 @@ def test_reference_is_the_mean_error_over_the_scale_summed_in_element_order(metr
     f = rng.normal(size=(128, 3)).astype(np.float32)
     r = (f.ravel() + 0.1 * rng.normal(size=384)).astype(np.float32)
     node, p = make(TYPE, metric=metric, scale=0.02)
-    got = node.reference(f, r, p)
+    got = node.window_score(f, r, p)
     assert got.dtype == np.float32 and got.shape == (1,)
     assert got[0] == _sequential(f, r, metric) / np.float32(384) / np.float32(0.02)
     d = f.ravel().astype(np.float64) - r
@@ -98,8 +98,8 @@ def test_reference_is_the_mean_error_over_the_scale_summed_in_element_order(metr
 def test_a_perfect_reconstruction_scores_zero_and_the_scale_error_scores_one():
     node, p = make(TYPE, scale=0.25)
     f = np.full(16, 2.0, np.float32)
-    assert node.reference(f, f, p)[0] == 0.0
-    assert node.reference(f, f - np.float32(0.5), p)[0] == 1.0  # mse 0.25 over scale 0.25
+    assert node.window_score(f, f, p)[0] == 0.0
+    assert node.window_score(f, f - np.float32(0.5), p)[0] == 1.0  # mse 0.25 over scale 0.25
 
 
 def test_scores_of_many_windows_are_the_reference_of_each():
@@ -109,13 +109,13 @@ def test_scores_of_many_windows_are_the_reference_of_each():
     node, p = make(TYPE, metric="mae")
     got = node.scores(f, r, p)
     assert got.shape == (6, 1)
-    assert all(got[i, 0] == node.reference(f[i], r[i], p)[0] for i in range(6))
+    assert all(got[i, 0] == node.window_score(f[i], r[i], p)[0] for i in range(6))
 
 
 def test_reference_refuses_tensors_of_different_sizes():
     node, p = make(TYPE)
     with pytest.raises(NodeError, match="equal size"):
-        node.reference(np.zeros(4, np.float32), np.zeros(5, np.float32), p)
+        node.window_score(np.zeros(4, np.float32), np.zeros(5, np.float32), p)
 
 
 @pytest.mark.parametrize("metric", ["mse", "mae"])

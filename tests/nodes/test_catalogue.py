@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from nodes.base import NodeError, catalogue, node_type
+from nodes.base import NodeType, NodeError, catalogue, node_type
 
 REQUIRED = [
     "sensors.accelerometer", "sensors.microphone", "sensors.environment", "sensors.adc",
@@ -81,7 +81,14 @@ def test_asset_params_are_text(type_id):
 def test_dsp_nodes_name_a_kernel_and_have_a_reference(type_id):
     cls = node_type(type_id)
     assert cls.kernel and cls.kernel.startswith("dsp/")
-    assert callable(getattr(cls, "reference", None))
+    assert cls.transform is not NodeType.transform  # its own numpy reference, not the base's refusal
+
+
+@pytest.mark.parametrize("type_id", ALL)
+def test_every_node_type_declares_its_role(type_id):
+    from nodes.base import Role
+
+    assert isinstance(node_type(type_id).role, Role)
 
 
 @pytest.mark.parametrize("type_id", ["dsp.biquad", "dsp.mfe", "dsp.mfcc"])

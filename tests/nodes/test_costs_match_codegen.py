@@ -40,3 +40,9 @@ def test_estimated_ram_and_tables_equal_the_emitted_stage(type_id, props, shape,
     stage = emit_stage("n1", type_id, props, inputs, outputs, {"in": "tms_buf_src_out"}, True)
     assert cost.ram_bytes == stage.ram_bytes
     assert cost.flash_bytes - cost.detail["code_bytes"] == stage.flash_bytes
+
+
+def test_the_cases_cover_every_dsp_type_with_an_emitter():
+    from codegen.emit_dsp import supported_types
+
+    assert {c[0] for c in CASES} == set(supported_types())

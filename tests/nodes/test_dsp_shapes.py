@@ -28,7 +28,7 @@ FRAME_CASES = [
 def test_frame_reference_shape_equals_inferred_shape(type_id, props, shape):
     node, p = make(type_id, **props)
     spec = node.infer(frame(*shape), p, None)["out"]
-    assert node.reference(RNG.normal(size=shape).astype(np.float32), p).shape == spec.shape
+    assert node.transform(RNG.normal(size=shape).astype(np.float32), p).shape == spec.shape
 
 
 IMAGE_CASES = [
@@ -43,7 +43,7 @@ IMAGE_CASES = [
 def test_image_reference_shape_equals_inferred_shape(type_id, props, shape):
     node, p = make(type_id, **props)
     spec = node.infer({"in": TensorSpec(shape, "f32", 1.0)}, p, None)["out"]
-    assert node.reference(RNG.uniform(size=shape).astype(np.float32), p).shape == spec.shape
+    assert node.transform(RNG.uniform(size=shape).astype(np.float32), p).shape == spec.shape
 
 
 @settings(max_examples=20, derandomize=True, deadline=None)
@@ -58,6 +58,6 @@ def test_mfcc_reference_shape_equals_inferred_shape_for_any_valid_setting(window
     except NodeError:
         assume(False)  # settings the node refuses are covered by the refusal tests
     x = RNG.uniform(-1, 1, window).astype(np.float32)
-    out = node.reference(x, p)
+    out = node.transform(x, p)
     assert out.shape == spec.shape
     assert np.all(np.isfinite(out))

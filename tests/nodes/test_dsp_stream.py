@@ -36,7 +36,7 @@ def test_window_without_input_names_the_port():
 def test_window_reference_cuts_overlapping_frames():
     node, p = make("dsp.window", window=4, hop=2)
     x = np.arange(20, dtype=np.float32).reshape(10, 2)
-    frames = node.reference(x, p)
+    frames = node.transform(x, p)
     assert frames.shape == (4, 4, 2)
     np.testing.assert_array_equal(frames[1], x[2:6])
     np.testing.assert_array_equal(frames[3], x[6:10])
@@ -48,7 +48,7 @@ def test_window_frame_count_matches_every_start_that_fits(n, window, hop):
     node, p = make("dsp.window", window=window, hop=hop)
     expected = len(range(0, n - window + 1, hop))
     assert tables.frame_count(n, window, hop) == expected
-    assert node.reference(np.zeros((n, 1), np.float32), p).shape == (expected, window, 1)
+    assert node.transform(np.zeros((n, 1), np.float32), p).shape == (expected, window, 1)
 
 
 def test_window_cost_holds_one_frame_and_its_state():
@@ -64,29 +64,29 @@ def test_window_cost_holds_one_frame_and_its_state():
 
 def test_normalize_fixed_scales_then_offsets():
     node, p = make("dsp.normalize", mode="fixed", scale=2.0, offset=-1.0)
-    np.testing.assert_allclose(node.reference(np.array([0.0, 0.5, 1.0]), p), [-1.0, 0.0, 1.0])
+    np.testing.assert_allclose(node.transform(np.array([0.0, 0.5, 1.0]), p), [-1.0, 0.0, 1.0])
 
 
 def test_normalize_zscore_uses_given_mean_and_std():
     node, p = make("dsp.normalize", mode="zscore", mean=10.0, std=2.0)
-    np.testing.assert_allclose(node.reference(np.array([10.0, 14.0, 6.0]), p), [0.0, 2.0, -2.0], atol=1e-6)
+    np.testing.assert_allclose(node.transform(np.array([10.0, 14.0, 6.0]), p), [0.0, 2.0, -2.0], atol=1e-6)
 
 
 def test_normalize_minmax_maps_the_given_range_to_unit():
     node, p = make("dsp.normalize", mode="minmax", min=-2.0, max=2.0)
-    np.testing.assert_allclose(node.reference(np.array([-2.0, 0.0, 2.0]), p), [0.0, 0.5, 1.0])
+    np.testing.assert_allclose(node.transform(np.array([-2.0, 0.0, 2.0]), p), [0.0, 0.5, 1.0])
 
 
 def test_normalize_frame_minmax_spans_unit_range_per_tensor():
     node, p = make("dsp.normalize", mode="frame_minmax")
-    y = node.reference(np.array([[3.0, 5.0], [7.0, 4.0]]), p)
+    y = node.transform(np.array([[3.0, 5.0], [7.0, 4.0]]), p)
     assert y.min() == 0.0 and y.max() == 1.0
     np.testing.assert_allclose(y, [[0.0, 0.5], [1.0, 0.25]])
 
 
 def test_normalize_frame_minmax_maps_a_flat_frame_to_zero():
     node, p = make("dsp.normalize", mode="frame_minmax")
-    np.testing.assert_array_equal(node.reference(np.full((3, 2), 4.0), p), np.zeros((3, 2)))
+    np.testing.assert_array_equal(node.transform(np.full((3, 2), 4.0), p), np.zeros((3, 2)))
 
 
 def test_normalize_refuses_an_empty_minmax_range():
@@ -141,7 +141,7 @@ def test_biquad_reference_matches_scipy_lfilter_cascade(kind):
     expected = x.astype(np.float64)
     for _ in range(2):
         expected = scipy.signal.lfilter(c[:3], np.r_[1.0, c[3:]], expected, axis=0)
-    np.testing.assert_allclose(node.reference(x, p), expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(node.transform(x, p), expected, rtol=1e-4, atol=1e-5)
 
 
 def test_biquad_refuses_a_stream_at_another_rate():
@@ -192,12 +192,12 @@ def test_downsample_refuses_a_frame_shorter_than_the_factor():
 
 def test_downsample_average_takes_group_means():
     node, p = make("dsp.downsample", factor=2, method="average")
-    np.testing.assert_allclose(node.reference(np.array([1.0, 3.0, 5.0, 9.0, 100.0]), p), [[2.0], [7.0]])
+    np.testing.assert_allclose(node.transform(np.array([1.0, 3.0, 5.0, 9.0, 100.0]), p), [[2.0], [7.0]])
 
 
 def test_downsample_decimate_keeps_first_of_each_group():
     node, p = make("dsp.downsample", factor=3, method="decimate")
-    np.testing.assert_array_equal(node.reference(np.arange(7.0), p), [[0.0], [3.0]])
+    np.testing.assert_array_equal(node.transform(np.arange(7.0), p), [[0.0], [3.0]])
 
 
 @settings(max_examples=30, derandomize=True, deadline=None)

@@ -54,7 +54,7 @@ def test_alert_goes_on_at_threshold_and_off_below_the_hysteresis_band():
     node, p = make("outputs.threshold_alert", label="yes", threshold=0.8, hysteresis=0.2)
     yes = [0.1, 0.8, 0.7, 0.61, 0.59, 0.9]
     scores = np.array([[0.0, s, 0.0] for s in yes], np.float32)
-    events = node.reference(scores, p, LABELS)
+    events = node.events(scores, p, LABELS)
     assert [(e["window"], e["state"]) for e in events] == [(1, "on"), (4, "off"), (5, "on")]
     assert events[0]["label"] == "yes" and events[0]["index"] == 1 and events[0]["type"] == "alert"
 
@@ -67,19 +67,19 @@ def test_smoother_passes_the_scores_spec_through():
 def test_smoother_average_is_the_mean_of_the_last_windows():
     node, p = make("outputs.smoother", mode="average", windows=2)
     x = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]], np.float32)
-    np.testing.assert_allclose(node.reference(x, p), [[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
+    np.testing.assert_allclose(node.transform(x, p), [[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
 
 
 def test_smoother_majority_gives_each_class_its_share_of_votes():
     node, p = make("outputs.smoother", mode="majority", windows=3)
     x = np.array([[0.9, 0.1], [0.4, 0.6], [0.3, 0.7], [0.2, 0.8]], np.float32)
-    np.testing.assert_allclose(node.reference(x, p)[2:], [[1 / 3, 2 / 3], [0.0, 1.0]])
+    np.testing.assert_allclose(node.transform(x, p)[2:], [[1 / 3, 2 / 3], [0.0, 1.0]])
 
 
 def test_smoother_debounce_waits_for_a_new_winner_to_repeat():
     node, p = make("outputs.smoother", windows=1, debounce=2)
     x = np.array([[0.9, 0.1], [0.2, 0.8], [0.9, 0.1], [0.1, 0.9], [0.1, 0.9]], np.float32)
-    winners = node.reference(x, p).argmax(axis=1)
+    winners = node.transform(x, p).argmax(axis=1)
     assert list(winners) == [0, 0, 0, 0, 1]
 
 

@@ -5,7 +5,8 @@ void tms_normalize_affine(const float *x, float *y, uint32_t n, float scale, flo
 {
     uint32_t i;
     for (i = 0; i < n; i++) {
-        /* two roundings, as numpy's (x * scale + offset) in float32: keep them apart */
+        /* two roundings, as numpy's (x * scale + offset) in float32: the Makefile builds with
+           -ffp-contract=off, else GCC fuses them into one vfma on cores with an FPU */
         const float scaled = x[i] * scale;
         y[i] = scaled + offset;
     }
