@@ -159,10 +159,11 @@ def write_c_library(parts: PipelineParts, prefix: str, src_dir: str = "src") -> 
                 fields.append({"decl": f"float {cid}_{c_identifier(port).lower()}[{n}];",
                                "comment": c_comment(f"{stage.node_id}.{port} after the model"),
                                "copy_stmt": f"memcpy(r->{cid}_{c_identifier(port).lower()}, {buf}, sizeof({buf}));"})
-        sym = f"tms_{c_identifier(stage.node_id)}__on"
-        if stage.mode == "result" and re.search(rf"static int {re.escape(sym)};", stage.declarations):
+        sym = f"tms_{c_identifier(stage.node_id)}__state"
+        if stage.mode == "result" and re.search(rf"static tms_threshold_alert_state_t {re.escape(sym)};",
+                                                 stage.declarations):
             fields.append({"decl": f"int {cid}_on;", "comment": c_comment(f"{stage.node_id}: alert on (1) or off (0)"),
-                           "copy_stmt": f"r->{cid}_on = {sym};"})
+                           "copy_stmt": f"r->{cid}_on = (int){sym}.on;"})
     labels = list(parts.labels)
     sensor = parts.stages[0].node_id
     rate = parts.report.specs[(sensor, "out")].rate_hz if hasattr(parts.report.specs[(sensor, "out")], "rate_hz") else 0

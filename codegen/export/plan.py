@@ -48,10 +48,11 @@ def pipeline_parts(project: Project, board: Board) -> PipelineParts:
     me = threading.get_ident()
 
     def capture(out_dir, board_, project_name, stages, model_dir, labels, replay=None,
-                feature_buffer=None, model_buffer=None, result_buffer=None):
+                feature_buffer=None, model_buffer=None, result_buffer=None, **more):
         if threading.get_ident() != me:  # another thread's real firmware generation meanwhile
             return original(out_dir, board_, project_name, stages, model_dir, labels, replay,
-                            feature_buffer=feature_buffer, model_buffer=model_buffer, result_buffer=result_buffer)
+                            feature_buffer=feature_buffer, model_buffer=model_buffer, result_buffer=result_buffer,
+                            **more)
         files: dict[str, bytes] = {}
         if model_dir is not None:
             for p in sorted(Path(model_dir).iterdir()):
