@@ -17,6 +17,7 @@ import numpy as np
 from codegen.emit_anomaly import AnomalyEmitError, emit_reconstruction_error
 from codegen.emit_outputs import SMOOTHER_TYPE, OutputEmitError, emit_output_stage, emit_smoother_stage
 from codegen.firmware import FirmwareFiles, write_firmware
+from codegen.output_dir import project_paths
 from codegen.stage import StageCode, buffer_name
 from nodes.base import NodeContext, NodeError, TensorSpec
 from nodes.model import device_model_file
@@ -116,8 +117,9 @@ def device_model_asset(node_id: str, type_id: str, props: Mapping[str, Any]) -> 
                    "after it")
 
 
-def generate(project: Project, out_dir: str | Path, board: Board | None = None) -> GeneratedFirmware:
-    """Writes the complete firmware project for ``board`` (default: the project's) into ``out_dir``."""
+def generate(project: Project, out_dir: str | Path, board: Board | None = None, force: bool = False) -> GeneratedFirmware:
+    """Writes the complete firmware project for ``board`` (default: the project's) into ``out_dir``
+    (empty, or made by an earlier generation unless ``force``; never the project's folder)."""
     from codegen import emit_dsp
     from codegen.model import ModelError, compile_tflite
 
@@ -196,7 +198,8 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
         files = write_firmware(Path(out_dir), board, project.name, stages, model_dir, labels, replay,
                                feature_buffer=feature_buffer,
                                model_buffer=buffer_name(model_id, "scores") if model_id else None,
-                               result_buffer=buffer_name(*source) if after_model else None)
+                               result_buffer=buffer_name(*source) if after_model else None,
+                               force=force, protected=project_paths(project))
     return GeneratedFirmware(files, report, model_report, board, 0 if replay is None else int(replay.shape[0]),
                              tuple(labels))
 

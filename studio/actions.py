@@ -56,13 +56,13 @@ class BuildOutcome:
 
 
 def build(project: Project, out_dir: Path | None = None, board: Board | None = None,
-          progress: Progress = _no_progress, cancelled: Cancelled = _never) -> BuildOutcome:
+          progress: Progress = _no_progress, cancelled: Cancelled = _never, force: bool = False) -> BuildOutcome:
     from studio.device.build import build_firmware
 
     board = board or resolve_board(project)
     out_dir = Path(out_dir) if out_dir else default_out_dir(project, board)
     progress(0.05, f"generating the firmware for {board.name}")
-    generated = generate(project, out_dir, board)
+    generated = generate(project, out_dir, board, force=force)
     if cancelled():
         raise StudioError("cancelled")
     progress(0.3, "compiling with arm-none-eabi-gcc")
@@ -85,7 +85,7 @@ class RunOutcome:
 def run_emulated(project: Project, out_dir: Path | None = None, count: int | None = None,
                  on_message: Callable[[Any], None] | None = None, progress: Progress = _no_progress,
                  cancelled: Cancelled = _never, timeout_s: float = 600.0,
-                 stop: threading.Event | None = None) -> RunOutcome:
+                 stop: threading.Event | None = None, force: bool = False) -> RunOutcome:
     """Builds for the emulated board and runs the image in QEMU, reading its serial protocol until
     ``count`` inferences (all of them when None: the firmware exits when its recording ends)."""
     from studio.device.emulator import Emulator
@@ -93,7 +93,7 @@ def run_emulated(project: Project, out_dir: Path | None = None, count: int | Non
 
     board = resolve_board(project, emulate=True)
     outcome = RunOutcome(build(project, out_dir, board, progress=lambda f, t: progress(f * 0.5, t),
-                               cancelled=cancelled))
+                               cancelled=cancelled, force=force))
     progress(0.55, "starting the emulated board (qemu-system-arm)")
 
     def collect(message) -> None:
@@ -115,14 +115,15 @@ def run_emulated(project: Project, out_dir: Path | None = None, count: int | Non
 
 
 def evaluate_emulated(project: Project, out_dir: Path | None = None, progress: Progress = _no_progress,
-                      cancelled: Cancelled = _never) -> dict[str, Any]:
+                      cancelled: Cancelled = _never, force: bool = False) -> dict[str, Any]:
     """Every window of the recording on the emulated board vs the host reference (the pipeline's
     numpy DSP + the TFLite Micro interpreter) and vs the true labels."""
     from codegen.project_firmware import replay_data
     from studio.ml.dataset import load_test_split, predicted_labels
     from studio.ml.pipeline import HostResult, host_inference
 
-    run = run_emulated(project, out_dir, None, progress=lambda f, t: progress(f * 0.8, t), cancelled=cancelled)
+    run = run_emulated(project, out_dir, None, progress=lambda f, t: progress(f * 0.8, t), cancelled=cancelled,
+                       force=force)
     device = run.inferences()
     samples = replay_data(project, run.build.generated.report)
     progress(0.85, "running the host reference (numpy DSP + TFLite Micro)")

@@ -37,6 +37,9 @@ def firmware_args(out_required: bool, board: bool = True):
                                + ("" if out_required else " (default: build/<board> beside the project)")})]
         if board:
             extra.append((("--board",), {"help": "another board id than the project's"}))
+        extra.append((("--force",), {"action": "store_true",
+                                     "help": "write into an --out folder that holds other files (its src/, "
+                                             "runtime/, model/, tools/, firmware/ are replaced)"}))
         fn._args = extra + list(getattr(fn, "_args", []))
         return fn
     return wrap
@@ -263,7 +266,7 @@ def cmd_generate(a: argparse.Namespace) -> int:
     from codegen.project_firmware import generate, resolve_board
 
     project = _load(a)
-    g = generate(project, Path(a.out), resolve_board(project, a.board))
+    g = generate(project, Path(a.out), resolve_board(project, a.board), force=a.force)
     if a.json:
         emit({"ok": True, "out": str(g.files.out_dir), "board": g.board.id, "build_id": g.files.build_id,
               "files": [str(f.relative_to(g.files.out_dir)) for f in g.files.files],
@@ -281,7 +284,7 @@ def cmd_build(a: argparse.Namespace) -> int:
     from studio.actions import build
 
     project = _load(a)
-    outcome = build(project, Path(a.out), resolve_board(project, a.board), progress=_progress(a))
+    outcome = build(project, Path(a.out), resolve_board(project, a.board), progress=_progress(a), force=a.force)
     j = outcome.to_json()
     if a.json:
         emit(j)
@@ -306,7 +309,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     project = _load(a)
     outcome = run_emulated(project, Path(a.out) if a.out else None, a.count,
                            on_message=lambda m: print_message(m, a.json),
-                           progress=_progress(a))
+                           progress=_progress(a), force=a.force)
     summary = outcome.counters.summary()
     if a.json:
         emit(summary)
@@ -323,7 +326,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
 
     project = _load(a)
     result = evaluate_emulated(project, Path(a.out) if a.out else None,
-                               progress=_progress(a))
+                               progress=_progress(a), force=a.force)
     if a.json:
         emit(result)
     else:
@@ -353,7 +356,8 @@ def cmd_flash(a: argparse.Namespace) -> int:
         emit(summary) if a.json else print(f"{summary['lines']} lines, {summary['parsed']} parsed, "
                                            f"{summary['malformed']} malformed")
         return 0
-    flashed = flash(build(project, Path(a.out) if a.out else None, board), board, a.port, on_output=say)
+    flashed = flash(build(project, Path(a.out) if a.out else None, board, force=a.force), board, a.port,
+                    on_output=say)
     if a.json:
         emit(flashed.to_json())
     elif flashed.session is not None:

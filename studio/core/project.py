@@ -40,6 +40,8 @@ class Project:
     assets: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 as last saved
     dataset: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    # (size, mtime_ns, sha256) of the file as this process last read or wrote it: a save checks it
+    disk_stamp: tuple[int, int, str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def dir(self) -> Path | None:
@@ -147,13 +149,51 @@ def _type_version(type_id: str) -> int:
         return 1
 
 
-def save_project(project: Project, path: str | os.PathLike | None = None) -> Path:
+class ProjectChangedOnDisk(BadInput):
+    """The project file was changed by another program since it was opened: saving would lose that."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(f"{path}: the file was changed by another program since it was opened; reload it "
+                         "(or save under another name) so that change is not lost")
+
+
+def _stamp(path: Path) -> tuple[int, int, str] | None:
+    try:
+        st = path.stat()
+        return (st.st_size, st.st_mtime_ns, _hash(path))
+    except OSError:
+        return None
+
+
+def changed_on_disk(project: Project) -> bool:
+    """Whether the project's file differs from what this process last read or wrote (another tool,
+    e.g. the CLI, saved it meanwhile). A project never loaded from a file has nothing to compare."""
+    if project.path is None or project.disk_stamp is None:
+        return False
+    try:
+        st = project.path.stat()
+    except OSError:
+        return True   # deleted or unreadable: the user should decide
+    size, mtime_ns, digest = project.disk_stamp
+    if (st.st_size, st.st_mtime_ns) == (size, mtime_ns):
+        return False
+    now = _stamp(project.path)
+    return now is None or now[0] != size or now[2] != digest
+
+
+def save_project(project: Project, path: str | os.PathLike | None = None, overwrite_changed: bool = False) -> Path:
     """Atomic save: hashes the assets, writes a temp file beside the target, keeps the previous
-    version as ``<name>.tinyml.bak`` and renames over. A failure leaves the old file untouched."""
+    version as ``<name>.tinyml.bak`` and renames over. A failure leaves the old file untouched.
+    Refuses (``ProjectChangedOnDisk``) to overwrite the project's own file when another program
+    changed it since it was loaded, unless ``overwrite_changed`` (the user chose to)."""
     target = Path(path) if path is not None else project.path
     if target is None:
         raise BadInput("the project has no file yet: choose where to save it")
     target = target.with_suffix(SUFFIX) if target.suffix != SUFFIX else target
+    if not overwrite_changed and project.path is not None and _same_file(target, project.path) \
+            and changed_on_disk(project):
+        raise ProjectChangedOnDisk(target)
     root = target.parent
     for rel in project.asset_paths():
         try:
@@ -173,7 +213,15 @@ def save_project(project: Project, path: str | os.PathLike | None = None) -> Pat
     except OSError as e:
         raise BadInput(f"cannot save {target}: {e.strerror or e}") from None
     project.path = target
+    project.disk_stamp = _stamp(target)
     return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == Path(b).resolve()
+    except OSError:
+        return False
 
 
 # ---- loading -------------------------------------------------------------------------------------
@@ -360,7 +408,8 @@ def load_project(path: str | os.PathLike) -> Project:
             raise BadInput(f"{path}: expected one {SUFFIX} file in the folder, found {len(found)}")
         path = found[0]
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             raise ProjectFileError(path, "", f"the file is {size} bytes; a project file is at most "
                                              f"{MAX_FILE_BYTES} bytes")
@@ -377,6 +426,7 @@ def load_project(path: str | os.PathLike) -> Project:
         raise ProjectFileError(path, f"byte {e.start}", "not UTF-8 text") from None
     project = loads(text, path)
     project.path = path.resolve()
+    project.disk_stamp = (len(raw), st.st_mtime_ns, hashlib.sha256(raw).hexdigest())
     return project
 
 
