@@ -88,7 +88,7 @@ def run_emulated(project: Project, out_dir: Path | None = None, count: int | Non
                  stop: threading.Event | None = None, force: bool = False) -> RunOutcome:
     """Builds for the emulated board and runs the image in QEMU, reading its serial protocol until
     ``count`` inferences (all of them when None: the firmware exits when its recording ends)."""
-    from studio.device.emulator import Emulator
+    from studio.device.emulator import Emulator, EmulatorError, describe_exit
     from studio.device.monitor import monitor
 
     board = resolve_board(project, emulate=True)
@@ -105,11 +105,16 @@ def run_emulated(project: Project, out_dir: Path | None = None, count: int | Non
     with Emulator(outcome.build.result.elf, machine=board.emulator_machine) as emu:
         outcome.counters = monitor(emu.url, count=count, timeout_s=timeout_s, on_message=collect, stop=stop,
                                    give_up_after_s=1.0)
-        if count is None:
+        if not stop.is_set() and (count is None or outcome.counters.inferences < count):
+            # the board went quiet before it was asked to stop: only a clean exit 0 is a finished run
+            # (a QEMU killed mid-run, a fault, a model error are failures, never partial passes)
             try:
                 outcome.exit_code = emu.wait(timeout_s=30)
             except StudioError:
                 outcome.exit_code = None
+            if outcome.exit_code != 0:
+                raise EmulatorError(f"the emulated board {describe_exit(outcome.exit_code)} after "
+                                    f"{outcome.counters.inferences} inference results; the run is not complete")
     progress(1.0, f"{outcome.counters.inferences} inference results from the emulated board")
     return outcome
 

@@ -332,6 +332,10 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     else:
         for k, v in result.items():
             print(f"{k:18} {v}")
+    if result["device_windows"] != result["host_windows"]:
+        print(f"error: the emulated board gave {result['device_windows']} of {result['host_windows']} windows",
+              file=sys.stderr)
+        return 1
     return 0 if result["agreement"] == 1.0 else 1
 
 

@@ -30,6 +30,25 @@ class EmulatorError(StudioError):
     """QEMU could not start, or the run did not behave (no connection, timeout)."""
 
 
+def describe_exit(code: int | None) -> str:
+    """What the emulated board's exit status means, for a message."""
+    import signal
+
+    if code is None:
+        return "did not exit"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"was killed by {name} (exit status {code})"
+    if code == EXIT_FAULT:
+        return f"stopped on a CPU fault (exit status {code})"
+    if code == EXIT_MODEL_ERROR:
+        return f"stopped because the model returned an error (exit status {code})"
+    return f"exited with status {code}"
+
+
 def instructions_from_cycles(cycles: int, clock_hz: int) -> int:
     """Guest instructions in a span the firmware measured as ``cycles`` SysTick cycles (icount shift 0)."""
     return round(cycles * 1e9 / clock_hz / NS_PER_INSTRUCTION)
