@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -52,6 +53,33 @@ def arg(*args, **kwargs):
     return wrap
 
 
+def board_arg(value: str | None) -> str | None:
+    """``--board``: absent means the project's board; given, it must name one (not be empty)."""
+    if value is not None and not value.strip():
+        raise BadInput("--board needs a board id (see `tinyml-studio boards`)")
+    return value
+
+
+def seconds_arg(value: float | None, name: str = "--timeout") -> float | None:
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise BadInput(f"{name} must be a positive number of seconds, not {value}")
+    return value
+
+
+def input_file_arg(path: str, what: str) -> Path:
+    """A file named on the command line, checked to be a regular file of a sane size before any
+    reader opens it (a FIFO would hang the reader, /dev/zero never ends)."""
+    from studio.core.files import regular_file_size
+
+    try:
+        regular_file_size(path, what=what)
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file") from None
+    except (OSError, ValueError) as e:
+        raise BadInput(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+    return Path(path)
+
+
 def emit(obj: Any) -> None:
     print(json.dumps(obj, ensure_ascii=False, sort_keys=False))
 
@@ -84,8 +112,9 @@ def cmd_check(a: argparse.Namespace) -> int:
     from studio.core.project import load_project
     from studio.core.validate import validate_project
 
+    board_id = board_arg(a.board)
     project = load_project(a.project)
-    board = boards().get(a.board) if a.board else None
+    board = boards().get(board_id) if board_id else None
     report = validate_project(project, board)
     if a.json:
         emit(report.to_json())
@@ -131,7 +160,7 @@ def cmd_compile_model(a: argparse.Namespace) -> int:
     from codegen.model import ModelError, compile_tflite
 
     try:
-        report = compile_tflite(Path(a.model), Path(a.out))
+        report = compile_tflite(input_file_arg(a.model, "model"), Path(a.out))
     except ModelError as e:
         return _model_error(e)
     if a.json:
@@ -152,7 +181,7 @@ def cmd_verify_model(a: argparse.Namespace) -> int:
     if a.samples < 1:
         raise BadInput("--samples must be at least 1")
     try:
-        report = verify_model(Path(a.model), samples=a.samples, seed=a.seed)
+        report = verify_model(input_file_arg(a.model, "model"), samples=a.samples, seed=a.seed)
     except ModelError as e:
         return _model_error(e)
     if a.json:
@@ -257,6 +286,7 @@ def _progress(a: argparse.Namespace):
 def _load(a: argparse.Namespace):
     from studio.core.project import load_project
 
+    board_arg(getattr(a, "board", None))
     return load_project(a.project)
 
 
@@ -349,6 +379,9 @@ def cmd_flash(a: argparse.Namespace) -> int:
     from codegen.project_firmware import resolve_board
     from studio.actions import build, flash, flash_and_monitor
 
+    seconds_arg(a.timeout)
+    if a.count is not None and a.count < 1:
+        raise BadInput(f"--count must be at least 1, not {a.count}")
     project = _load(a)
     board = resolve_board(project, a.board)
     say = None if a.json else (lambda line: print(line, file=sys.stderr))
@@ -397,6 +430,13 @@ def print_message(message, as_json: bool) -> None:
 def cmd_monitor(a: argparse.Namespace) -> int:
     from studio.device.monitor import monitor
 
+    if not a.port.strip():
+        raise BadInput("monitor needs a port: a device path or a pyserial URL")
+    if a.count is not None and a.count < 1:
+        raise BadInput(f"--count must be at least 1, not {a.count}")
+    if a.baud <= 0:
+        raise BadInput(f"--baud must be a positive number, not {a.baud}")
+    seconds_arg(a.timeout)
     counters = monitor(a.port, count=a.count, timeout_s=a.timeout, baud=a.baud,
                        on_message=lambda m: print_message(m, a.json))
     summary = counters.summary()

@@ -12,6 +12,11 @@ import tempfile
 from pathlib import Path
 from typing import Callable, IO
 
+# the one guard before reading a file from outside (regular files only, size checked first); it
+# lives in the node catalogue, the lowest layer, so nodes, core, ml and the CLI share it
+from nodes.datafiles import (MAX_ASSET_BYTES, FileRefused, open_regular, read_bounded,  # noqa: F401
+                             regular_file_size)
+
 
 def _read_umask() -> int:
     mask = os.umask(0o022)   # the umask cannot be read without setting it: set and restore, once

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from studio.core.errors import StudioError
+from studio.core.processes import end_group, popen_group
 from studio.device.toolchain import qemu_system_arm
 
 ICOUNT_SHIFT = 0
@@ -92,8 +93,8 @@ class Emulator:
             self.port = _free_port()
             # stdout would only carry semihosting console output; nobody reads it, so it must not
             # be a pipe that fills up and stalls the guest
-            self._proc = subprocess.Popen(self.command(self.port), stdin=subprocess.DEVNULL,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            self._proc = popen_group(self.command(self.port), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             if self._wait_listening():
                 return self
             last_error = self._collect_stderr()
@@ -114,7 +115,7 @@ class Emulator:
         if self._proc is None:
             return ""
         if self._proc.poll() is None:
-            self._proc.kill()
+            end_group(self._proc)
         _, err = self._proc.communicate(timeout=5)
         self._proc = None
         return err.decode("utf-8", "replace").strip()
@@ -138,12 +139,7 @@ class Emulator:
         if proc is None:
             return
         if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+            end_group(proc, grace_s=5)
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()

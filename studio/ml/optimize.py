@@ -29,6 +29,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from nodes.base import NodeContext, NodeError
+from nodes.datafiles import read_keras_config
 from studio.core.graph import Node
 from studio.core.optimization import FLOAT_MODEL_TYPE, current_recipe, optimization_steps
 from studio.core.project import Project
@@ -224,7 +225,10 @@ def optimize_project(project: Project, progress: ProgressFn | None = None, cance
 
     import keras
 
-    model = keras.saving.load_model(str(ctx.resolve_asset(kp["model"])), safe_mode=True, compile=False)
+    keras_path = ctx.resolve_asset(kp["model"])
+    if keras_path.suffix.lower() == ".keras":
+        read_keras_config(keras_path)   # its config bounded before Keras unpacks it
+    model = keras.saving.load_model(str(keras_path), safe_mode=True, compile=False)
     n_out = int(np.prod(model.outputs[0].shape[1:]))
     labels = list(project.dataset.get("labels") or [])
     classifier = not is_autoencoder(model) and len(labels) == n_out
