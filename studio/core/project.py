@@ -23,7 +23,8 @@ from typing import Any, Callable
 
 from nodes.base import NodeError, node_type
 from studio.core.errors import BadInput, ProjectFileError
-from studio.core.files import MAX_ASSET_BYTES, atomic_write, open_regular, read_bounded, regular_file_size
+from studio.core.files import (MAX_ASSET_BYTES, atomic_write, folder_lock, open_regular, read_bounded,
+                               regular_file_size, remove_stale_temps)
 from studio.core.graph import Edge, Graph, Node
 
 FORMAT = "tinyml-studio-project"
@@ -205,9 +206,6 @@ def save_project(project: Project, path: str | os.PathLike | None = None, overwr
     if target is None:
         raise BadInput("the project has no file yet: choose where to save it")
     target = target.with_suffix(SUFFIX) if target.suffix != SUFFIX else target
-    if not overwrite_changed and project.path is not None and _same_file(target, project.path) \
-            and changed_on_disk(project):
-        raise ProjectChangedOnDisk(target)
     root = target.parent
     for rel in project.asset_paths():
         try:
@@ -219,15 +217,27 @@ def save_project(project: Project, path: str | os.PathLike | None = None, overwr
     for rel in list(project.assets):
         if rel not in project.asset_paths():
             del project.assets[rel]
-    text = dumps(project)
+    data = dumps(project).encode("utf-8")
+    backup = target.with_name(target.name + ".bak")
     try:
-        if target.exists():
-            shutil.copy2(target, target.with_name(target.name + ".bak"))
-        atomic_write(target, lambda f: f.write(text.encode("utf-8")))
+        root.mkdir(parents=True, exist_ok=True)
+        with folder_lock(root):
+            if not overwrite_changed and project.path is not None and _same_file(target, project.path) \
+                    and changed_on_disk(project):
+                raise ProjectChangedOnDisk(target)
+            # under the lock no other saver runs: whatever temp files are here were left by a killed one
+            remove_stale_temps(target, older_than_s=0)
+            remove_stale_temps(backup, older_than_s=0)
+            if target.exists():
+                # the backup is written atomically too (temp + rename): a kill leaves the old backup
+                previous = read_bounded(target, MAX_FILE_BYTES, "project file")
+                atomic_write(backup, lambda f: f.write(previous))
+            atomic_write(target, lambda f: f.write(data))
+            stamp = _stamp(target)
     except OSError as e:
         raise BadInput(f"cannot save {target}: {e.strerror or e}") from None
     project.path = target
-    project.disk_stamp = _stamp(target)
+    project.disk_stamp = stamp
     return target
 
 
