@@ -83,3 +83,21 @@ def test_generate_onto_a_full_disk_is_bad_input(vibration, tmp_path):
     with mounted_tmpfs(tmp_path / "tiny", size="16k") as tiny:
         r = cli("generate", vibration, "--out", tiny / "fw")
     assert r.returncode == 2 and "disk is full" in r.stderr and no_traceback(r)
+
+
+def test_a_folder_generated_before_the_marker_existed_is_still_regenerated(vibration, tmp_path):
+    out = tmp_path / "old"
+    assert cli("generate", vibration, "--out", out).returncode == 0
+    (out / MARKER).unlink()
+    r = cli("generate", vibration, "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert (out / MARKER).is_file()
+
+
+def test_a_folder_with_a_generated_readme_and_the_users_files_is_refused(vibration, tmp_path):
+    out = tmp_path / "old"
+    assert cli("generate", vibration, "--out", out).returncode == 0
+    (out / MARKER).unlink()
+    (out / "my_notes.txt").write_text("mine\n")
+    r = cli("generate", vibration, "--out", out)
+    assert r.returncode == 2 and (out / "my_notes.txt").is_file()
