@@ -46,3 +46,25 @@ def test_saving_twice_without_outside_changes_is_not_a_conflict(tmp_path):
     opened.name = "again"
     save_project(opened)
     assert load_project(path).name == "again"
+
+
+def test_the_editor_does_not_save_over_a_change_the_cli_wrote(tmp_path, qtbot, monkeypatch):
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+
+    from studio.ui.main_window import MainWindow
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    path = copy_sample("gesture", tmp_path)
+    window = MainWindow(load_project(path))
+    try:
+        _write_from_another_process(path)
+        assert window.save() is False
+        assert "changed by another program" in window.last_message
+        assert load_project(path).battery == "AA-from-the-cli"
+    finally:
+        window.doc.undo_stack.setClean()
+        window.close()
