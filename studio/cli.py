@@ -422,6 +422,9 @@ def print_message(message, as_json: bool) -> None:
         print(json.dumps(obj, ensure_ascii=False))
 
 
+_SERIAL_URL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "hwgrep", "alt", "cp2110")
+
+
 @verb("monitor", "read the board's serial protocol and print the parsed messages")
 @arg("port", help="a device path (/dev/ttyACM0) or a pyserial URL (socket://127.0.0.1:PORT)")
 @arg("--count", type=int, help="stop after N inference results")
@@ -437,8 +440,19 @@ def cmd_monitor(a: argparse.Namespace) -> int:
     if a.baud <= 0:
         raise BadInput(f"--baud must be a positive number, not {a.baud}")
     seconds_arg(a.timeout)
-    counters = monitor(a.port, count=a.count, timeout_s=a.timeout, baud=a.baud,
-                       on_message=lambda m: print_message(m, a.json))
+    scheme = a.port.split("://", 1)[0] if "://" in a.port else None
+    if scheme is not None and scheme not in _SERIAL_URL_SCHEMES:
+        raise BadInput(f"{a.port}: '{scheme}://' is not a serial URL pyserial knows "
+                       f"({', '.join(s + '://' for s in _SERIAL_URL_SCHEMES)})")
+    from studio.device.serial_link import SerialLinkError
+
+    try:
+        counters = monitor(a.port, count=a.count, timeout_s=a.timeout, baud=a.baud,
+                           on_message=lambda m: print_message(m, a.json))
+    except SerialLinkError as e:
+        if e.reason == "missing":   # the argument names no port: bad input, not a device fault
+            raise BadInput(e.message) from None
+        raise
     summary = counters.summary()
     if a.json:
         emit(summary)

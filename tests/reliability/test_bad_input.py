@@ -73,3 +73,9 @@ def test_monitor_bad_arguments_exit_2(args):
 def test_flash_with_a_nan_timeout_is_refused(tmp_path):
     r = cli("flash", copy_sample("gesture", tmp_path), "--monitor", "--timeout", "nan")
     assert r.returncode == 2 and "--timeout" in r.stderr
+
+
+@pytest.mark.parametrize("port", ["bogus://x", "/dev/ttyNOPE42"], ids=["unknown-url", "missing-device"])
+def test_monitor_on_a_port_argument_that_names_no_port_exits_2(port):
+    r = cli("monitor", port, "--timeout", "1", timeout=60)
+    assert r.returncode == 2 and r.stderr.startswith("error:") and no_traceback(r)
