@@ -50,6 +50,7 @@ import numpy as np
 from nodes.base import NodeContext, NodeError
 from nodes.sensors import Replay
 from studio.core.errors import BadInput
+from studio.core.files import read_bounded
 from studio.core.project import Project, check_relative, safe_join
 from studio.ml.errors import MLError
 
@@ -119,7 +120,7 @@ def _file_name(stem: str, suffix: str, taken: set[str]) -> str:
 def read_png(path: Path) -> np.ndarray:
     """An 8-bit non-interlaced PNG as uint8 (H, W, C), C = 1 (gray) or 3 (RGB); alpha dropped."""
     try:
-        data = Path(path).read_bytes()
+        data = read_bounded(path, what="image")   # a regular file of a bounded size (no FIFO, /dev/zero)
     except OSError as e:
         raise MLError(f"image '{path}' cannot be read: {e.strerror or e}") from None
     if data[:8] != b"\x89PNG\r\n\x1a\n":
@@ -399,7 +400,7 @@ def import_csv_export(project: Project, csv_path: str | os.PathLike, dest: str =
     but the label and window ones must be numeric."""
     path = Path(csv_path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_bounded(path, what="CSV file").decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise MLError(f"'{path}' cannot be read as UTF-8 text: {e}") from None
     rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]

@@ -170,3 +170,24 @@ def test_a_deeply_nested_keras_config_is_a_message_not_a_recursion_error(tmp_pat
     path = _keras(tmp_path, b"[" * 100_000 + b"]" * 100_000)
     with pytest.raises(NodeError, match="nests deeper"):
         read_keras_config(path)
+
+
+def test_a_fifo_named_as_a_dataset_image_is_refused_without_hanging(tmp_path):
+    import threading
+
+    from studio.ml.errors import MLError
+    from studio.ml.importer import read_png
+
+    fifo = tmp_path / "data.png"
+    os.mkfifo(fifo)
+    outcome: list = []
+
+    def attempt():
+        try:
+            read_png(fifo)
+        except MLError as e:
+            outcome.append(e.message)
+    t = threading.Thread(target=attempt, daemon=True)
+    t.start()
+    t.join(20)
+    assert outcome and "named pipe" in outcome[0]
