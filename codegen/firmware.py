@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Sequence
@@ -32,6 +31,7 @@ import numpy as np
 from codegen.cnames import c_comment, c_identifier, c_string_literal, json_string_literal
 from codegen.firmware_boards import (ARDUINO_SKETCH, BoardGlue, arduino_fqbn, board_glue, cpu_flags,
                                      firmware_kind)
+from codegen.output_dir import claim_output_dir, os_error_message
 from codegen.stage import StageCode, buffer_name
 from studio.core.boards import Board
 from studio.core.errors import BadInput
@@ -127,7 +127,8 @@ def _stage_view(stage: StageCode) -> dict:
 def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Sequence[StageCode],
                    model_dir: Path | None, labels: Sequence[str], replay: np.ndarray | None = None,
                    feature_buffer: str | None = None, model_buffer: str | None = None,
-                   result_buffer: str | None = None, model_outputs: int | None = None) -> FirmwareFiles:
+                   result_buffer: str | None = None, model_outputs: int | None = None, *, force: bool = False,
+                   protected: Sequence[Path] = ()) -> FirmwareFiles:
     """Writes the complete firmware project for ``board`` into ``out_dir`` and returns its files.
 
     ``stages`` in data-flow order; ``model_dir`` holds the model compiler's ``model.h``/``model.c``
@@ -137,7 +138,8 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
     (default: the ``out`` buffer of the last stage); ``model_buffer`` the C name of the float
     buffer the model's output is dequantized into (default ``tms_model_scores``); ``result_buffer``
     the C name of a ``"post"`` stage's output that is the pipeline's result (default: the model's
-    output), with one label per value.
+    output), with one label per value. ``out_dir`` must be empty or made by an earlier generation
+    (``codegen.output_dir``) unless ``force``; ``protected`` paths (the project's) are never written.
     """
     arduino = firmware_kind(board) == ARDUINO_SKETCH
     if arduino:
@@ -255,17 +257,16 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
         has_window=any(s.mode == "window" for s in stages), feature_buffer=feature_buffer,
         model_buffer=model_buffer, result_buffer=result_buffer))
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for sub in ("src", "runtime", "model", "tools", "firmware"):
-        # a stale file from an earlier generation must not be compiled into this one
-        if (out_dir / sub).is_dir():
-            shutil.rmtree(out_dir / sub)
+    claim_output_dir(out_dir, force=force, protected=protected)
     paths = []
-    for rel, content in sorted(written.items()):
-        path = out_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-        paths.append(path)
+    try:
+        for rel, content in sorted(written.items()):
+            path = out_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            paths.append(path)
+    except OSError as e:
+        raise BadInput(os_error_message(out_dir, e)) from None
     return FirmwareFiles(out_dir=out_dir, files=tuple(paths), board_id=board.id, emulated=board.emulated,
                          build_id=build_id, kind=firmware_kind(board), elf=None if arduino else out_dir / ELF_PATH)
 

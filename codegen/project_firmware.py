@@ -16,6 +16,7 @@ import numpy as np
 
 from codegen.emitters.registry import emit_stage_code
 from codegen.firmware import FirmwareFiles, write_firmware
+from codegen.output_dir import project_paths
 from codegen.stage import StageCode, buffer_name
 from nodes.base import NodeContext, NodeError, Role, TensorSpec
 from nodes.model import device_model_file
@@ -107,8 +108,9 @@ def device_model_asset(node_id: str, type_id: str, props: Mapping[str, Any]) -> 
                    "after it")
 
 
-def generate(project: Project, out_dir: str | Path, board: Board | None = None) -> GeneratedFirmware:
-    """Writes the complete firmware project for ``board`` (default: the project's) into ``out_dir``."""
+def generate(project: Project, out_dir: str | Path, board: Board | None = None, force: bool = False) -> GeneratedFirmware:
+    """Writes the complete firmware project for ``board`` (default: the project's) into ``out_dir``
+    (empty, or made by an earlier generation unless ``force``; never the project's folder)."""
     from codegen.model import ModelError, compile_tflite
 
     board = board or boards().get(project.board_id)
@@ -161,7 +163,8 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
                                feature_buffer=feature_buffer,
                                model_buffer=buffer_name(model_id, "scores") if model_id else None,
                                result_buffer=buffer_name(*source) if after_model else None,
-                               model_outputs=_model_outputs(report) if model_id else None)
+                               model_outputs=_model_outputs(report) if model_id else None,
+                               force=force, protected=project_paths(project))
     return GeneratedFirmware(files, report, model_report, board, 0 if replay is None else int(replay.shape[0]),
                              tuple(labels))
 

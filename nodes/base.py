@@ -223,6 +223,12 @@ class NodeContext:
             raise NodeError(f"asset path '{rel}' leaves the project folder")
         if not full.is_file():
             raise NodeError(f"asset '{rel}' not found in the project folder")
+        from nodes.datafiles import regular_file_size   # the one read guard (it imports this module)
+
+        try:
+            regular_file_size(full, what=f"asset '{rel}'")
+        except OSError as e:
+            raise NodeError(str(e)) from None
         return full
 
     def cached(self, key: tuple, make: Callable[[], Any]) -> Any:

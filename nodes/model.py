@@ -7,7 +7,6 @@ file content (sha256) in the node context. TensorFlow is imported only inside fu
 """
 from __future__ import annotations
 
-import json
 import math
 import zipfile
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any, Mapping
 
 from nodes.base import (Mode, Role, RunState, Cost, NodeContext, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype,
                         single_input)
+from nodes.datafiles import parse_bounded_json, read_keras_config
 from nodes.sensors import content_sha256  # one content hash per file, shared with recordings
 
 # Estimated C code size (bytes) of the int8 kernels a Keras model's layers will need once quantized;
@@ -202,15 +202,14 @@ def _read_config(path: Path) -> Any:
     """The saved model's architecture as JSON, read without running anything from the file."""
     try:
         if path.suffix.lower() == ".keras":
-            with zipfile.ZipFile(path) as z:
-                return json.loads(z.read("config.json"))
+            return read_keras_config(path)   # bounded: size and nesting depth
         import h5py  # comes with Keras
 
         with h5py.File(path, "r") as f:
             raw = f.attrs.get("model_config")
             if raw is None:
                 raise NodeError(f"'{path.name}' holds weights only, not a model; save it with model.save()")
-            return json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+            return parse_bounded_json(raw, path.name)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
         raise NodeError(f"'{path.name}' is not a readable Keras model: {e}") from None
 

@@ -15,7 +15,7 @@ from typing import Any, Iterator, Mapping, Sequence
 import numpy as np
 
 from nodes.base import Mode, Role, RunState, Cost, NodeContext, NodeError, NodeType, Param, Port, register, require_dtype, single_input
-from nodes.datafiles import load_numeric_npy
+from nodes.datafiles import load_numeric_npy, read_keras_config
 
 _IN = Port("scores", ("f32",), "scores of the model node upstream")
 _OUT = Port("scores", ("f32",), "the same scores, from the quantized model")
@@ -25,6 +25,8 @@ def _load_keras(model_path: Path):
     """The float model, loaded the safe way (the model node has already refused Lambda layers)."""
     import keras
 
+    if Path(model_path).suffix.lower() == ".keras":
+        read_keras_config(Path(model_path))   # its config bounded before Keras unpacks it
     return keras.saving.load_model(str(model_path), safe_mode=True, compile=False)
 
 

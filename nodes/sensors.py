@@ -19,7 +19,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from nodes.base import Mode, Role, RunState, Cost, NodeContext, NodeError, NodeType, Param, Port, TensorSpec, register
-from nodes.datafiles import load_numeric_npy
+from nodes.datafiles import load_numeric_npy, open_regular, read_bounded, regular_file_size
 
 # C code size of each sensor's stage (bytes), as measured in generated images (arm-none-eabi-nm of
 # the gesture sample on nano33ble and mps2-an386): today every sensor stage is the loop that copies
@@ -169,7 +169,7 @@ class Camera(NodeType):
 
 def _read_csv(path: Path) -> np.ndarray:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_bounded(path, what="recording").decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise NodeError(f"recording '{path.name}' cannot be read as UTF-8 text: {e}") from None
     rows = list(csv.reader(io.StringIO(text)))
@@ -194,6 +194,7 @@ def _read_csv(path: Path) -> np.ndarray:
 
 def _read_wav(path: Path) -> tuple[np.ndarray, int]:
     try:
+        regular_file_size(path, what="recording")
         with wave.open(str(path), "rb") as w:
             width, channels, rate_hz = w.getsampwidth(), w.getnchannels(), w.getframerate()
             frames = w.readframes(w.getnframes())
@@ -226,7 +227,7 @@ def content_sha256(path: Path, ctx: NodeContext) -> str:
 
     def digest() -> str:
         h = hashlib.sha256()
-        with path.open("rb") as f:
+        with open_regular(path, what="recording") as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 h.update(chunk)
         return h.hexdigest()

@@ -56,13 +56,13 @@ class BuildOutcome:
 
 
 def build(project: Project, out_dir: Path | None = None, board: Board | None = None,
-          progress: Progress = _no_progress, cancelled: Cancelled = _never) -> BuildOutcome:
+          progress: Progress = _no_progress, cancelled: Cancelled = _never, force: bool = False) -> BuildOutcome:
     from studio.device.build import build_firmware
 
     board = board or resolve_board(project)
     out_dir = Path(out_dir) if out_dir else default_out_dir(project, board)
     progress(0.05, f"generating the firmware for {board.name}")
-    generated = generate(project, out_dir, board)
+    generated = generate(project, out_dir, board, force=force)
     if cancelled():
         raise StudioError("cancelled")
     progress(0.3, "compiling with arm-none-eabi-gcc")
@@ -85,15 +85,15 @@ class RunOutcome:
 def run_emulated(project: Project, out_dir: Path | None = None, count: int | None = None,
                  on_message: Callable[[Any], None] | None = None, progress: Progress = _no_progress,
                  cancelled: Cancelled = _never, timeout_s: float = 600.0,
-                 stop: threading.Event | None = None) -> RunOutcome:
+                 stop: threading.Event | None = None, force: bool = False) -> RunOutcome:
     """Builds for the emulated board and runs the image in QEMU, reading its serial protocol until
     ``count`` inferences (all of them when None: the firmware exits when its recording ends)."""
-    from studio.device.emulator import Emulator
+    from studio.device.emulator import Emulator, EmulatorError, describe_exit
     from studio.device.monitor import monitor
 
     board = resolve_board(project, emulate=True)
     outcome = RunOutcome(build(project, out_dir, board, progress=lambda f, t: progress(f * 0.5, t),
-                               cancelled=cancelled))
+                               cancelled=cancelled, force=force))
     progress(0.55, "starting the emulated board (qemu-system-arm)")
 
     def collect(message) -> None:
@@ -105,24 +105,30 @@ def run_emulated(project: Project, out_dir: Path | None = None, count: int | Non
     with Emulator(outcome.build.result.elf, machine=board.emulator_machine) as emu:
         outcome.counters = monitor(emu.url, count=count, timeout_s=timeout_s, on_message=collect, stop=stop,
                                    give_up_after_s=1.0)
-        if count is None:
+        if not stop.is_set() and (count is None or outcome.counters.inferences < count):
+            # the board went quiet before it was asked to stop: only a clean exit 0 is a finished run
+            # (a QEMU killed mid-run, a fault, a model error are failures, never partial passes)
             try:
                 outcome.exit_code = emu.wait(timeout_s=30)
             except StudioError:
                 outcome.exit_code = None
+            if outcome.exit_code != 0:
+                raise EmulatorError(f"the emulated board {describe_exit(outcome.exit_code)} after "
+                                    f"{outcome.counters.inferences} inference results; the run is not complete")
     progress(1.0, f"{outcome.counters.inferences} inference results from the emulated board")
     return outcome
 
 
 def evaluate_emulated(project: Project, out_dir: Path | None = None, progress: Progress = _no_progress,
-                      cancelled: Cancelled = _never) -> dict[str, Any]:
+                      cancelled: Cancelled = _never, force: bool = False) -> dict[str, Any]:
     """Every window of the recording on the emulated board vs the host reference (the pipeline's
     numpy DSP + the TFLite Micro interpreter) and vs the true labels."""
     from codegen.project_firmware import replay_data
     from studio.ml.dataset import load_test_split, predicted_labels
     from studio.ml.pipeline import HostResult, host_inference
 
-    run = run_emulated(project, out_dir, None, progress=lambda f, t: progress(f * 0.8, t), cancelled=cancelled)
+    run = run_emulated(project, out_dir, None, progress=lambda f, t: progress(f * 0.8, t), cancelled=cancelled,
+                       force=force)
     device = run.inferences()
     samples = replay_data(project, run.build.generated.report)
     progress(0.85, "running the host reference (numpy DSP + TFLite Micro)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -37,6 +38,9 @@ def firmware_args(out_required: bool, board: bool = True):
                                + ("" if out_required else " (default: build/<board> beside the project)")})]
         if board:
             extra.append((("--board",), {"help": "another board id than the project's"}))
+        extra.append((("--force",), {"action": "store_true",
+                                     "help": "write into an --out folder that holds other files (its src/, "
+                                             "runtime/, model/, tools/, firmware/ are replaced)"}))
         fn._args = extra + list(getattr(fn, "_args", []))
         return fn
     return wrap
@@ -47,6 +51,33 @@ def arg(*args, **kwargs):
         fn._args = [(args, kwargs)] + list(getattr(fn, "_args", []))
         return fn
     return wrap
+
+
+def board_arg(value: str | None) -> str | None:
+    """``--board``: absent means the project's board; given, it must name one (not be empty)."""
+    if value is not None and not value.strip():
+        raise BadInput("--board needs a board id (see `tinyml-studio boards`)")
+    return value
+
+
+def seconds_arg(value: float | None, name: str = "--timeout") -> float | None:
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise BadInput(f"{name} must be a positive number of seconds, not {value}")
+    return value
+
+
+def input_file_arg(path: str, what: str) -> Path:
+    """A file named on the command line, checked to be a regular file of a sane size before any
+    reader opens it (a FIFO would hang the reader, /dev/zero never ends)."""
+    from studio.core.files import regular_file_size
+
+    try:
+        regular_file_size(path, what=what)
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file") from None
+    except (OSError, ValueError) as e:
+        raise BadInput(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+    return Path(path)
 
 
 def emit(obj: Any) -> None:
@@ -160,8 +191,9 @@ def cmd_check(a: argparse.Namespace) -> int:
     from studio.core.project import load_project
     from studio.core.validate import validate_project
 
+    board_id = board_arg(a.board)
     project = load_project(a.project)
-    board = boards().get(a.board) if a.board else None
+    board = boards().get(board_id) if board_id else None
     report = validate_project(project, board)
     if a.json:
         emit(report.to_json())
@@ -207,7 +239,7 @@ def cmd_compile_model(a: argparse.Namespace) -> int:
     from codegen.model import ModelError, compile_tflite
 
     try:
-        report = compile_tflite(Path(a.model), Path(a.out))
+        report = compile_tflite(input_file_arg(a.model, "model"), Path(a.out))
     except ModelError as e:
         return _model_error(e)
     if a.json:
@@ -228,7 +260,7 @@ def cmd_verify_model(a: argparse.Namespace) -> int:
     if a.samples < 1:
         raise BadInput("--samples must be at least 1")
     try:
-        report = verify_model(Path(a.model), samples=a.samples, seed=a.seed)
+        report = verify_model(input_file_arg(a.model, "model"), samples=a.samples, seed=a.seed)
     except ModelError as e:
         return _model_error(e)
     if a.json:
@@ -346,6 +378,7 @@ def _progress(a: argparse.Namespace):
 def _load(a: argparse.Namespace):
     from studio.core.project import load_project
 
+    board_arg(getattr(a, "board", None))
     return load_project(a.project)
 
 
@@ -355,7 +388,7 @@ def cmd_generate(a: argparse.Namespace) -> int:
     from codegen.project_firmware import generate, resolve_board
 
     project = _load(a)
-    g = generate(project, Path(a.out), resolve_board(project, a.board))
+    g = generate(project, Path(a.out), resolve_board(project, a.board), force=a.force)
     if a.json:
         emit({"ok": True, "out": str(g.files.out_dir), "board": g.board.id, "build_id": g.files.build_id,
               "files": [str(f.relative_to(g.files.out_dir)) for f in g.files.files],
@@ -395,7 +428,7 @@ def cmd_build(a: argparse.Namespace) -> int:
     from studio.actions import build
 
     project = _load(a)
-    outcome = build(project, Path(a.out), resolve_board(project, a.board), progress=_progress(a))
+    outcome = build(project, Path(a.out), resolve_board(project, a.board), progress=_progress(a), force=a.force)
     j = outcome.to_json()
     if a.json:
         emit(j)
@@ -420,7 +453,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     project = _load(a)
     outcome = run_emulated(project, Path(a.out) if a.out else None, a.count,
                            on_message=lambda m: print_message(m, a.json),
-                           progress=_progress(a))
+                           progress=_progress(a), force=a.force)
     summary = outcome.counters.summary()
     if a.json:
         emit(summary)
@@ -447,7 +480,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
               "(e.g. --split 80/10/10)", file=sys.stderr)
         return 1
     result = evaluate_emulated(project, Path(a.out) if a.out else None,
-                               progress=_progress(a))
+                               progress=_progress(a), force=a.force)
     if result.get("host_accuracy") is None:
         print("error: accuracy cannot be computed: no window of the test split has a label", file=sys.stderr)
         return 1
@@ -456,6 +489,10 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     else:
         for k, v in result.items():
             print(f"{k:18} {v}")
+    if result["device_windows"] != result["host_windows"]:
+        print(f"error: the emulated board gave {result['device_windows']} of {result['host_windows']} windows",
+              file=sys.stderr)
+        return 1
     return 0 if result["agreement"] == 1.0 else 1
 
 
@@ -469,6 +506,9 @@ def cmd_flash(a: argparse.Namespace) -> int:
     from codegen.project_firmware import resolve_board
     from studio.actions import build, flash, flash_and_monitor
 
+    seconds_arg(a.timeout)
+    if a.count is not None and a.count < 1:
+        raise BadInput(f"--count must be at least 1, not {a.count}")
     project = _load(a)
     board = resolve_board(project, a.board)
     say = None if a.json else (lambda line: print(line, file=sys.stderr))
@@ -480,7 +520,8 @@ def cmd_flash(a: argparse.Namespace) -> int:
         emit(summary) if a.json else print(f"{summary['lines']} lines, {summary['parsed']} parsed, "
                                            f"{summary['malformed']} malformed")
         return 0
-    flashed = flash(build(project, Path(a.out) if a.out else None, board), board, a.port, on_output=say)
+    flashed = flash(build(project, Path(a.out) if a.out else None, board, force=a.force), board, a.port,
+                    on_output=say)
     if a.json:
         emit(flashed.to_json())
     elif flashed.session is not None:
@@ -508,6 +549,9 @@ def print_message(message, as_json: bool) -> None:
         print(json.dumps(obj, ensure_ascii=False))
 
 
+_SERIAL_URL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "hwgrep", "alt", "cp2110")
+
+
 @verb("monitor", "read the board's serial protocol and print the parsed messages")
 @arg("port", help="a device path (/dev/ttyACM0) or a pyserial URL (socket://127.0.0.1:PORT)")
 @arg("--count", type=int, help="stop after N inference results")
@@ -516,8 +560,26 @@ def print_message(message, as_json: bool) -> None:
 def cmd_monitor(a: argparse.Namespace) -> int:
     from studio.device.monitor import monitor
 
-    counters = monitor(a.port, count=a.count, timeout_s=a.timeout, baud=a.baud,
-                       on_message=lambda m: print_message(m, a.json))
+    if not a.port.strip():
+        raise BadInput("monitor needs a port: a device path or a pyserial URL")
+    if a.count is not None and a.count < 1:
+        raise BadInput(f"--count must be at least 1, not {a.count}")
+    if a.baud <= 0:
+        raise BadInput(f"--baud must be a positive number, not {a.baud}")
+    seconds_arg(a.timeout)
+    scheme = a.port.split("://", 1)[0] if "://" in a.port else None
+    if scheme is not None and scheme not in _SERIAL_URL_SCHEMES:
+        raise BadInput(f"{a.port}: '{scheme}://' is not a serial URL pyserial knows "
+                       f"({', '.join(s + '://' for s in _SERIAL_URL_SCHEMES)})")
+    from studio.device.serial_link import SerialLinkError
+
+    try:
+        counters = monitor(a.port, count=a.count, timeout_s=a.timeout, baud=a.baud,
+                           on_message=lambda m: print_message(m, a.json))
+    except SerialLinkError as e:
+        if e.reason == "missing":   # the argument names no port: bad input, not a device fault
+            raise BadInput(e.message) from None
+        raise
     summary = counters.summary()
     if a.json:
         emit(summary)

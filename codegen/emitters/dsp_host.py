@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import atexit
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from codegen.cnames import c_comment
 from codegen.emitters.dsp_signal import FRAME_READY_FLAG
 from codegen.stage import StageCode, buffer_name
 from nodes.base import TensorSpec
+from studio.core.processes import ToolTimedOut, run_limited
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 HOST_CC = "gcc"
@@ -51,7 +51,10 @@ def work_dir() -> Path:
 
 
 def _run_cc(args: list[str]) -> None:
-    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    try:
+        done = run_limited(args, 300, args[0])
+    except (ToolTimedOut, OSError) as e:
+        raise HostBuildError(f"{args[0]} could not run: {getattr(e, 'message', e)}") from None
     if done.returncode != 0:
         raise HostBuildError(f"{' '.join(args[:1])} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
 
@@ -150,7 +153,7 @@ def run_host_harness(harness: HostHarness, inputs: np.ndarray, repeats: int = 0)
     in_path, out_path = harness.exe.parent / f"{tag}.in", harness.exe.parent / f"{tag}.out"
     in_path.write_bytes(data.tobytes())
     args = [str(harness.exe), str(in_path), str(out_path)] + ([str(repeats)] if repeats > 0 else [])
-    done = subprocess.run(args, capture_output=True, text=True, check=False, timeout=300)
+    done = run_limited(args, 300, "the host DSP harness")
     if done.returncode != 0:
         raise HostBuildError(f"{harness.exe.name} exited with {done.returncode}: {done.stderr}")
     out = np.frombuffer(out_path.read_bytes(), dtype=np.float32).reshape(-1, harness.out_elements)

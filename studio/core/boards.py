@@ -15,10 +15,12 @@ import yaml
 from nodes.base import BoardInfo
 from studio.core.errors import BoardError
 from studio.core.flash_methods import FLASH_METHODS  # noqa: F401  (the one list of methods; re-exported)
+from studio.core.files import read_bounded
 from studio.core.paths import builtin_boards_dir, user_boards_dir
 
 # libyaml's safe loader when PyYAML has it (7x faster at start-up); safe either way: data only
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_BOARD_FILE_BYTES = 1 << 20
 
 CPUS = ("cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m4f", "cortex-m7", "cortex-m33", "cortex-m55",
         "xtensa-lx7", "arc-em")
@@ -193,7 +195,7 @@ def _tname(typ) -> str:
 
 def load_board_file(path: Path) -> Board:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_BOARD_FILE_BYTES, "board profile").decode("utf-8")
         data = yaml.load(text, Loader=_SAFE_LOADER)
     except (OSError, UnicodeDecodeError) as e:
         raise BoardError(f"{path}: cannot read the board profile ({e})") from None

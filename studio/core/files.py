@@ -6,11 +6,17 @@ shared with a team stays readable by it.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Callable, IO
+from typing import IO, Callable, Iterator
+
+# the one guard before reading a file from outside (regular files only, size checked first); it
+# lives in the node catalogue, the lowest layer, so nodes, core, ml and the CLI share it
+from nodes.datafiles import (MAX_ASSET_BYTES, FileRefused, open_regular, read_bounded,  # noqa: F401
+                             regular_file_size)
 
 
 def _read_umask() -> int:
@@ -35,9 +41,60 @@ def replace_with(tmp: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
+STALE_TEMP_S = 600.0
+
+
+def remove_stale_temps(target: Path, older_than_s: float = STALE_TEMP_S) -> None:
+    """Removes the temporary files an earlier writer of ``target`` left behind when it was killed
+    (``.<name>.*.tmp`` beside it) that are older than ``older_than_s``: younger ones may belong
+    to a writer that is still running (0 when the caller holds ``folder_lock``)."""
+    import time
+
+    now = time.time()
+    try:
+        candidates = list(target.parent.glob(f".{glob_escape(target.name)}.*.tmp"))
+    except OSError:
+        return
+    for tmp in candidates:
+        try:
+            if tmp.is_file() and not tmp.is_symlink() and now - tmp.lstat().st_mtime >= older_than_s:
+                tmp.unlink()
+        except OSError:
+            continue
+
+
+def glob_escape(name: str) -> str:
+    import glob
+
+    return glob.escape(name)
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """An advisory exclusive lock on ``folder`` (flock on the folder itself, so no lock file is
+    left in the user's folder): cooperating savers of one project take turns. Where locking is not
+    available the block runs unlocked; atomic renames still keep every file whole."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        yield
+        return
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except (ImportError, OSError):
+            pass
+        yield
+    finally:
+        os.close(fd)   # closing releases the lock
+
+
 def atomic_write(target: Path, write: Callable[[IO[bytes]], None]) -> None:
     """Writes ``target`` through ``write(file)`` atomically; OSError (nothing changed) on failure."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as f:

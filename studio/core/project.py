@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
 import stat
+import tempfile
 import zipfile
+from zlib import error as zlib_error
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path, PurePosixPath
@@ -22,7 +25,8 @@ from typing import Any, Callable
 from nodes.base import NodeError, node_type
 from studio.core.dataset import dataset_from_json
 from studio.core.errors import BadInput, ProjectFileError
-from studio.core.files import atomic_write
+from studio.core.files import (MAX_ASSET_BYTES, atomic_write, folder_lock, open_regular, read_bounded,
+                               regular_file_size, remove_stale_temps)
 from studio.core.graph import Edge, Graph, Node
 
 FORMAT = "tinyml-studio-project"
@@ -42,6 +46,8 @@ class Project:
     assets: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 as last saved
     dataset: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    # (size, mtime_ns, sha256) of the file as this process last read or wrote it: a save checks it
+    disk_stamp: tuple[int, int, str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def dir(self) -> Path | None:
@@ -110,11 +116,22 @@ def check_relative(rel: str) -> PurePosixPath:
     """A project-relative path, refused if absolute, with '..', backslashes or drive letters."""
     if not isinstance(rel, str) or not rel:
         raise BadInput("an asset path must be non-empty text")
+    if not _printable(rel):
+        raise BadInput(f"asset path {rel!r} holds a NUL, control character or unpaired surrogate")
     p = PurePosixPath(rel)
     if p.is_absolute() or "\\" in rel or ":" in rel or any(part in ("..", "") for part in p.parts) \
             or rel.startswith("./.."):
         raise BadInput(f"asset path '{rel}' must be relative and stay inside the project folder")
     return p
+
+
+def _printable(text: str) -> bool:
+    """Text that is valid UTF-8 with no control characters (a NUL ends a C string and a path)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any(ord(c) < 0x20 or ord(c) == 0x7F for c in text)
 
 
 def safe_join(root: Path, rel: str) -> Path:
@@ -140,7 +157,7 @@ def sha256_file(path: Path) -> str:
 
 def _hash(path: Path) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_regular(path, MAX_ASSET_BYTES, "asset") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
@@ -176,9 +193,44 @@ def _type_version(type_id: str) -> int:
         return 1
 
 
-def save_project(project: Project, path: str | os.PathLike | None = None) -> Path:
+class ProjectChangedOnDisk(BadInput):
+    """The project file was changed by another program since it was opened: saving would lose that."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(f"{path}: the file was changed by another program since it was opened; reload it "
+                         "(or save under another name) so that change is not lost")
+
+
+def _stamp(path: Path) -> tuple[int, int, str] | None:
+    try:
+        st = path.stat()
+        return (st.st_size, st.st_mtime_ns, _hash(path))
+    except OSError:
+        return None
+
+
+def changed_on_disk(project: Project) -> bool:
+    """Whether the project's file differs from what this process last read or wrote (another tool,
+    e.g. the CLI, saved it meanwhile). A project never loaded from a file has nothing to compare."""
+    if project.path is None or project.disk_stamp is None:
+        return False
+    try:
+        st = project.path.stat()
+    except OSError:
+        return True   # deleted or unreadable: the user should decide
+    size, mtime_ns, digest = project.disk_stamp
+    if (st.st_size, st.st_mtime_ns) == (size, mtime_ns):
+        return False
+    now = _stamp(project.path)
+    return now is None or now[0] != size or now[2] != digest
+
+
+def save_project(project: Project, path: str | os.PathLike | None = None, overwrite_changed: bool = False) -> Path:
     """Atomic save: hashes the assets, writes a temp file beside the target, keeps the previous
-    version as ``<name>.tinyml.bak`` and renames over. A failure leaves the old file untouched."""
+    version as ``<name>.tinyml.bak`` and renames over. A failure leaves the old file untouched.
+    Refuses (``ProjectChangedOnDisk``) to overwrite the project's own file when another program
+    changed it since it was loaded, unless ``overwrite_changed`` (the user chose to)."""
     target = Path(path) if path is not None else project.path
     if target is None:
         raise BadInput("the project has no file yet: choose where to save it")
@@ -194,15 +246,35 @@ def save_project(project: Project, path: str | os.PathLike | None = None) -> Pat
     for rel in list(project.assets):
         if rel not in project.asset_paths():
             del project.assets[rel]
-    text = dumps(project)
+    data = dumps(project).encode("utf-8")
+    backup = target.with_name(target.name + ".bak")
     try:
-        if target.exists():
-            shutil.copy2(target, target.with_name(target.name + ".bak"))
-        atomic_write(target, lambda f: f.write(text.encode("utf-8")))
+        root.mkdir(parents=True, exist_ok=True)
+        with folder_lock(root):
+            if not overwrite_changed and project.path is not None and _same_file(target, project.path) \
+                    and changed_on_disk(project):
+                raise ProjectChangedOnDisk(target)
+            # under the lock no other saver runs: whatever temp files are here were left by a killed one
+            remove_stale_temps(target, older_than_s=0)
+            remove_stale_temps(backup, older_than_s=0)
+            if target.exists():
+                # the backup is written atomically too (temp + rename): a kill leaves the old backup
+                previous = read_bounded(target, MAX_FILE_BYTES, "project file")
+                atomic_write(backup, lambda f: f.write(previous))
+            atomic_write(target, lambda f: f.write(data))
+            stamp = _stamp(target)
     except OSError as e:
         raise BadInput(f"cannot save {target}: {e.strerror or e}") from None
     project.path = target
+    project.disk_stamp = stamp
     return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == Path(b).resolve()
+    except OSError:
+        return False
 
 
 # ---- loading -------------------------------------------------------------------------------------
@@ -230,14 +302,37 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not allowed in a project file")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is too large for a project file")
+    return value
+
+
 def loads(text: str, path: str | os.PathLike = "<project>") -> Project:
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as e:
         raise ProjectFileError(path, f"line {e.lineno} column {e.colno}", f"not valid JSON ({e.msg})") from None
     except (ValueError, RecursionError) as e:
         raise ProjectFileError(path, "", f"not a readable project file ({str(e)[:200]})") from None
     return from_dict(data, path)
+
+
+def _dataset_paths(dataset: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(where, value) of the file paths the dataset block names: its folder and the test split's
+    samples and labels; each must stay inside the project folder like an asset path."""
+    found: list[tuple[str, Any]] = []
+    if "folder" in dataset:
+        found.append(("dataset.folder", dataset["folder"]))
+    test = dataset.get("test")
+    if isinstance(test, dict):
+        samples = test.get("samples")
+        for i, rel in enumerate(samples if isinstance(samples, list) else [samples] if samples is not None else []):
+            found.append((f"dataset.test.samples[{i}]", rel))
+        if "labels" in test:
+            found.append(("dataset.test.labels", test["labels"]))
+    return found
 
 
 def from_dict(data: Any, path: str | os.PathLike = "<project>") -> Project:
@@ -261,6 +356,8 @@ def from_dict(data: Any, path: str | os.PathLike = "<project>") -> Project:
     name = data.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         fail("name", "the project needs a name (text, at most 200 characters)")
+    if not _printable(name):
+        fail("name", "the name holds a NUL, control character or unpaired surrogate")
     board_id = data.get("board")
     if not isinstance(board_id, str) or not board_id:
         fail("board", "the project must name its board")
@@ -270,6 +367,11 @@ def from_dict(data: Any, path: str | os.PathLike = "<project>") -> Project:
     dataset = data.get("dataset", {})
     if not isinstance(dataset, dict):
         fail("dataset", "must be an object")
+    for where, rel in _dataset_paths(dataset):
+        try:
+            check_relative(rel)
+        except BadInput as e:
+            fail(where, e.message)
     try:  # schema check and migration of older dataset layouts: one loader (studio.core.dataset)
         dataset = dataset_from_json(dataset).to_json()
     except BadInput as e:
@@ -393,11 +495,12 @@ def load_project(path: str | os.PathLike) -> Project:
             raise BadInput(f"{path}: expected one {SUFFIX} file in the folder, found {len(found)}")
         path = found[0]
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             raise ProjectFileError(path, "", f"the file is {size} bytes; a project file is at most "
                                              f"{MAX_FILE_BYTES} bytes")
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_FILE_BYTES, "project file")
     except FileNotFoundError:
         raise BadInput(f"{path}: no such project file") from None
     except IsADirectoryError:
@@ -410,12 +513,15 @@ def load_project(path: str | os.PathLike) -> Project:
         raise ProjectFileError(path, f"byte {e.start}", "not UTF-8 text") from None
     project = loads(text, path)
     project.path = path.resolve()
+    project.disk_stamp = (len(raw), st.st_mtime_ns, hashlib.sha256(raw).hexdigest())
     return project
 
 
 # ---- bundles -------------------------------------------------------------------------------------
 MAX_BUNDLE_BYTES = 1024 * 1024 * 1024
 MAX_BUNDLE_FILES = 10_000
+MAX_BUNDLE_MEMBER_BYTES = 512 * 1024 * 1024
+_BUNDLE_COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 
 
 def export_bundle(project: Project, zip_path: str | os.PathLike, extra_dirs: tuple[str, ...] = ()) -> Path:
@@ -452,6 +558,7 @@ def import_bundle(zip_path: str | os.PathLike, dest_dir: str | os.PathLike) -> P
     if dest.exists() and any(dest.iterdir()):
         raise BadInput(f"{dest}: the folder to unpack into must be empty")
     try:
+        regular_file_size(zip_path, MAX_BUNDLE_BYTES, "bundle")
         zf = zipfile.ZipFile(zip_path)
     except (zipfile.BadZipFile, OSError) as e:
         raise BadInput(f"{zip_path}: not a readable bundle ({e})") from None
@@ -474,17 +581,51 @@ def import_bundle(zip_path: str | os.PathLike, dest_dir: str | os.PathLike) -> P
                 check_relative(info.filename)
             except BadInput:
                 raise BadInput(f"{zip_path}: '{info.filename}' would be written outside the project folder") from None
-        dest.mkdir(parents=True, exist_ok=True)
+            if info.flag_bits & 0x1:
+                raise BadInput(f"{zip_path}: '{info.filename}' is encrypted; bundles are plain zip files")
+            if info.compress_type not in _BUNDLE_COMPRESSIONS:
+                raise BadInput(f"{zip_path}: '{info.filename}' uses zip compression method {info.compress_type}, "
+                               "which is not read; re-pack the bundle with plain deflate")
+            if info.file_size > MAX_BUNDLE_MEMBER_BYTES:
+                raise BadInput(f"{zip_path}: '{info.filename}' unpacks to {info.file_size:,} bytes "
+                               f"(at most {MAX_BUNDLE_MEMBER_BYTES:,} per file)")
+        # unpack beside the destination and move it into place only when the whole bundle is good:
+        # a damaged bundle leaves no half-unpacked folder behind
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".unpack", dir=dest.parent))
+        except OSError as e:
+            raise BadInput(f"{dest}: cannot unpack there ({e.strerror or e})") from None
         try:
             for info in infos:
                 if info.is_dir():
                     continue
-                target = safe_join(dest, info.filename)
+                target = safe_join(staging, info.filename)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as src, open(target, "wb") as out:
-                    shutil.copyfileobj(src, out)
-        except (zipfile.BadZipFile, OSError, EOFError) as e:
+                    if _copy_bounded(src, out, info.file_size) != info.file_size:
+                        raise BadInput(f"{zip_path}: damaged bundle ('{info.filename}' has the wrong size)")
+            load_project(staging / projects[0])
+            if dest.exists():
+                dest.rmdir()      # checked empty above
+            os.replace(staging, dest)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, zlib_error) as e:
+            shutil.rmtree(staging, ignore_errors=True)
             raise BadInput(f"{zip_path}: damaged bundle ({e})") from None
-    project_path = dest / projects[0]
-    load_project(project_path)
-    return project_path
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return dest / projects[0]
+
+
+def _copy_bounded(src, out, limit: int) -> int:
+    """Copies at most ``limit`` bytes (the size the zip's directory declares) and returns how many
+    there were, reading one byte past the limit to notice a member that holds more."""
+    done = 0
+    while done <= limit:
+        chunk = src.read(min(1 << 20, limit + 1 - done))
+        if not chunk:
+            break
+        out.write(chunk)
+        done += len(chunk)
+    return done

@@ -7,12 +7,12 @@ stack is its own section and is reported apart.
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from studio.core.errors import StudioError
+from studio.core.processes import ToolTimedOut, run_limited
 from studio.device.toolchain import arm_toolchain
 
 ELF_NAME = Path("build/firmware.elf")
@@ -118,15 +118,20 @@ def build_firmware(out_dir: Path, jobs: int = 2, timeout_s: float = 600.0) -> Bu
     cmd = [str(tools.make), "-C", str(out_dir), f"-j{max(1, int(jobs))}", f"CROSS={tools.prefix}",
            f"PYTHON={sys.executable}"]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=timeout_s)
-    except subprocess.TimeoutExpired as e:
-        raise BuildError(f"the build did not finish within {timeout_s:.0f} s", str(e.stdout or "")) from None
+        proc = run_limited(cmd, timeout_s, "the build (make)")
+    except ToolTimedOut as e:
+        raise BuildError(f"the build did not finish within {timeout_s:.0f} s; make and the compiler were "
+                         "stopped", e.output) from None
+    except OSError as e:
+        raise BuildError(f"make cannot be run: {e.strerror or e}") from None
     log = proc.stdout + proc.stderr
     if proc.returncode != 0:
         raise BuildError(_explain_failure(log), log)
     elf = out_dir / ELF_NAME
-    size = subprocess.run([str(tools.size), "-A", str(elf)], capture_output=True, text=True, check=False,
-                          timeout=60)
+    try:
+        size = run_limited([str(tools.size), "-A", str(elf)], 60, "arm-none-eabi-size")
+    except (ToolTimedOut, OSError) as e:
+        raise BuildError(f"arm-none-eabi-size could not read {elf}: {getattr(e, 'message', e)}", log) from None
     if size.returncode != 0:
         raise BuildError(f"arm-none-eabi-size could not read {elf}: {size.stderr.strip()}", log)
     sizes = parse_size_output(size.stdout)

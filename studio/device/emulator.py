@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from studio.core.errors import StudioError
+from studio.core.processes import end_group, popen_group
 from studio.device.toolchain import qemu_system_arm
 
 ICOUNT_SHIFT = 0
@@ -28,6 +29,25 @@ EXIT_MODEL_ERROR = 2
 
 class EmulatorError(StudioError):
     """QEMU could not start, or the run did not behave (no connection, timeout)."""
+
+
+def describe_exit(code: int | None) -> str:
+    """What the emulated board's exit status means, for a message."""
+    import signal
+
+    if code is None:
+        return "did not exit"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"was killed by {name} (exit status {code})"
+    if code == EXIT_FAULT:
+        return f"stopped on a CPU fault (exit status {code})"
+    if code == EXIT_MODEL_ERROR:
+        return f"stopped because the model returned an error (exit status {code})"
+    return f"exited with status {code}"
 
 
 def instructions_from_cycles(cycles: int, clock_hz: int) -> int:
@@ -73,8 +93,8 @@ class Emulator:
             self.port = _free_port()
             # stdout would only carry semihosting console output; nobody reads it, so it must not
             # be a pipe that fills up and stalls the guest
-            self._proc = subprocess.Popen(self.command(self.port), stdin=subprocess.DEVNULL,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            self._proc = popen_group(self.command(self.port), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             if self._wait_listening():
                 return self
             last_error = self._collect_stderr()
@@ -95,7 +115,7 @@ class Emulator:
         if self._proc is None:
             return ""
         if self._proc.poll() is None:
-            self._proc.kill()
+            end_group(self._proc)
         _, err = self._proc.communicate(timeout=5)
         self._proc = None
         return err.decode("utf-8", "replace").strip()
@@ -119,12 +139,7 @@ class Emulator:
         if proc is None:
             return
         if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+            end_group(proc, grace_s=5)
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from studio.core.errors import StudioError
+from studio.core.processes import run_limited
 
 
 class ToolMissing(StudioError):
@@ -50,8 +50,10 @@ def arm_toolchain() -> ArmToolchain:
     find_tool("arm-none-eabi-objcopy")
     toolchain = ArmToolchain(make=find_tool("make"), gcc=gcc, size=find_tool("arm-none-eabi-size"))
     # without newlib the compiler is there but every link fails, so say so up front
-    probe = subprocess.run([str(gcc), "-print-file-name=libc_nano.a"], capture_output=True, text=True,
-                           check=False, timeout=30)
+    try:
+        probe = run_limited([str(gcc), "-print-file-name=libc_nano.a"], 30, "arm-none-eabi-gcc")
+    except OSError as e:
+        raise ToolMissing(f"arm-none-eabi-gcc cannot be run: {e.strerror or e}") from None
     if not Path(probe.stdout.strip()).is_absolute():
         raise ToolMissing("arm-none-eabi-gcc has no newlib-nano C library; install it with: "
                           "apt-get install --no-install-recommends libnewlib-arm-none-eabi")

@@ -51,6 +51,7 @@ from nodes.base import NodeContext, NodeError, node_type
 from nodes.sensors import Replay
 from studio.core.dataset import SPLITS, Dataset, Sample, dataset_of, store_dataset
 from studio.core.errors import BadInput
+from studio.core.files import read_bounded
 from studio.core.project import Project, check_relative, safe_join
 from studio.ml.errors import MLError
 
@@ -427,7 +428,7 @@ def _edge_impulse(source: Path, problems: list) -> list[_Raw]:
 def _labelled_csv(path: Path, problems: list, label_column: str = "label",
                   window_column: str = "window") -> list[_Raw]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_bounded(path, what="CSV file").decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         problems.append((str(path), f"cannot be read as UTF-8 text: {e}"))
         return []

@@ -29,6 +29,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from nodes.base import NodeContext, NodeError, Role
+from nodes.datafiles import read_keras_config
 from studio.core.dataset import dataset_of
 from studio.core.graph import Node
 from studio.core.optimization import current_recipe, is_float_model, optimization_steps
@@ -223,7 +224,10 @@ def optimize_project(project: Project, progress: ProgressFn | None = None, cance
 
     import keras
 
-    model = keras.saving.load_model(str(ctx.resolve_asset(kp["model"])), safe_mode=True, compile=False)
+    keras_path = ctx.resolve_asset(kp["model"])
+    if keras_path.suffix.lower() == ".keras":
+        read_keras_config(keras_path)   # its config bounded before Keras unpacks it
+    model = keras.saving.load_model(str(keras_path), safe_mode=True, compile=False)
     n_out = int(np.prod(model.outputs[0].shape[1:]))
     labels = list(dataset_of(project).labels)
     classifier = not is_autoencoder(model) and len(labels) == n_out

@@ -133,6 +133,10 @@ class Canvas(QObject):
         self.doc = document
         self.ng = ngqt.NodeGraph()
         self.ng.set_acyclic(False)  # cycles are refused by the core graph, with its reason
+        # NodeGraphQt makes each new name unique by listing every node's name: quadratic when a
+        # project opens. Our names are the core ids, unique already.
+        self.ng.get_unique_name = lambda name: " ".join(name.split())
+        self._index: tuple[Report | None, dict] = (None, {})
         self.viewer = self.ng.viewer()
         self._identifier: dict[str, str] = {}
         self._type_of_identifier: dict[str, str] = {}
@@ -281,8 +285,21 @@ class Canvas(QObject):
         except NodeError:
             lines = [node.type_id]
         if report is not None:
-            lines += [spec.describe() for (n, _p), spec in sorted(report.specs.items()) if n == core_id][:1]
+            lines += [spec.describe() for _port, spec in self._report_index(report)["specs"].get(core_id, ())][:1]
         return "\n".join(lines)
+
+    def _report_index(self, report: Report) -> dict[str, dict[str, list]]:
+        """The report's port specs and issues grouped by node, built once per report: looking them
+        up node by node in the whole report made opening a large project quadratic."""
+        if self._index[0] is not report:
+            specs: dict[str, list] = {}
+            for (node_id, port), spec in sorted(report.specs.items()):
+                specs.setdefault(node_id, []).append((port, spec))
+            issues: dict[str, list] = {}
+            for issue in report.issues:
+                issues.setdefault(issue.node, []).append(issue)
+            self._index = (report, {"specs": specs, "issues": issues})
+        return self._index[1]
 
     def _create(self, core_id: str) -> None:
         node = self.doc.graph.node(core_id)
@@ -377,8 +394,9 @@ class Canvas(QObject):
 
     # ---- validation -> badges and tooltips ---------------------------------------------------
     def show_report(self, report: Report | None) -> None:
+        index = self._report_index(report) if report else {"specs": {}, "issues": {}}
         for core_id, ng_node in self._ng_of.items():
-            issues = report.issues_for(core_id) if report else []
+            issues = index["issues"].get(core_id, [])
             errors = [i for i in issues if i.severity == "error"]
             warnings = [i for i in issues if i.severity == "warning"]
             severity = "error" if errors else "warning" if warnings else None
@@ -387,7 +405,7 @@ class Canvas(QObject):
             lines += [f"<span style='color:{SEVERITY_COLOURS[i.severity].name()}'>{i.severity}: {_esc(i.message)}</span>"
                       for i in shown]
             if report:
-                lines += _shares(report, core_id)
+                lines += _shares(report, core_id, index["specs"].get(core_id, ()))
             tip = "<br/>".join(lines)
             ng_node.view.setToolTip(tip)
             self._markers[core_id].set_state(severity, len(shown), tip)
@@ -433,11 +451,10 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _shares(report: Report, core_id: str) -> list[str]:
-    out = []
-    for (port_node, port), spec in sorted(report.specs.items()):
-        if port_node == core_id:
-            out.append(f"{_esc(port)}: {_esc(spec.describe())}")
+def _shares(report: Report, core_id: str, specs) -> list[str]:
+    """The tooltip lines of one node: its ports' specs (``specs``: (port, spec) in order) and its
+    share of RAM, flash and time."""
+    out = [f"{_esc(port)}: {_esc(spec.describe())}" for port, spec in specs]
     ram = report.ram.by_node.get(core_id)
     flash = report.flash.by_node.get(core_id)
     us = report.latency.by_node_us.get(core_id)

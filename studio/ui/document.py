@@ -82,6 +82,7 @@ class Document(QObject):
         self.project.assets = other.assets
         self.project.dataset = other.dataset
         self.project.path = other.path
+        self.project.disk_stamp = other.disk_stamp   # what a save checks the file on disk against
         self.graph.replace_with(other.graph)
         self.undo_stack.clear()
         self.generation += 1

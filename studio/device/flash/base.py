@@ -23,6 +23,7 @@ from typing import Any, Callable, ClassVar, Iterable
 from studio.core.boards import Board
 from studio.core.errors import StudioError
 from studio.core.flash_methods import FLASH_METHODS
+from studio.core.processes import end_group, popen_group
 from studio.device.protocol import LineAssembler
 
 OutputCallback = Callable[[str], None]
@@ -98,8 +99,8 @@ def run_tool(argv: list[str], on_line: OutputCallback | None = None, cancel: thr
     comes (CR-separated progress updates count as lines). Setting ``cancel`` or running past
     ``timeout_s`` terminates the tool. Raises FileNotFoundError if the program does not exist."""
     start = time.monotonic()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env=env, cwd=cwd)
+    proc = popen_group(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       env=env, cwd=cwd)
     assert proc.stdout is not None
     fd = proc.stdout.fileno()
     assembler = LineAssembler()
@@ -145,12 +146,7 @@ def run_tool(argv: list[str], on_line: OutputCallback | None = None, cancel: thr
 
 
 def _end(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=3)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=3)
+    end_group(proc)   # the tool's own children (a flasher's helper) too
 
 
 def percent_in(line: str) -> float | None:
