@@ -147,7 +147,8 @@ def read_image(path: Path) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as img:
+        data = read_bounded(path, what="image")   # a regular file of a bounded size (no FIFO, /dev/zero)
+        with Image.open(io.BytesIO(data)) as img:
             if img.width * img.height > MAX_IMAGE_PIXELS:
                 raise MLError(f"image '{path}' is {img.width}×{img.height}; images must be at most "
                               f"{MAX_IMAGE_PIXELS} pixels")
@@ -162,10 +163,6 @@ def _palette_gray(img) -> bool:
     pal = img.getpalette() or []
     return all(pal[i] == pal[i + 1] == pal[i + 2] for i in range(0, len(pal) - 2, 3))
 
-
-def read_png(path: Path) -> np.ndarray:
-    """Kept for callers of before: any image Pillow reads, as uint8 (H, W, C)."""
-    return read_image(path)
 
 
 def _read_npy(path: Path) -> np.ndarray:

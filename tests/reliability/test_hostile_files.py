@@ -176,7 +176,7 @@ def test_a_fifo_named_as_a_dataset_image_is_refused_without_hanging(tmp_path):
     import threading
 
     from studio.ml.errors import MLError
-    from studio.ml.importer import read_png
+    from studio.ml.importer import read_image
 
     fifo = tmp_path / "data.png"
     os.mkfifo(fifo)
@@ -184,7 +184,7 @@ def test_a_fifo_named_as_a_dataset_image_is_refused_without_hanging(tmp_path):
 
     def attempt():
         try:
-            read_png(fifo)
+            read_image(fifo)
         except MLError as e:
             outcome.append(e.message)
     t = threading.Thread(target=attempt, daemon=True)
