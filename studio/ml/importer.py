@@ -580,7 +580,7 @@ def plan_import(project: Project, source: str | os.PathLike, split: Sequence[flo
         raise MLError(f"'{src}' does not exist; choose a folder of label folders, a labelled CSV or an "
                       "Edge Impulse export")
     existing = dataset_of(project)
-    rel = folder or existing.folder or DEFAULT_FOLDER
+    rel = folder or (existing.folder if existing.samples else "") or DEFAULT_FOLDER
     try:
         rel = check_relative(rel).as_posix()
         full = safe_join(root, rel)
@@ -623,10 +623,13 @@ def plan_import(project: Project, source: str | os.PathLike, split: Sequence[flo
     known = {s.sha256 for s in existing.samples if s.sha256}
     known_files = {s.file for s in existing.samples}
     duplicates = 0
-    labels = list(existing.labels)
+    # a description without samples (a sample project's committed test recording) describes other
+    # data: its classes do not carry over
+    kept = existing.labels if existing.samples else ()
+    labels = list(kept)
     fresh = sorted({raw.label for raw, *_ in decoded} - set(labels))
     labels += fresh
-    folders = {label_folder(x): x for x in existing.labels}
+    folders = {label_folder(x): x for x in kept}
     for label in fresh:
         f = label_folder(label)
         if f in folders:

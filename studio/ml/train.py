@@ -27,6 +27,9 @@ MODEL_KINDS = ("dense", "cnn1d", "dscnn", "cnn2d", "autoencoder")
 # statistics match the data; a user's dataset of ~200 clips gives ~6 steps an epoch, so the model
 # scored chance at inference while training accuracy reached 100%. 0.9 converges in tens of steps.
 BN_MOMENTUM = 0.9
+# A validation loss must fall by more than this to count as better for early stopping: once a
+# model is right on every validation clip its loss keeps creeping down for dozens of epochs.
+MIN_IMPROVEMENT = 1e-3
 
 ProgressFn = Callable[[int, Mapping[str, float]], None]
 CancelFn = Callable[[], bool]
@@ -220,7 +223,7 @@ def train(model, x: np.ndarray, y: np.ndarray | None, epochs: int, batch_size: i
     learns to reproduce ``x``). ``progress(epoch, logs)`` is called after each epoch (epoch counts
     from 1); training stops after the current epoch once ``cancelled()`` returns True. With
     ``patience``, ``epochs`` is a cap: training stops when the validation loss (the training loss
-    without validation data) has not improved for ``patience`` epochs, and the model ends with the
+    without validation data) has not improved by ``MIN_IMPROVEMENT`` for ``patience`` epochs, and the model ends with the
     weights of its best epoch either way."""
     import keras
 
@@ -245,7 +248,7 @@ def train(model, x: np.ndarray, y: np.ndarray | None, epochs: int, batch_size: i
                 progress(epoch + 1, logs)
             if patience is not None:
                 value = logs.get(monitor, math.inf)
-                if value < state["best"]:
+                if value < state["best"] - MIN_IMPROVEMENT:
                     state.update(best=value, best_epoch=epoch + 1, weights=self.model.get_weights(), wait=0)
                 else:
                     state["wait"] += 1

@@ -73,3 +73,24 @@ def test_to_json_and_back_is_the_same_dataset(labels, data):
                     for i in range(data.draw(st.integers(0, 5))))
     ds = Dataset(folder="d", kind="wav", labels=tuple(labels), channels=1, rate_hz=16000.0, samples=samples)
     assert dataset_from_json(ds.to_json()).to_json() == ds.to_json()
+
+
+def _two() -> Dataset:
+    return Dataset(folder="d", kind="wav", labels=("a", "b"), samples=(
+        Sample("d/a/1.wav", "a", "train"), Sample("d/b/1.wav", "b", "test")))
+
+
+def test_relabel_move_and_remove_return_new_datasets():
+    ds = _two()
+    assert ds.relabel("d/a/1.wav", "c").sample("d/a/1.wav").label == "c"
+    assert ds.relabel("d/a/1.wav", "c").labels == ("a", "b", "c")
+    assert ds.move("d/b/1.wav", "validation").counts == {"train": 1, "validation": 1, "test": 0}
+    assert [s.file for s in ds.without("d/a/1.wav").samples] == ["d/b/1.wav"]
+    assert ds.without("d/a/1.wav").labels == ("a", "b") and len(ds.samples) == 2
+
+
+def test_editing_a_sample_that_is_not_there_is_refused():
+    with pytest.raises(DatasetError, match="not a sample"):
+        _two().move("d/x.wav", "train")
+    with pytest.raises(DatasetError, match="unknown split"):
+        _two().move("d/a/1.wav", "holdout")

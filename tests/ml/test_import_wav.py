@@ -159,3 +159,12 @@ def test_an_unsaved_project_is_asked_to_be_saved_first(tmp_path):
 def test_a_source_inside_the_dataset_folder_is_refused(project, tmp_path):
     with pytest.raises(MLError, match="overlap"):
         plan_import(project, wav_tree(project.dir / "dataset" / "incoming"))
+
+
+def test_importing_into_a_sample_like_description_starts_its_classes_afresh(project, tmp_path):
+    project.dataset = {"folder": "data", "labels": ["yes", "unknown"], "split": {"test": 2},
+                       "test": {"samples": "test/replay.wav", "labels": "test/labels.txt"}}
+    _import(project, wav_tree(tmp_path / "src"))
+    ds = dataset_of(project)
+    assert ds.labels == ("hi", "lo") and ds.test is None and ds.counts["train"] == 16
+    assert ds.folder == "dataset"   # not the sample's uncommitted 'data' folder

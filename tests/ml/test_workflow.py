@@ -121,14 +121,12 @@ def test_confusion_matrix_counts_true_rows_against_predicted_columns():
 
 
 def test_images_become_features_through_the_pipeline(tmp_path):
-    from tests.ml.test_importer import encode_png
+    from tests.ml.import_helpers import write_image
 
     rng = np.random.default_rng(4)
     for label in ("cat", "dog"):
-        (tmp_path / "src" / label).mkdir(parents=True)
         for i in range(2):
-            (tmp_path / "src" / label / f"{i}.png").write_bytes(
-                encode_png(rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)))
+            write_image(tmp_path / "src" / label / f"{i}.png", rng.integers(0, 256, (8, 8, 3), dtype=np.uint8))
     (tmp_path / "proj").mkdir()
     project = chain_project(tmp_path / "proj", sensor=StageSpec(
         "cam", "sensors.camera", {"width": 8, "height": 8, "color": "rgb"}))
