@@ -218,6 +218,12 @@ class MainWindow(QMainWindow):
         for a in (self.act_new, self.act_open, self.act_save, None, self.act_undo, self.act_redo, None,
                   self.act_fit, self.act_tidy, None, self.act_check):
             tb.addSeparator() if a is None else tb.addAction(a)
+        # the menu says what Undo/Redo will do ("Undo add Microphone"); the toolbar keeps one word
+        # and one width so its buttons do not shift with every edit (the full text is the tooltip)
+        for a, word in ((self.act_undo, "Undo"), (self.act_redo, "Redo")):
+            a.setIconText(word)
+            button = tb.widgetForAction(a)
+            button.setFixedWidth(max(button.sizeHint().width(), 64))
 
     def _wire(self) -> None:
         c, d = self.canvas, self.doc
