@@ -31,6 +31,7 @@ from studio.ui.issues_panel import IssuesPanel
 from studio.ui.jobs import JobCancelled, JobRunner, JobStatus
 from studio.ui.layout import tidy_positions
 from studio.ui.palette import Palette
+from studio.ui.reload import ReloadOffer
 from studio.ui import theme
 
 AUTOSAVE_SECONDS = int(os.environ.get("TINYML_STUDIO_AUTOSAVE_S", "30"))
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(self)
         self.doc.runner = self.jobs
         self._build_widgets()
+        self.reload_offer = ReloadOffer(self)  # the project file changed on disk: reload or keep mine
         self._build_actions()
         self._wire()
         self._dark = None
@@ -410,6 +412,7 @@ class MainWindow(QMainWindow):
                 x, y = spots.get(n.id, (0, 0))
                 project.graph.set_ui(n.id, x=x, y=y)
         self.doc.replace_project(project)
+        self.reload_offer.watch.watch(project.path)
         self.canvas.select([])
         self.inspector.show_node(None)
         self._update_title()
@@ -483,9 +486,17 @@ class MainWindow(QMainWindow):
             if not chosen:
                 return False
             path = chosen
-        return self._save_to(Path(path))
+        path = Path(path)
+        previous_name = self.doc.project.name
+        self.doc.project.name = path.stem  # the project is called what its file is called
+        if self._save_to(path):
+            return True
+        self.doc.project.name = previous_name
+        return False
 
     def _save_to(self, path: Path) -> bool:
+        if not self.reload_offer.may_save(path):
+            return False  # changed on disk since the editor read it: the user chooses first
         old_side = files.autosave_path(self.doc.project)
         try:
             saved = save_project(self.doc.project, path)
@@ -496,6 +507,7 @@ class MainWindow(QMainWindow):
         files.discard_autosave(self.doc.project)
         self.doc.undo_stack.setClean()
         self.doc.set_path(saved)
+        self.reload_offer.watch.watch(saved)
         files.remember_recent(saved)
         self.show_status(f"saved {saved}")
         self.doc.validate_now()  # asset paths resolve against the (maybe new) folder

@@ -122,3 +122,10 @@ def test_leaving_a_text_field_after_saving_does_not_mark_the_project_modified(wi
     window.canvas.viewer.setFocus()      # clicking elsewhere: the field loses focus
     qtbot.waitUntil(lambda: not edit.hasFocus())
     assert not window.doc.dirty
+
+
+def test_save_as_names_the_project_after_its_new_file(window, tmp_path):
+    assert window.save_as(tmp_path / "elsewhere" / "door_bell.tinyml")
+    assert window.doc.project.name == "door_bell"
+    assert load_project(tmp_path / "elsewhere" / "door_bell.tinyml").name == "door_bell"
+    assert window.windowTitle().startswith("door_bell")
