@@ -49,6 +49,8 @@ class MessageBar(QWidget):
         self.row.addWidget(self.label, 1)
         self.buttons: list[QPushButton] = []
         self.setAutoFillBackground(True)
+        # a plain QWidget subclass paints no style-sheet background without this
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.hide()
 
     def show_message(self, text: str, kind: str = "error", actions: list[tuple[str, object]] = ()) -> None:
