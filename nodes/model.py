@@ -120,13 +120,25 @@ class TfliteModel(NodeType):
 
     def infer(self, inputs, p, ctx):
         spec = single_input(inputs)
+        if not p.get("model"):  # an empty model slot (a template's): training fills it
+            require_dtype(spec, ("f32",))
+            _check_labels(p, len(p["labels"]) or 2)
+            return {"scores": TensorSpec((len(p["labels"]) or 2,), "f32", spec.rate_hz)}
         s, inp, out = self._io(p, ctx)
         _check_features(spec, tuple(inp.shape), f"'{inp.name}'")
         n = math.prod(out.shape) if out.shape else 1
         _check_labels(p, n)
         return {"scores": TensorSpec((n,), "f32", spec.rate_hz)}
 
+    def warnings(self, p, ctx):
+        if p.get("model"):
+            return []
+        return ["no model yet: import a dataset and train one (Run → Train…, or `tinyml-studio import` then "
+                "`tinyml-studio train PROJECT --use`); RAM, flash and latency leave the model out until then"]
+
     def cost(self, inputs, outputs, p, ctx):
+        if not p.get("model"):
+            return Cost()
         s, inp, out = self._io(p, ctx)
         n_in = math.prod(inp.shape) if inp.shape else 1
         n_out = math.prod(out.shape) if out.shape else 1

@@ -72,6 +72,85 @@ def cmd_boards(a: argparse.Namespace) -> int:
     return 0
 
 
+# ---- new project and import ------------------------------------------------------------------------
+@verb("new", "a new project from a template (new --list lists them)")
+@arg("dir", nargs="?", help="folder for the new project (created)")
+@arg("--template", help="template name (see --list)")
+@arg("--board", help="board id (see `tinyml-studio boards`)")
+@arg("--name", help="project name (default: the folder's name)")
+@arg("--list", action="store_true", help="list the templates, one a line")
+def cmd_new(a: argparse.Namespace) -> int:
+    from studio.core.templates import list_templates, new_project
+
+    if a.list:
+        items = list_templates()
+        if a.json:
+            emit([{"name": t.name, "title": t.title, "description": t.description} for t in items])
+        else:
+            for t in items:
+                print(f"{t.name:10} {t.title}: {t.description}")
+        return 0
+    if not a.dir or not a.template or not a.board:
+        raise BadInput("new needs DIR, --template NAME and --board ID (tinyml-studio new --list shows templates)")
+    path = new_project(a.dir, a.template, a.board, a.name)
+    if a.json:
+        emit({"project": str(path), "template": a.template, "board": a.board})
+    else:
+        print(f"wrote {path} from template '{a.template}' for board '{a.board}'")
+        print(f"next: tinyml-studio import {path} YOUR_DATA_FOLDER")
+    return 0
+
+
+def _split_arg(text: str) -> tuple[float, float, float]:
+    parts = text.replace(",", "/").split("/")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise BadInput(f"--split {text!r}: give three numbers like 80/10/10") from None
+    if len(values) != 3 or any(v < 0 for v in values) or sum(values) <= 0 or values[0] <= 0:
+        raise BadInput(f"--split {text!r}: give three numbers ≥ 0 (train above 0) like 80/10/10")
+    total = sum(values)
+    return values[0] / total, values[1] / total, values[2] / total
+
+
+@verb("import", "add a dataset (label folders, labelled CSV, Edge Impulse export) to a project, checked first")
+@arg("project", help="a .tinyml file (or the folder holding it)")
+@arg("source", help="a folder with one subfolder per label, a CSV with a label column, or an Edge Impulse export")
+@arg("--split", default="80/10/10", help="train/validation/test percentages (default 80/10/10)")
+@arg("--seed", type=int, default=0, help="seed of the split")
+@arg("--skip-bad", action="store_true", help="import the good files and skip the ones with problems")
+def cmd_import(a: argparse.Namespace) -> int:
+    from studio.core.project import save_project
+    from studio.ml.importer import apply_import, plan_import
+
+    project = _load(a)
+    plan = plan_import(project, a.source, _split_arg(a.split), a.seed)
+    problems = [{"file": f, "reason": r} for f, r in plan.problems]
+    if plan.problems and not a.skip_bad:
+        if a.json:
+            emit({"labels": list(plan.labels), "split": plan.split_counts(), "problems": problems,
+                  "imported": 0})
+        else:
+            for f, r in plan.problems:
+                print(f"problem: {f}: {r}", file=sys.stderr)
+            print(f"nothing imported: {len(plan.problems)} problem(s); fix them or pass --skip-bad",
+                  file=sys.stderr)
+        return 2
+    result = apply_import(project, plan, skip_bad=a.skip_bad)
+    saved = save_project(project)
+    out = {"labels": list(result.labels), "split": result.split, "problems": problems,
+           "imported": result.imported, "duplicates": result.duplicates, "project": str(saved)}
+    if a.json:
+        emit(out)
+    else:
+        print(f"imported {result.imported} samples ({result.duplicates} duplicates skipped) into {saved}")
+        print(f"labels: {', '.join(result.labels)}")
+        print("split: " + ", ".join(f"{k} {v}" for k, v in result.split.items()))
+        for f, r in plan.problems:
+            print(f"skipped: {f}: {r}")
+    return 0
+
+
 # ---- check ----------------------------------------------------------------------------------------
 @verb("check", "validate a project against its board: shapes, RAM, flash, latency, energy")
 @arg("project", help="a .tinyml file (or the folder holding it)")

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from nodes.base import NodeError, node_type
+from studio.core.dataset import dataset_from_json
 from studio.core.errors import BadInput, ProjectFileError
 from studio.core.files import atomic_write
 from studio.core.graph import Edge, Graph, Node
@@ -241,6 +242,10 @@ def from_dict(data: Any, path: str | os.PathLike = "<project>") -> Project:
     dataset = data.get("dataset", {})
     if not isinstance(dataset, dict):
         fail("dataset", "must be an object")
+    try:  # schema check and migration of older dataset layouts: one loader (studio.core.dataset)
+        dataset = dataset_from_json(dataset).to_json()
+    except BadInput as e:
+        fail("dataset", e.message)
 
     ui_block = data.get("ui", {})
     if not isinstance(ui_block, dict) or not isinstance(ui_block.get("nodes", {}), dict):

@@ -94,10 +94,12 @@ def test_tflite_refuses_a_keras_file(ctx, keras_rel):
         node.infer(FEATURES, p, ctx)
 
 
-def test_tflite_without_a_model_asks_for_one():
+def test_tflite_without_a_model_is_a_slot_that_asks_for_one():
     node, p = make("model.tflite")
+    assert node.infer(FEATURES, p, NodeContext())["scores"].shape == (2,)
+    assert "no model yet" in node.warnings(p, NodeContext())[0]
     with pytest.raises(NodeError, match="choose a model file"):
-        node.infer(FEATURES, p, NodeContext())
+        node.summary(p, NodeContext())
 
 
 # ---- Keras -------------------------------------------------------------------------------------
