@@ -111,6 +111,9 @@ class MainWindow(QMainWindow):
 
         install_training_tools(self)  # "Train model…" in the Run menu (TensorFlow only inside the job)
         install_optimize_tools(self)  # "Optimize model…": prune + quantize as the graph's nodes say
+        from studio.ui.data_panel import install_data_panel
+
+        install_data_panel(self)      # View → Data: classes, samples, features, explorer (pyqtgraph on first show)
 
     # ---- construction ---------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -193,7 +196,7 @@ class MainWindow(QMainWindow):
         self.act_check = self._action("&Check (write report)", self.run_check_job, "F5")
 
         mb = self.menuBar()
-        m = mb.addMenu("&File")
+        m = self.file_menu = mb.addMenu("&File")
         for a in (self.act_new, self.act_open):
             m.addAction(a)
         self.recent_menu = m.addMenu("Open &recent")
