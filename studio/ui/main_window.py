@@ -114,6 +114,11 @@ class MainWindow(QMainWindow):
         from studio.ui.data_panel import install_data_panel
 
         install_data_panel(self)      # View → Data: classes, samples, features, explorer (pyqtgraph on first show)
+        from studio.ui.import_dialog import install_import_action
+        from studio.ui.new_project import install_new_project_action
+
+        install_new_project_action(self)  # File → New from template…
+        install_import_action(self)       # File → Import data…
 
     # ---- construction ---------------------------------------------------------------------------
     def _build_widgets(self) -> None:
