@@ -258,9 +258,10 @@ def print_layers(layers) -> None:
 def cmd_optimize(a: argparse.Namespace) -> int:
     from studio.core.project import save_project
     from studio.ml.optimize import optimize_project, with_optimized_model
+    from studio.ml.train import tensorflow_quiet
 
     project = _load(a)
-    with contextlib.redirect_stdout(sys.stderr):   # Keras/TF print while converting: stdout is for results
+    with tensorflow_quiet():   # Keras/TF print while converting: stdout is for results
         outcome = optimize_project(project, progress=_progress(a), seed=a.seed, every_window=a.every_window)
     saved = save_project(with_optimized_model(project, outcome))
     if a.json:
@@ -288,8 +289,12 @@ def cmd_optimize(a: argparse.Namespace) -> int:
 
 @verb("train", "train a model on the imported dataset with the pipeline's own features; writes models/NAME.tflite")
 @arg("project", help="a .tinyml file (or the folder holding it)")
-@arg("--kind", default="dense", choices=("dense", "cnn1d", "dscnn", "cnn2d"), help="model family")
-@arg("--epochs", type=int, default=10)
+@arg("--kind", default="auto", choices=("auto", "dense", "cnn1d", "dscnn", "cnn2d"),
+     help="model family (auto: by the features' shape: dscnn for MFCC/spectrograms, cnn2d for images, "
+          "dense for flat features)")
+@arg("--epochs", type=int, default=60, help="the most epochs; training stops early when validation "
+                                             "loss stops improving, keeping the best epoch")
+@arg("--patience", type=int, default=10, help="epochs without improvement before stopping (0: never stop early)")
 @arg("--batch-size", type=int, default=32)
 @arg("--name", default="model", help="file name of the model under models/")
 @arg("--seed", type=int, default=0)
@@ -299,19 +304,27 @@ def cmd_train(a: argparse.Namespace) -> int:
     from studio.core.project import save_project
     from studio.ml.workflow import train_project, with_trained_model
 
+    from studio.ml.train import tensorflow_quiet
+
+    if a.epochs < 1 or a.patience < 0:
+        raise BadInput("--epochs must be at least 1 and --patience at least 0")
     project = _load(a)
-    with contextlib.redirect_stdout(sys.stderr):
+    with tensorflow_quiet():
         outcome = train_project(project, a.kind, epochs=a.epochs, batch_size=a.batch_size, progress=_progress(a),
-                                seed=a.seed, name=a.name, every_window=a.every_window)
+                                seed=a.seed, name=a.name, every_window=a.every_window,
+                                patience=a.patience or None)
     saved = save_project(with_trained_model(project, outcome)) if a.use else None
     if a.json:
         emit({"ok": True, "model": outcome.model_path, "float_model": outcome.float_model_path,
               "float_accuracy": outcome.float_accuracy, "int8_accuracy": outcome.int8_accuracy,
               "evaluated_on": outcome.evaluated_on, "labels": list(outcome.labels),
               "confusion": [list(r) for r in outcome.confusion], "epochs_run": outcome.epochs_run,
+              "best_epoch": outcome.best_epoch, "kind": outcome.kind,
+              "history": {k: list(v) for k, v in outcome.history.items()},
               "layers": [dict(la.__dict__) for la in outcome.layers], "warnings": list(outcome.warnings),
               "project": str(saved) if saved else None})
         return 0
+    print(f"{outcome.kind}: {outcome.epochs_run} epochs, kept epoch {outcome.best_epoch or outcome.epochs_run}")
     print(f"accuracy on the {outcome.evaluated_on} split: float {_percent(outcome.float_accuracy)}, "
           f"int8 {_percent(outcome.int8_accuracy)}")
     print_layers(outcome.layers)
@@ -399,10 +412,23 @@ def cmd_run(a: argparse.Namespace) -> int:
 @arg("--emulate", action="store_true", required=True, help="run on the emulated board (qemu-system-arm)")
 def cmd_evaluate(a: argparse.Namespace) -> int:
     from studio.actions import evaluate_emulated
+    from studio.core.dataset import dataset_of
 
     project = _load(a)
+    ds = dataset_of(project)
+    if not ds.labels:
+        print("error: accuracy cannot be computed: the project's dataset names no labels; import a dataset "
+              "(tinyml-studio import PROJECT FOLDER) and train (tinyml-studio train PROJECT --use)", file=sys.stderr)
+        return 1
+    if ds.test is None and not ds.split("test"):
+        print("error: accuracy cannot be computed: the dataset has no test split; re-import with a test part "
+              "(e.g. --split 80/10/10)", file=sys.stderr)
+        return 1
     result = evaluate_emulated(project, Path(a.out) if a.out else None,
                                progress=_progress(a))
+    if result.get("host_accuracy") is None:
+        print("error: accuracy cannot be computed: no window of the test split has a label", file=sys.stderr)
+        return 1
     if a.json:
         emit(result)
     else:

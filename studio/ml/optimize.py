@@ -29,6 +29,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from nodes.base import NodeContext, NodeError
+from studio.core.dataset import dataset_of
 from studio.core.graph import Node
 from studio.core.optimization import FLOAT_MODEL_TYPE, current_recipe, optimization_steps
 from studio.core.project import Project
@@ -167,7 +168,7 @@ def dataset_features(project: Project, cancelled: CancelFn | None = None,
     train), or None without an imported dataset. Raises _Stopped when cancelled."""
     from studio.ml.workflow import features
 
-    if not project.dataset.get("files"):
+    if not dataset_of(project).samples:
         return None
     train = features(project, "train", cancelled, every_window)
     val = features(project, "validation", cancelled, every_window)
@@ -226,7 +227,7 @@ def optimize_project(project: Project, progress: ProgressFn | None = None, cance
 
     model = keras.saving.load_model(str(ctx.resolve_asset(kp["model"])), safe_mode=True, compile=False)
     n_out = int(np.prod(model.outputs[0].shape[1:]))
-    labels = list(project.dataset.get("labels") or [])
+    labels = list(dataset_of(project).labels)
     classifier = not is_autoencoder(model) and len(labels) == n_out
     if data is None:
         if r.prunes:

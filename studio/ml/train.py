@@ -8,7 +8,13 @@ first becomes SUB, the second runs Python on load). Keras is imported inside fun
 """
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import re
+import sys
+import threading
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
@@ -17,6 +23,10 @@ import numpy as np
 from studio.ml.errors import MLError
 
 MODEL_KINDS = ("dense", "cnn1d", "dscnn", "cnn2d", "autoencoder")
+# Keras' default BatchNormalization momentum (0.99) needs thousands of steps before its moving
+# statistics match the data; a user's dataset of ~200 clips gives ~6 steps an epoch, so the model
+# scored chance at inference while training accuracy reached 100%. 0.9 converges in tens of steps.
+BN_MOMENTUM = 0.9
 
 ProgressFn = Callable[[int, Mapping[str, float]], None]
 CancelFn = Callable[[], bool]
@@ -29,6 +39,67 @@ class TrainResult:
     accuracy: float | None      # float accuracy on the validation data (or training data); None for autoencoders
     loss: float                 # final loss on the same data
     cancelled: bool
+    best_epoch: int = 0         # the epoch whose weights the model holds (1-based; 0 = last)
+
+
+def quiet_tensorflow() -> None:
+    """Silences TensorFlow's C++ and absl start-up logging (set before TF is first imported)."""
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+    try:
+        import absl.logging
+
+        absl.logging.set_verbosity(absl.logging.ERROR)
+    except ImportError:
+        pass
+
+
+# TensorFlow's own start-up and converter chatter: absl log lines before its log is initialised
+# ("I0000 00:00:... port.cc:153] oneDNN custom operations are on ..."; TF_CPP_MIN_LOG_LEVEL does
+# not reach them), the MLIR converter's summary lines, and Keras' export listing.
+_TF_NOISE = re.compile(rb"^(WARNING: All log messages before absl::InitializeLog\(\)|[IW]\d{4} \d\d:\d\d:\d\d"
+                       rb"|fully_quantize: |Saved artifact at |\* Endpoint |  args_0 |Output Type:|  TensorSpec\("
+                       rb"|Captures:|  \d+: TensorSpec\(|\s*$)")
+
+
+@contextlib.contextmanager
+def tensorflow_quiet():
+    """Runs its body with TensorFlow's log noise dropped: file descriptors 1 and 2 go through a
+    filter that forwards every other line (errors, our progress) to stderr. Stdout is for results
+    (--json), so nothing in the body reaches it."""
+    quiet_tensorflow()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    saved_out, saved_err = os.dup(1), os.dup(2)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 1)
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def pump() -> None:
+        with os.fdopen(read_end, "rb") as lines:
+            for line in lines:
+                if not _TF_NOISE.match(line):
+                    os.write(saved_err, line)
+
+    thread = threading.Thread(target=pump, name="tensorflow-log-filter", daemon=True)
+    thread.start()
+    try:
+        with contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings():
+            # the int8 converter warns about input statistics it does not use for full-integer models
+            warnings.filterwarnings("ignore", message="Statistics for quantized inputs", category=UserWarning)
+            yield
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        os.dup2(saved_out, 1)
+        os.dup2(saved_err, 2)
+        thread.join(timeout=10)
+        os.close(saved_out)
+        os.close(saved_err)
 
 
 def set_seed(seed: int) -> None:
@@ -85,14 +156,14 @@ def build_model(kind: str, input_shape: Sequence[int], n_classes: int, **size: A
         # the first layer spans 10 time steps × 4 coefficients, as in "Hello Edge" (Zhang et al. 2017)
         x = L.Conv2D(filters, (min(10, x.shape[1]), min(4, x.shape[2])), strides=(2, 2), padding="same",
                      use_bias=False)(x)
-        x = L.BatchNormalization()(x)
+        x = L.BatchNormalization(momentum=BN_MOMENTUM)(x)
         x = L.ReLU()(x)
         for _ in range(int(size.get("blocks", 3))):
             x = L.DepthwiseConv2D((3, 3), padding="same", use_bias=False)(x)
-            x = L.BatchNormalization()(x)
+            x = L.BatchNormalization(momentum=BN_MOMENTUM)(x)
             x = L.ReLU()(x)
             x = L.Conv2D(filters, (1, 1), use_bias=False)(x)
-            x = L.BatchNormalization()(x)
+            x = L.BatchNormalization(momentum=BN_MOMENTUM)(x)
             x = L.ReLU()(x)
         if size.get("dropout", 0.1):
             x = L.Dropout(float(size.get("dropout", 0.1)))(x)
@@ -144,10 +215,13 @@ def is_autoencoder(model) -> bool:
 def train(model, x: np.ndarray, y: np.ndarray | None, epochs: int, batch_size: int = 32,
           progress: ProgressFn | None = None, cancelled: CancelFn | None = None,
           validation: tuple[np.ndarray, np.ndarray | None] | None = None, seed: int = 0,
-          verbose: int = 0) -> TrainResult:
+          verbose: int = 0, patience: int | None = None) -> TrainResult:
     """Fits ``model`` on features ``x`` and integer labels ``y`` (None for an autoencoder, which
     learns to reproduce ``x``). ``progress(epoch, logs)`` is called after each epoch (epoch counts
-    from 1); training stops after the current epoch once ``cancelled()`` returns True."""
+    from 1); training stops after the current epoch once ``cancelled()`` returns True. With
+    ``patience``, ``epochs`` is a cap: training stops when the validation loss (the training loss
+    without validation data) has not improved for ``patience`` epochs, and the model ends with the
+    weights of its best epoch either way."""
     import keras
 
     x = np.asarray(x, dtype=np.float32)
@@ -161,15 +235,29 @@ def train(model, x: np.ndarray, y: np.ndarray | None, epochs: int, batch_size: i
     if validation is not None:
         vx = np.asarray(validation[0], dtype=np.float32)
         val = (vx, _target(vx, validation[1], auto, model))
-    state = {"cancelled": False}
+    state = {"cancelled": False, "best": math.inf, "best_epoch": 0, "weights": None, "wait": 0}
+    monitor = "val_loss" if val is not None else "loss"
 
     class _Hooks(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
+            logs = {k: float(v) for k, v in (logs or {}).items()}
             if progress is not None:
-                progress(epoch + 1, {k: float(v) for k, v in (logs or {}).items()})
+                progress(epoch + 1, logs)
+            if patience is not None:
+                value = logs.get(monitor, math.inf)
+                if value < state["best"]:
+                    state.update(best=value, best_epoch=epoch + 1, weights=self.model.get_weights(), wait=0)
+                else:
+                    state["wait"] += 1
+                    if state["wait"] >= patience:
+                        self.model.stop_training = True
             if cancelled is not None and cancelled():
                 state["cancelled"] = True
                 self.model.stop_training = True
+
+        def on_train_end(self, logs=None):
+            if state["weights"] is not None:
+                self.model.set_weights(state["weights"])
 
     set_seed(seed)
     hist = model.fit(x, target, epochs=int(epochs), batch_size=int(batch_size), validation_data=val,
@@ -179,7 +267,7 @@ def train(model, x: np.ndarray, y: np.ndarray | None, epochs: int, batch_size: i
     scores = model.evaluate(ex, et, verbose=0, return_dict=True)
     return TrainResult(history=history, epochs_run=len(next(iter(history.values()), ())),
                        accuracy=None if auto else float(scores["accuracy"]), loss=float(scores["loss"]),
-                       cancelled=state["cancelled"])
+                       cancelled=state["cancelled"], best_epoch=int(state["best_epoch"]))
 
 
 def _target(x: np.ndarray, y: np.ndarray | None, auto: bool, model) -> np.ndarray:

@@ -21,6 +21,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from nodes.base import NodeError
+from studio.core.dataset import dataset_of
 from studio.core.errors import BadInput
 from studio.core.files import atomic_save_with, atomic_write
 from studio.core.project import Project, safe_join
@@ -51,6 +52,8 @@ class TrainOutcome:
     evaluated_on: str = "test"            # the split the accuracies come from
     float_model_path: str = ""            # the float Keras model, e.g. "models/model.keras" (to optimize)
     layers: tuple = ()                    # studio.ml.quantize.LayerSize per layer with weights
+    best_epoch: int = 0                   # the epoch whose weights were kept (early stopping)
+    kind: str = ""                        # the model family trained
 
 
 def trained_model_props(type_id: str, outcome: TrainOutcome) -> dict[str, str]:
@@ -59,9 +62,25 @@ def trained_model_props(type_id: str, outcome: TrainOutcome) -> dict[str, str]:
     then prunes and quantizes it as the nodes after it say)."""
     if outcome.cancelled or not outcome.model_path:
         raise MLError("the training was cancelled: there is no model to use")
+    labels = {"labels": list(outcome.labels)} if outcome.labels else {}
     if type_id == "model.keras":
-        return {"model": outcome.float_model_path, "int8_model": "", "int8_recipe": ""}
-    return {"model": outcome.model_path}
+        return {"model": outcome.float_model_path, "int8_model": "", "int8_recipe": "", **labels}
+    return {"model": outcome.model_path, **labels}
+
+
+LABELLED_OUTPUTS = ("outputs.gpio_led", "outputs.threshold_alert")
+
+
+def output_label_props(project: Project, labels: Sequence[str]) -> dict[str, dict[str, str]]:
+    """node id -> properties for the outputs that name a class (LED, alert) whose class is not one
+    of ``labels``: they then show the last class (for an alert: "anomaly" in normal/anomaly)."""
+    out = {}
+    for node in project.graph.nodes:
+        if node.type_id in LABELLED_OUTPUTS and labels:
+            current = node.props.get("label", "")
+            if (current or node.type_id == "outputs.gpio_led") and current not in labels:
+                out[node.id] = {"label": labels[-1]}
+    return out
 
 
 def with_trained_model(project: Project, outcome: TrainOutcome) -> Project:
@@ -71,6 +90,9 @@ def with_trained_model(project: Project, outcome: TrainOutcome) -> Project:
     node_id = model_node_id(clone)
     for name, value in trained_model_props(clone.graph.node(node_id).type_id, outcome).items():
         clone.graph.set_property(node_id, name, value)
+    for out_id, props in output_label_props(clone, outcome.labels).items():
+        for name, value in props.items():
+            clone.graph.set_property(out_id, name, value)
     return clone
 
 
@@ -188,7 +210,8 @@ def _cancelled_outcome(labels: Sequence[str], epochs_run: int, history: Mapping[
 
 def _dataset_warnings(project: Project, labels: Sequence[str]) -> list[str]:
     out = []
-    rate = project.dataset.get("rate_hz")
+    ds = dataset_of(project)
+    rate = ds.rate_hz
     try:
         sensor = pipeline_chain(project).sensor
         node_labels = list(project.graph.node(model_node_id(project)).props.get("labels") or [])
@@ -202,26 +225,53 @@ def _dataset_warnings(project: Project, labels: Sequence[str]) -> list[str]:
         produced = tuple(sensor.ntype.infer({}, sensor.props, context(project))["out"].shape)
     except (NodeError, KeyError, TypeError):
         produced = ()
-    want = tuple(project.dataset.get("shape") or ()) or (project.dataset.get("channels"),)
+    want = tuple(ds.shape or ()) or (ds.channels,)
     if produced and want[0] is not None and produced[-len(want):] != want:
         out.append(f"the dataset's samples are {'×'.join(map(str, want))} but the sensor '{sensor.node_id}' "
                    f"gives {'×'.join(map(str, produced))}: the device would see other data than the model "
                    "was trained on; set the sensor to match")
+    counts = [c["train"] for c in ds.label_counts().values() if c["train"]]
+    if counts and max(counts) > 3 * min(counts):
+        big = max(ds.label_counts().items(), key=lambda kv: kv[1]["train"])[0]
+        small = min(ds.label_counts().items(), key=lambda kv: kv[1]["train"] or math.inf)[0]
+        out.append(f"the classes are unbalanced more than 3:1 in the training split ('{big}' {max(counts)}, "
+                   f"'{small}' {min(counts)} clips); add clips of the small classes")
     if node_labels and node_labels != list(labels):
         out.append(f"the model node's labels ({', '.join(node_labels)}) differ from the dataset's "
                    f"({', '.join(labels)}); set them to the dataset's order")
     return out
 
 
-def train_project(project: Project, kind: str = "dense", size: Mapping[str, Any] | None = None,
-                  epochs: int = 10, batch_size: int = 32, progress: ProgressFn | None = None,
+DEFAULT_EPOCHS = 60       # a cap: early stopping ends most runs well before it
+PATIENCE = 10             # epochs without a better validation loss before training stops
+NEAR_CHANCE = 1.5         # best validation accuracy below this many times chance: warn
+PARAMS_PER_EXAMPLE = 50   # more parameters per training example than this: warn (overfitting)
+EpochFn = Callable[[int, Mapping[str, float]], None]
+
+
+def default_kind(feature_shape: Sequence[int]) -> str:
+    """The model family for features of this shape: images (H, W, C) a small CNN, time × coefficient
+    maps (MFCC, spectrogram) a depthwise-separable CNN, flat features a dense network."""
+    if len(feature_shape) == 3:
+        return "cnn2d"
+    if len(feature_shape) == 2 and min(feature_shape) > 1:
+        return "dscnn"
+    return "dense"
+
+
+def train_project(project: Project, kind: str = "auto", size: Mapping[str, Any] | None = None,
+                  epochs: int = DEFAULT_EPOCHS, batch_size: int = 32, progress: ProgressFn | None = None,
                   cancelled: CancelFn | None = None, seed: int = 0, name: str = "model",
-                  every_window: bool = False) -> TrainOutcome:
+                  every_window: bool = False, on_epoch: EpochFn | None = None,
+                  patience: int | None = PATIENCE) -> TrainOutcome:
     """Trains ``kind`` (see ``studio.ml.train.build_model``) on the project's imported dataset and
     writes its int8 model to ``models/<name>.tflite``. ``progress(fraction, text)`` is told about
     feature making, each epoch (loss and accuracy) and the evaluation; once ``cancelled()`` returns
     True the run stops after the current epoch and writes nothing. ``every_window`` trains on every
-    whole window of each clip instead of its first (for recordings longer than one window)."""
+    whole window of each clip instead of its first (for recordings longer than one window).
+    ``kind`` "auto" picks the family by the features' shape (``default_kind``); ``epochs`` is a cap
+    when ``patience`` is set (early stopping, the best epoch's weights kept). ``on_epoch(epoch,
+    logs)`` gets each finished epoch's loss/accuracy and val_loss/val_accuracy (for live curves)."""
     from studio.ml.quantize import convert_int8, layer_sizes, representative_subset
     from studio.ml.train import accuracy, build_model, set_seed, train
 
@@ -257,14 +307,29 @@ def train_project(project: Project, kind: str = "dense", size: Mapping[str, Any]
         return _cancelled_outcome(labels, 0, {}, warnings)
     tell(0.05, f"features {x_train.shape[1:]} for {x_train.shape[0]} training clips")
 
+    if kind == "auto":
+        kind = default_kind(x_train.shape[1:])
     set_seed(seed)
     model = build_model(kind, x_train.shape[1:], len(labels), **dict(size or {}))
+    params = int(model.count_params())
+    if params > PARAMS_PER_EXAMPLE * x_train.shape[0]:
+        warnings.append(f"the dataset is small for the model: {x_train.shape[0]} training examples for "
+                        f"{params:,} parameters; it may learn the clips by heart: add clips or choose a "
+                        "smaller model")
 
-    def on_epoch(epoch: int, logs: Mapping[str, float]) -> None:
+    def epoch_done(epoch: int, logs: Mapping[str, float]) -> None:
         tell(0.05 + 0.85 * epoch / epochs, _epoch_text(epoch, epochs, logs))
+        if on_epoch is not None:
+            on_epoch(epoch, logs)
 
-    result = train(model, x_train, y_train, epochs, batch_size, progress=on_epoch, cancelled=cancelled,
-                   validation=(x_val, y_val) if x_val.shape[0] else None, seed=seed)
+    result = train(model, x_train, y_train, epochs, batch_size, progress=epoch_done, cancelled=cancelled,
+                   validation=(x_val, y_val) if x_val.shape[0] else None, seed=seed, patience=patience)
+    val_acc = result.history.get("val_accuracy", ())
+    chance = 1.0 / len(labels)
+    if val_acc and max(val_acc) < NEAR_CHANCE * chance:
+        warnings.append(f"validation accuracy stayed near chance (best {100 * max(val_acc):.0f}%, chance "
+                        f"{100 * chance:.0f}%): the model learned nothing that carries over; check the labels, "
+                        "the DSP settings, or train longer")
     if result.cancelled:
         return _cancelled_outcome(labels, result.epochs_run, result.history, warnings)
 
@@ -286,4 +351,4 @@ def train_project(project: Project, kind: str = "dense", size: Mapping[str, Any]
     tell(1.0, f"wrote {target_rel}: float {100 * float_acc:.1f}%, int8 {100 * int8_acc:.1f}%")
     return TrainOutcome(float_acc, int8_acc, confusion_matrix(y_test, predicted, len(labels)), labels,
                         target_rel, result.epochs_run, False, dict(result.history), tuple(warnings),
-                        evaluated_on, float_rel, layer_sizes(model))
+                        evaluated_on, float_rel, layer_sizes(model), result.best_epoch, kind)
