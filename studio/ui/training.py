@@ -200,7 +200,7 @@ class TrainingCurves(QWidget):
             style = {"color": colour, "width": 2}
             self.curves[key] = plot.plot([], [], pen=pg.mkPen(**style), symbol="o", symbolSize=4,
                                          symbolBrush=pg.mkBrush(*colour), name=name)
-        self.setMinimumHeight(170)
+        self.setMinimumHeight(240)
 
     def clear(self) -> None:
         self.history = {}
@@ -232,7 +232,9 @@ class TrainingCurves(QWidget):
         if best_epoch:
             for plot in (self.loss_plot, self.accuracy_plot):
                 line = pg.InfiniteLine(best_epoch, angle=90, pen=pg.mkPen((46, 139, 87), width=1, style=Qt.PenStyle.DashLine),
-                                       label=f"kept: epoch {best_epoch}", labelOpts={"position": 0.9})
+                                       label=f"kept: epoch {best_epoch}",
+                                       labelOpts={"position": 0.55, "anchors": [(1, 0.5), (1, 0.5)],
+                                                  "color": (46, 139, 87)})
                 plot.addItem(line)
                 self.best_lines.append((plot, line))
 
@@ -313,7 +315,7 @@ class TrainingDialog(JobDialog):
     # ---- training ------------------------------------------------------------------------------------
     def make_job(self, project):
         settings = self.settings()
-        name = fresh_model_name(project.dir, settings.kind)
+        name = fresh_model_name(project.dir, "model" if settings.kind == "auto" else settings.kind)
         self.curves.clear()
         return (f"Train {settings.kind}", training_job(snapshot_of(project), settings, name, self.relay.epoch.emit),
                 f"Training {settings.kind} for {settings.epochs} epoch(s)…")
