@@ -206,7 +206,8 @@ class DataPanel(QWidget):
         self.counts_plot.setMouseEnabled(False, False)
         self.counts_plot.setMenuEnabled(False)
         self.counts_plot.getPlotItem().setTitle("Samples per class and split")
-        self.counts_legend = self.counts_plot.getPlotItem().addLegend(offset=(-5, 5))
+        self.counts_legend = self.counts_plot.getPlotItem().addLegend(offset=(-5, 2))
+        self.counts_legend.setColumnCount(len(SPLITS))  # one row: it fits the headroom above the bars
         lv.addWidget(self.counts_plot, 2)
         filters = QHBoxLayout()
         self.class_filter = QComboBox()
@@ -622,8 +623,8 @@ def _display_image(img: np.ndarray) -> np.ndarray:
 
 
 def install_data_panel(window) -> QDockWidget:
-    """The "Data" dock (bottom, beside Validation; hidden until asked for from the View menu or
-    shown after an import)."""
+    """The "Data" dock (bottom, under Budget and Validation; hidden until asked for from the View
+    menu or shown after an import)."""
     existing = window.findChild(QDockWidget, "data")
     if existing is not None:
         return existing
@@ -634,8 +635,9 @@ def install_data_panel(window) -> QDockWidget:
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                      | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                      | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    window.tabifyDockWidget(window.validation_dock, dock)
+    # its own full-width row under Budget and Validation: the chart, list, preview and explorer
+    # need the width, and the budget stays in sight while samples are edited
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock, Qt.Orientation.Vertical)
     dock.hide()
     window.data_panel = panel
     window.data_dock = dock
@@ -650,6 +652,6 @@ def show_data_panel(window) -> DataPanel:
     dock = install_data_panel(window)
     dock.show()
     dock.raise_()
-    window.resizeDocks([dock], [380], Qt.Orientation.Vertical)
+    window.resizeDocks([window.budget_dock, dock], [150, 400], Qt.Orientation.Vertical)
     window.data_panel.ensure_built()
     return window.data_panel
