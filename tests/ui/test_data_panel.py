@@ -3,6 +3,9 @@ sample list, undoable relabel / move / remove, the sample's waveform and the fea
 of it (following DSP edits), and the PCA explorer."""
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -16,11 +19,18 @@ from tests.ui.data_helpers import gesture_project
 EXPLORER_TIMEOUT_MS = 60_000
 
 
+@pytest.fixture(scope="module")
+def made_project(tmp_path_factory):
+    """Made and imported once per module; each test works on its own copy of the folder."""
+    return gesture_project(tmp_path_factory.mktemp("made"))
+
+
 @pytest.fixture
-def data_window(qtbot, tmp_path):
+def data_window(qtbot, tmp_path, made_project):
     from studio.ui.main_window import MainWindow
 
-    w = MainWindow(load_project(gesture_project(tmp_path)))
+    copy = Path(shutil.copytree(made_project.parent, tmp_path / "gest")) / made_project.name
+    w = MainWindow(load_project(copy))
     w.show()
     qtbot.waitExposed(w)
     yield w
