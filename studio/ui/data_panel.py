@@ -452,6 +452,9 @@ class DataPanel(QWidget):
         fp.clear()
         self.sample_legend.clear()
         self.clip = self.features = None
+        for plot in (sp, fp):
+            plot.setLabel("bottom", "")
+            plot.setLabel("left", "")
         if rel is None:
             sp.setTitle("Sample")
             self.features_caption.setText("")
@@ -493,7 +496,14 @@ class DataPanel(QWidget):
         shape = feats.shape
         squeezed = np.squeeze(feats)
         stages = ", ".join(self._dsp_titles()) or "no DSP"
-        if squeezed.ndim == 1:
+        if feats.ndim == 3:
+            # an image stays an image (H, W, C): upright, square pixels, grey for one channel
+            fp.addItem(pg.ImageItem(_display_image(feats), axisOrder="row-major"))
+            fp.invertY(True)
+            fp.setAspectLocked(True)
+            fp.setLabel("bottom", "x")
+            fp.setLabel("left", "y")
+        elif squeezed.ndim == 1:
             fp.invertY(False)
             fp.setAspectLocked(False)
             fp.plot(np.arange(squeezed.size), squeezed, pen=None, symbol="o", symbolSize=4,
@@ -512,9 +522,8 @@ class DataPanel(QWidget):
             fp.setLabel("bottom", f"{across} ({squeezed.shape[0]})")
             fp.setLabel("left", f"{along} ({squeezed.shape[1]})")
         else:
-            fp.addItem(pg.ImageItem(_display_image(squeezed), axisOrder="row-major"))
-            fp.invertY(True)
-            fp.setAspectLocked(True)
+            fp.setLabel("bottom", f"{squeezed.ndim}-D features shown flat")
+            fp.plot(np.arange(squeezed.size), squeezed.ravel(), pen=pg.mkPen(120, 200, 255))
         self.features_caption.setText(
             f"{stages} → {'×'.join(map(str, shape))} features, range {float(feats.min()):.3g} … "
             f"{float(feats.max()):.3g}, mean {float(feats.mean()):.3g}")

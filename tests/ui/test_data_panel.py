@@ -150,3 +150,38 @@ def test_a_project_without_a_dataset_shows_how_to_get_one(window):
     panel = show_data_panel(window)
     assert "No samples yet" in panel.summary.text() and "Import data" in panel.summary.text()
     assert panel.table.rowCount() == 0
+
+
+def test_a_camera_sample_is_shown_as_its_image_and_the_features_as_the_resized_one(qtbot, tmp_path):
+    from PIL import Image
+
+    from studio.core.project import save_project
+    from studio.core.templates import new_project
+    from studio.ml.importer import apply_import, plan_import
+    from studio.ui.main_window import MainWindow
+
+    rng = np.random.default_rng(0)
+    for label in ("dark", "light"):
+        (tmp_path / "src" / label).mkdir(parents=True)
+        for i in range(3):
+            level = 40 if label == "dark" else 210
+            pixels = np.clip(level + 20 * rng.standard_normal((96, 96, 3)), 0, 255).astype(np.uint8)
+            Image.fromarray(pixels).save(tmp_path / "src" / label / f"{label}{i}.png")
+    project = load_project(new_project(tmp_path / "img", "image", "nano33ble", "img"))
+    apply_import(project, plan_import(project, tmp_path / "src"))
+    save_project(project)
+    w = MainWindow(load_project(project.path))
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        panel = show_data_panel(w)
+        panel.select_files([_samples(w)[0].file])
+        kinds = [type(i).__name__ for i in panel.sample_plot.getPlotItem().items]
+        assert "ImageItem" in kinds and panel.clip.shape == (96, 96, 3)
+        assert panel.features.shape == (48, 48, 1)
+        assert "ImageItem" in [type(i).__name__ for i in panel.features_plot.getPlotItem().items]
+    finally:
+        w.jobs.cancel_all()
+        w.doc.undo_stack.setClean()
+        w.close()
+        w.deleteLater()
