@@ -199,7 +199,7 @@ class ImportDialog(QDialog):
         per_split = plan.split_counts()
         classes = ", ".join(f"{label} {sum(plan.counts.get(label, {}).values())}" for label in plan.labels)
         self.summary_label.setText(
-            f"{len(plan.samples)} new samples ({plan.kind}), {plan.duplicates} already in the dataset (skipped). "
+            f"Checked: {len(plan.samples)} new samples ({plan.kind}), {plan.duplicates} already in the dataset (skipped). "
             f"After the import — classes: {classes}; "
             + ", ".join(f"{s} {per_split.get(s, 0)}" for s in SPLITS) + ".")
         self.problems.setRowCount(len(plan.problems))
