@@ -103,6 +103,33 @@ class Dataset:
             out.setdefault(s.label, {name: 0 for name in SPLITS})[s.split] += 1
         return out
 
+    def sample(self, file: str) -> Sample:
+        for s in self.samples:
+            if s.file == file:
+                return s
+        raise DatasetError(f"'{file}' is not a sample of the dataset")
+
+    def relabel(self, file: str, label: str) -> "Dataset":
+        """The dataset with ``file`` labelled ``label`` (a new label is appended to the classes)."""
+        self.sample(file)
+        _label(label, "label")
+        labels = self.labels if label in self.labels else self.labels + (label,)
+        return replace(self, labels=labels, samples=tuple(replace(s, label=label) if s.file == file else s
+                                                          for s in self.samples))
+
+    def move(self, file: str, split: str) -> "Dataset":
+        """The dataset with ``file`` in ``split``."""
+        self.sample(file)
+        if split not in SPLITS:
+            raise DatasetError(f"unknown split '{split}'; choose one of {', '.join(SPLITS)}")
+        return replace(self, samples=tuple(replace(s, split=split) if s.file == file else s for s in self.samples))
+
+    def without(self, file: str) -> "Dataset":
+        """The dataset without ``file`` (its file stays on disk: deleting it is the caller's choice).
+        Its label stays a class: the model's output order does not change under the user."""
+        self.sample(file)
+        return replace(self, samples=tuple(s for s in self.samples if s.file != file))
+
     def with_metrics(self, metrics: Mapping[str, Any]) -> "Dataset":
         return replace(self, metrics=MappingProxyType(dict(metrics)))
 

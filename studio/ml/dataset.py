@@ -27,6 +27,7 @@ import numpy as np
 
 from nodes.base import NodeContext, NodeError
 from nodes.sensors import Replay
+from studio.core.dataset import Dataset, dataset_from_json, dataset_of
 from studio.core.project import Project
 from studio.ml.errors import MLError
 from studio.ml.pipeline import HostResult, Int8Model, host_inference, int8_model
@@ -74,18 +75,18 @@ def read_labels(text: str) -> tuple[str, ...]:
 
 def load_test_split(project: Project) -> TestSplit:
     """The committed test split the project's dataset description names."""
-    test = description(project).get("test")
-    if not isinstance(test, Mapping) or "samples" not in test or "labels" not in test:
+    description(project)
+    test = dataset_of(project).test
+    if test is None:
         raise MLError("the dataset description has no 'test' split with 'samples' and 'labels'")
     ctx = NodeContext(project.dir)
     replay = Replay()
-    files = [test["samples"]] if isinstance(test["samples"], str) else list(test["samples"])
     try:
-        recordings = tuple(np.array(replay.load_samples({"file": f}, ctx), dtype=np.float32) for f in files)
-        labels = read_labels(ctx.resolve_asset(test["labels"]).read_text(encoding="utf-8"))
+        recordings = tuple(np.array(replay.load_samples({"file": f}, ctx), dtype=np.float32) for f in test.samples)
+        labels = read_labels(ctx.resolve_asset(test.labels).read_text(encoding="utf-8"))
     except NodeError as e:
         raise MLError(f"test split: {e.message}") from None
-    return TestSplit(recordings, int(test.get("segment_samples", 0)), labels)
+    return TestSplit(recordings, test.segment_samples, labels)
 
 
 def evaluate_test_split(project: Project, model: Int8Model | None = None) -> TestEvaluation:
@@ -104,13 +105,14 @@ def evaluate_test_split(project: Project, model: Int8Model | None = None) -> Tes
     return TestEvaluation(len(results), correct, tuple(results), predicted, split.labels)
 
 
-def predicted_labels(results: list[HostResult], desc: Mapping[str, Any]) -> tuple[str, ...]:
+def predicted_labels(results: list[HostResult], desc: Mapping[str, Any] | Dataset) -> tuple[str, ...]:
     """The label of each result: the arg-max label, or for an anomaly task normal/anomalous by the
-    score against the description's threshold."""
-    if desc.get("task") != "anomaly":
+    score against the description's threshold (``desc``: the typed dataset or its JSON)."""
+    ds = desc if isinstance(desc, Dataset) else dataset_from_json(desc)
+    if ds.task != "anomaly":
         return tuple(r.label for r in results)
-    labels = desc.get("labels", [])
+    labels = ds.labels
     if len(labels) != 2:
         raise MLError("an anomaly dataset names two labels: [normal, anomalous]")
-    threshold = float(desc.get("threshold", 0.5))
+    threshold = 0.5 if ds.threshold is None else float(ds.threshold)
     return tuple(labels[1] if r.scores[0] >= threshold else labels[0] for r in results)

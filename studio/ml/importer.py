@@ -697,8 +697,6 @@ def apply_import(project: Project, plan: ImportPlan, skip_bad: bool = False, pro
     root = _project_dir(project)
     full = safe_join(root, plan.folder)
     labels = tuple(x for x in plan.labels if x not in plan.bad_labels)
-    if len(set(existing.labels) | {p.label for p in plan.samples}) < 2 and not existing.samples:
-        raise MLError("the import holds samples of one label only; a classifier needs at least two")
     if full.exists() and not full.is_dir():
         raise MLError(f"'{plan.folder}' in the project folder is a file; choose another dataset folder")
     try:

@@ -328,8 +328,8 @@ def train_project(project: Project, kind: str = "auto", size: Mapping[str, Any] 
     chance = 1.0 / len(labels)
     if val_acc and max(val_acc) < NEAR_CHANCE * chance:
         warnings.append(f"validation accuracy stayed near chance (best {100 * max(val_acc):.0f}%, chance "
-                        f"{100 * chance:.0f}%): the model learned nothing that carries over; check the labels, "
-                        "the DSP settings, or train longer")
+                        f"{100 * chance:.0f}%): the model learned nothing that carries over; check that the "
+                        "classes differ in the DSP's features, add clips, or train longer")
     if result.cancelled:
         return _cancelled_outcome(labels, result.epochs_run, result.history, warnings)
 

@@ -17,9 +17,9 @@ import) is loaded when the panel is first shown, not at start-up.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
@@ -38,25 +38,11 @@ SPLIT_COLOURS = {"train": (66, 133, 244), "validation": (244, 180, 0), "test": (
 
 # ---- Qt-free: dataset edits, features, projection ------------------------------------------------
 
-def relabeled(ds: Dataset, files: set[str], label: str) -> Dataset:
-    """``ds`` with the samples ``files`` labelled ``label`` (a new label joins the class list at its end)."""
-    from studio.ml.importer import check_label
-
-    label = check_label(label.strip(), "the new label")
-    labels = ds.labels if label in ds.labels else ds.labels + (label,)
-    return replace(ds, labels=labels,
-                   samples=tuple(replace(s, label=label) if s.file in files else s for s in ds.samples))
-
-
-def moved(ds: Dataset, files: set[str], split: str) -> Dataset:
-    if split not in SPLITS:
-        raise DatasetError(f"unknown split '{split}'; choose one of {', '.join(SPLITS)}")
-    return replace(ds, samples=tuple(replace(s, split=split) if s.file in files else s for s in ds.samples))
-
-
-def without(ds: Dataset, files: set[str]) -> Dataset:
-    """``ds`` without the samples ``files`` (the class list stays: the model's outputs depend on it)."""
-    return replace(ds, samples=tuple(s for s in ds.samples if s.file not in files))
+def _each(ds: Dataset, files: Sequence[str], edit: Callable[[Dataset, str], Dataset]) -> Dataset:
+    """``edit`` (one of ``Dataset.relabel/move/without``) applied to every file in turn."""
+    for f in files:
+        ds = edit(ds, f)
+    return ds
 
 
 def unshaped(project: Project) -> Project:
@@ -430,17 +416,21 @@ class DataPanel(QWidget):
     def relabel(self, files: Sequence[str], label: str) -> bool:
         if not files:
             return False
-        return self._edit(lambda ds: relabeled(ds, set(files), label), f"relabel {self._what(files)} as {label}")
+        label = label.strip()
+        return self._edit(lambda ds: _each(ds, files, lambda d, f: d.relabel(f, label)),
+                          f"relabel {self._what(files)} as {label}")
 
     def move(self, files: Sequence[str], split_name: str) -> bool:
         if not files:
             return False
-        return self._edit(lambda ds: moved(ds, set(files), split_name), f"move {self._what(files)} to {split_name}")
+        return self._edit(lambda ds: _each(ds, files, lambda d, f: d.move(f, split_name)),
+                          f"move {self._what(files)} to {split_name}")
 
     def remove(self, files: Sequence[str]) -> bool:
         if not files:
             return False
-        return self._edit(lambda ds: without(ds, set(files)), f"remove {self._what(files)} from the dataset")
+        return self._edit(lambda ds: _each(ds, files, Dataset.without),
+                          f"remove {self._what(files)} from the dataset")
 
     # ---- the sample and its features -----------------------------------------------------------------
     def show_sample(self, rel: str | None) -> None:

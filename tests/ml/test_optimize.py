@@ -187,9 +187,10 @@ def test_optimization_steps_follow_the_scores_through_quantize_nodes_only(tmp_pa
 def test_a_trained_model_goes_to_a_keras_node_as_its_float_file(tmp_path):
     base = tiny_project(tmp_path)
     trained = train_project(base, "dense", {"units": 4, "layers": 1}, epochs=1, batch_size=4, seed=0)
-    assert trained_model_props("model.tflite", trained) == {"model": "models/model.tflite"}
+    assert trained_model_props("model.tflite", trained) == {"model": "models/model.tflite",
+                                                           "labels": list(trained.labels)}
     assert trained_model_props("model.keras", trained) == {"model": "models/model.keras", "int8_model": "",
-                                                           "int8_recipe": ""}
+                                                           "int8_recipe": "", "labels": list(trained.labels)}
     project = keras_chain(base, "", INT8)
     assert with_trained_model(project, trained).graph.node("model").props["model"] == "models/model.keras"
     assert project.graph.node("model").props["model"] == ""      # a copy: the caller saves it
