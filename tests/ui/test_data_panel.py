@@ -185,3 +185,17 @@ def test_a_camera_sample_is_shown_as_its_image_and_the_features_as_the_resized_o
         w.doc.undo_stack.setClean()
         w.close()
         w.deleteLater()
+
+
+def test_the_relabel_button_relabels_the_selected_rows_and_ctrl_z_undoes_it(panel, data_window):
+    panel.class_filter.setCurrentText("noise")
+    panel.table.selectRow(0)
+    chosen = panel.selected_files()
+    assert len(chosen) == 1
+    panel.label_choice.setCurrentText("slow")
+    panel.relabel_button.click()
+    assert next(s.label for s in _samples(data_window) if s.file == chosen[0]) == "slow"
+    assert panel.table.rowCount() == 11           # the noise filter now lists one sample fewer
+    data_window.act_undo.trigger()
+    assert next(s.label for s in _samples(data_window) if s.file == chosen[0]) == "noise"
+    assert panel.table.rowCount() == 12
