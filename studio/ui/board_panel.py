@@ -21,6 +21,8 @@ class BoardPanel(QWidget):
         self.figures: dict[str, QLabel] = {}
         for key in ("cpu", "clock", "ram", "flash", "fpu"):
             self.figures[key] = QLabel("")
+            # a long message (an unknown board lists the known ones) wraps instead of widening the window
+            self.figures[key].setWordWrap(True)
             form.addRow({"cpu": "CPU", "clock": "Clock", "ram": "RAM budget", "flash": "Flash budget",
                          "fpu": "FPU / DSP"}[key], self.figures[key])
         self.combo.activated.connect(lambda i: self.board_chosen.emit(self.combo.itemData(i)))

@@ -16,8 +16,8 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem, QToolTip
 
-from nodes.base import NodeError, NodeType, catalogue
-from studio.core.errors import GraphError
+from nodes.base import NodeError, NodeType, catalogue, node_type
+from studio.core.errors import GraphError, StudioError
 from studio.core.graph import Edge, GraphEvent
 from studio.core.validate import Report
 from studio.ui.commands import MoveNodes, NewNode, AddNodes, Rewire
@@ -230,16 +230,54 @@ class Canvas(QObject):
         elif mime.hasUrls():
             self.drop_files.emit([u.toLocalFile() for u in mime.urls() if u.isLocalFile()])
 
+    NODE_STEP_X = 260   # beside a node: its width plus room for the wire
+    NODE_STEP_Y = 130   # below one: its height plus its caption
+
     def add_node(self, type_id: str, pos: QPointF | None = None) -> str:
-        """Adds a node of ``type_id`` (undoable) centred on ``pos`` (default: the view's centre)."""
-        if pos is None:
+        """Adds a node of ``type_id`` (undoable) centred on ``pos``. Without ``pos`` (a double-click
+        in the palette) it goes beside the one selected node, wired to it when the ports fit, or to
+        a free spot at the view's centre: never on top of another node."""
+        graph = self.doc.graph
+        selected = self.selected_ids()
+        anchor = graph.node(selected[0]) if len(selected) == 1 and graph.has_node(selected[0]) else None
+        edges: list[Edge] = []
+        node_id = graph.new_id(type_id)
+        if pos is not None:
+            xy = (round(pos.x() - 80), round(pos.y() - 30))
+        elif anchor is not None:
+            xy = self.free_spot(anchor.ui.get("x", 0) + self.NODE_STEP_X, anchor.ui.get("y", 0))
+            try:
+                spec, anchor_spec = node_type(type_id), anchor.spec
+            except (NodeError, StudioError):
+                spec = anchor_spec = None
+            if spec is not None and spec.inputs and anchor_spec.outputs:
+                edge = Edge(anchor.id, anchor_spec.outputs[0].name, node_id, spec.inputs[0].name)
+                taken = any(e.src == anchor.id and e.src_port == edge.src_port for e in graph.edges)
+                fits = set(anchor_spec.outputs[0].dtypes) & set(spec.inputs[0].dtypes)
+                if fits and not taken:
+                    edges.append(edge)
+        else:
             c = self.viewer.mapToScene(self.viewer.viewport().rect().center())
-            pos = QPointF(c.x() + 20 * (len(self._ng_of) % 5), c.y() + 20 * (len(self._ng_of) % 5))
-        ui = {"x": round(pos.x() - 80), "y": round(pos.y() - 30)}
-        cmd = AddNodes(self.doc.graph, [NewNode(type_id, {}, None, ui)], text=f"add {type_id}")
-        self.doc.execute(cmd)
+            xy = self.free_spot(round(c.x() - 80), round(c.y() - 30))
+        title = getattr(_spec_or_none(type_id), "title", type_id)
+        cmd = AddNodes(graph, [NewNode(type_id, {}, node_id, {"x": xy[0], "y": xy[1]})], edges,
+                       text=f"add {title}")
+        try:
+            self.doc.execute(cmd)
+        except GraphError:
+            if not edges:
+                raise
+            cmd = AddNodes(graph, [NewNode(type_id, {}, node_id, {"x": xy[0], "y": xy[1]})], text=f"add {title}")
+            self.doc.execute(cmd)
         self.select(cmd.added_ids)
         return cmd.added_ids[0]
+
+    def free_spot(self, x: int, y: int) -> tuple[int, int]:
+        """(x, y), or the first spot below it that no node occupies."""
+        taken = [(n.ui.get("x", 0), n.ui.get("y", 0)) for n in self.doc.graph.nodes]
+        while any(abs(x - tx) < self.NODE_STEP_X * 0.8 and abs(y - ty) < self.NODE_STEP_Y * 0.8 for tx, ty in taken):
+            y += self.NODE_STEP_Y
+        return int(x), int(y)
 
     # ---- core events -> canvas ----------------------------------------------------------------
     def _on_core_event(self, event: GraphEvent) -> None:
@@ -465,3 +503,10 @@ def _shares(report: Report, core_id: str, specs) -> list[str]:
     if us is not None:
         out.append(f"time {us / 1000:.3f} ms per window")
     return out
+
+
+def _spec_or_none(type_id: str):
+    try:
+        return node_type(type_id)
+    except NodeError:
+        return None

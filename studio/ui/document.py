@@ -34,6 +34,7 @@ class Document(QObject):
     board_changed = Signal(str)
     project_replaced = Signal()       # a file was opened / a new project made
     path_changed = Signal()
+    dataset_changed = Signal()        # the dataset's samples, labels or splits were edited (or undone)
 
     def __init__(self, project: Project, parent: QObject | None = None):
         super().__init__(parent)
@@ -69,6 +70,16 @@ class Document(QObject):
         self.generation += 1  # a validation still running was for the old board: it must not land
         self.board_changed.emit(board_id)
         self.validate_now()  # a new board re-validates at once, not after the debounce
+
+    def set_dataset(self, dataset_json: dict, text: str) -> None:
+        """Replaces the project's dataset description (relabel, move split, delete) as one undo step."""
+        self.execute(SetValue(text, lambda: self.project.dataset, self._apply_dataset, dataset_json))
+
+    def _apply_dataset(self, dataset_json: dict) -> None:
+        self.project.dataset = dataset_json
+        self.generation += 1
+        self.dataset_changed.emit()
+        self._timer.start()  # validation reads the dataset too (labels, splits)
 
     def board(self) -> Board:
         return boards().get(self.project.board_id)

@@ -134,6 +134,12 @@ class Inspector(QWidget):
         """Sets property ``name`` of the shown node (undoable); a refusal is shown, not raised."""
         if self.node_id is None:
             return False
+        node = self.doc.graph.node(self.node_id)
+        if name in node.props and node.props[name] == value:
+            # a text field reports "editing finished" again when it loses focus: that is no edit,
+            # and must not make a just-saved project modified
+            self.error.setText("")
+            return True
         try:
             self.doc.execute(SetProperty(self.doc.graph, self.node_id, name, value))
         except GraphError as e:

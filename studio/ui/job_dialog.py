@@ -67,6 +67,8 @@ class JobDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel)
         self.use_button.clicked.connect(self.use_result)
         self.main.doc.project_replaced.connect(self._on_project_replaced)
+        self._applied_command = None   # the undo step "Use this …" made, while it is in effect
+        self.main.doc.undo_stack.indexChanged.connect(self._on_undo_index)
 
     # ---- what a subclass provides ---------------------------------------------------------------
     def build_settings(self, layout: QVBoxLayout) -> None:
@@ -93,7 +95,8 @@ class JobDialog(QDialog):
     def _set_running(self, running: bool) -> None:
         for w in [*self.inputs(), self.start_button]:
             w.setEnabled(not running)
-        self.cancel_button.setEnabled(running)
+        # idle, Cancel closes the dialog (like any dialog's Cancel); running, it stops the job
+        self.cancel_button.setEnabled(True)
         self.progress_bar.setVisible(running)
 
     def _show_idle(self) -> None:
@@ -144,10 +147,12 @@ class JobDialog(QDialog):
         job.finished.connect(self._on_finished)
 
     def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-            self.cancel_button.setEnabled(False)
-            self.say(self.cancelling_text)
+        if self.job is None:
+            self.reject()
+            return
+        self.job.cancel()
+        self.cancel_button.setEnabled(False)
+        self.say(self.cancelling_text)
 
     def _on_progress(self, fraction: float, text: str) -> None:
         self.progress_bar.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
@@ -185,12 +190,27 @@ class JobDialog(QDialog):
             self.say(f"The model node '{node_id}' is no longer in the project; add it back first.", "error")
             return False
         try:
-            doc.execute(SetProperties(doc.graph, node_id, values, text))
+            command = SetProperties(doc.graph, node_id, values, text)
+            doc.execute(command)
         except StudioError as e:
             self.say(e.message, "error")
             return False
         self.use_button.setEnabled(False)
+        self._applied_command = command
         return True
+
+    def _on_undo_index(self, _index: int) -> None:
+        """Undoing "Use this …" makes the dialog's "now uses …" false: say so, and offer it again."""
+        command = self._applied_command
+        if command is None:
+            return
+        stack = self.main.doc.undo_stack
+        in_effect = any(stack.command(i) is command for i in range(stack.index()))
+        if not in_effect:
+            self._applied_command = None
+            self.use_button.setEnabled(self.result is not None)
+            self.say(f"Undone: the project no longer uses this {self.noun.lower()} result"
+                     + (" (use it again with the button below)." if self.result is not None else "."))
 
     def done(self, code: int) -> None:
         # closing the dialog stops a job nobody is watching any more

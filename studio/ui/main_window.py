@@ -31,6 +31,7 @@ from studio.ui.issues_panel import IssuesPanel
 from studio.ui.jobs import JobCancelled, JobRunner, JobStatus
 from studio.ui.layout import tidy_positions
 from studio.ui.palette import Palette
+from studio.ui.reload import ReloadOffer
 from studio.ui import theme
 
 AUTOSAVE_SECONDS = int(os.environ.get("TINYML_STUDIO_AUTOSAVE_S", "30"))
@@ -48,6 +49,8 @@ class MessageBar(QWidget):
         self.row.addWidget(self.label, 1)
         self.buttons: list[QPushButton] = []
         self.setAutoFillBackground(True)
+        # a plain QWidget subclass paints no style-sheet background without this
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.hide()
 
     def show_message(self, text: str, kind: str = "error", actions: list[tuple[str, object]] = ()) -> None:
@@ -80,6 +83,7 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(self)
         self.doc.runner = self.jobs
         self._build_widgets()
+        self.reload_offer = ReloadOffer(self)  # the project file changed on disk: reload or keep mine
         self._build_actions()
         self._wire()
         self._dark = None
@@ -110,6 +114,14 @@ class MainWindow(QMainWindow):
 
         install_training_tools(self)  # "Train model…" in the Run menu (TensorFlow only inside the job)
         install_optimize_tools(self)  # "Optimize model…": prune + quantize as the graph's nodes say
+        from studio.ui.data_panel import install_data_panel
+
+        install_data_panel(self)      # View → Data: classes, samples, features, explorer (pyqtgraph on first show)
+        from studio.ui.import_dialog import install_import_action
+        from studio.ui.new_project import install_new_project_action
+
+        install_new_project_action(self)  # File → New from template…
+        install_import_action(self)       # File → Import data…
 
     # ---- construction ---------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -192,7 +204,7 @@ class MainWindow(QMainWindow):
         self.act_check = self._action("&Check (write report)", self.run_check_job, "F5")
 
         mb = self.menuBar()
-        m = mb.addMenu("&File")
+        m = self.file_menu = mb.addMenu("&File")
         for a in (self.act_new, self.act_open):
             m.addAction(a)
         self.recent_menu = m.addMenu("Open &recent")
@@ -221,6 +233,12 @@ class MainWindow(QMainWindow):
         for a in (self.act_new, self.act_open, self.act_save, None, self.act_undo, self.act_redo, None,
                   self.act_fit, self.act_tidy, None, self.act_check):
             tb.addSeparator() if a is None else tb.addAction(a)
+        # the menu says what Undo/Redo will do ("Undo add Microphone"); the toolbar keeps one word
+        # and one width so its buttons do not shift with every edit (the full text is the tooltip)
+        for a, word in ((self.act_undo, "Undo"), (self.act_redo, "Redo")):
+            a.setIconText(word)
+            button = tb.widgetForAction(a)
+            button.setFixedWidth(max(button.sizeHint().width(), 64))
 
     def _wire(self) -> None:
         c, d = self.canvas, self.doc
@@ -407,6 +425,7 @@ class MainWindow(QMainWindow):
                 x, y = spots.get(n.id, (0, 0))
                 project.graph.set_ui(n.id, x=x, y=y)
         self.doc.replace_project(project)
+        self.reload_offer.watch.watch(project.path)
         self.canvas.select([])
         self.inspector.show_node(None)
         self._update_title()
@@ -480,9 +499,17 @@ class MainWindow(QMainWindow):
             if not chosen:
                 return False
             path = chosen
-        return self._save_to(Path(path))
+        path = Path(path)
+        previous_name = self.doc.project.name
+        self.doc.project.name = path.stem  # the project is called what its file is called
+        if self._save_to(path):
+            return True
+        self.doc.project.name = previous_name
+        return False
 
     def _save_to(self, path: Path) -> bool:
+        if not self.reload_offer.may_save(path):
+            return False  # changed on disk since the editor read it: the user chooses first
         old_side = files.autosave_path(self.doc.project)
         try:
             saved = save_project(self.doc.project, path)
@@ -493,6 +520,7 @@ class MainWindow(QMainWindow):
         files.discard_autosave(self.doc.project)
         self.doc.undo_stack.setClean()
         self.doc.set_path(saved)
+        self.reload_offer.watch.watch(saved)
         files.remember_recent(saved)
         self.show_status(f"saved {saved}")
         self.doc.validate_now()  # asset paths resolve against the (maybe new) folder

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from studio.core.dataset import dataset_of
 from studio.core.graph import Graph
 from studio.core.project import Project, dumps, load_project, save_project
-from studio.core.dataset import dataset_of
 from studio.ml.importer import import_folder
 from studio.ui.commands import SetProperty
 from studio.ui.job_dialog import run_menu
@@ -90,8 +90,10 @@ def _train(qtbot, dialog: TrainingDialog, epochs: int = 1) -> None:
 def test_run_menu_opens_the_training_dialog(window):
     dialog = _open_dialog(window)
     assert dialog is not None and dialog.isVisible()
-    assert dialog.kind_combo.currentText() == "dense"
-    assert dialog.size_label.text() == "Units"
+    assert dialog.kind_combo.currentText() == "auto" and not dialog.size_spin.isEnabled()
+    assert dialog.epochs_spin.value() == 60   # a cap: early stopping ends most runs before it
+    dialog.kind_combo.setCurrentText("dense")
+    assert dialog.size_label.text() == "Units" and dialog.size_spin.isEnabled()
     dialog.kind_combo.setCurrentText("cnn1d")
     assert dialog.size_label.text() == "Filters"
 
@@ -206,3 +208,16 @@ def test_cancel_mid_training_ends_the_job_and_leaves_the_project_unchanged(qtbot
     assert not dialog.results.isVisible() and dialog.train_button.isEnabled()
     assert dumps(doc.project) == before and doc.undo_stack.count() == undo_steps
     assert not list(doc.project.dir.rglob("*.tflite"))  # a cancelled run writes no model
+
+
+def test_the_curves_grow_epoch_by_epoch_with_train_and_validation(qtbot, tiny_window):
+    dialog = _open_dialog(tiny_window)
+    heard = []
+    dialog.relay.epoch.connect(lambda epoch, logs: heard.append((epoch, dict(logs))))
+    _train(qtbot, dialog, epochs=3)
+    assert dialog.results.isVisible(), dialog.status_label.text()
+    history = dialog.result.outcome.history
+    assert [e for e, _ in heard] == [1, 2, 3]          # drawn live, one epoch at a time
+    assert [round(v, 6) for _e, v in dialog.curves.points("loss")] == [round(v, 6) for v in history["loss"]]
+    assert [logs["val_accuracy"] for _e, logs in heard] == pytest.approx(list(history["val_accuracy"]))
+    assert len(dialog.curves.curves["val_loss"].getData()[0]) == 3
