@@ -19,6 +19,7 @@ from nodes.datafiles import load_numeric_npy
 from studio.core.boards import Board, boards
 from studio.core.energy import BATTERIES, Battery, EnergyEstimate, estimate_energy
 from studio.core.graph import Graph
+from studio.core.latency_calibration import node_cycles
 from studio.core.errors import BadInput
 from studio.core.project import Project, safe_join
 from studio.core.optimization import disagreeing_outputs_message, reported_sources, stale_int8_models
@@ -330,19 +331,20 @@ def _structure_issues(graph: Graph, into: dict, out_count: dict) -> list[Issue]:
 
 def _latency(graph: Graph, board: Board, specs: Mapping[tuple[str, str], TensorSpec],
              costs: Mapping[str, Cost]) -> Latency:
-    """Per-node time per inference window: ops × (node rate / window rate) ÷ (ops/cycle × clock)."""
+    """Per-node time per inference window: the node's cycles (``latency_calibration``) × (node rate /
+    window rate) ÷ clock."""
     node_rate: dict[str, float] = {}
     for (node_id, _port), spec in specs.items():
         node_rate[node_id] = max(node_rate.get(node_id, 0.0), spec.rate_hz)
     rates = [r for r in node_rate.values() if r > 0]
     window_rate = min(rates) if rates else 0.0
-    ops_per_s = board.ops_per_cycle * board.clock_hz
     by_node: dict[str, float] = {}
     for node_id, cost in costs.items():
         rate = node_rate.get(node_id, window_rate)
         per_window = rate / window_rate if window_rate else 1.0
         slowdown = SOFT_FLOAT_SLOWDOWN if not board.fpu and _category(graph.node(node_id)) == "dsp" else 1.0
-        by_node[node_id] = cost.ops * per_window * slowdown / ops_per_s * 1e6
+        cycles = node_cycles(graph.node(node_id).type_id, cost, board.ops_per_cycle)
+        by_node[node_id] = cycles * per_window * slowdown / board.clock_hz * 1e6
     window_us = sum(by_node.values())
     period_us = 1e6 / window_rate if window_rate else 0.0
     return Latency(window_us, period_us, by_node, window_us / period_us if period_us else 0.0)
