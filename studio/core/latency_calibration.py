@@ -7,11 +7,13 @@ where one instruction counts as one cycle of the profile's clock: ``bench/bench_
 them next to the estimate per sample and stage. On that board the estimate is those measurements;
 on another core the same work is scaled by that board's ``ops_per_cycle`` against the M4F's.
 
-Uncertainty: on the emulated board the estimate agrees with the measured instructions within 15%
-on every sample project (tests/e2e/test_latency_agrees_with_emulator.py). A real core is slower than
-one instruction per cycle (loads, multiplies, branches and flash wait states take more; on a real
-Cortex-M4F about 1.1-1.6 cycles per instruction for this code), so real boards' times can be up to
-~1.6x the estimate; cores other than the M4F are not measured here.
+Uncertainty: on the emulated board the estimate is 0.88-1.10x the measured instructions per stage
+on the sample projects (tests/e2e/test_latency_agrees_with_emulator.py holds it within 15%); a
+model or DSP chain of another shape can differ more (the per-MAC figures are means over two models
+each). A real core spends more than one cycle on some instructions (loads, multiplies, taken
+branches, flash wait states), so a real board takes longer than this by an amount not measured
+here; cores other than the M4F are scaled, not measured. Faster kernels change these figures:
+rerun the bench and update them (the e2e test fails until they agree).
 """
 from __future__ import annotations
 
