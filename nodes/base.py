@@ -257,6 +257,9 @@ class NodeType:
     plays_recording: ClassVar[bool] = False  # a sensor that plays a recorded file (``load_samples``) on any board
     prints_events: ClassVar[bool] = False    # a result node whose ``events`` the firmware prints (alerts)
     optimization_step: ClassVar[str] = ""    # what Optimize does for a pass-through node: "prune" | "int8"
+    # measured instructions per op of the node's kernel ÷ the core's average (calibrated on the
+    # emulated M4F: studio.core.latency_calibration, bench/bench_latency.py); 1.0 = the average
+    ops_weight: ClassVar[float] = 1.0
 
     # ---- properties -------------------------------------------------------------------------
     @classmethod

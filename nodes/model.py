@@ -153,7 +153,7 @@ class TfliteModel(NodeType):
         arm_dsp = ctx.board is None or (ctx.board.dsp and ctx.board.cpu.startswith("cortex-m"))
         flash = s.flash_bytes if arm_dsp else s.flash_bytes_without_dsp
         return Cost(ram_bytes=s.arena_bytes + buffers, flash_bytes=flash, ops=2 * s.macs,
-                    detail={"arena_bytes": s.arena_bytes, "io_bytes": buffers, "macs": s.macs})
+                    detail={"arena_bytes": s.arena_bytes, "io_bytes": buffers, "macs": s.macs, "fc_macs": s.fc_macs})
 
     def labels(self, p, ctx):
         if p.get("labels"):
@@ -373,7 +373,8 @@ class KerasModel(NodeType):
         return Cost(ram_bytes=s.activation_pair_bytes + buffers,
                     flash_bytes=weights + KERAS_INT8_CODE_BYTES, ops=2 * s.macs,
                     detail={"arena_estimate_bytes": s.activation_pair_bytes, "io_bytes": buffers,
-                            "weight_bytes": weights, "code_bytes": KERAS_INT8_CODE_BYTES, "macs": s.macs})
+                            "weight_bytes": weights, "code_bytes": KERAS_INT8_CODE_BYTES, "macs": s.macs,
+                            "fc_macs": sum(layer.macs for layer in s.layers if layer.kind == "Dense")})
 
     def labels(self, p, ctx):
         if p.get("labels"):

@@ -49,6 +49,7 @@ class ModelSummary:
     flash_bytes: int                  # on a core with the DSP extension (Cortex-M4/M7/M33)
     unsupported: tuple[UnsupportedOp, ...]
     flash_bytes_without_dsp: int = 0  # on a core without it (Cortex-M0+): the plain kernels
+    fc_macs: int = 0                  # the part of ``macs`` in FULLY_CONNECTED ops (cheaper per MAC)
 
     @property
     def supported(self) -> bool:
@@ -70,11 +71,13 @@ def summarize_program(program: Program) -> ModelSummary:
             if i >= 0 and g.tensors[i].is_const and op.name not in ("RESHAPE",):
                 used_consts.add(i)
     params = sum(g.tensors[i].elements for i in used_consts)
-    total_macs = 0
+    total_macs = fc_macs = 0
     layers = []
     for op in program.ops:
         try:
-            total_macs += macs(op, g)
+            op_macs = macs(op, g)
+            total_macs += op_macs
+            fc_macs += op_macs if op.name == "FULLY_CONNECTED" else 0
             layers.append(describe(op, g))
         except (IndexError, KeyError, TypeError):  # malformed op: already in problems
             layers.append(op.name)
@@ -91,6 +94,7 @@ def summarize_program(program: Program) -> ModelSummary:
         unsupported=tuple(UnsupportedOp(p.index, p.op, p.tensors, _with_supported_list(p.message))
                           for p in program.problems),
         flash_bytes_without_dsp=program.flash_bytes(dsp=False),
+        fc_macs=fc_macs,
     )
 
 

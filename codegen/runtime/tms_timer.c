@@ -10,6 +10,20 @@
 
 static volatile uint32_t tms_systick_wraps;
 
+#if TMS_EMULATED
+/* The one place the emulated board's clock is made its profile's: QEMU runs with -icount shift=0
+ * (one instruction = 1 ns of virtual time) and clocks SysTick at TMS_CLOCK_HZ of virtual time, so one
+ * SysTick tick is 1e9 / TMS_CLOCK_HZ instructions. Counting one instruction as one core cycle, the
+ * times reported (cycles, and microseconds at TMS_CLOCK_HZ) are those of a core at the profile's
+ * clock that retires one instruction per cycle. */
+#if (1000000000u % TMS_CLOCK_HZ) != 0u
+#error "the emulated board's clock_hz must divide 1 GHz (QEMU -icount shift=0)"
+#endif
+#define TMS_CYCLES_PER_TICK (1000000000u / TMS_CLOCK_HZ)
+#else
+#define TMS_CYCLES_PER_TICK 1u
+#endif
+
 void tms_systick_handler(void);
 void tms_systick_handler(void)
 {
@@ -34,7 +48,7 @@ uint64_t tms_timer_cycles(void)
         wraps = tms_systick_wraps;
         value = SYST_CVR;
     } while (wraps != tms_systick_wraps);
-    return ((uint64_t)wraps * (SYST_RELOAD + 1u)) + (SYST_RELOAD - value);
+    return (((uint64_t)wraps * (SYST_RELOAD + 1u)) + (SYST_RELOAD - value)) * TMS_CYCLES_PER_TICK;
 }
 
 uint32_t tms_timer_cycles_to_us(uint64_t cycles)

@@ -20,6 +20,7 @@ from nodes.datafiles import load_numeric_npy
 from studio.core.boards import Board, boards
 from studio.core.energy import BATTERIES, Battery, EnergyEstimate, estimate_energy
 from studio.core.graph import Graph
+from studio.core.latency_calibration import node_cycles
 from studio.core.errors import BadInput
 from nodes.base import Role
 from studio.core.plan import PipelinePlan, PlanError, build_plan, disagreeing_outputs_message, reported_sources
@@ -36,8 +37,8 @@ RUNTIME_RAM_BYTES = 192
 
 # DSP runs in float32; a core without an FPU does it in software. Measured on QEMU: the KWS MFCC
 # takes 148.7 M instructions compiled for Cortex-M0+ against 4.98 M with the M4F's FPU, i.e. about
-# 11x the int8-calibrated ops_per_cycle of an M0+ board.
-SOFT_FLOAT_SLOWDOWN = 11.0
+# 13x the M4F-calibrated MFCC cycles (latency_calibration) scaled to an M0+ board's ops_per_cycle.
+SOFT_FLOAT_SLOWDOWN = 13.0
 
 _DSP_ROLES = (Role.STREAM, Role.WINDOW, Role.FRAME)
 
@@ -368,20 +369,21 @@ def _structure_issues(graph: Graph, into: dict, out_count: dict) -> list[Issue]:
 
 def _latency(graph: Graph, board: Board, specs: Mapping[tuple[str, str], TensorSpec],
              costs: Mapping[str, Cost]) -> Latency:
-    """Per-node time per inference window: ops × (node rate / window rate) ÷ (ops/cycle × clock)."""
+    """Per-node time per inference window: the node's cycles (``latency_calibration``) × (node rate /
+    window rate) ÷ clock."""
     node_rate: dict[str, float] = {}
     for (node_id, _port), spec in specs.items():
         node_rate[node_id] = max(node_rate.get(node_id, 0.0), spec.rate_hz)
     rates = [r for r in node_rate.values() if r > 0]
     window_rate = min(rates) if rates else 0.0
-    ops_per_s = board.ops_per_cycle * board.clock_hz
     by_node: dict[str, float] = {}
     for node_id, cost in costs.items():
         rate = node_rate.get(node_id, window_rate)
         per_window = rate / window_rate if window_rate else 1.0
         # DSP (the stream, window and frame nodes) runs in float32
         slowdown = SOFT_FLOAT_SLOWDOWN if not board.fpu and _role(graph.node(node_id)) in _DSP_ROLES else 1.0
-        by_node[node_id] = cost.ops * per_window * slowdown / ops_per_s * 1e6
+        cycles = node_cycles(graph.node(node_id).spec, cost, board.ops_per_cycle)
+        by_node[node_id] = cycles * per_window * slowdown / board.clock_hz * 1e6
     window_us = sum(by_node.values())
     period_us = 1e6 / window_rate if window_rate else 0.0
     return Latency(window_us, period_us, by_node, window_us / period_us if period_us else 0.0)

@@ -2,8 +2,9 @@
 
 QEMU runs with ``-icount shift=0``: every guest instruction advances virtual time by exactly 1 ns,
 so timings measured inside the firmware (SysTick, clocked at the board's ``clock_hz`` in virtual
-time) are deterministic, and convert to instruction counts: one SysTick cycle is
-``1e9 / clock_hz`` instructions (40 on the 25 MHz mps2). The serial port is a TCP server QEMU opens
+time) are deterministic. The firmware (``tms_timer.c``) scales SysTick ticks by ``1e9 / clock_hz``
+(40 on the 25 MHz mps2) so its ``*_cycles`` are instructions and its ``*_us`` the time at the
+profile's clock with one instruction per cycle. The serial port is a TCP server QEMU opens
 on a free local port and holds the guest until a reader connects, so no output is lost; the
 firmware ends its run with a semihosting exit, which becomes QEMU's exit code.
 """
@@ -51,8 +52,10 @@ def describe_exit(code: int | None) -> str:
 
 
 def instructions_from_cycles(cycles: int, clock_hz: int) -> int:
-    """Guest instructions in a span the firmware measured as ``cycles`` SysTick cycles (icount shift 0)."""
-    return round(cycles * 1e9 / clock_hz / NS_PER_INSTRUCTION)
+    """Guest instructions in a span the emulated firmware reported as ``cycles``: the same number, as
+    its timer counts one instruction as one cycle of ``clock_hz`` (kept so callers need not know)."""
+    del clock_hz
+    return int(cycles)
 
 
 def _free_port() -> int:

@@ -12,7 +12,7 @@ from codegen.stage import StageCode, buffer_name
 from studio.core.boards import BoardCatalogue
 from studio.core.paths import builtin_boards_dir
 from studio.device.build import build_firmware
-from studio.device.emulator import Emulator, EmulatorError, instructions_from_cycles, run_lines
+from studio.device.emulator import Emulator, EmulatorError, run_lines
 
 pytestmark = pytest.mark.slow
 
@@ -83,6 +83,3 @@ def test_unknown_machine_is_refused(elf):
     with pytest.raises(EmulatorError, match="not supported"):
         Emulator(elf, machine="raspi2b")
 
-
-def test_one_systick_cycle_at_25_mhz_is_40_instructions():
-    assert instructions_from_cycles(1000, 25_000_000) == 40_000

@@ -144,5 +144,16 @@ def test_emulated_timing_is_deterministic_and_counts_instructions(tmp_path):
     cycles = [m["dsp_cycles"] for m in first if m["type"] == "inference"]
     assert cycles == [m["dsp_cycles"] for m in second if m["type"] == "inference"]
     instructions = instructions_from_cycles(cycles[1], BOARD.clock_hz)
-    # the rest of the per-window DSP work is a few hundred instructions; one SysTick cycle is 40
+    # the rest of the per-window DSP work is a few hundred instructions; one SysTick tick is 40
     assert 2 * n <= instructions + 40 and instructions < 2 * n + 2000
+
+
+def test_emulated_times_are_in_the_profiles_clock_one_instruction_per_cycle(tmp_path):
+    # 2 * n instructions at the profile's 25 MHz take 2 * n / 25 us (not 2 * n / 1000: QEMU's 1 GHz)
+    n = 50_000
+    loop = (f'{{ uint32_t n = {n}u; __asm volatile("1: subs %0, %0, #1\\n\\tbne 1b" : "+r"(n) : : "cc"); }}')
+    files, _ = _build(tmp_path, np.zeros(WINDOW * 3, dtype=np.float32), stages=_stages(extra_frame_c=loop))
+    messages, _ = _read_all(files.elf)
+    second = [m for m in messages if m["type"] == "inference"][1]
+    assert second["dsp_us"] == round(second["dsp_cycles"] * 1e6 / BOARD.clock_hz)
+    assert 2 * n * 1e6 / BOARD.clock_hz <= second["dsp_us"] + 2 < 1.05 * 2 * n * 1e6 / BOARD.clock_hz
