@@ -24,6 +24,7 @@ from studio.core.boards import Board, boards
 from studio.core.errors import BadInput, StudioError
 from studio.core.optimization import device_source, disagreeing_outputs_message, reported_sources
 from studio.core.project import Project
+from studio.core.sample_source import HOST_STREAM, REPLAY, HostStream, emulated_source, host_stream_for
 from studio.core.validate import Report, load_recording, validate_project
 
 EMULATED_BOARD = "qemu-mps2-an386"
@@ -49,6 +50,7 @@ class GeneratedFirmware:
     board: Board
     replay_samples: int        # samples embedded for an emulated board (0 on real boards)
     labels: tuple[str, ...]
+    sample_source: str = "replay"   # studio.core.sample_source: "replay" (embedded) or "host-stream"
 
     def estimate(self) -> dict[str, int]:
         """What validation estimated for this build: the numbers the measured sizes are held to."""
@@ -78,6 +80,18 @@ def replay_data(project: Project, report: Report) -> np.ndarray:
             return node.spec().load_samples(node.spec.check_props(node.props), ctx)
         except NodeError as e:
             raise BadInput(f"{node_id}: {e.message}") from None
+    raise BadInput("the pipeline has no sensor")
+
+
+def emulated_host_stream(project: Project, report: Report) -> HostStream | None:
+    """The host stream the emulated board's live sensor reads (``studio.core.sample_source``), or
+    None when it plays an embedded recording. Its channels are what the sensor stage copies per sample."""
+    if emulated_source(project.dataset) != HOST_STREAM:
+        return None
+    for node_id in report.order:
+        if project.graph.node(node_id).spec.category == "sensors":
+            out = report.specs[(node_id, "out")]
+            return host_stream_for(project.dataset, out.elements)
     raise BadInput("the pipeline has no sensor")
 
 
@@ -136,7 +150,9 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
     # a Replay sensor plays its recording on any board (a real one loops it); an emulated board
     # plays the project's recording in place of a live sensor
     has_replay_sensor = any(graph.node(n).type_id == "sensors.replay" for n in report.order)
-    replay = replay_data(project, report) if board.emulated or has_replay_sensor else None
+    host_stream = emulated_host_stream(project, report) if board.emulated and not has_replay_sensor else None
+    replay = (replay_data(project, report) if (board.emulated or has_replay_sensor) and host_stream is None
+              else None)
     with tempfile.TemporaryDirectory(prefix="tms-model-") as tmp:
         model_dir = None
         for node_id in report.order:
@@ -196,9 +212,10 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None) 
         files = write_firmware(Path(out_dir), board, project.name, stages, model_dir, labels, replay,
                                feature_buffer=feature_buffer,
                                model_buffer=buffer_name(model_id, "scores") if model_id else None,
-                               result_buffer=buffer_name(*source) if after_model else None)
+                               result_buffer=buffer_name(*source) if after_model else None,
+                               host_stream=host_stream)
     return GeneratedFirmware(files, report, model_report, board, 0 if replay is None else int(replay.shape[0]),
-                             tuple(labels))
+                             tuple(labels), HOST_STREAM if host_stream is not None else REPLAY)
 
 
 def result_source(project: Project, report: Report) -> tuple[str, str] | None:

@@ -1,4 +1,5 @@
-/* Board glue for the emulated ARM MPS2 (QEMU mps2-an386): CMSDK APB UART0 at 0x40004000, and
+/* Board glue for the emulated ARM MPS2 (QEMU mps2-an386): CMSDK APB UART0 at 0x40004000 (TX: the
+ * protocol; RX: the host-stream frames), and
  * semihosting to end a run with an exit code. */
 #include <stdint.h>
 #include "tms_board.h"
@@ -10,7 +11,9 @@
 #define UART0_CTRL     (*(volatile uint32_t *)0x40004008u)
 #define UART0_BAUDDIV  (*(volatile uint32_t *)0x40004010u)
 #define UART_STATE_TX_FULL 0x1u
+#define UART_STATE_RX_FULL 0x2u
 #define UART_CTRL_TX_EN    0x1u
+#define UART_CTRL_RX_EN    0x2u
 
 void tms_board_init(void)
 {
@@ -20,7 +23,16 @@ void tms_uart_init(void)
 {
     /* the CMSDK UART needs a divider of at least 16 */
     UART0_BAUDDIV = TMS_UART_BAUDDIV;
-    UART0_CTRL = UART_CTRL_TX_EN;
+    /* RX on too: the host-stream sample source reads the host's frames here. QEMU holds further
+     * bytes in the socket while RX is full, so a busy guest loses none. */
+    UART0_CTRL = UART_CTRL_TX_EN | UART_CTRL_RX_EN;
+}
+
+uint8_t tms_uart_read_byte(void)
+{
+    while (!(UART0_STATE & UART_STATE_RX_FULL)) {
+    }
+    return (uint8_t)UART0_DATA;
 }
 
 void tms_uart_write(const char *data, size_t len)

@@ -1,0 +1,192 @@
+"""The host side of the host-stream sample source: the board's sensor samples sent from the host
+over its serial link (the emulated board's test clips; later any board without a sensor driver).
+
+Owns the frame codec (``encode_frame``/``decode_frame``, the format ``codegen/runtime/tms_hoststream.h``
+describes: a 16-byte header with a length and a CRC-32 from zlib, then float32 little-endian
+samples), the ``ClipStreamer`` that answers the board's ``{"type":"need",...}`` requests clip after
+clip, and ``stream_session``: one connection to the board that reads its protocol lines and writes
+the answers on the same link. No Qt, no printing.
+"""
+from __future__ import annotations
+
+import socket
+import struct
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from studio.core.errors import StudioError
+from studio.device.protocol import Counters, LineAssembler, Message, parse_line
+
+MAGIC = b"TMSH"
+KIND_DATA = ord("D")
+KIND_END = ord("E")
+FLAG_NEW_CLIP = 0x01
+HEADER = struct.Struct("<4sBBHII")   # magic, kind, flags, seq, count, crc
+HEADER_BYTES = HEADER.size           # 16
+
+
+class FrameError(StudioError):
+    """A frame that is not a valid host-stream frame (what the firmware rejects)."""
+
+
+class HostStreamError(StudioError):
+    """The board asked for something the stream cannot give (wrong channels), or the session failed."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    kind: int                  # KIND_DATA or KIND_END
+    seq: int
+    new_clip: bool
+    samples: np.ndarray        # (count, channels) float32; (0, channels) for the end
+
+
+def _crc(header_tail: bytes, payload: bytes) -> int:
+    return zlib.crc32(payload, zlib.crc32(header_tail)) & 0xFFFFFFFF
+
+
+def encode_frame(seq: int, samples: np.ndarray, new_clip: bool = False) -> bytes:
+    """A data frame answering request ``seq`` with ``samples`` (count, channels), float32 LE."""
+    data = np.ascontiguousarray(np.asarray(samples, dtype="<f4"))
+    if data.ndim != 2:
+        raise FrameError(f"samples must be (count, channels), not shape {data.shape}")
+    tail = struct.pack("<BBHI", KIND_DATA, FLAG_NEW_CLIP if new_clip else 0, seq & 0xFFFF, data.shape[0])
+    payload = data.tobytes()
+    return MAGIC + tail + struct.pack("<I", _crc(tail, payload)) + payload
+
+
+def encode_end(seq: int) -> bytes:
+    """The frame that tells the board the stream is over."""
+    tail = struct.pack("<BBHI", KIND_END, 0, seq & 0xFFFF, 0)
+    return MAGIC + tail + struct.pack("<I", _crc(tail, b""))
+
+
+def decode_frame(data: bytes, channels: int) -> tuple[Frame, int]:
+    """The first frame in ``data`` and the bytes it used; FrameError when it is not a whole valid
+    frame (the checks the firmware makes: magic, kind, count, CRC)."""
+    if len(data) < HEADER_BYTES:
+        raise FrameError(f"a frame header is {HEADER_BYTES} bytes; got {len(data)}")
+    magic, kind, flags, seq, count, crc = HEADER.unpack_from(data)
+    if magic != MAGIC:
+        raise FrameError(f"bad magic {magic!r}")
+    if kind not in (KIND_DATA, KIND_END) or (kind == KIND_END and count):
+        raise FrameError(f"bad frame kind {kind} with count {count}")
+    size = HEADER_BYTES + count * channels * 4
+    if len(data) < size:
+        raise FrameError(f"the frame says {count} samples of {channels} channels; only "
+                         f"{len(data) - HEADER_BYTES} payload bytes follow")
+    payload = bytes(data[HEADER_BYTES:size])
+    if _crc(bytes(data[4:12]), payload) != crc:
+        raise FrameError("CRC mismatch")
+    samples = np.frombuffer(payload, dtype="<f4").astype(np.float32).reshape(count, channels)
+    return Frame(kind, seq, bool(flags & FLAG_NEW_CLIP), samples), size
+
+
+class ClipStreamer:
+    """Answers the board's requests with the clips, in order: each clip's first block carries the
+    new-clip flag (the board resets its pipeline), then the end frame. A repeated request (the
+    board rejected a frame) gets the same frame again."""
+
+    def __init__(self, clips: Sequence[np.ndarray]):
+        self.clips = [np.asarray(c, dtype=np.float32).reshape(len(c), -1) for c in clips]
+        self.clip = 0
+        self.offset = 0
+        self.frames = 0
+        self.bytes_sent = 0
+        self.resent = 0
+        self.finished = False
+        self._last: tuple[int, bytes] | None = None
+
+    def answer(self, seq: int, max_samples: int, channels: int) -> bytes:
+        if self._last is not None and self._last[0] == seq:
+            self.resent += 1
+            return self._last[1]
+        if max_samples < 1:
+            raise HostStreamError(f"the board asks for {max_samples} samples per block")
+        while self.clip < len(self.clips) and len(self.clips[self.clip]) == 0:
+            self.clip += 1
+        if self.clip >= len(self.clips):
+            frame = encode_end(seq)
+            self.finished = True
+        else:
+            clip = self.clips[self.clip]
+            if clip.shape[1] != channels:
+                raise HostStreamError(f"clip {self.clip} has {clip.shape[1]} channels; the board's sensor "
+                                      f"reads {channels} per sample")
+            block = clip[self.offset:self.offset + max_samples]
+            frame = encode_frame(seq, block, new_clip=self.offset == 0)
+            self.offset += len(block)
+            if self.offset >= len(clip):
+                self.clip, self.offset = self.clip + 1, 0
+        self._last = (seq, frame)
+        self.frames += 1
+        self.bytes_sent += len(frame)
+        return frame
+
+    def on_need(self, message: Message) -> bytes:
+        d = message.data
+        try:
+            return self.answer(int(d["seq"]), int(d["max"]), int(d["channels"]))
+        except (KeyError, TypeError, ValueError):
+            raise HostStreamError(f"the board's request is not a host-stream request: {message.raw}") from None
+
+
+@dataclass
+class StreamStats:
+    clips: int
+    frames: int
+    bytes_sent: int
+    resent: int
+    seconds: float
+
+    @property
+    def clips_per_s(self) -> float:
+        return self.clips / self.seconds if self.seconds > 0 else 0.0
+
+
+def stream_session(url_host: str, port: int, streamer: ClipStreamer,
+                   on_message: Callable[[Message], None] | None = None, count: int | None = None,
+                   timeout_s: float = 600.0, stop: Callable[[], bool] | None = None,
+                   connect_timeout_s: float = 10.0) -> tuple[Counters, StreamStats]:
+    """One connection to a board's serial link (a TCP socket: the emulator's ``-serial``): its
+    protocol lines go to ``on_message`` (requests are answered here, not passed on) until its
+    ``end`` line, the connection closes, ``count`` inferences, ``stop()`` or ``timeout_s``."""
+    counters = Counters()
+    lines = LineAssembler()
+    start = time.monotonic()
+    deadline = start + timeout_s
+    with socket.create_connection((url_host, port), timeout=connect_timeout_s) as sock:
+        done = False
+        while not done:
+            if time.monotonic() > deadline:
+                raise HostStreamError(f"the board did not finish its stream within {timeout_s:.0f} s "
+                                      f"({streamer.clip} of {len(streamer.clips)} clips sent)")
+            if stop is not None and stop():
+                break
+            sock.settimeout(0.2)
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError as e:
+                raise HostStreamError(f"the board's serial link failed: {e}") from None
+            if not chunk:
+                break
+            for raw in lines.feed(chunk):
+                message = parse_line(raw)
+                if message.kind == "need":
+                    sock.sendall(streamer.on_need(message))
+                    continue
+                counters.add(message)
+                if on_message is not None:
+                    on_message(message)
+                if message.kind == "end" or (count is not None and counters.inferences >= count):
+                    done = True
+                    break
+    stats = StreamStats(streamer.clip if not streamer.finished else len(streamer.clips), streamer.frames,
+                        streamer.bytes_sent, streamer.resent, time.monotonic() - start)
+    return counters, stats
