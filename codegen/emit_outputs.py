@@ -141,5 +141,7 @@ if (!{s}held || top == tms_argmax({out}, {n}u) || {s}streak >= {debounce}u) {{
     }}
     {s}held = 1u;
 }}"""
-    return StageCode(node_id=node_id, mode="post", declarations=declarations, run=run,
+    # init runs again when a host stream starts a new clip: the smoother forgets the last clip
+    init = f"{s}count = 0u;\n{s}head = 0u;\n{s}held = 0u;\n{s}streak = 0u;\n{s}streak_class = -1;"
+    return StageCode(node_id=node_id, mode="post", declarations=declarations, init=init, run=run,
                      ram_bytes=smoother_ram_bytes(n, p))

@@ -21,7 +21,7 @@ REPLAY = "replay"
 HOST_STREAM_KEY = "(host-stream buffer)"
 # samples per block the firmware asks for: a block per request keeps the request lines (and the
 # round trips) few while the buffer stays small on a board (64 x 3 axes = 768 B)
-HOST_STREAM_BLOCK_SAMPLES = 64
+HOST_STREAM_BLOCK_SAMPLES = 256
 # the stream's state struct and its code (tms_hoststream.c, measured with arm-none-eabi-size: ~0.6 KiB)
 HOST_STREAM_STATE_RAM_BYTES = 48
 HOST_STREAM_FLASH_BYTES = 768
