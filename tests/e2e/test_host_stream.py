@@ -26,7 +26,7 @@ LABELS = ("idle", "wave", "shake", "circle")
 RATE_HZ = 100
 
 
-def _gesture_with_imported_dataset(tmp: Path, per_class: int, seconds: float, split) -> Path:
+def gesture_with_imported_dataset(tmp: Path, per_class: int, seconds: float, split) -> Path:
     proj = tmp / "proj"
     shutil.copytree(ROOT / "sample_projects" / "gesture", proj, ignore=shutil.ignore_patterns("test"))
     src = tmp / "clips"
@@ -51,7 +51,7 @@ def _gesture_with_imported_dataset(tmp: Path, per_class: int, seconds: float, sp
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> Path:
-    return _gesture_with_imported_dataset(tmp_path_factory.mktemp("small"), 4, 2.56, (0.5, 0.0, 0.5))
+    return gesture_with_imported_dataset(tmp_path_factory.mktemp("small"), 4, 2.56, (0.5, 0.0, 0.5))
 
 
 def test_evaluate_streams_every_test_clip_and_the_device_equals_the_host_on_every_window(small, tmp_path):
@@ -85,7 +85,7 @@ def test_run_cli_on_an_imported_dataset_prints_the_streamed_results(small, tmp_p
 
 
 def test_a_test_split_larger_than_the_flash_builds_without_it(tmp_path):
-    path = _gesture_with_imported_dataset(tmp_path, 40, 10.0, (0.2, 0.0, 0.8))
+    path = gesture_with_imported_dataset(tmp_path, 40, 10.0, (0.2, 0.0, 0.8))
     project = load_project(path)
     board = boards().get("qemu-mps2-an386")
     test_bytes = len(project.dataset["files"]["test"]) * 1000 * 3 * 4
