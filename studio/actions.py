@@ -209,7 +209,8 @@ def _streamed_reference(project: Project) -> tuple[list, list[str | None]]:
     host: list = []
     expected: list[str | None] = []
     for clip, (_rel, label) in zip(clips, files):
-        for r in host_inference(project, clip, model):
+        # an image clip (H, W, C) is one camera sample: a stream of one image
+        for r in host_inference(project, clip[None] if clip.ndim == 3 else clip, model):
             host.append(HostResult(len(host), r.label, r.scores))
             expected.append(label)
     return host, expected

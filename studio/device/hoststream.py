@@ -92,7 +92,8 @@ class ClipStreamer:
     board rejected a frame) gets the same frame again."""
 
     def __init__(self, clips: Sequence[np.ndarray]):
-        self.clips = [np.asarray(c, dtype=np.float32).reshape(len(c), -1) for c in clips]
+        # an image (H, W, C) is one sample; a recording (T, C) is T samples
+        self.clips = [_as_samples(np.asarray(c, dtype=np.float32)) for c in clips]
         self.clip = 0
         self.offset = 0
         self.frames = 0
@@ -133,6 +134,10 @@ class ClipStreamer:
             return self.answer(int(d["seq"]), int(d["max"]), int(d["channels"]))
         except (KeyError, TypeError, ValueError):
             raise HostStreamError(f"the board's request is not a host-stream request: {message.raw}") from None
+
+
+def _as_samples(clip: np.ndarray) -> np.ndarray:
+    return clip.reshape(1, -1) if clip.ndim == 3 else clip.reshape(len(clip), -1)
 
 
 @dataclass

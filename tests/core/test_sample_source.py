@@ -53,3 +53,10 @@ def test_an_embedded_recording_that_overflows_the_flash_is_named_not_the_model(c
     assert len(errors) == 1 and errors[0].node is None
     assert "embedded test recording 'big.npy'" in errors[0].message
     assert "streams it from the host" in errors[0].message
+
+
+def test_a_stream_block_holds_at_most_4_kib_and_at_least_one_sample():
+    from studio.core.sample_source import host_stream_for
+    assert host_stream_for(IMPORTED).block_samples * 3 * 4 <= 4096
+    image = host_stream_for({"shape": [96, 96, 1], "channels": 1})
+    assert (image.block_samples, image.channels) == (1, 96 * 96)

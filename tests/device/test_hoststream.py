@@ -175,3 +175,9 @@ def test_the_firmware_rejects_a_damaged_frame_and_takes_the_resent_one(decoder):
     lines, log = _decode_on_device(decoder, stream, 2, 8)
     assert len(lines) == 4 and lines[-1] == "end 1"
     assert "host-stream frame rejected: crc" in log
+
+
+def test_an_image_clip_is_streamed_as_one_sample_of_all_its_values():
+    image = np.arange(2 * 3 * 2, dtype=np.float32).reshape(2, 3, 2)
+    frame = decode_frame(ClipStreamer([image]).on_need(_need(0, 1, 12)), 12)[0]
+    assert frame.samples.shape == (1, 12) and frame.samples.tobytes() == image.tobytes()
