@@ -14,6 +14,14 @@
 #define UART_STATE_RX_FULL 0x2u
 #define UART_CTRL_TX_EN    0x1u
 #define UART_CTRL_RX_EN    0x2u
+#define UART_CTRL_RX_INT_EN 0x8u
+#define UART0_INTCLEAR (*(volatile uint32_t *)0x4000400Cu)
+#define UART_INT_RX        0x2u
+/* NVIC: UART0's RX interrupt is IRQ 0 on the AN385/AN386 images */
+#define NVIC_ISER0 (*(volatile uint32_t *)0xE000E100u)
+#define NVIC_ICER0 (*(volatile uint32_t *)0xE000E180u)
+#define NVIC_ICPR0 (*(volatile uint32_t *)0xE000E280u)
+#define NVIC_UART0_RX      0x1u
 
 void tms_board_init(void)
 {
@@ -30,7 +38,22 @@ void tms_uart_init(void)
 
 uint8_t tms_uart_read_byte(void)
 {
-    while (!(UART0_STATE & UART_STATE_RX_FULL)) {
+    if (!(UART0_STATE & UART_STATE_RX_FULL)) {
+        /* Sleep until the byte arrives rather than spin: a halted guest leaves the host's core to
+         * QEMU's I/O thread, which delivers the bytes (measured: 13 kB/s instead of 5 kB/s). The
+         * RX interrupt only wakes the WFI: with PRIMASK set it is never taken (the vector table
+         * has the core exceptions only), and its pending bit is cleared before PRIMASK is. */
+        __asm volatile("cpsid i" ::: "memory");
+        UART0_CTRL |= UART_CTRL_RX_INT_EN;
+        NVIC_ISER0 = NVIC_UART0_RX;
+        while (!(UART0_STATE & UART_STATE_RX_FULL)) {
+            __asm volatile("wfi" ::: "memory");
+        }
+        UART0_CTRL &= ~UART_CTRL_RX_INT_EN;
+        UART0_INTCLEAR = UART_INT_RX;
+        NVIC_ICER0 = NVIC_UART0_RX;
+        NVIC_ICPR0 = NVIC_UART0_RX;
+        __asm volatile("cpsie i" ::: "memory");
     }
     return (uint8_t)UART0_DATA;
 }
