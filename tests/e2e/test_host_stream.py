@@ -96,3 +96,14 @@ def test_a_test_split_larger_than_the_flash_builds_without_it(tmp_path):
     outcome = build(project, tmp_path / "fw", board)
     assert outcome.generated.sample_source == "host-stream"
     assert outcome.measured["flash_bytes"] < board.flash_budget_bytes // 10 < test_bytes
+
+
+def test_evaluate_cli_prints_the_confusion_matrix_of_the_streamed_split(small, tmp_path):
+    r = subprocess.run([sys.executable, "-m", "studio", "evaluate", str(small), "--emulate",
+                        "--out", str(tmp_path / "fw")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    at = lines.index("confusion (rows: true, columns: predicted)")
+    assert lines[at + 1].split() == list(LABELS)
+    rows = [line.split() for line in lines[at + 2:at + 6]]
+    assert [row[0] for row in rows] == list(LABELS) and sum(int(n) for row in rows for n in row[1:]) == 24
