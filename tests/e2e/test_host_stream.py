@@ -107,3 +107,22 @@ def test_evaluate_cli_prints_the_confusion_matrix_of_the_streamed_split(small, t
     assert lines[at + 1].split() == list(LABELS)
     rows = [line.split() for line in lines[at + 2:at + 6]]
     assert [row[0] for row in rows] == list(LABELS) and sum(int(n) for row in rows for n in row[1:]) == 24
+
+
+def test_a_stream_filter_and_a_smoother_start_from_rest_on_every_streamed_clip(small, tmp_path):
+    """A lowpass on the stream and a smoother after the model keep state across samples and
+    inferences; the host reference runs each clip from rest, so the board must reset both per clip."""
+    project = load_project(small)
+    g = project.graph
+    g.disconnect(next(e for e in g.edges_into("window")))
+    g.add_node("dsp.biquad", {"kind": "lowpass", "cutoff_hz": 5.0, "sample_rate_hz": float(RATE_HZ)},
+               node_id="lowpass")
+    g.connect("imu", "out", "lowpass", "in")
+    g.connect("lowpass", "out", "window", "in")
+    g.disconnect(next(e for e in g.edges_into("serial")))
+    g.add_node("outputs.smoother", {"windows": 2, "mode": "average"}, node_id="steady")
+    g.connect("classifier", "scores", "steady", "scores")
+    g.connect("steady", "scores", "serial", "scores")
+    result = evaluate_emulated(project, tmp_path / "fw")
+    assert result["windows"] == result["host_windows"] == 24
+    assert result["agreement"] == 1.0 and result["max_score_diff"] <= 1e-5
