@@ -164,6 +164,7 @@ def stream_session(url_host: str, port: int, streamer: ClipStreamer,
     lines = LineAssembler()
     start = time.monotonic()
     deadline = start + timeout_s
+    ended = False
     with socket.create_connection((url_host, port), timeout=connect_timeout_s) as sock:
         done = False
         while not done:
@@ -189,9 +190,15 @@ def stream_session(url_host: str, port: int, streamer: ClipStreamer,
                 counters.add(message)
                 if on_message is not None:
                     on_message(message)
-                if message.kind == "end" or (count is not None and counters.inferences >= count):
+                ended = ended or message.kind == "end"
+                if ended or (count is not None and counters.inferences >= count):
                     done = True
                     break
+    stopped = stop is not None and stop()
+    if not ended and not stopped and (count is None or counters.inferences < count):
+        # the board went away mid-stream (crashed, killed): a partial run must not pass as a whole one
+        raise HostStreamError(f"the board's serial link closed after {streamer.clip} of {len(streamer.clips)} "
+                              f"streamed clips and {counters.inferences} results, before its end line")
     stats = StreamStats(streamer.clip if not streamer.finished else len(streamer.clips), streamer.frames,
                         streamer.bytes_sent, streamer.resent, time.monotonic() - start)
     return counters, stats

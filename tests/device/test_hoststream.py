@@ -181,3 +181,28 @@ def test_an_image_clip_is_streamed_as_one_sample_of_all_its_values():
     image = np.arange(2 * 3 * 2, dtype=np.float32).reshape(2, 3, 2)
     frame = decode_frame(ClipStreamer([image]).on_need(_need(0, 1, 12)), 12)[0]
     assert frame.samples.shape == (1, 12) and frame.samples.tobytes() == image.tobytes()
+
+
+def test_a_board_that_goes_away_mid_stream_fails_the_session():
+    """A fake board on a TCP socket asks once, then closes: the session says so rather than
+    returning the partial results as a finished run."""
+    import socket
+    import threading
+
+    from studio.device.hoststream import stream_session
+
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def board() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.sendall(b'{"type":"hello","project":"p","board":"b","build":"x"}\n')
+            conn.sendall(b'{"type":"need","seq":0,"max":4,"channels":1}\n')
+            conn.recv(1024)
+
+    t = threading.Thread(target=board, daemon=True)
+    t.start()
+    with server, pytest.raises(HostStreamError, match="closed after 1 of 2 streamed clips"):
+        stream_session("127.0.0.1", server.getsockname()[1],
+                       ClipStreamer([np.zeros((4, 1), np.float32), np.zeros((4, 1), np.float32)]))
+    t.join(5)
