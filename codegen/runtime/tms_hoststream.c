@@ -1,6 +1,5 @@
 /* The host-stream sample source (see tms_hoststream.h for the frames). Must match
  * studio/device/hoststream.py (encode_frame / decode_frame). */
-#include <string.h>
 #include "tms_hoststream.h"
 #include "tms_protocol.h"
 #include "tms_timer.h"
@@ -97,11 +96,12 @@ static int fetch(tms_hoststream_t *s)
         read_header(h);
         seq = (uint16_t)(h[6] | (h[7] << 8));
         count = get_u32(&h[8]);
-        if ((h[4] != 'D' && h[4] != 'E') || count > s->block_samples || (h[4] == 'E' && count != 0u)) {
+        if ((h[4] != 'D' && h[4] != 'H' && h[4] != 'E') || count > s->block_samples
+            || (h[4] == 'E' && count != 0u)) {
             reject(s, "bad header");
             continue;
         }
-        bytes = count * s->channels * 4u;
+        bytes = count * s->channels * (h[4] == 'H' ? 2u : 4u);
         for (i = 0; i < bytes; i++) {
             payload[i] = tms_uart_read_byte();
         }
@@ -120,6 +120,17 @@ static int fetch(tms_hoststream_t *s)
         }
         if (count == 0u) {
             continue;
+        }
+        if (h[4] == 'H') {
+            /* widen in place from the end: float i takes bytes 4i..4i+3, which held int16 values
+             * 2i and 2i+1, both read already when going down (value 0 is read before float 0) */
+            i = count * s->channels;
+            while (i > 0u) {
+                int16_t q;
+                i--;
+                q = (int16_t)(uint16_t)(payload[2u * i] | (payload[2u * i + 1u] << 8));
+                s->block[i] = (float)q * (1.0f / 32768.0f);
+            }
         }
         s->have = count;
         s->pos = 0;

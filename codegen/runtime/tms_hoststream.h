@@ -5,9 +5,10 @@
  *
  * The board asks, the host answers, so a board that is busy never loses bytes:
  *   board -> host, one protocol line:  {"type":"need","seq":S,"max":M,"channels":C}
- *   host -> board, one binary frame:   16-byte header, then count * C float32 little-endian values
+ *   host -> board, one binary frame:   16-byte header, then count * C values, little-endian
  *     0  magic "TMSH"
- *     4  kind   u8   'D' samples, 'E' end of the stream (count 0)
+ *     4  kind   u8   'D' float32 samples, 'H' int16 samples meaning q / 32768 (exact in float:
+ *                    half the bytes for a 16-bit recording), 'E' end of the stream (count 0)
  *     5  flags  u8   bit 0: the samples start a new clip (the pipeline is reset first)
  *     6  seq    u16  the request it answers
  *     8  count  u32  samples (of C channels) that follow, at most M

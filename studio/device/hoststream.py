@@ -3,7 +3,7 @@ over its serial link (the emulated board's test clips; later any board without a
 
 Owns the frame codec (``encode_frame``/``decode_frame``, the format ``codegen/runtime/tms_hoststream.h``
 describes: a 16-byte header with a length and a CRC-32 from zlib, then float32 little-endian
-samples), the ``ClipStreamer`` that answers the board's ``{"type":"need",...}`` requests clip after
+samples, or int16 ones when every value is exactly q / 32768 as a 16-bit recording's are), the ``ClipStreamer`` that answers the board's ``{"type":"need",...}`` requests clip after
 clip, and ``stream_session``: one connection to the board that reads its protocol lines and writes
 the answers on the same link. No Qt, no printing.
 """
@@ -22,8 +22,10 @@ from studio.core.errors import StudioError
 from studio.device.protocol import Counters, LineAssembler, Message, parse_line
 
 MAGIC = b"TMSH"
-KIND_DATA = ord("D")
+KIND_DATA = ord("D")      # float32 samples
+KIND_PCM16 = ord("H")     # int16 samples, each q / 32768: half the bytes, exact for 16-bit recordings
 KIND_END = ord("E")
+_PCM16_SCALE = np.float32(32768.0)
 FLAG_NEW_CLIP = 0x01
 HEADER = struct.Struct("<4sBBHII")   # magic, kind, flags, seq, count, crc
 HEADER_BYTES = HEADER.size           # 16
@@ -49,13 +51,32 @@ def _crc(header_tail: bytes, payload: bytes) -> int:
     return zlib.crc32(payload, zlib.crc32(header_tail)) & 0xFFFFFFFF
 
 
-def encode_frame(seq: int, samples: np.ndarray, new_clip: bool = False) -> bytes:
-    """A data frame answering request ``seq`` with ``samples`` (count, channels), float32 LE."""
+def pcm16_exact(samples: np.ndarray) -> np.ndarray | None:
+    """The samples as int16 q with q / 32768 == each float32 value exactly, or None when some
+    value is not such a fraction (then they travel as float32)."""
+    x = np.asarray(samples, dtype=np.float32)
+    if not np.all(np.isfinite(x)) or np.any(np.signbit(x) & (x == 0)):
+        return None  # int16 has no -0.0: the float must come back bit for bit
+    q = x * _PCM16_SCALE                     # exact: a power-of-two scale
+    if q.size and (q.min() < -32768 or q.max() > 32767 or not np.all(q == np.round(q))):
+        return None
+    return q.astype("<i2")
+
+
+def encode_frame(seq: int, samples: np.ndarray, new_clip: bool = False, pcm16: bool = False) -> bytes:
+    """A data frame answering request ``seq`` with ``samples`` (count, channels): float32 LE, or
+    with ``pcm16`` int16 LE (FrameError unless every value is exactly q / 32768)."""
     data = np.ascontiguousarray(np.asarray(samples, dtype="<f4"))
     if data.ndim != 2:
         raise FrameError(f"samples must be (count, channels), not shape {data.shape}")
-    tail = struct.pack("<BBHI", KIND_DATA, FLAG_NEW_CLIP if new_clip else 0, seq & 0xFFFF, data.shape[0])
+    kind = KIND_DATA
     payload = data.tobytes()
+    if pcm16:
+        q = pcm16_exact(data)
+        if q is None:
+            raise FrameError("the samples are not all exact 16-bit PCM values (q / 32768)")
+        kind, payload = KIND_PCM16, q.tobytes()
+    tail = struct.pack("<BBHI", kind, FLAG_NEW_CLIP if new_clip else 0, seq & 0xFFFF, data.shape[0])
     return MAGIC + tail + struct.pack("<I", _crc(tail, payload)) + payload
 
 
@@ -73,16 +94,20 @@ def decode_frame(data: bytes, channels: int) -> tuple[Frame, int]:
     magic, kind, flags, seq, count, crc = HEADER.unpack_from(data)
     if magic != MAGIC:
         raise FrameError(f"bad magic {magic!r}")
-    if kind not in (KIND_DATA, KIND_END) or (kind == KIND_END and count):
+    if kind not in (KIND_DATA, KIND_PCM16, KIND_END) or (kind == KIND_END and count):
         raise FrameError(f"bad frame kind {kind} with count {count}")
-    size = HEADER_BYTES + count * channels * 4
+    width = 2 if kind == KIND_PCM16 else 4
+    size = HEADER_BYTES + count * channels * width
     if len(data) < size:
         raise FrameError(f"the frame says {count} samples of {channels} channels; only "
                          f"{len(data) - HEADER_BYTES} payload bytes follow")
     payload = bytes(data[HEADER_BYTES:size])
     if _crc(bytes(data[4:12]), payload) != crc:
         raise FrameError("CRC mismatch")
-    samples = np.frombuffer(payload, dtype="<f4").astype(np.float32).reshape(count, channels)
+    if kind == KIND_PCM16:
+        samples = (np.frombuffer(payload, dtype="<i2").astype(np.float32) / _PCM16_SCALE).reshape(count, channels)
+    else:
+        samples = np.frombuffer(payload, dtype="<f4").astype(np.float32).reshape(count, channels)
     return Frame(kind, seq, bool(flags & FLAG_NEW_CLIP), samples), size
 
 
@@ -119,7 +144,8 @@ class ClipStreamer:
                 raise HostStreamError(f"clip {self.clip} has {clip.shape[1]} channels; the board's sensor "
                                       f"reads {channels} per sample")
             block = clip[self.offset:self.offset + max_samples]
-            frame = encode_frame(seq, block, new_clip=self.offset == 0)
+            # a 16-bit recording's samples travel as int16: half the bytes, the same floats
+            frame = encode_frame(seq, block, new_clip=self.offset == 0, pcm16=pcm16_exact(block) is not None)
             self.offset += len(block)
             if self.offset >= len(clip):
                 self.clip, self.offset = self.clip + 1, 0

@@ -206,3 +206,32 @@ def test_a_board_that_goes_away_mid_stream_fails_the_session():
         stream_session("127.0.0.1", server.getsockname()[1],
                        ClipStreamer([np.zeros((4, 1), np.float32), np.zeros((4, 1), np.float32)]))
     t.join(5)
+
+
+pcm_clip_lists = st.integers(1, 3).flatmap(lambda c: st.lists(hnp.arrays(
+    np.int16, st.tuples(st.integers(1, 20), st.just(c))).map(lambda q: q.astype(np.float32) / np.float32(32768)),
+    min_size=1, max_size=3))
+
+
+@given(pcm_clip_lists.map(lambda clips: clips[0]), st.integers(0, 0xFFFF))
+def test_a_16_bit_block_travels_as_int16_and_decodes_to_the_same_floats(samples, seq):
+    frame = encode_frame(seq, samples, pcm16=True)
+    assert frame[4] == ord("H") and len(frame) == HEADER_BYTES + samples.size * 2
+    assert decode_frame(frame, samples.shape[1])[0].samples.tobytes() == samples.tobytes()
+
+
+def test_a_block_that_is_not_16_bit_pcm_is_refused_as_int16():
+    with pytest.raises(FrameError, match="16-bit"):
+        encode_frame(0, np.array([[0.1]], np.float32), pcm16=True)
+
+
+@settings(max_examples=20, deadline=None)
+@given(pcm_clip_lists, st.integers(1, 64))
+def test_the_firmware_decoder_widens_16_bit_blocks_to_the_same_floats(decoder, clips, block):
+    channels = clips[0].shape[1]
+    stream = _answers(clips, block, channels)
+    assert stream[4] == ord("H")
+    lines, _ = _decode_on_device(decoder, stream, channels, block)
+    want = [" ".join([str(1 if i == 0 else 0)] + [float(v).hex() for v in row])
+            for clip in clips for i, row in enumerate(clip)]
+    assert [_canonical(line) for line in lines[:-1]] == want and lines[-1] == "end 0"
