@@ -125,6 +125,9 @@ def emit_smoother_stage(node_id: str, props: Mapping, n: int, in_buffer: str) ->
             ("history", f"{s}history" if average else "0"), ("votes", "0" if average else f"{s}votes"),
             ("candidate", f"{s}candidate"), ("held", out)]),
         f"static tms_smoother_state_t {s}state = TMS_SMOOTHER_STATE_INIT;"])
+    # init runs again when a host stream starts a new clip: the smoother forgets the last clip
+    init = f"{s}state = ({s}state_init);"
+    declarations += f"\nstatic const tms_smoother_state_t {s}state_init = TMS_SMOOTHER_STATE_INIT;"
     return StageCode(node_id=node_id, mode="post", sources=(SMOOTHER_SOURCE,), includes=(SMOOTHER_HEADER,),
-                     declarations=declarations, run=f"tms_smoother_run(&{s}cfg, &{s}state, {in_buffer});",
+                     declarations=declarations, init=init, run=f"tms_smoother_run(&{s}cfg, &{s}state, {in_buffer});",
                      ram_bytes=smoother_ram_bytes(n, p), flash_bytes=STRUCT_BYTES["tms_smoother_config_t"])

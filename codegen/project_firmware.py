@@ -24,6 +24,7 @@ from studio.core.boards import Board, boards
 from studio.core.errors import BadInput, StudioError
 from studio.core.plan import PlanStage
 from studio.core.project import Project
+from studio.core.sample_source import HOST_STREAM, REPLAY, HostStream, emulated_source, host_stream_for
 from studio.core.validate import Report, load_recording, validate_project
 
 EMULATED_BOARD = "qemu-mps2-an386"
@@ -49,6 +50,7 @@ class GeneratedFirmware:
     board: Board
     replay_samples: int        # samples embedded for an emulated board (0 on real boards)
     labels: tuple[str, ...]
+    sample_source: str = "replay"   # studio.core.sample_source: "replay" (embedded) or "host-stream"
 
     def estimate(self) -> dict[str, int]:
         """What validation estimated for this build: the numbers the measured sizes are held to."""
@@ -77,6 +79,17 @@ def replay_data(project: Project, report: Report) -> np.ndarray:
         return sensor.node.load_samples(sensor.props, ctx)
     except NodeError as e:
         raise BadInput(f"{sensor.node_id}: {e.message}") from None
+
+
+def emulated_host_stream(project: Project, report: Report) -> HostStream | None:
+    """The host stream the emulated board's live sensor reads (``studio.core.sample_source``), or
+    None when it plays an embedded recording. Its channels are what the sensor stage copies per sample."""
+    if emulated_source(project.dataset) != HOST_STREAM:
+        return None
+    plan = report.plan
+    if plan is None or plan.sensor is None:
+        raise BadInput("the pipeline has no sensor")
+    return host_stream_for(project.dataset, plan.sensor.outputs["out"].elements)
 
 
 def _in_buffers(stage: PlanStage) -> dict[str, str]:
@@ -130,7 +143,9 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None, 
     # a Replay sensor plays its recording on any board (a real one loops it); an emulated board
     # plays the project's recording in place of a live sensor
     has_replay_sensor = plan.sensor is not None and plan.sensor.node_class.plays_recording
-    replay = replay_data(project, report) if board.emulated or has_replay_sensor else None
+    host_stream = emulated_host_stream(project, report) if board.emulated and not has_replay_sensor else None
+    replay = (replay_data(project, report) if (board.emulated or has_replay_sensor) and host_stream is None
+              else None)
     with tempfile.TemporaryDirectory(prefix="tms-model-") as tmp:
         model_dir = None
         for stage in plan.stages:
@@ -164,9 +179,9 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None, 
                                model_buffer=buffer_name(model_id, "scores") if model_id else None,
                                result_buffer=buffer_name(*source) if after_model else None,
                                model_outputs=_model_outputs(report) if model_id else None,
-                               force=force, protected=project_paths(project))
+                               force=force, protected=project_paths(project), host_stream=host_stream)
     return GeneratedFirmware(files, report, model_report, board, 0 if replay is None else int(replay.shape[0]),
-                             tuple(labels))
+                             tuple(labels), HOST_STREAM if host_stream is not None else REPLAY)
 
 
 def result_source(project: Project, report: Report) -> tuple[str, str] | None:

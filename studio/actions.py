@@ -77,6 +77,7 @@ class RunOutcome:
     messages: list = field(default_factory=list)   # studio.device.protocol.Message
     counters: Any = None
     exit_code: int | None = None
+    stream: Any = None      # studio.device.hoststream.StreamStats when the clips were streamed
 
     def inferences(self) -> list[dict[str, Any]]:
         return [m.to_json() for m in self.messages if m.kind == "inference"]
@@ -102,6 +103,9 @@ def run_emulated(project: Project, out_dir: Path | None = None, count: int | Non
             on_message(message)
 
     stop = stop or threading.Event()
+    if outcome.build.generated.sample_source == "host-stream":
+        _run_host_stream(project, outcome, board, count, collect, progress, timeout_s, stop)
+        return outcome
     with Emulator(outcome.build.result.elf, machine=board.emulator_machine) as emu:
         outcome.counters = monitor(emu.url, count=count, timeout_s=timeout_s, on_message=collect, stop=stop,
                                    give_up_after_s=1.0)
@@ -119,6 +123,33 @@ def run_emulated(project: Project, out_dir: Path | None = None, count: int | Non
     return outcome
 
 
+def _run_host_stream(project: Project, outcome: RunOutcome, board: Board, count: int | None,
+                     collect: Callable[[Any], None], progress: Progress, timeout_s: float,
+                     stop: threading.Event) -> None:
+    """The emulated board reads the imported test split's clips from the host over its serial
+    link (``studio.device.hoststream``), clip after clip, instead of an embedded recording."""
+    from studio.device.emulator import Emulator
+    from studio.device.hoststream import ClipStreamer, stream_session
+    from studio.ml.errors import MLError
+    from studio.ml.importer import load_split
+
+    try:
+        clips, _ = load_split(project, "test")
+    except MLError as e:
+        raise MLError(f"the emulated board streams the dataset's test split: {e.message}") from None
+    streamer = ClipStreamer(clips)
+    progress(0.6, f"streaming {len(clips)} test clips into the emulated board")
+    with Emulator(outcome.build.result.elf, machine=board.emulator_machine) as emu:
+        outcome.counters, outcome.stream = stream_session("127.0.0.1", emu.port, streamer, on_message=collect,
+                                                          count=count, timeout_s=timeout_s, stop=stop.is_set)
+        if count is None:
+            try:
+                outcome.exit_code = emu.wait(timeout_s=30)
+            except StudioError:
+                outcome.exit_code = None
+    progress(1.0, f"{outcome.counters.inferences} inference results from {outcome.stream.clips} streamed clips")
+
+
 def evaluate_emulated(project: Project, out_dir: Path | None = None, progress: Progress = _no_progress,
                       cancelled: Cancelled = _never, force: bool = False) -> dict[str, Any]:
     """Every window of the recording on the emulated board vs the host reference (the pipeline's
@@ -130,10 +161,13 @@ def evaluate_emulated(project: Project, out_dir: Path | None = None, progress: P
     run = run_emulated(project, out_dir, None, progress=lambda f, t: progress(f * 0.8, t), cancelled=cancelled,
                        force=force)
     device = run.inferences()
-    samples = replay_data(project, run.build.generated.report)
     progress(0.85, "running the host reference (numpy DSP + TFLite Micro)")
-    host = host_inference(project, samples)
-    expected = window_truth(project, run.build.generated.report, len(host))
+    if run.build.generated.sample_source == "host-stream":
+        host, expected = _streamed_reference(project)
+    else:
+        samples = replay_data(project, run.build.generated.report)
+        host = host_inference(project, samples)
+        expected = window_truth(project, run.build.generated.report, len(host))
     n = min(len(device), len(host))
     # an anomaly task judges the score against the dataset's threshold, not the arg-max label
     host_labels = predicted_labels(host, project.dataset or {})
@@ -152,13 +186,50 @@ def evaluate_emulated(project: Project, out_dir: Path | None = None, progress: P
     except StudioError:
         pass
     progress(1.0, "done")
-    return {"windows": n, "device_windows": len(device), "host_windows": len(host),
+    stream = run.stream
+    streamed = {} if stream is None else {
+        "sample_source": "host-stream", "clips": stream.clips, "stream_bytes": stream.bytes_sent,
+        "stream_seconds": round(stream.seconds, 3), "clips_per_s": round(stream.clips_per_s, 2)}
+    return {**streamed, "windows": n, "device_windows": len(device), "host_windows": len(host),
             "scored_windows": len(scored),
             "host_accuracy": round(host_ok / len(scored), 4) if scored else None,
             "device_accuracy": round(dev_ok / len(scored), 4) if scored else None,
             "agreement": round(agree / n, 4) if n else 0.0,
             "max_score_diff": round(float(max_diff), 6), "alerts_agree": alerts,
-            "exit_code": run.exit_code, "labels_file": bool(split)}
+            "exit_code": run.exit_code, "labels_file": bool(split) or stream is not None,
+            "confusion": confusion_matrix([expected[i] for i in scored], [device_labels[i] for i in scored],
+                                          list(run.build.generated.labels)),
+            "host_confusion": confusion_matrix([expected[i] for i in scored], [host_labels[i] for i in scored],
+                                               list(run.build.generated.labels))}
+
+
+def _streamed_reference(project: Project) -> tuple[list, list[str | None]]:
+    """The host reference of every streamed test clip, each from a fresh pipeline state (the board
+    resets between clips), and the true label of each of its windows (the clip's)."""
+    from studio.ml.importer import load_split, split_files
+    from studio.ml.pipeline import HostResult, host_inference, int8_model
+
+    clips, _ = load_split(project, "test")
+    files = split_files(project, "test")
+    model = int8_model(project)
+    host: list = []
+    expected: list[str | None] = []
+    for clip, (_rel, label) in zip(clips, files):
+        # an image clip (H, W, C) is one camera sample: a stream of one image
+        for r in host_inference(project, clip[None] if clip.ndim == 3 else clip, model):
+            host.append(HostResult(len(host), r.label, r.scores))
+            expected.append(label)
+    return host, expected
+
+
+def confusion_matrix(truth: list, predicted: list, labels: list[str]) -> dict[str, Any]:
+    """Rows: the true label; columns: the predicted one; ``labels`` first, then any other label seen."""
+    names = list(dict.fromkeys([*labels, *(x for x in truth if x is not None), *predicted]))
+    index = {name: i for i, name in enumerate(names)}
+    matrix = [[0] * len(names) for _ in names]
+    for t, p in zip(truth, predicted):
+        matrix[index[t]][index[p]] += 1
+    return {"labels": names, "matrix": matrix}
 
 
 def _alerts_agree(project: Project, run: RunOutcome, host) -> bool | None:

@@ -488,12 +488,25 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
         emit(result)
     else:
         for k, v in result.items():
-            print(f"{k:18} {v}")
+            if k in ("confusion", "host_confusion"):
+                _print_confusion(k, v)
+            else:
+                print(f"{k:18} {v}")
     if result["device_windows"] != result["host_windows"]:
         print(f"error: the emulated board gave {result['device_windows']} of {result['host_windows']} windows",
               file=sys.stderr)
         return 1
     return 0 if result["agreement"] == 1.0 else 1
+
+
+def _print_confusion(title: str, confusion: dict) -> None:
+    """Rows: true label, columns: predicted (device for ``confusion``, host for ``host_confusion``)."""
+    labels = [str(x) for x in confusion["labels"]]
+    width = max([6, *(len(x) + 1 for x in labels)])
+    print(f"{title} (rows: true, columns: predicted)")
+    print(" " * width + "".join(f"{x[:width - 1]:>{width}}" for x in labels))
+    for label, row in zip(labels, confusion["matrix"]):
+        print(f"{label[:width - 1]:<{width}}" + "".join(f"{n:>{width}}" for n in row))
 
 
 @verb("flash", "build and flash with the board's method (emulated board: start QEMU with the image)")

@@ -63,8 +63,9 @@ def biquad(d: Declarations, p: Mapping[str, Any], spec_in: TensorSpec, in_buf: s
     state = d.buffer(d.name("state"), 2 * stages * channels)
     d.buffer(out_buf, spec_in.elements)
     call = f"tms_biquad_run({coeffs}, {state}, {stages}u, {channels}u, {in_buf}, {out_buf}, {samples}u);"
-    if mode == "sample":  # a stream keeps its state from sample to sample
-        return StageParts(mode=mode, sources=("dsp/biquad.c",), includes=("dsp/biquad.h",), run=call)
+    if mode == "sample":  # a stream keeps its state from sample to sample; init (again at a new clip) rests it
+        return StageParts(mode=mode, sources=("dsp/biquad.c",), includes=("dsp/biquad.h",), run=call,
+                          init=f"tms_biquad_reset({state}, {stages}u, {channels}u);")
     # a frame starts from rest, as the reference filters each frame on its own
     return StageParts(mode=mode, sources=("dsp/biquad.c",), includes=("dsp/biquad.h",),
                       run=f"tms_biquad_reset({state}, {stages}u, {channels}u);\n{call}")

@@ -25,6 +25,8 @@ from studio.core.errors import BadInput
 from nodes.base import Role
 from studio.core.plan import PipelinePlan, PlanError, build_plan, disagreeing_outputs_message, reported_sources
 from studio.core.project import Project, ProblemKind, safe_join
+from studio.core.sample_source import (HOST_STREAM, HOST_STREAM_FLASH_BYTES, HOST_STREAM_KEY, emulated_source,
+                                       host_stream_for)
 from studio.core.optimization import stale_int8_models
 
 # What every firmware image carries besides the pipeline's nodes: start-up code, vector table, UART
@@ -150,9 +152,10 @@ class Report:
 
 def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
              battery: Battery | None = None, extra_issues: tuple[Issue, ...] = (),
-             extra_costs: Mapping[str, Cost] | None = None) -> Report:
+             extra_costs: Mapping[str, Cost] | None = None, recording_name: str = "") -> Report:
     """``extra_costs`` are parts of the image that are not nodes (e.g. the recording an emulated
-    board plays), listed in the budgets under their own key."""
+    board plays), listed in the budgets under their own key; ``recording_name`` names that
+    recording in an overflow message."""
     start = time.perf_counter()
     ctx = ctx or NodeContext(board=board.info())
     if ctx.board is None:
@@ -275,6 +278,14 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
             worst = max((k for k in budget.by_node if not k.startswith("(")),
                         key=lambda k: budget.by_node[k], default=None)
             share = f"; the largest share is '{worst}' with {_kib(budget.by_node[worst])}" if worst else ""
+            recording = budget.by_node.get(RECORDING_KEY, 0)
+            if recording and (worst is None or recording > budget.by_node[worst]):
+                # the embedded test recording, not a node, is what overflows: say so, and the way out
+                named = f" '{recording_name}'" if recording_name else ""
+                share = (f"; the largest share is the embedded test recording{named} (dataset.test.samples) "
+                         f"with {_kib(recording)}: import the test split instead (tinyml-studio import) and "
+                         "the emulated board streams it from the host at run time")
+                worst = None
             issues.append(Issue("error", worst, f"the pipeline needs {_kib(budget.used_bytes)} of {name} but "
                                 f"{board.name} has {_kib(budget.budget_bytes)} available{share}"))
         elif budget.fraction > 0.9:
@@ -410,17 +421,24 @@ def validate_project(project: Project, board: Board | None = None) -> Report:
         extra += (Issue("warning", None, f"unknown battery '{project.battery}'; known: "
                         f"{', '.join(BATTERIES)}"),)
     extra_costs: dict[str, Cost] = {}
+    recording_name = ""
     if board.emulated:
         live = [n for n in project.graph.nodes if _role(n) is Role.SENSOR and not n.spec.plays_recording]
-        if live:
+        if live and emulated_source(project.dataset) == HOST_STREAM:
+            # the imported test split streams from the host at run time: a block buffer, no recording
+            stream = host_stream_for(project.dataset)
+            extra_costs[HOST_STREAM_KEY] = Cost(ram_bytes=stream.ram_bytes, flash_bytes=HOST_STREAM_FLASH_BYTES)
+        elif live:
             try:
                 shape = recording_shape(project)
                 extra_costs[RECORDING_KEY] = Cost(flash_bytes=4 * int(np.prod(shape)))
+                recording_name = str(project.dataset["test"]["samples"])
             except BadInput as e:
                 extra += tuple(Issue("error", n.id, f"the emulated board has no live sensors: {e.message}")
                                for n in live)
     extra += tuple(Issue("warning", node_id, message) for node_id, message in stale_int8_models(project.graph, ctx))
-    return validate(project.graph, board, ctx, BATTERIES.get(project.battery), extra, extra_costs)
+    return validate(project.graph, board, ctx, BATTERIES.get(project.battery), extra, extra_costs,
+                    recording_name=recording_name)
 
 
 RECORDING_KEY = "(recording)"
