@@ -12,7 +12,7 @@ from studio.core.sample_source import (HOST_STREAM, HOST_STREAM_KEY, REPLAY, emu
                                        imported_test_files)
 from studio.core.validate import RECORDING_KEY, validate_project
 
-IMPORTED = {"channels": 3, "files": {"train": [{"file": "d/a/1.wav", "label": "a"}],
+IMPORTED = {"channels": 3, "labels": ["a"], "files": {"train": [{"file": "d/a/1.wav", "label": "a"}],
                                      "test": [{"file": "d/a/2.wav", "label": "a"}]}}
 
 
@@ -25,7 +25,7 @@ def test_a_named_recording_without_an_imported_split_is_embedded():
 
 
 def test_an_imported_split_is_streamed_even_when_a_recording_is_named_too():
-    assert emulated_source({**IMPORTED, "test": {"samples": "test/test.npy"}}) == HOST_STREAM
+    assert emulated_source({**IMPORTED, "test": {"samples": "test/test.npy", "labels": "test/labels.txt"}}) == HOST_STREAM
 
 
 @given(st.recursive(st.none() | st.integers() | st.text(max_size=5),
