@@ -29,7 +29,11 @@ def verb(name: str, help_text: str):
     return wrap
 
 
-def firmware_args(out_required: bool, board: bool = True):
+FORCE_HELP = ("write into an --out folder that holds other files (its src/, runtime/, model/, tools/, "
+              "firmware/ are replaced)")
+
+
+def firmware_args(out_required: bool, board: bool = True, force_help: str = FORCE_HELP):
     """The arguments every firmware verb takes: the project, the output folder, another board."""
     def wrap(fn):
         extra = [(("project",), {"help": "a .tinyml file (or the folder holding it)"}),
@@ -38,9 +42,7 @@ def firmware_args(out_required: bool, board: bool = True):
                                + ("" if out_required else " (default: build/<board> beside the project)")})]
         if board:
             extra.append((("--board",), {"help": "another board id than the project's"}))
-        extra.append((("--force",), {"action": "store_true",
-                                     "help": "write into an --out folder that holds other files (its src/, "
-                                             "runtime/, model/, tools/, firmware/ are replaced)"}))
+        extra.append((("--force",), {"action": "store_true", "help": force_help}))
         fn._args = extra + list(getattr(fn, "_args", []))
         return fn
     return wrap
@@ -400,10 +402,9 @@ def cmd_generate(a: argparse.Namespace) -> int:
 
 
 @verb("export", "export the pipeline into your own firmware: c-library, arduino-library, platformio, zephyr-module")
-@firmware_args(out_required=True)
+@firmware_args(out_required=True, force_help="write into a non-empty folder that is not an earlier export")
 @arg("--format", required=True, dest="format", help="c-library, arduino-library, platformio or zephyr-module")
 @arg("--prefix", default=None, help="the C prefix of every symbol (default: the project's C identifier)")
-@arg("--force", action="store_true", help="write into a non-empty folder that is not an earlier export")
 @arg("--prebuilt", action="store_true", help="also build lib/<cpu>/lib<prefix>.a for every Cortex-M core")
 def cmd_export(a: argparse.Namespace) -> int:
     from codegen.export.formats import export
