@@ -82,9 +82,15 @@ class PipelinePlan:
 
     @property
     def feature_source(self) -> tuple[str, str] | None:
-        """The (node, port) whose output is the model's input features."""
+        """The (node, port) whose output is the model's input features; without a model, what the
+        firmware then reports as the scores: the result the outputs read, else the last stage's output."""
         m = self.model
-        return m.sources.get(m.node_class.inputs[0].name) if m is not None and m.node_class.inputs else None
+        if m is not None:
+            return m.sources.get(m.node_class.inputs[0].name) if m.node_class.inputs else None
+        if self.result is not None:
+            return self.result
+        last = next((s for s in reversed(self.stages) if s.outputs), None)
+        return (last.node_id, next(iter(last.outputs))) if last is not None else None
 
     def feature_path(self) -> tuple[PlanStage, ...]:
         """The stages from the sensor to the model's input, in order (sensor first)."""
