@@ -172,11 +172,14 @@ def cmd_import(a: argparse.Namespace) -> int:
     result = apply_import(project, plan, skip_bad=a.skip_bad)
     saved = save_project(project)
     out = {"labels": list(result.labels), "split": result.split, "problems": problems,
-           "imported": result.imported, "duplicates": result.duplicates, "project": str(saved)}
+           "imported": result.imported, "duplicates": result.duplicates, "padded": len(plan.padded),
+           "project": str(saved)}
     if a.json:
         emit(out)
     else:
         print(f"imported {result.imported} samples ({result.duplicates} duplicates skipped) into {saved}")
+        if plan.padded:
+            print(f"padded with silence to one window: {len(plan.padded)} audio clip(s) shorter than it")
         print(f"labels: {', '.join(result.labels)}")
         print("split: " + ", ".join(f"{k} {v}" for k, v in result.split.items()))
         for f, r in plan.problems:

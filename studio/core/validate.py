@@ -295,9 +295,14 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
     latency = _latency(graph, board, specs, costs)
     if latency.period_us and latency.window_us > latency.period_us:
         slowest = max(latency.by_node_us, key=latency.by_node_us.get, default=None)
-        issues.append(Issue("error", slowest, f"the pipeline needs {latency.window_us / 1000:.1f} ms per "
-                            f"window but a new window arrives every {latency.period_us / 1000:.1f} ms on "
-                            f"{board.name}: it cannot keep up in real time"))
+        needs = (f"the pipeline needs {latency.window_us / 1000:.1f} ms per window but a new window arrives "
+                 f"every {latency.period_us / 1000:.1f} ms on {board.name}")
+        if extra_costs and HOST_STREAM_KEY in extra_costs:
+            # the host streams the samples and waits for the board: correct results, not real time
+            issues.append(Issue("warning", slowest, f"{needs}: a live sensor would outrun it; the host "
+                                "stream waits for the board, so the results are still every window's"))
+        else:
+            issues.append(Issue("error", slowest, f"{needs}: it cannot keep up in real time"))
     elif latency.utilization > 0.8:
         issues.append(Issue("warning", None, f"the core is {latency.utilization:.0%} busy; little headroom"))
 

@@ -298,6 +298,7 @@ class ImportPlan:
     seed: int = 0
     split_fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)
     bad_labels: frozenset = field(default_factory=frozenset)  # labels only bad files would add
+    padded: tuple[str, ...] = ()                  # audio clips shorter than one window, padded with silence
 
     def split_counts(self) -> dict[str, int]:
         return {s: sum(c.get(s, 0) for c in self.counts.values()) for s in SPLITS}
@@ -321,6 +322,17 @@ class _Raw:
     path: Path | None = None
     data: np.ndarray | None = None   # already-parsed values (labelled CSV rows)
     rate_hz: float | None = None
+    padded: bool = False             # an audio clip shorter than one window, centred in silence
+
+
+def pad_audio(data: np.ndarray, samples: int) -> np.ndarray:
+    """A clip (T, C) shorter than ``samples`` centred in silence to ``samples`` (a spoken word of
+    0.6 s in a 1 s keyword window: what keyword-spotting datasets do with their short clips)."""
+    missing = samples - data.shape[0]
+    if missing <= 0:
+        return data
+    before = missing // 2
+    return np.pad(data, ((before, missing - before), (0, 0)))
 
 
 def _check_split(split: Sequence[float]) -> tuple[float, float, float]:
@@ -510,6 +522,9 @@ def _decode(raw: _Raw, want: Expectation) -> tuple[str, np.ndarray, bytes, str]:
                            f"{want.rate_hz:g} Hz")
             data = resample_audio(data, rate, want.rate_hz)
             rate = want.rate_hz
+        if want.audio and 0 < data.shape[0] < want.min_samples:
+            data = pad_audio(data, want.min_samples)
+            raw.padded = True
         raw.rate_hz = rate
         return "wav", data, _wav_bytes(data, rate), ".wav"
     if suffix == ".json":
@@ -680,7 +695,8 @@ def plan_import(project: Project, source: str | os.PathLike, split: Sequence[flo
         problems.append((str(src), "holds no samples"))
     return ImportPlan(str(src), rel, kind, tuple(labels), tuple(planned), tuple(problems), counts, duplicates,
                       first.get("channels", existing.channels), rate, tuple(shape) if shape else None,
-                      int(seed), fractions, bad_labels)
+                      int(seed), fractions, bad_labels,
+                      tuple(raw.source for raw, *_ in decoded if raw.padded))
 
 
 # ---- applying it ---------------------------------------------------------------------------------

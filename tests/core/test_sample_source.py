@@ -60,3 +60,24 @@ def test_a_stream_block_holds_at_most_4_kib_and_at_least_one_sample():
     assert host_stream_for(IMPORTED).block_samples * 3 * 4 <= 4096
     image = host_stream_for({"shape": [96, 96, 1], "channels": 1})
     assert (image.block_samples, image.channels) == (1, 96 * 96)
+
+
+def _too_fast(chain):
+    chain.set_property("src", "rate_hz", 1_000_000.0)   # a window every microsecond: no core keeps up
+    chain.set_property("win", "hop", 1)
+    return chain
+
+
+def test_a_live_sensor_the_board_cannot_keep_up_with_is_an_error(chain, board, tmp_path):
+    p = Project("p", board.id, _too_fast(chain))
+    save_project(p, tmp_path / "p.tinyml")
+    errors = [i.message for i in validate_project(p).issues if i.severity == "error"]
+    assert any("cannot keep up in real time" in m for m in errors)
+
+
+def test_a_host_stream_waits_for_a_slow_board_so_real_time_is_a_warning(chain, board, tmp_path):
+    p = Project("p", board.id, _too_fast(chain), dataset=dict(IMPORTED))
+    save_project(p, tmp_path / "p.tinyml")
+    r = validate_project(p)
+    assert r.ok, [i.message for i in r.issues if i.severity == "error"]
+    assert any("host stream waits for the board" in i.message for i in r.issues if i.severity == "warning")

@@ -1,6 +1,8 @@
 """Importing label folders of WAV clips: every width, other rates, and each problem kind."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -76,11 +78,20 @@ def test_a_channel_mismatch_is_a_problem_and_nothing_is_copied(project, tmp_path
     assert not (project.dir / "dataset").exists() and dataset_of(project).empty
 
 
-def test_a_clip_shorter_than_the_window_is_a_problem(project, tmp_path):
+def test_an_audio_clip_shorter_than_the_window_is_centred_in_silence(project, tmp_path):
     src = wav_tree(tmp_path / "src")
     write_wav(src / "lo" / "short.wav", tone(300, 0.05, RATE_HZ))
-    (f, reason), = plan_import(project, src).problems
-    assert f.endswith("short.wav") and f"fewer than one window ({WINDOW})" in reason
+    plan = plan_import(project, src)
+    assert plan.problems == ()
+    assert [Path(f).name for f in plan.padded] == ["short.wav"]
+    apply_import(project, plan)
+    stored = next(s for s in dataset_of(project).samples if s.file.endswith("short.wav"))
+    clip = read_sample_values(project.dir / stored.file)
+    n = int(round(0.05 * RATE_HZ))
+    before = (WINDOW - n) // 2
+    assert clip.shape[0] == WINDOW
+    assert not np.any(clip[:before - 1]) and not np.any(clip[before + n + 1:])
+    assert np.max(np.abs(clip[before:before + n])) > 0.1
 
 
 def test_an_unreadable_file_is_a_problem(project, tmp_path):
@@ -101,7 +112,8 @@ def test_every_problem_is_listed_at_once(project, tmp_path):
     src = wav_tree(tmp_path / "src")
     (src / "empty").mkdir()
     (src / "lo" / "broken.wav").write_bytes(b"nope")
-    write_wav(src / "hi" / "short.wav", tone(300, 0.01, RATE_HZ))
+    stereo = np.stack([tone(300, 0.5, RATE_HZ)] * 2, axis=-1).reshape(-1, 2)
+    write_wav(src / "hi" / "stereo.wav", stereo, RATE_HZ)   # the microphone gives one channel
     assert len(plan_import(project, src).problems) == 3
 
 
@@ -168,3 +180,10 @@ def test_importing_into_a_sample_like_description_starts_its_classes_afresh(proj
     ds = dataset_of(project)
     assert ds.labels == ("hi", "lo") and ds.test is None and ds.counts["train"] == 16
     assert ds.folder == "dataset"   # not the sample's uncommitted 'data' folder
+
+
+def read_sample_values(path):
+    import soundfile
+
+    data, _rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    return data[:, 0]
