@@ -260,6 +260,8 @@ class NodeType:
     # measured instructions per op of the node's kernel ÷ the core's average (calibrated on the
     # emulated M4F: studio.core.latency_calibration, bench/bench_latency.py); 1.0 = the average
     ops_weight: ClassVar[float] = 1.0
+    # what the two axes of the node's output mean, for plots of the features (e.g. frame, coefficient)
+    feature_axes: ClassVar[tuple[str, str] | None] = None
 
     # ---- properties -------------------------------------------------------------------------
     @classmethod

@@ -130,6 +130,7 @@ class Window(NodeType):
         Param("hop", int, 8000, min=1, max=262144, unit="samples", doc="samples between frame starts"),
     ]
     kernel = "dsp/window"
+    feature_axes = ('sample', 'channel')
 
     def infer(self, inputs, p, ctx):
         spec = single_input(inputs)
@@ -326,6 +327,7 @@ class Spectrum(NodeType):
         Param("log_floor", float, 1e-6, min=1e-30, doc="magnitudes below this are raised to it before the log"),
     ]
     kernel = "dsp/spectrum"
+    feature_axes = ('frequency bin', 'channel')
 
     def _bins(self, p) -> int:
         return p["bins"] or p["n_fft"] // 2 + 1
@@ -495,6 +497,7 @@ class Mfe(_MelNode):
            "framing), optionally natural log(max(e, log_floor)). Output (frames, n_mels).")
     params = _AUDIO_PARAMS + [Param("log", bool, True, doc="natural log of the energies")]
     kernel = "dsp/mfe"
+    feature_axes = ('frame', 'mel band')
 
     def n_features(self, p) -> int:
         return p["n_mels"]
@@ -516,6 +519,7 @@ class Mfcc(_MelNode):
            "Output (frames, n_mfcc); the defaults give 49×10 for 1 s of 16 kHz audio.")
     params = _AUDIO_PARAMS + [Param("n_mfcc", int, 10, min=1, max=128, doc="coefficients kept")]
     kernel = "dsp/mfcc"
+    feature_axes = ('frame', 'coefficient')
     ops_weight = 0.845   # 5.54 M instructions for the kws sample's MFCC (6.55 M at the average)
 
     def n_features(self, p) -> int:
@@ -559,6 +563,7 @@ class Statistics(NodeType):
     params = [Param(name, bool, name in ("mean", "rms", "std", "min", "max"), doc=f"compute {name}")
               for name in STAT_FEATURES]
     kernel = "dsp/stats"
+    feature_axes = ('statistic', 'channel')
 
     def selected(self, p: Mapping[str, Any]) -> list[str]:
         return [name for name in STAT_FEATURES if p[name]]

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxL
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from studio.core.dataset import SPLITS, Dataset, DatasetError, dataset_from_json, dataset_of
+from nodes.base import Role
 from studio.core.errors import StudioError
 from studio.core.graph import GraphEvent
 from studio.core.project import Project, dumps, loads, safe_join
@@ -518,36 +519,23 @@ class DataPanel(QWidget):
             f"{stages} → {'×'.join(map(str, shape))} features, range {float(feats.min()):.3g} … "
             f"{float(feats.max()):.3g}, mean {float(feats.mean()):.3g}")
 
-    FEATURE_AXES = {"dsp.mfcc": ("frame", "coefficient"), "dsp.mfe": ("frame", "mel band"),
-                    "dsp.spectrum": ("frequency bin", "channel"), "dsp.stats": ("statistic", "channel"),
-                    "dsp.window": ("sample", "channel")}
+    def _feature_stages(self):
+        """The planned stages from the sensor to the model's input (the features' path), or ()."""
+        try:
+            from studio.ml.pipeline import pipeline_plan
+
+            return pipeline_plan(self.doc.project).feature_path()
+        except StudioError:
+            return ()
 
     def _feature_axes(self) -> tuple[str, str]:
-        try:
-            from studio.ml.pipeline import pipeline_chain
-
-            chain = pipeline_chain(self.doc.project)
-        except StudioError:
-            return "index 0", "index 1"
-        stages = list(chain.stream) + ([chain.window] if chain.window is not None else []) + list(chain.frame)
-        for s in reversed(stages):
-            if s.type_id in self.FEATURE_AXES:
-                return self.FEATURE_AXES[s.type_id]
+        for s in reversed(self._feature_stages()):
+            if s.node_class.feature_axes:
+                return s.node_class.feature_axes
         return "index 0", "index 1"
 
     def _dsp_titles(self) -> list[str]:
-        try:
-            from studio.ml.pipeline import pipeline_chain
-
-            chain = pipeline_chain(self.doc.project)
-        except StudioError:
-            return []
-        stages = list(chain.stream) + ([chain.window] if chain.window is not None else []) + list(chain.frame)
-        out = []
-        for s in stages:
-            node = self.doc.graph.node(s.node_id) if hasattr(s, "node_id") else None
-            out.append(node.spec.title if node is not None else getattr(s, "type_id", "?"))
-        return out
+        return [s.node_class.title for s in self._feature_stages() if s.role is not Role.SENSOR]
 
     # ---- the explorer ---------------------------------------------------------------------------------
     def start_explorer(self) -> None:

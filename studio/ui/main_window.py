@@ -430,7 +430,23 @@ class MainWindow(QMainWindow):
         self.inspector.show_node(None)
         self._update_title()
         QTimer.singleShot(0, self.canvas.zoom_to_fit)
+        QTimer.singleShot(0, self._show_data_if_any)
         self._offer_recovery()
+
+    def _show_data_if_any(self) -> None:
+        """A project with imported samples opens with its Data panel showing (the first thing a user
+        with their own data looks at); one without keeps it out of the way (View → Data)."""
+        from studio.core.dataset import dataset_of
+        from studio.core.errors import BadInput
+
+        try:
+            has_samples = bool(dataset_of(self.doc.project).samples)
+        except BadInput:
+            has_samples = False
+        if has_samples and hasattr(self, "data_dock"):
+            from studio.ui.data_panel import show_data_panel
+
+            show_data_panel(self)
 
     def keep_or_discard_changes(self) -> bool:
         """Asks what to do with unsaved changes; True when it is fine to go on."""
