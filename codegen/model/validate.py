@@ -228,8 +228,41 @@ def _ints(graph: Graph, ti: int) -> list[int]:
     return [int(v) for v in np.asarray(graph.tensors[ti].data).reshape(-1)]
 
 
+MAX_RESCALE = float(1 << 14)  # in/out scale ratio of the requantizing element-wise ops
+_RESCALING = frozenset({"ADD", "SUB", "MUL", "QUANTIZE", "MEAN", "LEAKY_RELU"})
+
+
+def _check_rescale(op: Op, graph: Graph) -> str | None:
+    """The requantized value plus the output offset must stay inside int32 (no UB in the C)."""
+    t = graph.tensors
+    out = t[op.outputs[0]].quant
+    ins = [t[i].quant for i in op.inputs[:2 if op.name in ("ADD", "SUB", "MUL") else 1]]
+    if out is None or any(q is None for q in ins):
+        return None
+    if op.name == "MUL":
+        ratio = ins[0].scale * ins[1].scale / out.scale
+    else:
+        ratio = max(q.scale for q in ins) / out.scale
+    if op.name == "LEAKY_RELU":
+        ratio *= max(1.0, abs(float(op.options.get("alpha", 0.2))))
+    if not ratio <= MAX_RESCALE:
+        return (f"input/output scale ratio {ratio:.3g} is above {MAX_RESCALE:g}: the "
+                "requantized values would overflow int32")
+    return None
+
+
 def _check_op(op: Op, graph: Graph) -> str | None:
     o = op.options
+    for ti in op.inputs:
+        if ti >= 0 and graph.tensors[ti].is_const:
+            c = graph.tensors[ti]
+            if c.data.size != c.elements:
+                return (f"constant '{c.name}' holds {c.data.size} values but its shape "
+                        f"{list(c.shape)} needs {c.elements}")
+    if op.name in _RESCALING:
+        why = _check_rescale(op, graph)
+        if why:
+            return why
     act = o.get("activation", "NONE")
     if act not in KNOWN_ACTIVATIONS:
         return f"fused activation code {act} is unknown"
@@ -329,10 +362,18 @@ def _check_weighted(op: Op, graph: Graph, w: Tensor, channels: int, channel_axis
     folded = data.sum(axis=sum_axes).reshape(-1)[:channels] * in_offset
     if bias is not None:
         folded = folded + bias
-    worst = int(np.max(np.abs(folded) + 128 * abs_sum)) if channels else 0
-    if worst > ACC_LIMIT:
+    worst = np.abs(folded) + 128 * abs_sum
+    if channels and int(np.max(worst)) > ACC_LIMIT:
         return (f"weights '{w.name}' and bias could overflow the int32 accumulator "
-                f"(|acc| up to {worst})")
+                f"(|acc| up to {int(np.max(worst))})")
+    out_q = graph.tensors[op.outputs[0]].quant
+    if in_zp is not None and out_q is not None and channels:
+        scales = np.asarray(w.quant.scales, dtype=np.float64)
+        scales = np.resize(scales, channels)
+        real = in_zp.scale * scales / out_q.scale
+        if float(np.max(worst * real)) + 256 > ACC_LIMIT:
+            return ("input, weight and output scales make the requantized accumulator overflow "
+                    f"int32 (multiplier up to {float(np.max(real)):.3g})")
     return None
 
 
