@@ -175,21 +175,9 @@ def _check_order(graph: Graph, p: _Problems) -> None:
 
 
 # --- pass 2: the ops that will be emitted ---------------------------------------------------
-# op -> (min inputs, max inputs); every op has exactly one output
-ARITY = {
-    "CONV_2D": (2, 3), "DEPTHWISE_CONV_2D": (2, 3), "FULLY_CONNECTED": (2, 3),
-    "AVERAGE_POOL_2D": (1, 1), "MAX_POOL_2D": (1, 1), "ADD": (2, 2), "SUB": (2, 2),
-    "MUL": (2, 2), "CONCATENATION": (1, 64), "SOFTMAX": (1, 1), "LOGISTIC": (1, 1),
-    "TANH": (1, 1), "LEAKY_RELU": (1, 1), "MEAN": (2, 2), "PAD": (2, 3), "QUANTIZE": (1, 1),
-    "TRANSPOSE": (2, 2), "RESHAPE": (1, 2), "SQUEEZE": (1, 1), "EXPAND_DIMS": (1, 2),
-}
-
-
-def check_arity(op: Op, graph: Graph) -> str | None:
-    """Why ``op``'s operand list is malformed, or None (run before any other op check)."""
-    bounds = ARITY.get(op.name)
-    if bounds is None:
-        return None
+def check_arity(op: Op, graph: Graph, bounds: tuple[int, int]) -> str | None:
+    """Why ``op``'s operand list is malformed (``bounds``: min and max inputs; one output), or
+    None. Run before any other op check."""
     lo, hi = bounds
     if not lo <= len(op.inputs) <= hi:
         return f"inputs: has {len(op.inputs)} operands, needs {lo}..{hi}"
@@ -204,11 +192,12 @@ def check_arity(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def validate_ops(ops, graph: Graph, name: str = "the model") -> None:
-    """Options, shapes and arithmetic bounds of each op to emit; ModelError listing problems."""
+def validate_ops(ops, graph: Graph, specs, name: str = "the model") -> None:
+    """Options, shapes and arithmetic bounds of each op to emit (``specs``: op name -> its
+    OpSpec, whose ``validate`` holds the op's own rules); ModelError listing problems."""
     p = _Problems()
     for op in ops:
-        why = _check_op(op, graph)
+        why = _check_op(op, graph, specs[op.name].validate)
         if why:
             p.add(f"{_op_label(op)}: {why}")
     p.raise_if_any(name)
@@ -251,7 +240,7 @@ def _check_rescale(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _check_op(op: Op, graph: Graph) -> str | None:
+def _check_op(op: Op, graph: Graph, own) -> str | None:
     o = op.options
     for ti in op.inputs:
         if ti >= 0 and graph.tensors[ti].is_const:
@@ -266,10 +255,7 @@ def _check_op(op: Op, graph: Graph) -> str | None:
     act = o.get("activation", "NONE")
     if act not in KNOWN_ACTIVATIONS:
         return f"fused activation code {act} is unknown"
-    if op.name in ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D"):
-        return _check_spatial(op, graph)
-    checker = _CHECKS.get(op.name)
-    return checker(op, graph) if checker else None
+    return own(op, graph) if own else None
 
 
 def _spatial_geometry(op: Op, graph: Graph):
@@ -298,7 +284,7 @@ def _spatial_geometry(op: Op, graph: Graph):
     return None, fh, fw, 1, 1
 
 
-def _check_spatial(op: Op, graph: Graph) -> str | None:
+def check_spatial(op: Op, graph: Graph) -> str | None:
     inp, out = _shape(graph, op.inputs[0]), _shape(graph, op.outputs[0])
     if len(inp) != 4 or len(out) != 4:
         return f"input {list(inp)} and output {list(out)} must be 4-D NHWC"
@@ -377,7 +363,7 @@ def _check_weighted(op: Op, graph: Graph, w: Tensor, channels: int, channel_axis
     return None
 
 
-def _check_fully_connected(op: Op, graph: Graph) -> str | None:
+def check_fully_connected(op: Op, graph: Graph) -> str | None:
     ws = _shape(graph, op.inputs[1])
     if len(ws) != 2:
         return f"weights shape {list(ws)} is not 2-D"
@@ -392,7 +378,7 @@ def _check_fully_connected(op: Op, graph: Graph) -> str | None:
     return _check_weighted(op, graph, graph.tensors[op.inputs[1]], od, 0, (1,))
 
 
-def _check_binary(op: Op, graph: Graph) -> str | None:
+def check_binary(op: Op, graph: Graph) -> str | None:
     a, b, out = (_shape(graph, i) for i in (*op.inputs[:2], op.outputs[0]))
     if max(len(a), len(b), len(out)) > 4:
         return None  # the op table reports it
@@ -405,7 +391,7 @@ def _check_binary(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _check_same_shape(op: Op, graph: Graph) -> str | None:
+def check_same_shape(op: Op, graph: Graph) -> str | None:
     inp, out = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
     if inp.elements != out.elements:
         return f"output shape {list(out.shape)} differs from input shape {list(inp.shape)}"
@@ -428,7 +414,7 @@ def _check_same_shape(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _check_alias(op: Op, graph: Graph) -> str | None:
+def check_alias(op: Op, graph: Graph) -> str | None:
     inp, out = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
     if inp.elements != out.elements or inp.itemsize != out.itemsize:
         return (f"output shape {list(out.shape)} ({out.elements} elements) does not match input "
@@ -436,7 +422,7 @@ def _check_alias(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _check_concat(op: Op, graph: Graph) -> str | None:
+def check_concat(op: Op, graph: Graph) -> str | None:
     out = _shape(graph, op.outputs[0])
     rank = len(out)
     if rank == 0:
@@ -456,7 +442,7 @@ def _check_concat(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _check_mean(op: Op, graph: Graph) -> str | None:
+def check_mean(op: Op, graph: Graph) -> str | None:
     if not graph.tensors[op.inputs[1]].is_const:
         return None
     inp = _shape(graph, op.inputs[0])
@@ -474,7 +460,7 @@ def _check_mean(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _check_pad(op: Op, graph: Graph) -> str | None:
+def check_pad(op: Op, graph: Graph) -> str | None:
     pads_t = graph.tensors[op.inputs[1]]
     if not pads_t.is_const:
         return None
@@ -492,7 +478,7 @@ def _check_pad(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _check_transpose(op: Op, graph: Graph) -> str | None:
+def check_transpose(op: Op, graph: Graph) -> str | None:
     if not graph.tensors[op.inputs[1]].is_const:
         return None
     inp, out = _shape(graph, op.inputs[0]), _shape(graph, op.outputs[0])
@@ -502,17 +488,3 @@ def _check_transpose(op: Op, graph: Graph) -> str | None:
     if tuple(inp[k] for k in perm) != out:
         return f"output shape {list(out)} is not input shape {list(inp)} permuted by {perm}"
     return None
-
-
-def _check_quantize(op: Op, graph: Graph) -> str | None:
-    return _check_same_shape(op, graph)
-
-
-_CHECKS = {
-    "FULLY_CONNECTED": _check_fully_connected, "ADD": _check_binary, "SUB": _check_binary,
-    "MUL": _check_binary, "SOFTMAX": _check_same_shape, "LOGISTIC": _check_same_shape,
-    "TANH": _check_same_shape, "LEAKY_RELU": _check_same_shape, "QUANTIZE": _check_quantize,
-    "RESHAPE": _check_alias, "SQUEEZE": _check_alias, "EXPAND_DIMS": _check_alias,
-    "CONCATENATION": _check_concat, "MEAN": _check_mean, "PAD": _check_pad,
-    "TRANSPOSE": _check_transpose,
-}
