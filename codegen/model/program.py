@@ -103,6 +103,10 @@ def build_program(graph: Graph, name: str = "the model") -> Program:
                                     f"model input/output '{t[ti].name}' is {t[ti].dtype}: the "
                                     "model must be int8-quantized (full-integer post-training "
                                     "quantization)"))
+        elif t[ti].dtype == "int8" and (t[ti].quant is None or t[ti].quant.per_channel):
+            problems.append(Problem(-1, "MODEL", (t[ti].name,),
+                                    f"model input/output '{t[ti].name}' has no per-tensor int8 "
+                                    "quantization (scale and zero point)"))
 
     if not problems:  # a supported model: every op to emit is checked before any C exists
         validate_ops(ops, graph, OPS, name)
