@@ -26,11 +26,14 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     a = ap.parse_args(argv)
     start = time.perf_counter()
-    counts, accepted = run_validator(generate_cases(a.cases, a.seed))
+    crashes: list = []
+    counts, accepted = run_validator(generate_cases(a.cases, a.seed), crashes)
     print(f"validator: {a.cases} cases in {time.perf_counter() - start:.1f} s")
-    print(f"{'category':<10} {'tried':>7} {'accepted':>9} {'refused':>8}")
+    print(f"{'category':<10} {'tried':>7} {'accepted':>9} {'refused':>8} {'crashed':>8}")
     for cat, c in counts.items():
-        print(f"{cat:<10} {c['tried']:>7} {c['accepted']:>9} {c['refused']:>8}")
+        print(f"{cat:<10} {c['tried']:>7} {c['accepted']:>9} {c['refused']:>8} {c['crash']:>8}")
+    for _, text in crashes[:20]:
+        print(f"CRASH {text}")
     unique = {case.key: (case, detail) for case, detail in accepted}
     chosen = [unique[k] for k in sorted(unique)][:a.asan]
     start = time.perf_counter()
@@ -40,7 +43,7 @@ def main(argv=None) -> int:
           f"{time.perf_counter() - start:.1f} s, {len(failures)} failures")
     for case, err in failures:
         print(f"FAIL {case.seed_model} [{case.category}] {case.what}\n{err[-1500:]}")
-    return 1 if failures else 0
+    return 1 if failures or crashes else 0
 
 
 if __name__ == "__main__":

@@ -118,7 +118,7 @@ class TfliteModel(NodeType):
                                 "int8 models (convert with a quantize.int8 node or TFLite's "
                                 "post-training integer quantization)")
         if s.unsupported:
-            listed = "; ".join(f"#{u.index} {u.op}: {u.message}" for u in s.unsupported)
+            listed = s.unsupported_text
             raise NodeError(f"the device code generator cannot run {len(s.unsupported)} operator(s) of "
                             f"this model: {listed}")
         return s, inp, out

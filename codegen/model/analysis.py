@@ -55,6 +55,11 @@ class ModelSummary:
     def supported(self) -> bool:
         return not self.unsupported
 
+    @property
+    def unsupported_text(self) -> str:
+        """What cannot be compiled, each reason once, then the supported ops once."""
+        return problems_text(self.unsupported)
+
 
 def _info(graph: Graph, ti: int) -> TensorInfo:
     t = graph.tensors[ti]
@@ -91,17 +96,41 @@ def summarize_program(program: Program) -> ModelSummary:
         arena_bytes=program.plan.arena_bytes,
         lower_bound_bytes=program.plan.lower_bound_bytes,
         flash_bytes=program.flash_bytes(),
-        unsupported=tuple(UnsupportedOp(p.index, p.op, p.tensors, _with_supported_list(p.message))
+        unsupported=tuple(UnsupportedOp(p.index, p.op, p.tensors, p.message)
                           for p in program.problems),
         flash_bytes_without_dsp=program.flash_bytes(dsp=False),
         fc_macs=fc_macs,
     )
 
 
-def _with_supported_list(message: str) -> str:
-    if message.endswith("is not supported by the model compiler"):
-        return f"{message}; supported ops: {', '.join(SUPPORTED_OPS)}"
-    return message
+_UNSUPPORTED_SUFFIX = " is not supported by the model compiler"
+_OPS_LISTED = 6
+
+
+def problems_text(problems) -> str:
+    """Problems (``UnsupportedOp`` or ``program.Problem``) grouped: the unsupported op types
+    once, each other reason once with the ops it applies to; the supported ops once at the end."""
+    missing: dict[str, list[int]] = {}
+    reasons: dict[str, list[str]] = {}
+    for p in problems:
+        if p.message.endswith(_UNSUPPORTED_SUFFIX):
+            missing.setdefault(p.op, []).append(p.index)
+        else:
+            reasons.setdefault(p.message, []).append(f"#{p.index} {p.op}" if p.index >= 0 else p.op)
+    parts = []
+    if missing:
+        listed = ", ".join(f"{op} (op {', '.join(f'#{i}' for i in idx[:_OPS_LISTED])}"
+                           f"{', ...' if len(idx) > _OPS_LISTED else ''})"
+                           for op, idx in missing.items())
+        verb = "is" if len(missing) == 1 else "are"
+        parts.append(f"{listed} {verb} not supported by the model compiler")
+    for message, ops in reasons.items():
+        more = f" and {len(ops) - _OPS_LISTED} more" if len(ops) > _OPS_LISTED else ""
+        parts.append(f"{', '.join(ops[:_OPS_LISTED])}{more}: {message}")
+    text = "; ".join(parts)
+    if missing:
+        text += f". Supported ops: {', '.join(SUPPORTED_OPS)}"
+    return text
 
 
 def read_program(source: str | os.PathLike | bytes) -> tuple[Program, str]:

@@ -9,10 +9,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analysis import read_program, summarize_program
+from .analysis import problems_text, read_program, summarize_program
 from .emit import CEmitter, header_line, kernel_stems
 from .errors import ModelError
-from .opset import SUPPORTED_OPS
 from .program import Program
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime" / "nn"
@@ -51,10 +50,7 @@ class CompileReport:
 def load_program(path: str | os.PathLike | bytes) -> tuple[Program, str]:
     program, name = read_program(path)
     if program.problems:
-        details = "; ".join(f"op #{p.index} {p.op} ({', '.join(p.tensors[:3])}): {p.message}"
-                            for p in program.problems[:8])
-        raise ModelError(f"{name} cannot be compiled: {details}. Supported ops: "
-                         f"{', '.join(SUPPORTED_OPS)}")
+        raise ModelError(f"{name} cannot be compiled: {problems_text(program.problems)}")
     return program, name
 
 

@@ -1,112 +1,46 @@
-"""The op table: which TFLite ops compile, what each needs, costs and is called in reports.
+"""The op table: one ``OpSpec`` per TFLite op the compiler runs, and everything about it.
 
-Adding an op means one entry here (kernel file, code-size estimate), one ``check``/``describe``
-branch if it has constraints, one emitter in ``emit_ops`` and one C pair in codegen/runtime/nn/.
+An ``OpSpec`` names the op's constraints (what the kernel supports: ``check``; what a
+well-formed op must satisfy: ``validate`` in ``validate.py``), its one-line description, its
+MAC count, the ``CEmitter`` method that writes its call, its kernel (the C pair in
+codegen/runtime/nn/) and that kernel's measured code size. Adding an op means one ``OpSpec`` in
+``OPS``, one emitter method on ``emit.CEmitter`` and one C pair; a test checks every spec's
+emitter and kernel exist.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 from .ir import Graph, Op
+from . import validate as V
 
-ALIAS_OPS = frozenset({"RESHAPE", "SQUEEZE", "EXPAND_DIMS"})
-
-# op -> (kernel stem in codegen/runtime/nn, its Cortex-M4 -Os code bytes, measured with
-# arm-none-eabi-gcc 12 -mcpu=cortex-m4 -mthumb -Os; the MAC kernels with their SMLAD path, which
-# Cortex-M0+ builds leave out: there they are 1104 / 640 / 458 bytes)
-KERNELS = {
-    "CONV_2D": ("tms_conv", 1496),
-    "DEPTHWISE_CONV_2D": ("tms_depthwise_conv", 878),
-    "FULLY_CONNECTED": ("tms_fully_connected", 558),
-    "AVERAGE_POOL_2D": ("tms_pool", 556),
-    "MAX_POOL_2D": ("tms_pool", 556),
-    "ADD": ("tms_add", 324),
-    "SUB": ("tms_add", 324),
-    "MUL": ("tms_mul", 306),
-    "CONCATENATION": ("tms_concat", 70),
-    "SOFTMAX": ("tms_softmax", 358),
-    "LOGISTIC": ("tms_logistic", 264),
-    "TANH": ("tms_tanh", 236),
-    "LEAKY_RELU": ("tms_leaky_relu", 178),
-    "MEAN": ("tms_mean", 454),
-    "PAD": ("tms_pad", 182),
-    "QUANTIZE": ("tms_requantize", 164),
-    "TRANSPOSE": ("tms_transpose", 86),
-    "RESHAPE": (None, 0),
-    "SQUEEZE": (None, 0),
-    "EXPAND_DIMS": (None, 0),
-}
 COMMON_KERNEL = ("tms_common", 536)  # gemmlowp exp/reciprocal helpers (softmax, logistic, tanh)
-USES_COMMON = frozenset({"SOFTMAX", "LOGISTIC", "TANH"})
 PER_OP_CALL_BYTES = 108  # model.c call + parameter struct + multiplier arrays' headers, per op
-# The MAC kernels built without the DSP extension (Cortex-M0+: the plain C path only), same flags
-PLAIN_KERNEL_BYTES = {"tms_conv": 1104, "tms_depthwise_conv": 640, "tms_fully_connected": 458}
-SUPPORTED_OPS = tuple(sorted(set(KERNELS) | {"DEQUANTIZE"}))
-
 _WEIGHTED = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")
 
-
-def check_op(op: Op, graph: Graph) -> str | None:
-    """Why ``op`` cannot be compiled, or None."""
-    if op.name == "DEQUANTIZE":
-        return ("DEQUANTIZE inside the model produces float tensors; only a DEQUANTIZE feeding a "
-                "model output is supported (it is stripped and the output stays int8)")
-    if op.name not in KERNELS:
-        return f"{op.name} is not supported by the model compiler"
-    t = graph.tensors
-    acts = [i for i in op.inputs if i >= 0 and not t[i].is_const] + list(op.outputs)
-    for i in acts:
-        if t[i].dtype != "int8":
-            return (f"tensor '{t[i].name}' is {t[i].dtype}: the model must be int8-quantized "
-                    "(convert with full-integer post-training quantization and a representative "
-                    "dataset)")
-        if op.name not in ALIAS_OPS and (t[i].quant is None or t[i].quant.per_channel):
-            return f"tensor '{t[i].name}' has no per-tensor int8 quantization"
-    if op.name in _WEIGHTED:
-        w = t[op.inputs[1]]
-        if not w.is_const or w.dtype != "int8" or w.quant is None:
-            return f"weights '{w.name}' must be constant int8 (got {w.dtype})"
-        if any(z != 0 for z in w.quant.zero_points):
-            return f"weights '{w.name}' must be symmetric (zero point 0)"
-        if len(op.inputs) > 2 and op.inputs[2] >= 0:
-            b = t[op.inputs[2]]
-            if not b.is_const or b.dtype != "int32":
-                return f"bias '{b.name}' must be constant int32 (got {b.dtype})"
-        if op.name == "FULLY_CONNECTED" and op.options.get("weights_format", 0) != 0:
-            return "FULLY_CONNECTED with shuffled weights is not supported"
-    if op.options.get("activation", "NONE") not in ("NONE", "RELU", "RELU6", "RELU_N1_TO_1"):
-        return f"fused activation {op.options.get('activation')} is not supported"
-    if op.name in ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D", "PAD",
-                   "MEAN") and len(t[op.inputs[0]].shape) != 4:
-        return f"{op.name} needs a 4-D NHWC input"
-    if op.name == "CONV_2D" and t[op.inputs[1]].shape[3] != t[op.inputs[0]].shape[3]:
-        return "grouped CONV_2D is not supported"
-    if op.name == "CONCATENATION":
-        out_q = t[op.outputs[0]].quant
-        for i in op.inputs:
-            if t[i].quant != out_q:
-                return "CONCATENATION inputs must share the output's scale and zero point"
-    if op.name in ("ADD", "SUB", "MUL"):
-        for i in op.inputs:
-            if len(t[i].shape) > 4:
-                return f"{op.name} supports at most 4-D tensors"
-    if op.name == "SOFTMAX":
-        q = t[op.outputs[0]].quant
-        if q.zero_point != -128:
-            return "int8 SOFTMAX needs output zero point -128"
-    if op.name == "LOGISTIC" and t[op.outputs[0]].quant.zero_point != -128:
-        return "int8 LOGISTIC needs output zero point -128"
-    if op.name == "MEAN":
-        axes = t[op.inputs[1]]
-        if not axes.is_const:
-            return "MEAN needs constant axes"
-    if op.name == "PAD":
-        if not t[op.inputs[1]].is_const:
-            return "PAD needs constant paddings"
-    if op.name == "TRANSPOSE":
-        if not t[op.inputs[1]].is_const or len(t[op.inputs[0]].shape) > 4:
-            return "TRANSPOSE needs a constant permutation of at most 4 dims"
-    return None
+Check = Callable[[Op, Graph], "str | None"]
 
 
+@dataclass(frozen=True)
+class OpSpec:
+    """Everything the compiler knows about one TFLite op."""
+
+    name: str
+    kernel: str | None            # stem in codegen/runtime/nn (None: an alias, no code)
+    code_bytes: int               # Cortex-M4 -Os, arm-none-eabi-gcc 12, with the SMLAD path
+    emitter: str | None           # the CEmitter method writing its call (None: an alias)
+    describe: Callable[[Op, Graph], str]
+    macs: Callable[[Op, Graph], int]
+    check: Check | None = None    # kernel limits beyond the common int8 rules
+    validate: Check | None = None  # well-formedness (validate.py), before any C is written
+    arity: tuple[int, int] = (1, 1)
+    plain_code_bytes: int | None = None  # built without the DSP extension (Cortex-M0+)
+    uses_common: bool = False     # needs tms_common's gemmlowp helpers
+    alias: bool = False           # output shares the input's bytes
+
+
+# --- descriptions -----------------------------------------------------------------------------
 def _act(op: Op) -> str:
     a = op.options.get("activation", "NONE")
     return "" if a == "NONE" else f" {a.lower()}"
@@ -119,47 +53,223 @@ def _shape_text(shape) -> str:
     return "x".join(str(d) for d in dims) or "scalar"
 
 
+def _out_text(op: Op, graph: Graph) -> str:
+    return _shape_text(graph.tensors[op.outputs[0]].shape) if op.outputs else "?"
+
+
+def _describe_plain(op: Op, graph: Graph) -> str:
+    return f"{op.name}{_act(op)} -> {_out_text(op, graph)}"
+
+
+def _describe_conv(op: Op, graph: Graph) -> str:
+    o = op.options
+    w = graph.tensors[op.inputs[1]].shape
+    ch = w[0] if op.name == "CONV_2D" else w[3]
+    dil = "" if o.get("dilation_h", 1) == o.get("dilation_w", 1) == 1 else \
+        f" d{o.get('dilation_h', 1)}x{o.get('dilation_w', 1)}"
+    stride = (f"s{o.get('stride_h', 1)}" if o.get("stride_h", 1) == o.get("stride_w", 1)
+              else f"s{o.get('stride_h', 1)}x{o.get('stride_w', 1)}")
+    return f"{op.name} {w[1]}x{w[2]} {stride}{dil} {ch}ch{_act(op)} -> {_out_text(op, graph)}"
+
+
+def _describe_pool(op: Op, graph: Graph) -> str:
+    o = op.options
+    return (f"{op.name} {o.get('filter_h')}x{o.get('filter_w')} s{o.get('stride_h')}"
+            f"{_act(op)} -> {_out_text(op, graph)}")
+
+
+def _describe_fc(op: Op, graph: Graph) -> str:
+    w = graph.tensors[op.inputs[1]].shape
+    return f"FULLY_CONNECTED {w[1]} -> {w[0]}{_act(op)}"
+
+
+# --- MACs (element operations for non-MAC ops) ------------------------------------------------
+def _out_elements(op: Op, graph: Graph) -> int:
+    return graph.tensors[op.outputs[0]].elements if op.outputs else 0
+
+
+def _macs_conv(op: Op, graph: Graph) -> int:
+    w = graph.tensors[op.inputs[1]].shape
+    return _out_elements(op, graph) * w[1] * w[2] * w[3]
+
+
+def _macs_depthwise(op: Op, graph: Graph) -> int:
+    w = graph.tensors[op.inputs[1]].shape
+    return _out_elements(op, graph) * w[1] * w[2]
+
+
+def _macs_fc(op: Op, graph: Graph) -> int:
+    w = graph.tensors[op.inputs[1]].shape
+    return (_out_elements(op, graph) // max(w[0], 1)) * w[0] * w[1]
+
+
+def _macs_pool(op: Op, graph: Graph) -> int:
+    o = op.options
+    return _out_elements(op, graph) * int(o.get("filter_h", 1)) * int(o.get("filter_w", 1))
+
+
+def _macs_mean(op: Op, graph: Graph) -> int:
+    return graph.tensors[op.inputs[0]].elements
+
+
+def _no_macs(op: Op, graph: Graph) -> int:
+    return 0
+
+
+# --- kernel limits ----------------------------------------------------------------------------
+def _needs_4d(op: Op, graph: Graph) -> str | None:
+    if len(graph.tensors[op.inputs[0]].shape) != 4:
+        return f"{op.name} needs a 4-D NHWC input"
+    return None
+
+
+def _check_conv(op: Op, graph: Graph) -> str | None:
+    t = graph.tensors
+    why = _needs_4d(op, graph)
+    if why is None and t[op.inputs[1]].shape[3] != t[op.inputs[0]].shape[3]:
+        return "grouped CONV_2D is not supported"
+    return why
+
+
+def _check_fc(op: Op, graph: Graph) -> str | None:
+    if op.options.get("weights_format", 0) != 0:
+        return "FULLY_CONNECTED with shuffled weights is not supported"
+    return None
+
+
+def _check_concat(op: Op, graph: Graph) -> str | None:
+    t = graph.tensors
+    out_q = t[op.outputs[0]].quant
+    if any(t[i].quant != out_q for i in op.inputs):
+        return "CONCATENATION inputs must share the output's scale and zero point"
+    return None
+
+
+def _check_broadcast(op: Op, graph: Graph) -> str | None:
+    if any(len(graph.tensors[i].shape) > 4 for i in op.inputs):
+        return f"{op.name} supports at most 4-D tensors"
+    return None
+
+
+def _check_zp_minus_128(op: Op, graph: Graph) -> str | None:
+    if graph.tensors[op.outputs[0]].quant.zero_point != -128:
+        return f"int8 {op.name} needs output zero point -128"
+    return None
+
+
+def _check_mean(op: Op, graph: Graph) -> str | None:
+    if not graph.tensors[op.inputs[1]].is_const:
+        return "MEAN needs constant axes"
+    return _needs_4d(op, graph)
+
+
+def _check_pad(op: Op, graph: Graph) -> str | None:
+    if not graph.tensors[op.inputs[1]].is_const:
+        return "PAD needs constant paddings"
+    return _needs_4d(op, graph)
+
+
+def _check_transpose(op: Op, graph: Graph) -> str | None:
+    t = graph.tensors
+    if not t[op.inputs[1]].is_const or len(t[op.inputs[0]].shape) > 4:
+        return "TRANSPOSE needs a constant permutation of at most 4 dims"
+    return None
+
+
+def _spec(name, kernel, code_bytes, emitter, describe=_describe_plain, macs=_out_elements,
+          **kw) -> OpSpec:
+    return OpSpec(name, kernel, code_bytes, emitter, describe, macs, **kw)
+
+
+# Code bytes: arm-none-eabi-gcc 12 -mcpu=cortex-m4 -mthumb -Os; the MAC kernels with their SMLAD
+# path, which Cortex-M0+ builds leave out (plain_code_bytes, same flags).
+_SPECS = (
+    _spec("CONV_2D", "tms_conv", 1496, "op_conv_2d", _describe_conv, _macs_conv,
+          check=_check_conv, validate=V.check_spatial, arity=(2, 3), plain_code_bytes=1104),
+    _spec("DEPTHWISE_CONV_2D", "tms_depthwise_conv", 878, "op_depthwise_conv_2d", _describe_conv,
+          _macs_depthwise, check=_needs_4d, validate=V.check_spatial, arity=(2, 3),
+          plain_code_bytes=640),
+    _spec("FULLY_CONNECTED", "tms_fully_connected", 558, "op_fully_connected", _describe_fc,
+          _macs_fc, check=_check_fc, validate=V.check_fully_connected, arity=(2, 3),
+          plain_code_bytes=458),
+    _spec("AVERAGE_POOL_2D", "tms_pool", 556, "op_average_pool_2d", _describe_pool, _macs_pool,
+          check=_needs_4d, validate=V.check_spatial),
+    _spec("MAX_POOL_2D", "tms_pool", 556, "op_max_pool_2d", _describe_pool, _macs_pool,
+          check=_needs_4d, validate=V.check_spatial),
+    _spec("ADD", "tms_add", 324, "op_add", check=_check_broadcast, validate=V.check_binary,
+          arity=(2, 2)),
+    _spec("SUB", "tms_add", 324, "op_add", check=_check_broadcast, validate=V.check_binary,
+          arity=(2, 2)),
+    _spec("MUL", "tms_mul", 306, "op_mul", check=_check_broadcast, validate=V.check_binary,
+          arity=(2, 2)),
+    _spec("CONCATENATION", "tms_concat", 70, "op_concatenation", check=_check_concat,
+          validate=V.check_concat, arity=(1, 64)),
+    _spec("SOFTMAX", "tms_softmax", 358, "op_softmax", check=_check_zp_minus_128,
+          validate=V.check_same_shape, uses_common=True),
+    _spec("LOGISTIC", "tms_logistic", 264, "op_logistic", check=_check_zp_minus_128,
+          validate=V.check_same_shape, uses_common=True),
+    _spec("TANH", "tms_tanh", 236, "op_tanh", validate=V.check_same_shape, uses_common=True),
+    _spec("LEAKY_RELU", "tms_leaky_relu", 178, "op_leaky_relu", validate=V.check_same_shape),
+    _spec("MEAN", "tms_mean", 454, "op_mean", macs=_macs_mean, check=_check_mean,
+          validate=V.check_mean, arity=(2, 2)),
+    _spec("PAD", "tms_pad", 182, "op_pad", check=_check_pad, validate=V.check_pad, arity=(2, 3)),
+    _spec("QUANTIZE", "tms_requantize", 164, "op_quantize", validate=V.check_same_shape),
+    _spec("TRANSPOSE", "tms_transpose", 86, "op_transpose", check=_check_transpose,
+          validate=V.check_transpose, arity=(2, 2)),
+    _spec("RESHAPE", None, 0, None, macs=_no_macs, validate=V.check_alias, arity=(1, 2),
+          alias=True),
+    _spec("SQUEEZE", None, 0, None, macs=_no_macs, validate=V.check_alias, alias=True),
+    _spec("EXPAND_DIMS", None, 0, None, macs=_no_macs, validate=V.check_alias, arity=(1, 2),
+          alias=True),
+)
+OPS: dict[str, OpSpec] = {spec.name: spec for spec in _SPECS}
+
+# views of the table for the planner, the cost model and messages
+ALIAS_OPS = frozenset(name for name, spec in OPS.items() if spec.alias)
+SUPPORTED_OPS = tuple(sorted(set(OPS) | {"DEQUANTIZE"}))  # DEQUANTIZE only as an output boundary
+
+
+def check_op(op: Op, graph: Graph) -> str | None:
+    """Why the kernels cannot run ``op`` (an unsupported op, type or configuration), or None."""
+    if op.name == "DEQUANTIZE":
+        return ("DEQUANTIZE inside the model produces float tensors; only a DEQUANTIZE feeding a "
+                "model output is supported (it is stripped and the output stays int8)")
+    spec = OPS.get(op.name)
+    if spec is None:
+        return f"{op.name} is not supported by the model compiler"
+    t = graph.tensors
+    acts = [i for i in op.inputs if i >= 0 and not t[i].is_const] + list(op.outputs)
+    for i in acts:
+        if t[i].dtype != "int8":
+            return (f"activations are {t[i].dtype}: the model must be int8-quantized "
+                    "(convert with full-integer post-training quantization and a representative "
+                    "dataset)")
+        if not spec.alias and (t[i].quant is None or t[i].quant.per_channel):
+            return f"tensor '{t[i].name}' has no per-tensor int8 quantization"
+    if op.name in _WEIGHTED:
+        w = t[op.inputs[1]]
+        if not w.is_const or w.dtype != "int8" or w.quant is None:
+            return f"weights '{w.name}' must be constant int8 (got {w.dtype})"
+        if any(z != 0 for z in w.quant.zero_points):
+            return f"weights '{w.name}' must be symmetric (zero point 0)"
+        if len(op.inputs) > 2 and op.inputs[2] >= 0:
+            b = t[op.inputs[2]]
+            if not b.is_const or b.dtype != "int32":
+                return f"bias '{b.name}' must be constant int32 (got {b.dtype})"
+    if op.options.get("activation", "NONE") not in ("NONE", "RELU", "RELU6", "RELU_N1_TO_1"):
+        return f"fused activation {op.options.get('activation')} is not supported"
+    return spec.check(op, graph) if spec.check else None
+
+
 def describe(op: Op, graph: Graph) -> str:
     """One human-readable line, e.g. 'CONV_2D 3x3 s1 8ch -> 25x5x8'."""
-    t = graph.tensors
-    out = _shape_text(t[op.outputs[0]].shape) if op.outputs else "?"
-    o = op.options
-    if op.name in ("CONV_2D", "DEPTHWISE_CONV_2D"):
-        w = t[op.inputs[1]].shape
-        ch = w[0] if op.name == "CONV_2D" else w[3]
-        dil = "" if o.get("dilation_h", 1) == o.get("dilation_w", 1) == 1 else \
-            f" d{o.get('dilation_h', 1)}x{o.get('dilation_w', 1)}"
-        stride = (f"s{o.get('stride_h', 1)}" if o.get("stride_h", 1) == o.get("stride_w", 1)
-                  else f"s{o.get('stride_h', 1)}x{o.get('stride_w', 1)}")
-        return f"{op.name} {w[1]}x{w[2]} {stride}{dil} {ch}ch{_act(op)} -> {out}"
-    if op.name in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
-        return (f"{op.name} {o.get('filter_h')}x{o.get('filter_w')} s{o.get('stride_h')}"
-                f"{_act(op)} -> {out}")
-    if op.name == "FULLY_CONNECTED":
-        w = t[op.inputs[1]].shape
-        return f"FULLY_CONNECTED {w[1]} -> {w[0]}{_act(op)}"
-    return f"{op.name}{_act(op)} -> {out}"
+    spec = OPS.get(op.name)
+    return spec.describe(op, graph) if spec else _describe_plain(op, graph)
 
 
 def macs(op: Op, graph: Graph) -> int:
     """Multiply-accumulates (or element operations for non-MAC ops) of one run of ``op``."""
-    t = graph.tensors
     if not op.outputs:
         return 0
-    out = t[op.outputs[0]]
-    if op.name == "CONV_2D":
-        w = t[op.inputs[1]].shape
-        return out.elements * w[1] * w[2] * w[3]
-    if op.name == "DEPTHWISE_CONV_2D":
-        w = t[op.inputs[1]].shape
-        return out.elements * w[1] * w[2]
-    if op.name == "FULLY_CONNECTED":
-        w = t[op.inputs[1]].shape
-        return (out.elements // max(w[0], 1)) * w[0] * w[1]
-    if op.name in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
-        return out.elements * int(op.options.get("filter_h", 1)) * int(op.options.get("filter_w", 1))
-    if op.name == "MEAN":
-        return t[op.inputs[0]].elements
-    if op.name in ALIAS_OPS:
-        return 0
-    return out.elements
+    spec = OPS.get(op.name)
+    return spec.macs(op, graph) if spec else _out_elements(op, graph)

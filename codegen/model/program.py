@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .fold import BoundaryNote, fold_graph
 from .ir import Graph, Op
-from .opset import ALIAS_OPS, COMMON_KERNEL, KERNELS, PER_OP_CALL_BYTES, PLAIN_KERNEL_BYTES, USES_COMMON, check_op
+from .opset import ALIAS_OPS, COMMON_KERNEL, OPS, PER_OP_CALL_BYTES, check_op
 from .inplace import max_output_shift
 from .errors import ModelError
 from .validate import check_arity, validate_arena, validate_ops
@@ -61,8 +61,8 @@ class Program:
 
     def kernels(self) -> list[str]:
         """Kernel stems the generated code includes (tms_common always; TANH needs LOGISTIC's)."""
-        stems = {KERNELS[op.name][0] for op in self.ops
-                 if op.name in KERNELS and KERNELS[op.name][0]}
+        stems = {OPS[op.name].kernel for op in self.ops
+                 if op.name in OPS and OPS[op.name].kernel}
         if "tms_tanh" in stems:
             stems.add("tms_logistic")  # tanh shares the activation params struct
         return [COMMON_KERNEL[0]] + sorted(stems)
@@ -70,11 +70,11 @@ class Program:
     def code_bytes_estimate(self, dsp: bool = True) -> int:
         """Code bytes of the kernels used; ``dsp`` False: as built for a core without the DSP
         extension (the MAC kernels' plain C path alone)."""
-        by_stem = {stem: size for stem, size in KERNELS.values() if stem}
-        if not dsp:
-            by_stem.update(PLAIN_KERNEL_BYTES)
+        by_stem = {spec.kernel: (spec.code_bytes if dsp or spec.plain_code_bytes is None
+                                 else spec.plain_code_bytes)
+                   for spec in OPS.values() if spec.kernel}
         code = sum(by_stem[s] for s in self.kernels() if s in by_stem)
-        if any(op.name in USES_COMMON for op in self.ops):
+        if any(op.name in OPS and OPS[op.name].uses_common for op in self.ops):
             code += COMMON_KERNEL[1]
         calls = sum(1 for op in self.ops if op.name not in ALIAS_OPS)
         return code + PER_OP_CALL_BYTES * calls
@@ -88,7 +88,7 @@ def build_program(graph: Graph, name: str = "the model") -> Program:
     t = graph.tensors
     ops = list(graph.ops)
     malformed = [f"op #{op.index} {op.name}: {why}" for op in ops
-                 if (why := check_arity(op, graph))]
+                 if op.name in OPS and (why := check_arity(op, graph, OPS[op.name].arity))]
     if malformed:
         raise ModelError(f"{name} is refused: {'; '.join(malformed[:8])}")
     problems = []
@@ -98,14 +98,18 @@ def build_program(graph: Graph, name: str = "the model") -> Program:
             names = tuple(t[i].name for i in (*op.inputs, *op.outputs) if i >= 0)
             problems.append(Problem(op.index, op.name, names, why))
     for ti in list(graph.inputs) + list(graph.outputs):
-        if t[ti].dtype != "int8" and not any(p.message.startswith("tensor") for p in problems):
+        if t[ti].dtype != "int8" and not any(p.message.startswith("activations") for p in problems):
             problems.append(Problem(-1, "MODEL", (t[ti].name,),
                                     f"model input/output '{t[ti].name}' is {t[ti].dtype}: the "
                                     "model must be int8-quantized (full-integer post-training "
                                     "quantization)"))
+        elif t[ti].dtype == "int8" and (t[ti].quant is None or t[ti].quant.per_channel):
+            problems.append(Problem(-1, "MODEL", (t[ti].name,),
+                                    f"model input/output '{t[ti].name}' has no per-tensor int8 "
+                                    "quantization (scale and zero point)"))
 
     if not problems:  # a supported model: every op to emit is checked before any C exists
-        validate_ops(ops, graph, name)
+        validate_ops(ops, graph, OPS, name)
 
     # alias groups via union-find
     parent = {}

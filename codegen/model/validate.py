@@ -175,21 +175,9 @@ def _check_order(graph: Graph, p: _Problems) -> None:
 
 
 # --- pass 2: the ops that will be emitted ---------------------------------------------------
-# op -> (min inputs, max inputs); every op has exactly one output
-ARITY = {
-    "CONV_2D": (2, 3), "DEPTHWISE_CONV_2D": (2, 3), "FULLY_CONNECTED": (2, 3),
-    "AVERAGE_POOL_2D": (1, 1), "MAX_POOL_2D": (1, 1), "ADD": (2, 2), "SUB": (2, 2),
-    "MUL": (2, 2), "CONCATENATION": (1, 64), "SOFTMAX": (1, 1), "LOGISTIC": (1, 1),
-    "TANH": (1, 1), "LEAKY_RELU": (1, 1), "MEAN": (2, 2), "PAD": (2, 3), "QUANTIZE": (1, 1),
-    "TRANSPOSE": (2, 2), "RESHAPE": (1, 2), "SQUEEZE": (1, 1), "EXPAND_DIMS": (1, 2),
-}
-
-
-def check_arity(op: Op, graph: Graph) -> str | None:
-    """Why ``op``'s operand list is malformed, or None (run before any other op check)."""
-    bounds = ARITY.get(op.name)
-    if bounds is None:
-        return None
+def check_arity(op: Op, graph: Graph, bounds: tuple[int, int]) -> str | None:
+    """Why ``op``'s operand list is malformed (``bounds``: min and max inputs; one output), or
+    None. Run before any other op check."""
     lo, hi = bounds
     if not lo <= len(op.inputs) <= hi:
         return f"inputs: has {len(op.inputs)} operands, needs {lo}..{hi}"
@@ -204,11 +192,12 @@ def check_arity(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def validate_ops(ops, graph: Graph, name: str = "the model") -> None:
-    """Options, shapes and arithmetic bounds of each op to emit; ModelError listing problems."""
+def validate_ops(ops, graph: Graph, specs, name: str = "the model") -> None:
+    """Options, shapes and arithmetic bounds of each op to emit (``specs``: op name -> its
+    OpSpec, whose ``validate`` holds the op's own rules); ModelError listing problems."""
     p = _Problems()
     for op in ops:
-        why = _check_op(op, graph)
+        why = _check_op(op, graph, specs[op.name].validate)
         if why:
             p.add(f"{_op_label(op)}: {why}")
     p.raise_if_any(name)
@@ -228,15 +217,45 @@ def _ints(graph: Graph, ti: int) -> list[int]:
     return [int(v) for v in np.asarray(graph.tensors[ti].data).reshape(-1)]
 
 
-def _check_op(op: Op, graph: Graph) -> str | None:
+MAX_RESCALE = float(1 << 14)  # in/out scale ratio of the requantizing element-wise ops
+_RESCALING = frozenset({"ADD", "SUB", "MUL", "QUANTIZE", "MEAN", "LEAKY_RELU"})
+
+
+def _check_rescale(op: Op, graph: Graph) -> str | None:
+    """The requantized value plus the output offset must stay inside int32 (no UB in the C)."""
+    t = graph.tensors
+    out = t[op.outputs[0]].quant
+    ins = [t[i].quant for i in op.inputs[:2 if op.name in ("ADD", "SUB", "MUL") else 1]]
+    if out is None or any(q is None for q in ins):
+        return None
+    if op.name == "MUL":
+        ratio = ins[0].scale * ins[1].scale / out.scale
+    else:
+        ratio = max(q.scale for q in ins) / out.scale
+    if op.name == "LEAKY_RELU":
+        ratio *= max(1.0, abs(float(op.options.get("alpha", 0.2))))
+    if not ratio <= MAX_RESCALE:
+        return (f"input/output scale ratio {ratio:.3g} is above {MAX_RESCALE:g}: the "
+                "requantized values would overflow int32")
+    return None
+
+
+def _check_op(op: Op, graph: Graph, own) -> str | None:
     o = op.options
+    for ti in op.inputs:
+        if ti >= 0 and graph.tensors[ti].is_const:
+            c = graph.tensors[ti]
+            if c.data.size != c.elements:
+                return (f"constant '{c.name}' holds {c.data.size} values but its shape "
+                        f"{list(c.shape)} needs {c.elements}")
+    if op.name in _RESCALING:
+        why = _check_rescale(op, graph)
+        if why:
+            return why
     act = o.get("activation", "NONE")
     if act not in KNOWN_ACTIVATIONS:
         return f"fused activation code {act} is unknown"
-    if op.name in ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D"):
-        return _check_spatial(op, graph)
-    checker = _CHECKS.get(op.name)
-    return checker(op, graph) if checker else None
+    return own(op, graph) if own else None
 
 
 def _spatial_geometry(op: Op, graph: Graph):
@@ -265,7 +284,7 @@ def _spatial_geometry(op: Op, graph: Graph):
     return None, fh, fw, 1, 1
 
 
-def _check_spatial(op: Op, graph: Graph) -> str | None:
+def check_spatial(op: Op, graph: Graph) -> str | None:
     inp, out = _shape(graph, op.inputs[0]), _shape(graph, op.outputs[0])
     if len(inp) != 4 or len(out) != 4:
         return f"input {list(inp)} and output {list(out)} must be 4-D NHWC"
@@ -329,14 +348,22 @@ def _check_weighted(op: Op, graph: Graph, w: Tensor, channels: int, channel_axis
     folded = data.sum(axis=sum_axes).reshape(-1)[:channels] * in_offset
     if bias is not None:
         folded = folded + bias
-    worst = int(np.max(np.abs(folded) + 128 * abs_sum)) if channels else 0
-    if worst > ACC_LIMIT:
+    worst = np.abs(folded) + 128 * abs_sum
+    if channels and int(np.max(worst)) > ACC_LIMIT:
         return (f"weights '{w.name}' and bias could overflow the int32 accumulator "
-                f"(|acc| up to {worst})")
+                f"(|acc| up to {int(np.max(worst))})")
+    out_q = graph.tensors[op.outputs[0]].quant
+    if in_zp is not None and out_q is not None and channels:
+        scales = np.asarray(w.quant.scales, dtype=np.float64)
+        scales = np.resize(scales, channels)
+        real = in_zp.scale * scales / out_q.scale
+        if float(np.max(worst * real)) + 256 > ACC_LIMIT:
+            return ("input, weight and output scales make the requantized accumulator overflow "
+                    f"int32 (multiplier up to {float(np.max(real)):.3g})")
     return None
 
 
-def _check_fully_connected(op: Op, graph: Graph) -> str | None:
+def check_fully_connected(op: Op, graph: Graph) -> str | None:
     ws = _shape(graph, op.inputs[1])
     if len(ws) != 2:
         return f"weights shape {list(ws)} is not 2-D"
@@ -351,7 +378,7 @@ def _check_fully_connected(op: Op, graph: Graph) -> str | None:
     return _check_weighted(op, graph, graph.tensors[op.inputs[1]], od, 0, (1,))
 
 
-def _check_binary(op: Op, graph: Graph) -> str | None:
+def check_binary(op: Op, graph: Graph) -> str | None:
     a, b, out = (_shape(graph, i) for i in (*op.inputs[:2], op.outputs[0]))
     if max(len(a), len(b), len(out)) > 4:
         return None  # the op table reports it
@@ -364,7 +391,7 @@ def _check_binary(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _check_same_shape(op: Op, graph: Graph) -> str | None:
+def check_same_shape(op: Op, graph: Graph) -> str | None:
     inp, out = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
     if inp.elements != out.elements:
         return f"output shape {list(out.shape)} differs from input shape {list(inp.shape)}"
@@ -387,7 +414,7 @@ def _check_same_shape(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _check_alias(op: Op, graph: Graph) -> str | None:
+def check_alias(op: Op, graph: Graph) -> str | None:
     inp, out = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
     if inp.elements != out.elements or inp.itemsize != out.itemsize:
         return (f"output shape {list(out.shape)} ({out.elements} elements) does not match input "
@@ -395,7 +422,7 @@ def _check_alias(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _check_concat(op: Op, graph: Graph) -> str | None:
+def check_concat(op: Op, graph: Graph) -> str | None:
     out = _shape(graph, op.outputs[0])
     rank = len(out)
     if rank == 0:
@@ -415,7 +442,7 @@ def _check_concat(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _check_mean(op: Op, graph: Graph) -> str | None:
+def check_mean(op: Op, graph: Graph) -> str | None:
     if not graph.tensors[op.inputs[1]].is_const:
         return None
     inp = _shape(graph, op.inputs[0])
@@ -433,7 +460,7 @@ def _check_mean(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _check_pad(op: Op, graph: Graph) -> str | None:
+def check_pad(op: Op, graph: Graph) -> str | None:
     pads_t = graph.tensors[op.inputs[1]]
     if not pads_t.is_const:
         return None
@@ -451,7 +478,7 @@ def _check_pad(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _check_transpose(op: Op, graph: Graph) -> str | None:
+def check_transpose(op: Op, graph: Graph) -> str | None:
     if not graph.tensors[op.inputs[1]].is_const:
         return None
     inp, out = _shape(graph, op.inputs[0]), _shape(graph, op.outputs[0])
@@ -461,17 +488,3 @@ def _check_transpose(op: Op, graph: Graph) -> str | None:
     if tuple(inp[k] for k in perm) != out:
         return f"output shape {list(out)} is not input shape {list(inp)} permuted by {perm}"
     return None
-
-
-def _check_quantize(op: Op, graph: Graph) -> str | None:
-    return _check_same_shape(op, graph)
-
-
-_CHECKS = {
-    "FULLY_CONNECTED": _check_fully_connected, "ADD": _check_binary, "SUB": _check_binary,
-    "MUL": _check_binary, "SOFTMAX": _check_same_shape, "LOGISTIC": _check_same_shape,
-    "TANH": _check_same_shape, "LEAKY_RELU": _check_same_shape, "QUANTIZE": _check_quantize,
-    "RESHAPE": _check_alias, "SQUEEZE": _check_alias, "EXPAND_DIMS": _check_alias,
-    "CONCATENATION": _check_concat, "MEAN": _check_mean, "PAD": _check_pad,
-    "TRANSPOSE": _check_transpose,
-}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 
 from .compiler import generate_sources, load_program
 from .errors import ModelError
+from .tflm_reference import ReferenceCrash, child_run
 
 APPROXIMATE_OPS = frozenset({"SOFTMAX", "LOGISTIC", "TANH"})
 
@@ -100,8 +100,11 @@ def build_host_runner(sources: dict[str, str], work: Path, gcc: str | None = Non
     (work / "harness.c").write_text(HARNESS_C, encoding="utf-8")
     c_files = sorted(str(work / n) for n in sources if n.endswith(".c")) + [str(work / "harness.c")]
     exe = work / "runner"
-    proc = subprocess.run([gcc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-o", str(exe),
-                           *c_files, "-lm"], capture_output=True, text=True)
+    try:
+        proc = subprocess.run([gcc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-o", str(exe),
+                               *c_files, "-lm"], capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        raise ModelError("the host C compiler did not finish within 600 s") from None
     if proc.returncode != 0:
         raise ModelError("the generated C failed to compile on the host (please report it):\n"
                          + proc.stderr[-4000:])
@@ -109,8 +112,11 @@ def build_host_runner(sources: dict[str, str], work: Path, gcc: str | None = Non
 
 
 def run_host(exe: Path, inputs: np.ndarray, out_size: int) -> np.ndarray:
-    proc = subprocess.run([str(exe)], input=inputs.astype(np.int8).tobytes(),
-                          capture_output=True)
+    try:
+        proc = subprocess.run([str(exe)], input=inputs.astype(np.int8).tobytes(),
+                              capture_output=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        raise ModelError("the generated model did not finish within 600 s on the host") from None
     if proc.returncode != 0:
         raise ModelError(f"the generated model failed on the host (exit {proc.returncode}): "
                          + proc.stderr.decode("utf-8", "replace")[-2000:])
@@ -118,21 +124,17 @@ def run_host(exe: Path, inputs: np.ndarray, out_size: int) -> np.ndarray:
 
 
 def run_tflm(model_path: str, inputs: np.ndarray, in_quant, out_quant, work: Path) -> np.ndarray:
-    """TFLM's outputs in a child process, growing the arena if the first try is too small."""
-    np.save(work / "x.npy", inputs.astype(np.int8), allow_pickle=False)
+    """TFLM's outputs in a limited child process, growing the arena if the first try is too small
+    (a too-small arena can crash it: only the second failure is reported)."""
     size = os.path.getsize(model_path)
-    spec = lambda q: ",".join(f"{s!r}:{z}" for s, z in q)  # noqa: E731
-    last = ""
-    for arena in (max(1 << 20, 16 * size), max(1 << 24, 64 * size)):
-        proc = subprocess.run(
-            [sys.executable, "-m", "codegen.model.tflm_reference", model_path,
-             "--inputs", str(work / "x.npy"), "--outputs", str(work / "y.npy"),
-             "--in-quant", spec(in_quant), "--out-quant", spec(out_quant), "--arena", str(arena)],
-            capture_output=True, text=True, cwd=str(Path(__file__).resolve().parents[2]))
-        if proc.returncode == 0:
-            return np.load(work / "y.npy", allow_pickle=False)
-        last = proc.stderr[-2000:]
-    raise ModelError(f"TFLite Micro could not run the model: {last}")
+    arenas = (max(1 << 20, 16 * size), max(1 << 24, 64 * size))
+    for k, arena in enumerate(arenas):
+        try:
+            return child_run(model_path, inputs, in_quant, out_quant, arena)
+        except ReferenceCrash:
+            if k == len(arenas) - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 # TFLM runs a SPACE_TO_BATCH_ND -> (DEPTHWISE_)CONV_2D -> BATCH_TO_SPACE_ND sandwich (how TensorFlow
@@ -145,22 +147,9 @@ BUILTIN_REF = "TFLite reference kernels (BUILTIN_REF; TFLM mis-runs dilated-conv
 
 
 def run_builtin_ref(model_path: str, inputs: np.ndarray) -> np.ndarray:
-    """TFLite's own reference kernels on int8 rows (one int8 input and output). TensorFlow is
-    imported here only."""
-    import tensorflow as tf
-
-    interp = tf.lite.Interpreter(model_path=model_path,
-                                 experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF)
-    interp.allocate_tensors()
-    ins, outs = interp.get_input_details(), interp.get_output_details()
-    if len(ins) != 1 or len(outs) != 1 or ins[0]["dtype"] != np.int8 or outs[0]["dtype"] != np.int8:
-        raise ModelError("the reference-kernel check supports one int8 input and one int8 output")
-    rows = []
-    for row in inputs:
-        interp.set_tensor(ins[0]["index"], row.reshape(ins[0]["shape"]).astype(np.int8))
-        interp.invoke()
-        rows.append(interp.get_tensor(outs[0]["index"]).reshape(-1))
-    return np.array(rows, dtype=np.int8)
+    """TFLite's own reference kernels on int8 rows (one int8 input and output), in a limited
+    child process (TensorFlow is imported there only)."""
+    return child_run(model_path, inputs, [], [], 0, builtin_ref=True)
 
 
 def folds_a_sandwich(path: str | os.PathLike) -> bool:

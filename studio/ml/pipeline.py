@@ -239,21 +239,47 @@ def dequantize_int8(q: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
 
 
 class Int8Model:
-    """An int8 .tflite in the TFLM interpreter (tflite_micro, imported here on first use)."""
+    """An int8 .tflite in the TFLM interpreter, run in a limited child process (a crash of the
+    native interpreter on a hostile model is an MLError, never the app going down)."""
 
     def __init__(self, model_bytes: bytes):
-        from tflite_micro.python.tflite_micro import runtime
+        import tempfile
+        import weakref
 
-        self._interp = runtime.Interpreter.from_bytes(bytes(model_bytes))
-        inp, out = self._interp.get_input_details(0), self._interp.get_output_details(0)
+        from codegen.model.errors import ModelError
+        from codegen.model.tflm_reference import child_details
+
+        self._dir = tempfile.TemporaryDirectory(prefix="tms_int8_")
+        weakref.finalize(self, self._dir.cleanup)
+        self._path = str(Path(self._dir.name) / "model.tflite")
+        Path(self._path).write_bytes(bytes(model_bytes))
+        self._arena = max(1 << 22, 16 * len(model_bytes))
+        try:
+            info = child_details(self._path)
+        except ModelError as e:
+            raise MLError(e.message) from None
+        inp, out = info["input"], info["output"]
         for d, what in ((inp, "input"), (out, "output")):
-            if d["dtype"] is not np.int8 and np.dtype(d["dtype"]) != np.int8:
-                raise MLError(f"the model {what} is {np.dtype(d['dtype'])}; host inference runs "
+            if d["dtype"] != "int8":
+                raise MLError(f"the model {what} is {d['dtype']}; host inference runs "
                               "full-integer int8 models")
-        self.input_shape = tuple(int(v) for v in inp["shape"])
-        self.output_shape = tuple(int(v) for v in out["shape"])
-        self.input_q = _qparams(inp)
-        self.output_q = _qparams(out)
+        self.input_shape = tuple(inp["shape"])
+        self.output_shape = tuple(out["shape"])
+        self.input_q = _qparams({"quantization_parameters": {"scales": inp["scales"], "zero_points": inp["zero_points"]}})
+        self.output_q = _qparams({"quantization_parameters": {"scales": out["scales"], "zero_points": out["zero_points"]}})
+
+    def _run_rows(self, rows: np.ndarray) -> np.ndarray:
+        from codegen.model.errors import ModelError
+        from codegen.model.tflm_reference import child_run
+
+        rows = np.asarray(rows, np.int8).reshape(len(rows), -1)
+        if not len(rows):
+            return np.zeros((0, math.prod(self.output_shape)), np.int8)
+        q = [(self.input_q.scale, self.input_q.zero_point)]
+        try:
+            return child_run(self._path, rows, q, [(self.output_q.scale, self.output_q.zero_point)], self._arena)
+        except ModelError as e:
+            raise MLError(e.message) from None
 
     @classmethod
     def from_file(cls, path: Path) -> "Int8Model":
@@ -263,9 +289,7 @@ class Int8Model:
             raise MLError(f"cannot read the model {path}: {e.strerror or e}") from None
 
     def invoke_int8(self, q: np.ndarray) -> np.ndarray:
-        self._interp.set_input(np.asarray(q, np.int8).reshape(self.input_shape), 0)
-        self._interp.invoke()
-        return np.array(self._interp.get_output(0), dtype=np.int8).reshape(-1)
+        return self._run_rows(np.asarray(q, np.int8).reshape(1, -1))[0]
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         """Dequantized scores (N, outputs) of feature tensors (N, ...), each quantized as the firmware
@@ -275,12 +299,11 @@ class Int8Model:
         if feats.ndim < 1 or (feats.size and math.prod(feats.shape[1:]) != n_in):
             raise MLError(f"features of shape {feats.shape[1:]} do not fill the model input "
                           f"{'×'.join(map(str, self.input_shape))}")
-        rows = []
-        for f in feats:
-            q = quantize_int8(f.reshape(-1), self.input_q.scale, self.input_q.zero_point)
-            rows.append(dequantize_int8(self.invoke_int8(q), self.output_q.scale, self.output_q.zero_point))
         n_out = math.prod(self.output_shape)
-        return np.stack(rows) if rows else np.zeros((0, n_out), np.float32)
+        if not len(feats):
+            return np.zeros((0, n_out), np.float32)
+        q = np.stack([quantize_int8(f.reshape(-1), self.input_q.scale, self.input_q.zero_point) for f in feats])
+        return dequantize_int8(self._run_rows(q), self.output_q.scale, self.output_q.zero_point).reshape(len(feats), n_out)
 
 
 def _qparams(detail: Mapping[str, Any]) -> QuantParams:

@@ -294,17 +294,24 @@ def compile_case(case: Case):
         return "refused", exc.message
 
 
-def run_validator(cases):
-    """Counts per category and the accepted cases; raises on any non-ModelError exception."""
+def run_validator(cases, crashes: list | None = None):
+    """Counts per category and the accepted cases. Any non-ModelError exception raises, or, with
+    a ``crashes`` list, is appended to it (case, text) and counted."""
     counts: dict = {}
     accepted = []
     for case in cases:
+        c = counts.setdefault(case.category, {"tried": 0, "accepted": 0, "refused": 0, "crash": 0})
         try:
             result, detail = compile_case(case)
         except Exception as exc:  # noqa: BLE001 - reported with the case that caused it
-            raise AssertionError(f"{case.seed_model} [{case.category}] {case.what}: "
-                                 f"{type(exc).__name__}: {exc}") from exc
-        c = counts.setdefault(case.category, {"tried": 0, "accepted": 0, "refused": 0})
+            text = (f"{case.seed_model} [{case.category}] {case.what}: "
+                    f"{type(exc).__name__}: {exc}")
+            if crashes is None:
+                raise AssertionError(text) from exc
+            crashes.append((case, text))
+            c["tried"] += 1
+            c["crash"] += 1
+            continue
         c["tried"] += 1
         c[result] += 1
         if result == "accepted":
