@@ -210,6 +210,13 @@ def _stamp(path: Path) -> tuple[int, int, str] | None:
         return None
 
 
+def keep_over_disk(project: Project) -> None:
+    """The user saw the change another program made to the project's file and chose their own
+    version: the next save may replace what is on disk now (and only that)."""
+    if project.path is not None:
+        project.disk_stamp = _stamp(project.path)
+
+
 def changed_on_disk(project: Project) -> bool:
     """Whether the project's file differs from what this process last read or wrote (another tool,
     e.g. the CLI, saved it meanwhile). A project never loaded from a file has nothing to compare."""
@@ -251,8 +258,9 @@ def save_project(project: Project, path: str | os.PathLike | None = None, overwr
     try:
         root.mkdir(parents=True, exist_ok=True)
         with folder_lock(root):
-            if not overwrite_changed and project.path is not None and _same_file(target, project.path) \
-                    and changed_on_disk(project):
+            # nothing to lose where no file is (a new name, or one deleted meanwhile)
+            if not overwrite_changed and project.path is not None and target.exists() \
+                    and _same_file(target, project.path) and changed_on_disk(project):
                 raise ProjectChangedOnDisk(target)
             # under the lock no other saver runs: whatever temp files are here were left by a killed one
             remove_stale_temps(target, older_than_s=0)

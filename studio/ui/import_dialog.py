@@ -272,7 +272,9 @@ def install_import_action(window) -> QAction:
         return dialog
 
     action.triggered.connect(lambda _=False: open_dialog())
-    window.file_menu.insertAction(window.act_export, action)
+    # after Save as…, before the exports (Export library…, Export bundle…)
+    tools = getattr(window, "export_library_tools", None)
+    window.file_menu.insertAction(tools.action if tools is not None else window.act_export, action)
     window.act_import_data = action
     window.open_import_dialog = open_dialog
     return action

@@ -20,7 +20,7 @@ from typing import Any
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from studio.core.errors import StudioError
-from studio.core.project import Project, load_project, to_dict
+from studio.core.project import Project, keep_over_disk, load_project, to_dict
 
 SETTLE_MS = 150
 MAX_LISTED = 8
@@ -213,6 +213,7 @@ class ReloadOffer:
     def keep_mine(self) -> None:
         self.watch.keep_mine()
         w = self.window
+        keep_over_disk(w.doc.project)   # the core's own check (save_project) agrees with the choice
         # the editor's version differs from the file now: it must count as unsaved
         if not w.doc.dirty:
             w.doc.undo_stack.resetClean()
