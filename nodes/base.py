@@ -262,6 +262,7 @@ class NodeType:
     ops_weight: ClassVar[float] = 1.0
     # what the two axes of the node's output mean, for plots of the features (e.g. frame, coefficient)
     feature_axes: ClassVar[tuple[str, str] | None] = None
+    records_audio: ClassVar[bool] = False    # a sensor of sound: imported clips at another rate are resampled
 
     # ---- properties -------------------------------------------------------------------------
     @classmethod

@@ -80,6 +80,7 @@ class Accelerometer(NodeType):
 class Microphone(NodeType):
     type_id = "sensors.microphone"
     role = Role.SENSOR
+    records_audio = True
     title = "Microphone"
     doc = "Mono audio normalised to [-1, 1]; one sample (1,) per sample period."
     outputs = [_OUT_PORT]

@@ -47,7 +47,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from nodes.base import NodeContext, NodeError, node_type
+from nodes.base import NodeContext, NodeError, Role, node_type
 from nodes.sensors import Replay
 from studio.core.dataset import SPLITS, Dataset, Sample, dataset_of, store_dataset
 from studio.core.errors import BadInput
@@ -106,7 +106,7 @@ class Expectation:
 
 
 def expectation(project: Project) -> Expectation:
-    sensors = [n for n in project.graph.nodes if _category(n) == "sensors"]
+    sensors = [n for n in project.graph.nodes if _role(n) is Role.SENSOR]
     if not sensors:
         return Expectation()
     node = sensors[0]
@@ -115,9 +115,9 @@ def expectation(project: Project) -> Expectation:
         props = cls.check_props(node.props)
     except NodeError as e:
         raise MLError(f"sensor '{node.id}': {e.message}") from None
-    windows = [n for n in project.graph.nodes if n.type_id == "dsp.window"]
+    windows = [n for n in project.graph.nodes if _role(n) is Role.WINDOW]
     min_samples = int(windows[0].props.get("window", 1)) if windows else 1
-    if node.type_id == "sensors.replay":
+    if cls.plays_recording:
         return Expectation(node.id, int(props["channels"]), float(props["rate_hz"]), min_samples)
     try:
         out = cls().infer({}, props, NodeContext(project.dir))["out"]
@@ -126,14 +126,14 @@ def expectation(project: Project) -> Expectation:
     if len(out.shape) == 3:
         return Expectation(node.id, int(out.shape[2]), None, 1, tuple(int(d) for d in out.shape))  # type: ignore[arg-type]
     return Expectation(node.id, int(out.shape[-1]), float(out.rate_hz) if out.rate_hz else None, min_samples,
-                       None, node.type_id == "sensors.microphone")
+                       None, cls.records_audio)
 
 
-def _category(node) -> str:
+def _role(node) -> Role | None:
     try:
-        return node.spec.category
+        return node.spec.role
     except NodeError:
-        return ""
+        return None
 
 
 # ---- readers -------------------------------------------------------------------------------------
