@@ -114,6 +114,9 @@ class MainWindow(QMainWindow):
 
         install_training_tools(self)  # "Train model…" in the Run menu (TensorFlow only inside the job)
         install_optimize_tools(self)  # "Optimize model…": prune + quantize as the graph's nodes say
+        from studio.ui.evaluate import install_evaluate_tools
+
+        install_evaluate_tools(self)  # "Evaluate on the emulated board…": device vs host, confusion matrix
         from studio.ui.data_panel import install_data_panel
 
         install_data_panel(self)      # View → Data: classes, samples, features, explorer (pyqtgraph on first show)
