@@ -1,6 +1,8 @@
 """Driving the real canvas with real mouse events."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -47,3 +49,22 @@ def drop_on(widget, mime) -> bool:
     QApplication.sendEvent(widget, QDropEvent(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                                               Qt.KeyboardModifier.NoModifier))
     return enter.isAccepted()
+
+
+@contextmanager
+def shown_window(qtbot, project_path):
+    """The main window on the project at ``project_path``, shown; closed without the "save
+    changes?" question (and its jobs cancelled) afterwards."""
+    from studio.core.project import load_project
+    from studio.ui.main_window import MainWindow
+
+    w = MainWindow(load_project(project_path))
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        yield w
+    finally:
+        w.jobs.cancel_all()
+        w.doc.undo_stack.setClean()
+        w.close()
+        w.deleteLater()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.ui.helpers import shown_window
+
 from studio.core.dataset import dataset_of
-from studio.core.project import load_project
 from studio.ui.import_dialog import ImportDialog
 from studio.ui.new_project import NewProjectDialog
 from tests.ui.data_helpers import write_clips
@@ -17,16 +18,8 @@ JOB_TIMEOUT_MS = 60_000
 @pytest.fixture
 def gesture_window(qtbot, tmp_path):
     from studio.core.templates import new_project
-    from studio.ui.main_window import MainWindow
-
-    w = MainWindow(load_project(new_project(tmp_path / "g", "gesture", "nano33ble", "g")))
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.jobs.cancel_all()
-    w.doc.undo_stack.setClean()
-    w.close()
-    w.deleteLater()
+    with shown_window(qtbot, new_project(tmp_path / "g", "gesture", "nano33ble", "g")) as w:
+        yield w
 
 
 def _dialog(window) -> ImportDialog:

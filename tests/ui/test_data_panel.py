@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.ui.helpers import shown_window
+
 from studio.core.dataset import dataset_of
 from studio.core.project import load_project
 from studio.ml.pipeline import features_for_clip
@@ -27,17 +29,9 @@ def made_project(tmp_path_factory):
 
 @pytest.fixture
 def data_window(qtbot, tmp_path, made_project):
-    from studio.ui.main_window import MainWindow
-
     copy = Path(shutil.copytree(made_project.parent, tmp_path / "gest")) / made_project.name
-    w = MainWindow(load_project(copy))
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.jobs.cancel_all()
-    w.doc.undo_stack.setClean()
-    w.close()
-    w.deleteLater()
+    with shown_window(qtbot, copy) as w:
+        yield w
 
 
 @pytest.fixture

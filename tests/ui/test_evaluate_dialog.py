@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from studio.core.project import load_project
+from tests.ui.helpers import shown_window
+
 from studio.ui.evaluate import EvaluateDialog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,17 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    from studio.ui.main_window import MainWindow
-
     shutil.copytree(ROOT / "sample_projects" / "gesture", tmp_path / "gesture")
-    w = MainWindow(load_project(tmp_path / "gesture" / "gesture.tinyml"))
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.jobs.cancel_all()
-    w.doc.undo_stack.setClean()
-    w.close()
-    w.deleteLater()
+    with shown_window(qtbot, tmp_path / "gesture" / "gesture.tinyml") as w:
+        yield w
 
 
 def test_the_evaluation_shows_the_device_confusion_matrix_and_agreement(window, qtbot):
