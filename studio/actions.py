@@ -207,16 +207,16 @@ def _streamed_reference(project: Project) -> tuple[list, list[str | None]]:
     """The host reference of every streamed test clip, each from a fresh pipeline state (the board
     resets between clips), and the true label of each of its windows (the clip's)."""
     from studio.ml.importer import load_split, split_files
-    from studio.ml.pipeline import HostResult, host_inference, int8_model
+    from studio.ml.pipeline import HostResult, host_inference_per_stream
 
     clips, _ = load_split(project, "test")
     files = split_files(project, "test")
-    model = int8_model(project)
     host: list = []
     expected: list[str | None] = []
-    for clip, (_rel, label) in zip(clips, files):
-        # an image clip (H, W, C) is one camera sample: a stream of one image
-        for r in host_inference(project, clip[None] if clip.ndim == 3 else clip, model):
+    # an image clip (H, W, C) is one camera sample: a stream of one image
+    per_clip = host_inference_per_stream(project, [clip[None] if clip.ndim == 3 else clip for clip in clips])
+    for results, (_rel, label) in zip(per_clip, files):
+        for r in results:
             host.append(HostResult(len(host), r.label, r.scores))
             expected.append(label)
     return host, expected

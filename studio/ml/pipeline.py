@@ -328,6 +328,34 @@ def classify(scores: np.ndarray, labels: Sequence[str], first_index: int = 0) ->
     return out
 
 
+def host_inference_per_stream(project: Project, streams: Sequence[np.ndarray],
+                              model: Int8Model | None = None) -> list[list[HostResult]]:
+    """``host_inference`` of each of several independent streams (each from a fresh pipeline
+    state, as a board that restarts per clip), with one plan and one model run over all their
+    windows (the reference interpreter runs in a child process: one start, not one per clip)."""
+    plan = pipeline_plan(project)
+    model = model or int8_model(project)
+    shape = model.input_shape[1:] if model.input_shape[0] == 1 else model.input_shape
+    feats = []
+    for x in streams:
+        f = _host(run_to_features, plan, _check_samples(x, images=plan.window is None))
+        feats.append(_reshape(f, tuple(shape)) if f.shape[0] else np.zeros((0,) + tuple(shape), np.float32))
+    counts = [f.shape[0] for f in feats]
+    if not sum(counts):
+        return [[] for _ in streams]
+    all_scores = model.scores(np.concatenate([f for f in feats if f.shape[0]]))
+    out, at = [], 0
+    for f, n in zip(feats, counts):
+        if n == 0:
+            out.append([])
+            continue
+        scores = after_model_scores(plan, f, all_scores[at:at + n])
+        at += n
+        labels = plan.labels or tuple(f"class{i}" for i in range(scores.shape[1] if scores.ndim == 2 else 0))
+        out.append(classify(scores, labels))
+    return out
+
+
 def host_inference(project: Project, samples: np.ndarray | None = None,
                    model: Int8Model | None = None) -> list[HostResult]:
     """What the firmware should report for the stream ``samples`` (T, C): one HostResult per
