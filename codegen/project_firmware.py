@@ -8,9 +8,10 @@ pipeline with errors), turns each node into its ``StageCode`` (sensors here, DSP
 from __future__ import annotations
 
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from studio.core.boards import Board, boards
 from studio.core.errors import BadInput, StudioError
 from studio.core.plan import PlanStage
 from studio.core.project import Project
-from studio.core.sample_source import HOST_STREAM, REPLAY, HostStream, emulated_source, host_stream_for
+from studio.core.sample_source import HOST_STREAM, HostStream, emulated_source, host_stream_for
 from studio.core.validate import Report, load_recording, validate_project
 
 EMULATED_BOARD = "qemu-mps2-an386"
@@ -121,9 +122,29 @@ def device_model_asset(node_id: str, type_id: str, props: Mapping[str, Any]) -> 
                    "after it")
 
 
-def generate(project: Project, out_dir: str | Path, board: Board | None = None, force: bool = False) -> GeneratedFirmware:
-    """Writes the complete firmware project for ``board`` (default: the project's) into ``out_dir``
-    (empty, or made by an earlier generation unless ``force``; never the project's folder)."""
+@dataclass(frozen=True)
+class FirmwareParts:
+    """What the firmware writer is handed for one project on one board: the stages in data-flow
+    order, the compiled model's folder (alive inside ``firmware_parts``' block), labels, buffers and
+    the sample source. The firmware (``generate``) and the library export write from these alone."""
+
+    report: Report
+    model_report: Any
+    stages: tuple[StageCode, ...]
+    model_dir: Path | None
+    labels: tuple[str, ...]
+    replay: np.ndarray | None
+    host_stream: HostStream | None
+    feature_buffer: str | None
+    model_buffer: str | None
+    result_buffer: str | None
+    model_outputs: int | None
+
+
+@contextmanager
+def firmware_parts(project: Project, board: Board | None = None) -> Iterator[FirmwareParts]:
+    """The project's firmware parts for ``board`` (default: the project's); the model's C exists
+    in a temporary folder until the block ends. Raises PipelineHasErrors or BadInput."""
     from codegen.model import ModelError, compile_tflite
 
     board = board or boards().get(project.board_id)
@@ -141,7 +162,7 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None, 
     source = plan.result
     labels = list(report.node_labels.get(source[0], ())) if source else _labels(report)
     # a Replay sensor plays its recording on any board (a real one loops it); an emulated board
-    # plays the project's recording in place of a live sensor
+    # plays the project's recording in place of a live sensor, or streams the imported test split
     has_replay_sensor = plan.sensor is not None and plan.sensor.node_class.plays_recording
     host_stream = emulated_host_stream(project, report) if board.emulated and not has_replay_sensor else None
     replay = (replay_data(project, report) if (board.emulated or has_replay_sensor) and host_stream is None
@@ -174,14 +195,23 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None, 
             labels = _labels(report)
         # the result is a stage's output when the outputs read a node other than the model
         after_model = source is not None and model_id is not None and source[0] != model_id
-        files = write_firmware(Path(out_dir), board, project.name, stages, model_dir, labels, replay,
-                               feature_buffer=feature_buffer,
-                               model_buffer=buffer_name(model_id, "scores") if model_id else None,
-                               result_buffer=buffer_name(*source) if after_model else None,
-                               model_outputs=_model_outputs(report) if model_id else None,
-                               force=force, protected=project_paths(project), host_stream=host_stream)
-    return GeneratedFirmware(files, report, model_report, board, 0 if replay is None else int(replay.shape[0]),
-                             tuple(labels), HOST_STREAM if host_stream is not None else REPLAY)
+        yield FirmwareParts(report, model_report, tuple(stages), model_dir, tuple(labels), replay, host_stream,
+                            feature_buffer, buffer_name(model_id, "scores") if model_id else None,
+                            buffer_name(*source) if after_model else None,
+                            _model_outputs(report) if model_id else None)
+
+
+def generate(project: Project, out_dir: str | Path, board: Board | None = None, force: bool = False) -> GeneratedFirmware:
+    """Writes the complete firmware project for ``board`` (default: the project's) into ``out_dir``
+    (empty, or made by an earlier generation unless ``force``; never the project's folder)."""
+    board = board or boards().get(project.board_id)
+    with firmware_parts(project, board) as parts:
+        files = write_firmware(Path(out_dir), board, project.name, parts.stages, parts.model_dir, parts.labels,
+                               parts.replay, feature_buffer=parts.feature_buffer, model_buffer=parts.model_buffer,
+                               result_buffer=parts.result_buffer, model_outputs=parts.model_outputs,
+                               force=force, protected=project_paths(project), host_stream=parts.host_stream)
+    return GeneratedFirmware(files, parts.report, parts.model_report, board,
+                             0 if parts.replay is None else int(parts.replay.shape[0]), parts.labels)
 
 
 def result_source(project: Project, report: Report) -> tuple[str, str] | None:

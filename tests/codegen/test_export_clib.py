@@ -218,40 +218,6 @@ def test_cli_unknown_format_is_bad_input(tmp_path):
     assert r.returncode == 2 and "c-library" in r.stderr
 
 
-def test_a_firmware_generated_by_another_thread_during_an_export_is_still_written(tmp_path):
-    import threading
-
-    import codegen.export.plan as plan
-    from codegen.project_firmware import generate
-
-    project = _project("gesture")
-    board = boards().get("qemu-mps2-an386")
-    done: dict = {}
-
-    def other():
-        done["fw"] = generate(project, tmp_path / "fw", board)
-
-    import codegen.project_firmware as pf
-
-    # the other thread generates a firmware while this one holds the capture
-    real_validate = pf.validate_project
-
-    def validate_and_start_other(*a, **k):
-        if "thread" not in done:
-            done["thread"] = threading.Thread(target=other)
-            done["thread"].start()
-            done["thread"].join()
-        return real_validate(*a, **k)
-
-    pf.validate_project = validate_and_start_other
-    try:
-        parts = plan.pipeline_parts(project, board)
-    finally:
-        pf.validate_project = real_validate
-    assert parts.stages and (tmp_path / "fw" / "src" / "pipeline.c").is_file()
-    assert done["fw"].files.files
-
-
 def test_the_readmes_integration_example_compiles_against_the_header_alone(gesture_lib, tmp_path):
     readme = (gesture_lib / "README.md").read_text()
     example = re.search(r"## Integration example\n\n```c\n(.*?)```", readme, re.S).group(1)
