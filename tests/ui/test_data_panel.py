@@ -181,11 +181,12 @@ def test_a_camera_sample_is_shown_as_its_image_and_the_features_as_the_resized_o
         w.deleteLater()
 
 
-def test_the_relabel_button_relabels_the_selected_rows_and_ctrl_z_undoes_it(panel, data_window):
+def test_the_relabel_button_relabels_the_selected_rows_and_ctrl_z_undoes_it(panel, data_window, qtbot):
     panel.class_filter.setCurrentText("noise")
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 12)   # the list refills from the document's signals
     panel.table.selectRow(0)
+    qtbot.waitUntil(lambda: len(panel.selected_files()) == 1)
     chosen = panel.selected_files()
-    assert len(chosen) == 1
     panel.label_choice.setCurrentText("slow")
     panel.relabel_button.click()
     assert next(s.label for s in _samples(data_window) if s.file == chosen[0]) == "slow"
