@@ -355,6 +355,7 @@ class Canvas(QObject):
         rect.setPos(node.ui.get("x", 0), node.ui.get("y", 0))
         rect.setZValue(-1)
         rect.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        rect.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)   # by a rubber band or Select all
         self.viewer.scene().addItem(rect)
         self._placeholders[core_id] = rect
 
@@ -371,10 +372,13 @@ class Canvas(QObject):
         index = self._report_index(report) if report else {"specs": {}, "issues": {}}
         for cid in made:
             rect = self._placeholders.pop(cid)
+            was_selected = rect.isSelected()
             self.viewer.scene().removeItem(rect)
             self._create(cid)
             if cid in self._ng_of:
                 self._apply_report(cid, index, report)
+                if was_selected:
+                    self._ng_of[cid].set_selected(True)
         self._connect_edges_of(made)
         return made
 
@@ -498,14 +502,23 @@ class Canvas(QObject):
 
     # ---- selection, view ----------------------------------------------------------------------
     def selected_ids(self) -> list[str]:
-        return [self._core_of[n.id] for n in self.ng.selected_nodes() if n.id in self._core_of]
+        ids = [self._core_of[n.id] for n in self.ng.selected_nodes() if n.id in self._core_of]
+        return ids + [cid for cid, rect in self._placeholders.items() if rect.isSelected()]
 
     def select(self, core_ids: list[str]) -> None:
-        self.materialise(core_ids)
+        """Selects those nodes; in a large graph a selection of more than ``MATERIALISE_BATCH``
+        (Select all) stays on the rectangles instead of making every node a full one."""
+        if len(core_ids) <= self.MATERIALISE_BATCH:
+            self.materialise(core_ids)
         self.ng.clear_selection()
+        for rect in self._placeholders.values():
+            if rect.isSelected():
+                rect.setSelected(False)
         for core_id in core_ids:
             if core_id in self._ng_of:
                 self._ng_of[core_id].set_selected(True)
+            elif core_id in self._placeholders:
+                self._placeholders[core_id].setSelected(True)
         self.selection_changed.emit(self.selected_ids())
 
     def center_on(self, core_id: str) -> None:

@@ -120,3 +120,12 @@ def test_a_small_project_gets_every_full_node_at_once(qtbot):
     qtbot.addWidget(window)
     assert len(window.canvas.ng.all_nodes()) == 80
     assert not window.canvas._placeholders
+
+
+def test_select_all_in_a_large_graph_selects_every_node_without_making_them_full_nodes(large_window):
+    canvas = large_window.canvas
+    large_window.act_select_all.trigger()
+    assert len(canvas.selected_ids()) == 10000
+    assert len(canvas.ng.all_nodes()) <= _bound(large_window) + 2
+    canvas.select([])
+    assert canvas.selected_ids() == []
