@@ -1,5 +1,6 @@
 """How long the editor takes to open a project of N nodes (offscreen): project load + validation +
-the canvas (NodeGraphQt items, markers, captions). Prints seconds per size; ``--profile N`` prints
+the canvas (NodeGraphQt items, markers, captions; above Canvas.LAZY_ABOVE nodes only those in view
+are full NodeGraphQt nodes, the rest rectangles). Prints seconds and full nodes per size; ``--profile N`` prints
 the cProfile top functions for one size. A figure, not a test.
 """
 from __future__ import annotations
@@ -27,7 +28,7 @@ def project_file(n_nodes: int, folder: Path) -> Path:
     return save_project(Project(f"bench {n_nodes}", "nano33ble", graph), folder / f"bench{n_nodes}.tinyml")
 
 
-def open_in_editor(path: Path) -> float:
+def open_in_editor(path: Path) -> tuple[float, int]:
     from PySide6.QtWidgets import QApplication
 
     from studio.ui.main_window import MainWindow
@@ -37,11 +38,12 @@ def open_in_editor(path: Path) -> float:
     window = MainWindow(load_project(path))
     app.processEvents()
     took = time.perf_counter() - start
+    full = len(window.canvas.ng.all_nodes())
     window.doc.undo_stack.setClean()
     window.close()
     window.deleteLater()
     app.processEvents()
-    return took
+    return took, full
 
 
 def main(argv: list[str]) -> None:
@@ -55,9 +57,10 @@ def main(argv: list[str]) -> None:
             pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
             return
         sizes = [int(a) for a in argv] or [100, 1000, 10000]
-        print(f"{'nodes':>7} {'open s':>8}")
+        print(f"{'nodes':>7} {'open s':>8} {'full nodes':>11}")
         for n in sizes:
-            print(f"{n:>7} {open_in_editor(project_file(n, Path(tmp))):>8.2f}", flush=True)
+            took, full = open_in_editor(project_file(n, Path(tmp)))
+            print(f"{n:>7} {took:>8.2f} {full:>11}", flush=True)
 
 
 if __name__ == "__main__":

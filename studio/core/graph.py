@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -240,15 +241,19 @@ class Graph:
         for e in self._edges:
             if e.src in indeg and e.dst in indeg:
                 indeg[e.dst] += 1
-        ready = [n for n, d in indeg.items() if d == 0]
+        leaving: dict[str, list[str]] = {}   # edges grouped once (in edge order): linear, not quadratic
+        for e in self._edges:
+            if e.src in indeg and e.dst in indeg:
+                leaving.setdefault(e.src, []).append(e.dst)
+        ready = deque(n for n, d in indeg.items() if d == 0)
         order: list[str] = []
         while ready:
-            cur = ready.pop(0)
+            cur = ready.popleft()
             order.append(cur)
-            for e in self._edges:
-                if e.src == cur and e.dst in indeg:
-                    indeg[e.dst] -= 1
-                    if indeg[e.dst] == 0:
-                        ready.append(e.dst)
-        cyclic = [n for n in self._nodes if n not in order]
+            for dst in leaving.get(cur, ()):
+                indeg[dst] -= 1
+                if indeg[dst] == 0:
+                    ready.append(dst)
+        done = set(order)
+        cyclic = [n for n in self._nodes if n not in done]
         return order, cyclic

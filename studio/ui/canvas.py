@@ -7,14 +7,21 @@ undoable commands on the core graph. The canvas changes only when the core graph
 (its events), so undo, load and replace look the same as an edit. After every wire gesture the
 pipes are re-synchronised with the core edges, because the viewer deletes and draws pipe items
 itself before it asks.
+
+A large graph (more than ``LAZY_ABOVE`` nodes) is drawn with a level of detail: every node first
+gets a plain rectangle (a placeholder: no ports, caption or badge), and a full NodeGraphQt node is
+made only for a node the user can see (with its wired neighbours, so its wires are drawn) when few
+enough are in view, and for any node an action needs (select, centre on, find from a report).
+The core graph stays the one source of truth; NodeGraphQt's per-node setup (~2.5 ms) made opening
+10,000 nodes take ~50 s.
 """
 from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem, QToolTip
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsSimpleTextItem, QToolTip
 
 from nodes.base import NodeError, NodeType, catalogue, node_type
 from studio.core.errors import GraphError, StudioError
@@ -127,6 +134,10 @@ class Canvas(QObject):
     drop_files = Signal(list)          # local file paths dropped on the canvas
     add_requested = Signal(str, object)  # type_id, scene position (QPointF)
 
+    LAZY_ABOVE = 500          # graphs up to this many nodes get every full node at once
+    MATERIALISE_BATCH = 150   # at most this many nodes in view are made full nodes (else placeholders)
+    PLACEHOLDER_SIZE = (160, 60)
+
     def __init__(self, document: Document, parent: QObject | None = None):
         super().__init__(parent)
         ngqt = load_nodegraphqt()
@@ -151,6 +162,13 @@ class Canvas(QObject):
         self._captions: dict[str, QGraphicsSimpleTextItem] = {}
         self.caption_colour = QColor(170, 175, 185)
         self._hover: str | None = None
+        self._placeholders: dict[str, QGraphicsRectItem] = {}   # core id -> rectangle (not yet a full node)
+        self._lazy = False
+        self._seen_rect: QRectF | None = None
+        self._materialise_timer = QTimer(self)
+        self._materialise_timer.setSingleShot(True)
+        self._materialise_timer.setInterval(0)
+        self._materialise_timer.timeout.connect(self.materialise_visible)
         self._take_over_viewer_signals()
         # NodeGraphQt's own Undo/Redo act on its private stack and would make Ctrl+Z ambiguous
         for action in (self.viewer.qaction_for_undo(), self.viewer.qaction_for_redo()):
@@ -285,6 +303,7 @@ class Canvas(QObject):
             self.rebuild()
         elif event.kind == "node_added":
             self._create(event.node_id)
+            self._connect_edges_of([event.node_id])
         elif event.kind == "node_removed":
             self._destroy(event.node_id)
         elif event.kind == "edge_added":
@@ -298,20 +317,102 @@ class Canvas(QObject):
         elif event.kind == "ui_changed":
             node = self._ng_of.get(event.node_id)
             ui = self.doc.graph.node(event.node_id).ui
+            rect = self._placeholders.get(event.node_id)
+            if rect is not None and "x" in ui:
+                rect.setPos(ui["x"], ui["y"])
             if node is not None and "x" in ui and tuple(node.view.xy_pos) != (ui["x"], ui["y"]):
                 node.view.xy_pos = [ui["x"], ui["y"]]
                 for port in node.view.inputs + node.view.outputs:
                     port.redraw_connected_pipes()
 
     def rebuild(self) -> None:
-        for core_id in list(self._ng_of):
+        for core_id in list(self._ng_of) + list(self._placeholders):
             self._destroy(core_id)
+        self._lazy = len(self.doc.graph.nodes) > self.LAZY_ABOVE
+        self._seen_rect = None
+        if self._lazy:
+            for node in self.doc.graph.nodes:
+                self._place(node.id)
+            self._materialise_timer.start()
+            return
         for node in self.doc.graph.nodes:
             self._create(node.id)
         for e in self.doc.graph.edges:
             out, inp = self._ports(e)
             if out is not None:
                 out.connect_to(inp, push_undo=False, emit_signal=False)
+
+    # ---- level of detail (large graphs) -------------------------------------------------------
+    def _place(self, core_id: str) -> None:
+        node = self.doc.graph.node(core_id)
+        if node.type_id not in self._identifier:
+            return
+        w, h = self.PLACEHOLDER_SIZE
+        rect = QGraphicsRectItem(0, 0, w, h)
+        colour = QColor(*CATEGORY_COLOURS.get(node.type_id.split(".")[0], (60, 60, 60)))
+        rect.setBrush(QBrush(colour))
+        rect.setPen(QPen(colour.lighter(140), 1))
+        rect.setPos(node.ui.get("x", 0), node.ui.get("y", 0))
+        rect.setZValue(-1)
+        rect.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        rect.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)   # by a rubber band or Select all
+        self.viewer.scene().addItem(rect)
+        self._placeholders[core_id] = rect
+
+    def is_materialised(self, core_id: str) -> bool:
+        return core_id in self._ng_of
+
+    def materialise(self, core_ids) -> list[str]:
+        """Makes full nodes of those of ``core_ids`` that are placeholders (with their wires to full
+        nodes); returns the ids made."""
+        made = [cid for cid in dict.fromkeys(core_ids) if cid in self._placeholders]
+        if not made:
+            return []
+        report = self.doc.report
+        index = self._report_index(report) if report else {"specs": {}, "issues": {}}
+        for cid in made:
+            rect = self._placeholders.pop(cid)
+            was_selected = rect.isSelected()
+            self.viewer.scene().removeItem(rect)
+            self._create(cid)
+            if cid in self._ng_of:
+                self._apply_report(cid, index, report)
+                if was_selected:
+                    self._ng_of[cid].set_selected(True)
+        self._connect_edges_of(made)
+        return made
+
+    def _connect_edges_of(self, core_ids) -> None:
+        ids = set(core_ids)
+        for e in self.doc.graph.edges:
+            if e.src in ids or e.dst in ids:
+                out, inp = self._ports(e)
+                if out is not None and out not in inp.connected_ports():
+                    out.connect_to(inp, push_undo=False, emit_signal=False)
+
+    def _visible_rect(self) -> QRectF:
+        return self.viewer.mapToScene(self.viewer.viewport().rect()).boundingRect()
+
+    def materialise_visible(self) -> list[str]:
+        """Full nodes for the placeholders in view (and their wired neighbours), when no more than
+        ``MATERIALISE_BATCH`` are in view; zoomed out further they stay rectangles."""
+        if not self._placeholders:
+            return []
+        view = self._visible_rect()
+        self._seen_rect = view
+        w, h = self.PLACEHOLDER_SIZE
+        margin = view.adjusted(-w, -h, w, h)
+        inside = [cid for cid, rect in self._placeholders.items() if margin.contains(rect.pos())]
+        if not inside or len(inside) > self.MATERIALISE_BATCH:
+            return []
+        wanted = set(inside)
+        for e in self.doc.graph.edges:
+            if e.src in wanted or e.dst in wanted:
+                inside += [e.src, e.dst]
+        return self.materialise(inside)
+
+    def full_node_count(self) -> int:
+        return len(self._ng_of)
 
     def _label(self, core_id: str) -> str:
         return core_id
@@ -360,6 +461,9 @@ class Canvas(QObject):
         self._captions[core_id] = caption
 
     def _destroy(self, core_id: str) -> None:
+        rect = self._placeholders.pop(core_id, None)
+        if rect is not None:
+            self.viewer.scene().removeItem(rect)
         ng_node = self._ng_of.pop(core_id, None)
         self._markers.pop(core_id, None)
         self._captions.pop(core_id, None)
@@ -398,22 +502,33 @@ class Canvas(QObject):
 
     # ---- selection, view ----------------------------------------------------------------------
     def selected_ids(self) -> list[str]:
-        return [self._core_of[n.id] for n in self.ng.selected_nodes() if n.id in self._core_of]
+        ids = [self._core_of[n.id] for n in self.ng.selected_nodes() if n.id in self._core_of]
+        return ids + [cid for cid, rect in self._placeholders.items() if rect.isSelected()]
 
     def select(self, core_ids: list[str]) -> None:
+        """Selects those nodes; in a large graph a selection of more than ``MATERIALISE_BATCH``
+        (Select all) stays on the rectangles instead of making every node a full one."""
+        if len(core_ids) <= self.MATERIALISE_BATCH:
+            self.materialise(core_ids)
         self.ng.clear_selection()
+        for rect in self._placeholders.values():
+            if rect.isSelected():
+                rect.setSelected(False)
         for core_id in core_ids:
             if core_id in self._ng_of:
                 self._ng_of[core_id].set_selected(True)
+            elif core_id in self._placeholders:
+                self._placeholders[core_id].setSelected(True)
         self.selection_changed.emit(self.selected_ids())
 
     def center_on(self, core_id: str) -> None:
+        self.materialise([core_id])
         if core_id in self._ng_of:
             self.select([core_id])
             self.viewer.centerOn(self._ng_of[core_id].view)
 
     def zoom_to_fit(self) -> None:
-        views = [n.view for n in self._ng_of.values()]
+        views = [n.view for n in self._ng_of.values()] + list(self._placeholders.values())
         if not views:
             return
         rect = views[0].sceneBoundingRect()
@@ -425,29 +540,36 @@ class Canvas(QObject):
         self.viewer.set_scene_rect([rect.x(), rect.y(), rect.width(), rect.height()])
 
     def view_of(self, core_id: str):
+        self.materialise([core_id])
         return self._ng_of[core_id].view
 
     def positions(self) -> dict[str, tuple[int, int]]:
-        return {cid: (round(n.view.xy_pos[0]), round(n.view.xy_pos[1])) for cid, n in self._ng_of.items()}
+        out = {cid: (round(n.view.xy_pos[0]), round(n.view.xy_pos[1])) for cid, n in self._ng_of.items()}
+        out.update({cid: (round(r.pos().x()), round(r.pos().y())) for cid, r in self._placeholders.items()})
+        return out
 
     # ---- validation -> badges and tooltips ---------------------------------------------------
     def show_report(self, report: Report | None) -> None:
         index = self._report_index(report) if report else {"specs": {}, "issues": {}}
-        for core_id, ng_node in self._ng_of.items():
-            issues = index["issues"].get(core_id, [])
-            errors = [i for i in issues if i.severity == "error"]
-            warnings = [i for i in issues if i.severity == "warning"]
-            severity = "error" if errors else "warning" if warnings else None
-            shown = errors + warnings
-            lines = [f"<b>{_esc(self._label(core_id))}</b> <i>({_esc(self.doc.graph.node(core_id).type_id)})</i>"]
-            lines += [f"<span style='color:{SEVERITY_COLOURS[i.severity].name()}'>{i.severity}: {_esc(i.message)}</span>"
-                      for i in shown]
-            if report:
-                lines += _shares(report, core_id, index["specs"].get(core_id, ()))
-            tip = "<br/>".join(lines)
-            ng_node.view.setToolTip(tip)
-            self._markers[core_id].set_state(severity, len(shown), tip)
-            self._captions[core_id].setText(self._caption_text(core_id, report))
+        for core_id in self._ng_of:
+            self._apply_report(core_id, index, report)
+
+    def _apply_report(self, core_id: str, index: dict, report: Report | None) -> None:
+        ng_node = self._ng_of[core_id]
+        issues = index["issues"].get(core_id, [])
+        errors = [i for i in issues if i.severity == "error"]
+        warnings = [i for i in issues if i.severity == "warning"]
+        severity = "error" if errors else "warning" if warnings else None
+        shown = errors + warnings
+        lines = [f"<b>{_esc(self._label(core_id))}</b> <i>({_esc(self.doc.graph.node(core_id).type_id)})</i>"]
+        lines += [f"<span style='color:{SEVERITY_COLOURS[i.severity].name()}'>{i.severity}: {_esc(i.message)}</span>"
+                  for i in shown]
+        if report:
+            lines += _shares(report, core_id, index["specs"].get(core_id, ()))
+        tip = "<br/>".join(lines)
+        ng_node.view.setToolTip(tip)
+        self._markers[core_id].set_state(severity, len(shown), tip)
+        self._captions[core_id].setText(self._caption_text(core_id, report))
 
     def set_caption_colour(self, colour: QColor) -> None:
         self.caption_colour = colour
@@ -456,6 +578,8 @@ class Canvas(QObject):
 
     def emphasize(self, core_id: str | None) -> None:
         """Outlines one node (its share is hovered in a budget bar); None clears it."""
+        if core_id is not None:
+            self.materialise([core_id])
         for node_id, marker in self._markers.items():
             marker.set_emphasis(node_id == core_id)
 
@@ -463,11 +587,15 @@ class Canvas(QObject):
         return [node_id for node_id, marker in self._markers.items() if marker.emphasized]
 
     def marker_state(self, core_id: str) -> tuple[str | None, int]:
+        self.materialise([core_id])
         m = self._markers[core_id]
         return m.severity, m.count
 
     # ---- hover ------------------------------------------------------------------------------------
     def eventFilter(self, obj, event) -> bool:
+        if self._placeholders and event.type() == QEvent.Type.Paint:
+            if self._seen_rect != self._visible_rect() and not self._materialise_timer.isActive():
+                self._materialise_timer.start()   # after this paint: the scroll/zoom has settled
         if event.type() == QEvent.Type.MouseMove:
             scene_pos = self.viewer.mapToScene(event.position().toPoint())
             found = None
