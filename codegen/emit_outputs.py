@@ -21,17 +21,17 @@ from codegen.emitters.ctables import c_float
 from codegen.stage import PREFIX, StageCode, buffer_name
 from nodes.base import node_type
 
-SUPPORTED_TYPES = frozenset({"outputs.threshold_alert"})
+ALERT_TYPE = "outputs.threshold_alert"
+SMOOTHER_TYPE = "outputs.smoother"
+SUPPORTED_TYPES = frozenset({ALERT_TYPE})
 
 # The C pairs in codegen/runtime/outputs/ (each names its reference in nodes.outputs) and the
 # sizeof() of their structs on a 32-bit Cortex-M; tests/codegen/test_output_kernels.py checks these
 # against the compiler.
-ALERT_SOURCE, ALERT_HEADER = "outputs/threshold_alert.c", "outputs/threshold_alert.h"
-SMOOTHER_SOURCE, SMOOTHER_HEADER = "outputs/smoother.c", "outputs/smoother.h"
-KERNEL_SOURCES: Mapping[str, tuple[str, ...]] = {
-    "outputs.threshold_alert": (ALERT_SOURCE,),
-    "outputs.smoother": (SMOOTHER_SOURCE,),
-}
+# the node's declared kernel (nodes.outputs: ``kernel = "outputs/threshold_alert"``) is the pair
+ALERT_SOURCE, ALERT_HEADER = (f"{node_type(ALERT_TYPE).kernel}.{ext}" for ext in "ch")
+SMOOTHER_SOURCE, SMOOTHER_HEADER = (f"{node_type(SMOOTHER_TYPE).kernel}.{ext}" for ext in "ch")
+KERNEL_SOURCES: Mapping[str, tuple[str, ...]] = {ALERT_TYPE: (ALERT_SOURCE,), SMOOTHER_TYPE: (SMOOTHER_SOURCE,)}
 STRUCT_BYTES = {
     "tms_threshold_alert_config_t": 16,
     "tms_threshold_alert_state_t": 8,
@@ -85,8 +85,6 @@ def emit_output_stage(node_id: str, type_id: str, props: Mapping, labels: Sequen
                      ram_bytes=STRUCT_BYTES["tms_threshold_alert_state_t"],
                      flash_bytes=STRUCT_BYTES["tms_threshold_alert_config_t"])
 
-
-SMOOTHER_TYPE = "outputs.smoother"
 
 
 def smoother_ram_bytes(n: int, p: Mapping) -> int:
