@@ -25,7 +25,7 @@ from studio.core.boards import Board, boards
 from studio.core.errors import BadInput, StudioError
 from studio.core.plan import PlanStage
 from studio.core.project import Project
-from studio.core.sample_source import HOST_STREAM, HostStream, emulated_source, host_stream_for
+from studio.core.sample_source import HOST_STREAM, REPLAY, HostStream, emulated_source, host_stream_for
 from studio.core.validate import Report, load_recording, validate_project
 
 EMULATED_BOARD = "qemu-mps2-an386"
@@ -211,7 +211,8 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None, 
                                result_buffer=parts.result_buffer, model_outputs=parts.model_outputs,
                                force=force, protected=project_paths(project), host_stream=parts.host_stream)
     return GeneratedFirmware(files, parts.report, parts.model_report, board,
-                             0 if parts.replay is None else int(parts.replay.shape[0]), parts.labels)
+                             0 if parts.replay is None else int(parts.replay.shape[0]), parts.labels,
+                             HOST_STREAM if parts.host_stream is not None else REPLAY)
 
 
 def result_source(project: Project, report: Report) -> tuple[str, str] | None:
