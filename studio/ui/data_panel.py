@@ -286,10 +286,13 @@ class DataPanel(QWidget):
 
     def refresh(self) -> None:
         """Reads the dataset again (after an edit, an undo, another project)."""
-        if not self._built or not self.isVisible():
+        if not self._built:
             self._stale = True
             return
-        self._stale = False
+        # the list and its filters follow the document even while hidden (cheap, and a filter
+        # chosen next must find its classes); the chart and the explorer wait for the next show
+        hidden = not self.isVisible()
+        self._stale = hidden
         try:
             self.dataset = dataset_of(self.doc.project)
         except DatasetError as e:
@@ -299,9 +302,10 @@ class DataPanel(QWidget):
             self.summary.setText(self._summary_text())
         keep = self.selected_files()
         self._fill_filters()
-        self._draw_counts()
         self._fill_table(keep)
-        self.start_explorer()
+        if not hidden:
+            self._draw_counts()
+            self.start_explorer()
 
     def _summary_text(self) -> str:
         ds = self.dataset

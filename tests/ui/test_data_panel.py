@@ -182,8 +182,10 @@ def test_a_camera_sample_is_shown_as_its_image_and_the_features_as_the_resized_o
 
 
 def test_the_relabel_button_relabels_the_selected_rows_and_ctrl_z_undoes_it(panel, data_window, qtbot):
+    assert panel.class_filter.findText("noise") >= 0, [panel.class_filter.itemText(i) for i in range(panel.class_filter.count())]
     panel.class_filter.setCurrentText("noise")
-    qtbot.waitUntil(lambda: panel.table.rowCount() == 12)   # the list refills from the document's signals
+    assert panel.class_filter.currentText() == "noise"
+    assert panel.table.rowCount() == 12, (panel.table.rowCount(), panel.isVisible(), len(panel.dataset.samples))
     panel.table.selectRow(0)
     qtbot.waitUntil(lambda: len(panel.selected_files()) == 1)
     chosen = panel.selected_files()
