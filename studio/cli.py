@@ -157,6 +157,9 @@ def cmd_import(a: argparse.Namespace) -> int:
     from studio.ml.importer import apply_import, plan_import
 
     project = _load(a)
+    if not Path(a.source).exists():   # the user's argument, not the project: bad input (exit 2)
+        raise BadInput(f"'{a.source}' does not exist; choose a folder of label folders, a labelled CSV "
+                       "or an Edge Impulse export")
     plan = plan_import(project, a.source, _split_arg(a.split), a.seed)
     problems = [{"file": f, "reason": r} for f, r in plan.problems]
     if plan.problems and not a.skip_bad:

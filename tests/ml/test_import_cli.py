@@ -58,4 +58,4 @@ def test_a_bad_split_argument_is_bad_input(tmp_path):
 def test_a_missing_source_is_an_error_message(tmp_path):
     project = mic_project(tmp_path / "proj")
     r = _cli("import", str(project.path), str(tmp_path / "nowhere"))
-    assert r.returncode != 0 and "does not exist" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr
