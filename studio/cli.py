@@ -624,6 +624,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in VERBS:
+            from studio.core.processes import end_groups_with_program
+
+            end_groups_with_program()   # a verb stopped by SIGTERM leaves no emulator running
             add_args, run, help_text = VERBS[argv[0]]
             p = argparse.ArgumentParser(prog=f"tinyml-studio {argv[0]}", description=help_text)
             add_args(p)

@@ -4,9 +4,11 @@ then SIGKILL. One runner for every layer that starts a tool; argument lists only
 """
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import subprocess
+import threading
 from typing import Sequence
 
 from studio.core.errors import StudioError
@@ -20,8 +22,52 @@ class ToolTimedOut(StudioError):
         super().__init__(f"{what} did not finish within {timeout_s:g} s; it was stopped")
 
 
+# the groups popen_group started and nobody has ended yet: ended too when this program is
+# stopped by a signal or exits (end_groups_with_program), so no emulator outlives a killed verb
+_LIVE: dict[int, subprocess.Popen] = {}
+_LIVE_LOCK = threading.Lock()
+_INSTALLED = False
+
+
+def _forget(proc: subprocess.Popen) -> None:
+    with _LIVE_LOCK:
+        _LIVE.pop(proc.pid, None)
+
+
+def end_all_groups() -> int:
+    """SIGKILLs every process group started here and not yet ended; how many there were."""
+    with _LIVE_LOCK:
+        procs = list(_LIVE.values())
+        _LIVE.clear()
+    for proc in procs:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    return len(procs)
+
+
+def end_groups_with_program() -> None:
+    """Called once by a command-line entry point (in the main thread): SIGTERM, SIGHUP or a normal
+    exit end every tool group still running (an emulator, a compiler) before the program goes.
+    SIGKILL of this program cannot be caught; the groups then stay (their own timeouts end them)."""
+    global _INSTALLED
+    if _INSTALLED or threading.current_thread() is not threading.main_thread():
+        return
+    _INSTALLED = True
+    atexit.register(end_all_groups)
+
+    def stop(signum, _frame):
+        end_all_groups()
+        raise SystemExit(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
+
+
 def end_group(proc: subprocess.Popen, grace_s: float = 3.0) -> None:
     """Ends ``proc``'s whole process group (it was started with ``start_new_session``)."""
+    _forget(proc)
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(proc.pid, sig)
@@ -41,7 +87,10 @@ def end_group(proc: subprocess.Popen, grace_s: float = 3.0) -> None:
 
 def popen_group(argv: Sequence[str], **kwargs) -> subprocess.Popen:
     """``subprocess.Popen`` in a new session (its own process group), for ``end_group``."""
-    return subprocess.Popen(list(argv), start_new_session=True, **kwargs)
+    proc = subprocess.Popen(list(argv), start_new_session=True, **kwargs)
+    with _LIVE_LOCK:
+        _LIVE[proc.pid] = proc
+    return proc
 
 
 def run_limited(argv: Sequence[str], timeout_s: float, what: str | None = None, *, cwd=None, env=None,
@@ -61,6 +110,7 @@ def run_limited(argv: Sequence[str], timeout_s: float, what: str | None = None, 
         end_group(proc)
         raise
     # a child the tool left running (still in its group) must not outlive it
+    _forget(proc)
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
