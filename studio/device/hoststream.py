@@ -182,15 +182,18 @@ class StreamStats:
 def stream_session(url_host: str, port: int, streamer: ClipStreamer,
                    on_message: Callable[[Message], None] | None = None, count: int | None = None,
                    timeout_s: float = 600.0, stop: Callable[[], bool] | None = None,
-                   connect_timeout_s: float = 10.0) -> tuple[Counters, StreamStats]:
+                   connect_timeout_s: float = 10.0,
+                   idle_timeout_s: float = 120.0) -> tuple[Counters, StreamStats]:
     """One connection to a board's serial link (a TCP socket: the emulator's ``-serial``): its
     protocol lines go to ``on_message`` (requests are answered here, not passed on) until its
-    ``end`` line, the connection closes, ``count`` inferences, ``stop()`` or ``timeout_s``."""
+    ``end`` line, the connection closes, ``count`` inferences, ``stop()`` or ``timeout_s``; a board
+    silent for ``idle_timeout_s`` (neither a line nor a request) fails the session at once."""
     counters = Counters()
     lines = LineAssembler()
     start = time.monotonic()
     deadline = start + timeout_s
     ended = False
+    heard = start
     with socket.create_connection((url_host, port), timeout=connect_timeout_s) as sock:
         done = False
         while not done:
@@ -203,11 +206,17 @@ def stream_session(url_host: str, port: int, streamer: ClipStreamer,
             try:
                 chunk = sock.recv(65536)
             except socket.timeout:
+                if time.monotonic() - heard > idle_timeout_s:
+                    raise HostStreamError(
+                        f"the board sent nothing for {idle_timeout_s:.0f} s ({streamer.clip} of "
+                        f"{len(streamer.clips)} clips sent, {counters.inferences} results): it is stuck, "
+                        "or its firmware does not ask for the stream (regenerate it)") from None
                 continue
             except OSError as e:
                 raise HostStreamError(f"the board's serial link failed: {e}") from None
             if not chunk:
                 break
+            heard = time.monotonic()
             for raw in lines.feed(chunk):
                 message = parse_line(raw)
                 if message.kind == "need":

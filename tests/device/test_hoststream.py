@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import struct
 import subprocess
+import time
 import zlib
 from pathlib import Path
 
@@ -206,6 +207,36 @@ def test_a_board_that_goes_away_mid_stream_fails_the_session():
         stream_session("127.0.0.1", server.getsockname()[1],
                        ClipStreamer([np.zeros((4, 1), np.float32), np.zeros((4, 1), np.float32)]))
     t.join(5)
+
+
+def test_a_board_that_falls_silent_fails_the_session_after_the_idle_limit():
+    """A fake board says hello, asks for nothing and keeps its link open: the session ends with a
+    message after the idle limit instead of waiting for the whole run's timeout."""
+    import socket
+    import threading
+
+    from studio.device.hoststream import stream_session
+
+    server = socket.create_server(("127.0.0.1", 0))
+    release = threading.Event()
+
+    def board() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.sendall(b'{"type":"hello","project":"p","board":"b","build":"x"}\n')
+            release.wait(30)
+
+    t = threading.Thread(target=board, daemon=True)
+    t.start()
+    started = time.monotonic()
+    try:
+        with server, pytest.raises(HostStreamError, match="sent nothing for 1 s .0 of 1 clips sent"):
+            stream_session("127.0.0.1", server.getsockname()[1], ClipStreamer([np.zeros((4, 1), np.float32)]),
+                           timeout_s=60, idle_timeout_s=1)
+        assert time.monotonic() - started < 30   # the idle limit ended it, not the run's timeout
+    finally:
+        release.set()
+        t.join(5)
 
 
 pcm_clip_lists = st.integers(1, 3).flatmap(lambda c: st.lists(hnp.arrays(
