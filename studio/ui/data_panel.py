@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -374,17 +374,22 @@ class DataPanel(QWidget):
                 self.table.setItem(r, c, item)
         self.table.clearSelection()
         keep = set(keep)
-        mode = self.table.selectionMode()
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
         for r, s in enumerate(rows):
             if s.file in keep:
-                self.table.selectRow(r)
-        self.table.setSelectionMode(mode)
+                self.select_row(r, clear=False)
         self.table.blockSignals(was)
         if not self.selected_files() and rows:
-            self.table.selectRow(0)
+            self.select_row(0)
         else:
             self._on_selection()
+
+    def select_row(self, row: int, clear: bool = True) -> None:
+        """Selects ``row`` (alone, or added to the selection): explicit flags, so the keyboard
+        modifiers held at that moment (QTableWidget.selectRow reads them: Ctrl toggles) play no part."""
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        if clear:
+            flags |= QItemSelectionModel.SelectionFlag.Clear
+        self.table.selectionModel().select(self.table.model().index(row, 0), flags)
 
     def selected_files(self) -> list[str]:
         if not self._built:

@@ -186,8 +186,8 @@ def test_the_relabel_button_relabels_the_selected_rows_and_ctrl_z_undoes_it(pane
     panel.class_filter.setCurrentText("noise")
     assert panel.class_filter.currentText() == "noise"
     assert panel.table.rowCount() == 12, (panel.table.rowCount(), panel.isVisible(), len(panel.dataset.samples))
-    panel.table.selectRow(0)
-    qtbot.waitUntil(lambda: len(panel.selected_files()) == 1)
+    panel.select_row(0)
+    assert len(panel.selected_files()) == 1, panel.selected_files()
     chosen = panel.selected_files()
     panel.label_choice.setCurrentText("slow")
     panel.relabel_button.click()
