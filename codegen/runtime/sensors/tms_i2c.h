@@ -15,7 +15,10 @@
 int tms_i2c_init(uint8_t bus);
 /* START, address+W, the bytes, STOP */
 int tms_i2c_write(uint8_t bus, uint8_t address, const uint8_t *data, uint32_t len);
-/* START, address+W, wr bytes, repeated START, address+R, rd_len bytes read, STOP */
+/* START, address+W, wr bytes, repeated START, address+R, rd_len bytes read, STOP.
+ * With wr_len == 0: a plain read, START, address+R, rd_len bytes, STOP (no address+W phase: on some
+ * parts, e.g. the HS300x, an empty write is itself a command). tms_i2c_write with len == 0 is the
+ * bare START, address+W, STOP. */
 int tms_i2c_write_read(uint8_t bus, uint8_t address, const uint8_t *wr, uint32_t wr_len,
                        uint8_t *rd, uint32_t rd_len);
 /* busy-waits at least `us` microseconds (board glue: from the core clock) */
