@@ -102,3 +102,13 @@ def test_a_nack_is_a_bus_error_at_init_and_at_poll():
     assert drv.init(0x5C, rate_hz=1.0, channels=1, quantities=P) == OK
     drv.chip.nack = True
     assert drv.poll() == EBUS
+
+
+def test_the_24_bit_pressure_count_is_twos_complement():
+    # no real pressure is negative, but the output format is signed (an offset in RPDS can take a
+    # reading below zero): the decoding must sign-extend bit 23
+    drv = _driver()
+    assert drv.init(0x5C, rate_hz=1.0, channels=1, quantities=P) == OK
+    drv.chip.produce(-12.5, 20.0)
+    assert drv.poll() == 1
+    assert drv.drain() == [[pytest.approx(-12.5, abs=1 / 4096)]]

@@ -140,6 +140,18 @@ def test_nine_channels_append_the_magnetometer_in_gauss():
         assert [round(v, 3) for v in s[6:]] == [0.25, -0.5, 1.5]
 
 
+@settings(max_examples=30, deadline=None)
+@given(gauss=st.lists(st.floats(-3.99, 3.99), min_size=3, max_size=3))
+def test_magnetometer_values_equal_the_physical_values_within_one_lsb(gauss):
+    drv = _driver()
+    assert drv.init(AG, rate_hz=119.0, channels=9) == OK
+    drv.mag.produce(gauss)
+    drv.chip.produce([0.0, 0.0, 1.0], [0.0, 0.0, 0.0])
+    assert drv.poll() == 1
+    (got,) = drv.drain()
+    assert all(abs(w - h) <= drv.mag.gauss_per_lsb for w, h in zip(gauss, got[6:]))
+
+
 def test_a_wrong_who_am_i_is_an_identity_error():
     chip = Lsm9ds1AccelGyro()
     chip.regs[0x0F] = 0x6A
