@@ -6,7 +6,7 @@
  * EVENTS_STARTED says the current one was latched; EVENTS_END when MAXCNT samples are in RAM, and
  * the PDM goes on at once with the latched next buffer), "Pin configuration" (PSEL.CLK/DIN, PORT in
  * bit 5), "Registers" (offsets below); GPIO chapter (PIN_CNF, OUTSET) for the microphone supply.
- * Rationale for the interrupt/poll split and the three buffers: see nrf52840_pdm.h. */
+ * Rationale for the interrupt/poll split and the buffer count: see nrf52840_pdm.h. */
 #include "nrf52840_pdm.h"
 #include "tms_mmio.h"
 
@@ -42,6 +42,10 @@
 #define PIN_CNF_OUTPUT_HIGH_DRIVE 0x303u
 
 #define NVIC_ISER0 0xE000E100u
+
+/* counters wrap at 2^32: k % BUFFERS stays continuous only for a power of two */
+typedef char tms_nrf52840_pdm_buffers_is_a_power_of_two
+    [(TMS_NRF52840_PDM_BUFFERS >= 3u && (TMS_NRF52840_PDM_BUFFERS & (TMS_NRF52840_PDM_BUFFERS - 1u)) == 0u) ? 1 : -1];
 
 static tms_nrf52840_pdm_t *active;
 
@@ -131,7 +135,7 @@ int tms_nrf52840_pdm_poll(tms_nrf52840_pdm_t *s, tms_sample_ring_t *ring)
 {
     uint32_t filled = s->filled;
     int pushed = 0;
-    /* buffer n is refilled once buffer n+2 is finished (filled >= n+3): those are gone */
+    /* buffer n is refilled once buffer n+BUFFERS-1 is finished (filled >= n+BUFFERS): gone */
     if (filled - s->taken > TMS_NRF52840_PDM_BUFFERS - 1u) {
         uint32_t lost = filled - (TMS_NRF52840_PDM_BUFFERS - 1u) - s->taken;
         ring->overruns += lost * TMS_NRF52840_PDM_BUFFER_SAMPLES;

@@ -10,10 +10,12 @@
  * tms_nrf52840_pdm_poll converts finished buffers (int16 / 32768 -> PCM full scale +-1) into the
  * sample ring. Why an interrupt and not poll alone: event registers are flags, not counters; a poll
  * that comes after two buffer periods (inference takes longer than that) could not tell how many
- * buffers ended, nor queue the next pointer in time. Why three buffers: one is being filled, one
- * is queued, and the finished one stays intact for a whole buffer period while poll converts it. A
- * finished buffer that poll did not take before the PDM came round to overwrite it is written off
- * whole and its samples counted in ring->overruns. */
+ * buffers ended, nor queue the next pointer in time. The buffers, not the ring, hold the audio
+ * while the pipeline runs inference and does not poll: one is being filled, one is queued, the
+ * other BUFFERS-2 finished ones wait for poll, so poll may pause for up to (BUFFERS - 2) buffer
+ * periods (6 x 16 ms = 96 ms by default; size TMS_NRF52840_PDM_BUFFERS from the pipeline's
+ * inference time). A finished buffer that poll did not take before the PDM came round to
+ * overwrite it is written off whole and its samples counted in ring->overruns. */
 #ifndef TMS_NRF52840_PDM_H
 #define TMS_NRF52840_PDM_H
 #include <stdint.h>
@@ -22,7 +24,9 @@
 #ifndef TMS_NRF52840_PDM_BUFFER_SAMPLES
 #define TMS_NRF52840_PDM_BUFFER_SAMPLES 256u  /* 16 ms at 16 kHz; even, so each buffer is word aligned */
 #endif
-#define TMS_NRF52840_PDM_BUFFERS 3u
+#ifndef TMS_NRF52840_PDM_BUFFERS
+#define TMS_NRF52840_PDM_BUFFERS 8u  /* a power of two >= 3: buffer k is buffers[k % BUFFERS] */
+#endif
 /* Nano 33 BLE Sense: MP34DT05 VDD is switched by P0.17 (board schematic / Arduino variant) */
 #ifndef TMS_NRF52840_PDM_MIC_POWER_PIN
 #define TMS_NRF52840_PDM_MIC_POWER_PIN 17u
