@@ -19,6 +19,7 @@ FLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-Os", "-c"]
 # driver source -> the core of the board it is for
 DRIVERS = {
     "sensors/nrf52840_pdm.c": "cortex-m4f",
+    "sensors/stm32l4_dfsdm.c": "cortex-m4f",
 }
 
 pytestmark = pytest.mark.skipif(shutil.which(ARM_CC) is None, reason="arm-none-eabi-gcc is not installed")

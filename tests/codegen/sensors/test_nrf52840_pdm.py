@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from tests.codegen.sensors.models import nrf52840_pdm as pdm
+from tests.codegen.sensors.driver_harness import drain, poll
 from tests.hostmodel import build
 
 N = 256  # TMS_NRF52840_PDM_BUFFER_SAMPLES
@@ -50,21 +51,11 @@ def _start(lib, rate_hz=16000.0, channels=1, pin_a=0xFF, pin_b=0xFF, capacity=40
     return model, rc
 
 
-def _drain(lib) -> list[float]:
-    out, v = [], ctypes.c_float()
-    while lib.t_pop(ctypes.byref(v)):
-        out.append(v.value)
-    return out
-
 
 def _run(lib, model, samples):
     with lib.attached(mmio=model):
         model.feed(samples, lib.tms_nrf52840_pdm_irq_handler)
 
-
-def _poll(lib, model) -> int:
-    with lib.attached(mmio=model):
-        return lib.t_poll()
 
 
 def test_init_sets_the_16khz_clock_ratio_mono_mode_gain_and_pins(lib):
@@ -130,23 +121,23 @@ def test_samples_arrive_as_int16_over_32768(lib):
     model, _ = _start(lib)
     values = [-32768, 32767, 0, 1, -1, 16384] + [0] * (N - 6)
     _run(lib, model, values)
-    assert _poll(lib, model) == N
-    got = _drain(lib)
+    assert poll(lib, model) == N
+    got = drain(lib)
     assert got[:6] == [-1.0, 32767 / 32768, 0.0, 1 / 32768, -1 / 32768, 0.5]
 
 
 def test_a_buffer_in_progress_is_not_delivered(lib):
     model, _ = _start(lib)
     _run(lib, model, [7] * (N - 1))
-    assert _poll(lib, model) == 0
+    assert poll(lib, model) == 0
 
 
 def test_buffers_the_consumer_did_not_take_in_time_count_as_overruns(lib):
     model, _ = _start(lib)
     stream = list(range((BUFS + 2) * N))  # buffer k holds k*N .. k*N+N-1 (as int16)
     _run(lib, model, stream)
-    _poll(lib, model)
-    got = [round(v * 32768) for v in _drain(lib)]
+    poll(lib, model)
+    got = [round(v * 32768) for v in drain(lib)]
     # buffers 0-2 were (being) refilled before poll came: lost whole and counted; the rest delivered
     assert got == stream[3 * N:]
     assert lib.t_overruns() == 3 * N
@@ -156,15 +147,15 @@ def test_poll_may_pause_for_all_but_two_buffers_without_a_loss(lib):
     model, _ = _start(lib)
     stream = list(range((BUFS - 1) * N))
     _run(lib, model, stream + [0] * (N - 1))  # the next buffer is being filled, nearly full
-    _poll(lib, model)
-    assert [round(v * 32768) for v in _drain(lib)] == stream
+    poll(lib, model)
+    assert [round(v * 32768) for v in drain(lib)] == stream
     assert lib.t_overruns() == 0
 
 
 def test_a_full_ring_counts_the_samples_it_cannot_take(lib):
     model, _ = _start(lib, capacity=N // 2 + 1)
     _run(lib, model, [100] * N)
-    assert _poll(lib, model) == N // 2
+    assert poll(lib, model) == N // 2
     assert lib.t_overruns() == N - N // 2
 
 
@@ -173,14 +164,14 @@ def test_a_full_ring_counts_the_samples_it_cannot_take(lib):
 def test_every_sample_is_delivered_in_order_or_counted_lost(lib, steps):
     model, _ = _start(lib)
     produced, delivered = 0, []
-    for count, poll in steps:
+    for count, poll_now in steps:
         _run(lib, model, [(produced + i) % 32768 for i in range(count)])
         produced += count
-        if poll:
-            _poll(lib, model)
-            delivered += [round(v * 32768) for v in _drain(lib)]
-    _poll(lib, model)
-    delivered += [round(v * 32768) for v in _drain(lib)]
+        if poll_now:
+            poll(lib, model)
+            delivered += [round(v * 32768) for v in drain(lib)]
+    poll(lib, model)
+    delivered += [round(v * 32768) for v in drain(lib)]
     complete = (produced // N) * N  # only whole buffers are delivered
     assert len(delivered) + lib.t_overruns() == complete
     expected = [i % 32768 for i in range(complete)]
