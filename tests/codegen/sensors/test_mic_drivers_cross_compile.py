@@ -20,6 +20,7 @@ FLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-Os", "-c"]
 DRIVERS = {
     "sensors/nrf52840_pdm.c": "cortex-m4f",
     "sensors/stm32l4_dfsdm.c": "cortex-m4f",
+    "sensors/icm20948.c": "cortex-m0plus",
 }
 
 pytestmark = pytest.mark.skipif(shutil.which(ARM_CC) is None, reason="arm-none-eabi-gcc is not installed")
