@@ -2,6 +2,9 @@
  * and register descriptions (banks 0 and 2, addresses below), sensitivity tables, DLPF bandwidth
  * tables (ACCEL_DLPFCFG / GYRO_DLPFCFG, 3 dB bandwidths below), and the start-up times of the
  * electrical characteristics (registers usable 11 ms after a reset; gyroscope start-up 35 ms).
+ * FIFO (accelerometer-only nodes): USER_CTRL.FIFO_EN, FIFO_EN_2.ACCEL_FIFO_EN, FIFO_MODE snapshot,
+ * FIFO_RST, FIFO_COUNTH/L (13-bit byte count), FIFO_R_W, INT_STATUS_2.FIFO_OVERFLOW_INT; records are
+ * the enabled sensor registers in register order (accel x, y, z, big-endian).
  * Design (ODR choice, decimation, what is not counted): see icm20948.h. */
 #include "icm20948.h"
 #include "tms_i2c.h"
@@ -12,8 +15,15 @@
 #define B0_PWR_MGMT_1 0x06u
 #define B0_PWR_MGMT_2 0x07u
 #define B0_INT_ENABLE_1 0x11u
+#define B0_USER_CTRL 0x03u
 #define B0_INT_STATUS_1 0x1Au
+#define B0_INT_STATUS_2 0x1Bu
 #define B0_ACCEL_XOUT_H 0x2Du
+#define B0_FIFO_EN_2 0x67u
+#define B0_FIFO_RST 0x68u
+#define B0_FIFO_MODE 0x69u
+#define B0_FIFO_COUNTH 0x70u
+#define B0_FIFO_R_W 0x72u
 /* bank 2 */
 #define B2_GYRO_SMPLRT_DIV 0x00u
 #define B2_GYRO_CONFIG_1 0x01u
@@ -28,6 +38,13 @@
 #define PWR2_GYRO_OFF 0x07u       /* DISABLE_GYRO x, y, z */
 #define RAW_DATA_0_RDY 0x01u
 #define FCHOICE_DLPF 0x01u
+#define USER_CTRL_FIFO_EN 0x40u
+#define FIFO_EN_2_ACCEL 0x10u
+#define FIFO_RST_ALL 0x1Fu
+#define FIFO_MODE_SNAPSHOT 0x01u  /* a full FIFO takes no more writes: records stay whole */
+#define FIFO_OVERFLOW_ANY 0x1Fu   /* INT_STATUS_2 FIFO_OVERFLOW_INT[4:0] */
+#define FIFO_RECORD_BYTES 6u      /* ACCEL_XOUT_H .. ACCEL_ZOUT_L */
+#define FIFO_READ_RECORDS 10u
 #define ACCEL_BASE_HZ 1125.0f
 #define GYRO_BASE_HZ 1100.0f
 #define RESET_DELAY_US 11000u
@@ -145,6 +162,16 @@ int tms_icm20948_init(tms_icm20948_t *s, const tms_sensor_bus_t *bus, const tms_
         (rc = write_reg(s, B0_INT_ENABLE_1, RAW_DATA_0_RDY)) != 0) {
         return rc;
     }
+    if (cfg->channels == 3u) {
+        /* accelerometer-only: its samples queue in the 512-byte FIFO while the pipeline is busy */
+        if ((rc = write_reg(s, B0_FIFO_MODE, FIFO_MODE_SNAPSHOT)) != 0 ||
+            (rc = write_reg(s, B0_FIFO_EN_2, FIFO_EN_2_ACCEL)) != 0 ||
+            (rc = write_reg(s, B0_FIFO_RST, FIFO_RST_ALL)) != 0 ||
+            (rc = write_reg(s, B0_FIFO_RST, 0u)) != 0 ||
+            (rc = write_reg(s, B0_USER_CTRL, USER_CTRL_FIFO_EN)) != 0) {
+            return rc;
+        }
+    }
     tms_delay_us(START_DELAY_US);
     return TMS_SENSOR_OK;
 }
@@ -154,20 +181,11 @@ static float be16(const uint8_t *p)
     return (float)(int16_t)(uint16_t)(((uint16_t)p[0] << 8) | p[1]);
 }
 
-int tms_icm20948_poll(tms_icm20948_t *s, tms_sample_ring_t *ring)
+/* one sample's registers (accel, then gyro when present) -> the ring, if decimation keeps it */
+static int deliver(tms_icm20948_t *s, tms_sample_ring_t *ring, const uint8_t *raw)
 {
-    uint8_t status = 0u, raw[12];
     float sample[6];
     uint32_t i;
-    if (read_regs(s, B0_INT_STATUS_1, &status, 1u) != 0) {
-        return TMS_SENSOR_EBUS;
-    }
-    if (!(status & RAW_DATA_0_RDY)) {
-        return 0;
-    }
-    if (read_regs(s, B0_ACCEL_XOUT_H, raw, s->channels == 6u ? 12u : 6u) != 0) {
-        return TMS_SENSOR_EBUS;
-    }
     /* keep rate_hz of every odr_hz samples, evenly */
     s->phase += s->rate_hz;
     if (s->phase < s->odr_hz) {
@@ -178,4 +196,53 @@ int tms_icm20948_poll(tms_icm20948_t *s, tms_sample_ring_t *ring)
         sample[i] = be16(&raw[2u * i]) * (i < 3u ? s->g_per_lsb : s->dps_per_lsb);
     }
     return tms_ring_push(ring, sample) == 0 ? 1 : 0;
+}
+
+/* accelerometer-only: drain whole records from the FIFO; an overflow loses samples the chip does
+ * not count, so it adds one (a lower bound) to the ring's overruns and restarts the FIFO */
+static int poll_fifo(tms_icm20948_t *s, tms_sample_ring_t *ring)
+{
+    uint8_t overflow = 0u, count_be[2], buf[FIFO_RECORD_BYTES * FIFO_READ_RECORDS];
+    uint32_t records, n, i;
+    int pushed = 0;
+    if (read_regs(s, B0_INT_STATUS_2, &overflow, 1u) != 0 ||
+        read_regs(s, B0_FIFO_COUNTH, count_be, 2u) != 0) {
+        return TMS_SENSOR_EBUS;
+    }
+    records = ((((uint32_t)count_be[0] & 0x1Fu) << 8) | count_be[1]) / FIFO_RECORD_BYTES;
+    while (records > 0u) {
+        n = records < FIFO_READ_RECORDS ? records : FIFO_READ_RECORDS;
+        if (read_regs(s, B0_FIFO_R_W, buf, n * FIFO_RECORD_BYTES) != 0) {
+            return TMS_SENSOR_EBUS;
+        }
+        for (i = 0u; i < n; i++) {
+            pushed += deliver(s, ring, &buf[i * FIFO_RECORD_BYTES]);
+        }
+        records -= n;
+    }
+    if (overflow & FIFO_OVERFLOW_ANY) {
+        ring->overruns++;
+        if (write_reg(s, B0_FIFO_RST, FIFO_RST_ALL) != 0 || write_reg(s, B0_FIFO_RST, 0u) != 0) {
+            return TMS_SENSOR_EBUS;
+        }
+    }
+    return pushed;
+}
+
+int tms_icm20948_poll(tms_icm20948_t *s, tms_sample_ring_t *ring)
+{
+    uint8_t status = 0u, raw[12];
+    if (s->channels == 3u) {
+        return poll_fifo(s, ring);
+    }
+    if (read_regs(s, B0_INT_STATUS_1, &status, 1u) != 0) {
+        return TMS_SENSOR_EBUS;
+    }
+    if (!(status & RAW_DATA_0_RDY)) {
+        return 0;
+    }
+    if (read_regs(s, B0_ACCEL_XOUT_H, raw, 12u) != 0) {
+        return TMS_SENSOR_EBUS;
+    }
+    return deliver(s, ring, raw);
 }

@@ -14,9 +14,13 @@
  * +-TMS_ICM20948_GYRO_DPS (default 2000, gestures exceed 250 deg/s). Each sensor runs at its
  * lowest output data rate >= rate_hz; poll reads the data registers when RAW_DATA_0_RDY says a new
  * sample is there and decimates to exactly rate_hz on average (a phase accumulator: it keeps
- * rate_hz of every ODR samples). The data registers hold one sample: a sample poll is too late for
- * is lost and the chip does not count it (no overrun flag for the data registers; the FIFO path is
- * not written). */
+ * rate_hz of every ODR samples). An accelerometer-only node (channels 3) reads the chip's 512-byte
+ * FIFO (85 samples: 850 ms at 100 Hz), so the pipeline's inference does not lose samples; a FIFO
+ * overflow adds one to ring->overruns (a lower bound: the chip does not say how many it dropped).
+ * With the gyroscope (channels 6) poll reads the data registers, which hold one sample: a sample
+ * poll is too late for is lost and not counted (no overrun flag there). The FIFO is not used for
+ * six channels because with two different ODRs (1125 / 1100 Hz bases) what a FIFO record holds is
+ * not settled by the datasheet text I read. */
 #ifndef TMS_ICM20948_H
 #define TMS_ICM20948_H
 #include <stdint.h>

@@ -25,6 +25,7 @@ int t_init(uint8_t address, float rate_hz, float full_scale, uint8_t channels)
 int t_poll(void) { return tms_icm20948_poll(&state, &ring); }
 int t_pop(float *out) { return tms_ring_pop(&ring, out); }
 uint32_t t_count(void) { return tms_ring_count(&ring); }
+uint32_t t_overruns(void) { return ring.overruns; }
 """
 
 
@@ -32,6 +33,7 @@ uint32_t t_count(void) { return tms_ring_count(&ring); }
 def lib():
     lib = build(["sensors/icm20948.c", "sensors/tms_sensor.c"], i2c=True, extra_c=EXTRA)
     lib.t_init.argtypes = [ctypes.c_uint8, ctypes.c_float, ctypes.c_float, ctypes.c_uint8]
+    lib.t_overruns.restype = ctypes.c_uint32
     return lib
 
 
@@ -147,9 +149,50 @@ def test_poll_without_a_new_sample_delivers_nothing(lib):
         assert lib.t_poll() == 0
 
 
+@pytest.mark.parametrize("channels", [3, 6])
 @pytest.mark.parametrize("rate", [30.0, 50.0, 104.0, 400.0])
-def test_the_delivered_rate_is_the_nodes_rate_though_the_odr_differs(lib, rate):
-    chip, bus, _ = _start(lib, rate_hz=rate)
+def test_the_delivered_rate_is_the_nodes_rate_though_the_odr_differs(lib, rate, channels):
+    chip, bus, _ = _start(lib, rate_hz=rate, channels=channels)
     seconds = 4.0
     _run(lib, bus, chip, seconds, 0.5 / chip.gyro_odr_hz)  # polled faster than the ODR
     assert abs(lib.t_count() - rate * seconds) <= 2
+    assert lib.t_overruns() == 0
+
+
+def test_an_accelerometer_only_node_queues_its_samples_in_the_fifo(lib):
+    chip, _, _ = _start(lib, channels=3)
+    assert chip.reg(0, icm.USER_CTRL) & 0x40                 # FIFO_EN
+    assert chip.reg(0, icm.FIFO_EN_2) == 0x10                # accelerometer records only
+    assert chip.reg(0, icm.FIFO_MODE) & 1                    # snapshot: records stay whole
+
+
+def _pause_then_poll(lib, bus, chip, seconds, step_s=0.01):
+    """The pipeline is busy (no poll) while the accelerometer's x value counts up every step."""
+    for i in range(round(seconds / step_s)):
+        chip.accel_g = (i / 1000.0, 0.0, 1.0)
+        chip.advance(step_s)
+    with lib.attached(i2c=bus):
+        return lib.t_poll()
+
+
+def test_samples_taken_while_the_pipeline_is_busy_arrive_in_order_from_the_fifo(lib):
+    chip, bus, _ = _start(lib, rate_hz=1125 / 11, channels=3)  # the ODR itself: no decimation
+    pushed = _pause_then_poll(lib, bus, chip, 0.5)
+    got = _samples(lib, 3)
+    assert pushed == len(got) and abs(len(got) - 0.5 * chip.accel_odr_hz) <= 1
+    xs = [s[0] for s in got]
+    assert xs == sorted(xs) and xs[-1] > 0.04
+    assert lib.t_overruns() == 0
+
+
+def test_a_pause_longer_than_the_fifo_counts_an_overrun_and_sampling_goes_on(lib):
+    chip, bus, _ = _start(lib, rate_hz=1125 / 11, channels=3)
+    pushed = _pause_then_poll(lib, bus, chip, 1.5)
+    assert chip.fifo_dropped > 0
+    assert pushed == icm.FIFO_BYTES // 6                      # the whole records that fit
+    assert lib.t_overruns() >= 1
+    before = lib.t_overruns()
+    _samples(lib, 3)
+    _run(lib, bus, chip, 0.5, 0.05)
+    assert abs(len(_samples(lib, 3)) - 0.5 * chip.accel_odr_hz) <= 2
+    assert lib.t_overruns() == before

@@ -14,6 +14,12 @@ What it models:
 - INT_STATUS_1.RAW_DATA_0_RDY set at each gyroscope update, or accelerometer update while the
   gyroscope is off, and cleared by reading INT_STATUS_1. This is the model's assumption of when the
   flag rises with both sensors running; the datasheet text I read does not settle it.
+- the FIFO for the accelerometer alone (USER_CTRL.FIFO_EN and FIFO_EN_2.ACCEL_FIFO_EN): 512 bytes,
+  one 6-byte record (ACCEL_XOUT_H..ACCEL_ZOUT_L) per accelerometer sample, FIFO_COUNTH/L the byte
+  count, FIFO_R_W read byte by byte (a burst read of it does not advance the register address),
+  FIFO_RST clears it; in snapshot mode (FIFO_MODE=1) a record that does not fit is dropped and sets
+  INT_STATUS_2.FIFO_OVERFLOW_INT (cleared by reading); stream mode and gyroscope records are not
+  modelled (they raise).
 """
 from __future__ import annotations
 
@@ -22,6 +28,9 @@ from tests.hostmodel import Nack
 BANK_SEL = 0x7F
 WHO_AM_I, USER_CTRL, PWR_MGMT_1, PWR_MGMT_2 = 0x00, 0x03, 0x06, 0x07
 INT_ENABLE_1, INT_STATUS_1, ACCEL_XOUT_H, GYRO_XOUT_H = 0x11, 0x1A, 0x2D, 0x33
+INT_STATUS_2, FIFO_EN_2, FIFO_RST, FIFO_MODE = 0x1B, 0x67, 0x68, 0x69
+FIFO_COUNTH, FIFO_COUNTL, FIFO_R_W = 0x70, 0x71, 0x72
+FIFO_BYTES = 512
 GYRO_SMPLRT_DIV, GYRO_CONFIG_1, ODR_ALIGN_EN = 0x00, 0x01, 0x09
 ACCEL_SMPLRT_DIV_1, ACCEL_SMPLRT_DIV_2, ACCEL_CONFIG = 0x10, 0x11, 0x14
 ACCEL_LSB_PER_G = (16384, 8192, 4096, 2048)
@@ -48,6 +57,8 @@ class Icm20948Model:
         self.time_s = 0.0
         self.next_accel_s = 0.0
         self.next_gyro_s = 0.0
+        self.fifo = bytearray()
+        self.fifo_dropped = 0
 
     # --- configuration as the chip sees it ----------------------------------------------------
     def reg(self, bank: int, address: int) -> int:
@@ -91,7 +102,8 @@ class Icm20948Model:
                 self._write(self.pointer + i, value)
         out = bytearray()
         for i in range(read_len):
-            out.append(self._read(self.pointer + i))
+            fifo_port = self.bank == 0 and self.pointer == FIFO_R_W
+            out.append(self._read(self.pointer if fifo_port else self.pointer + i))
         return bytes(out)
 
     def _write(self, address: int, value: int) -> None:
@@ -106,15 +118,40 @@ class Icm20948Model:
             self.resets += 1
             self._reset()
             return
+        if self.bank == 0 and address == FIFO_RST and value & 0x1F:
+            self.fifo.clear()
         self.regs[(self.bank, address)] = value & 0xFF
 
     def _read(self, address: int) -> int:
         if address == BANK_SEL:
             return self.bank << 4
+        if self.bank == 0 and address == FIFO_R_W:
+            return self.fifo.pop(0) if self.fifo else 0xFF
+        if self.bank == 0 and address == FIFO_COUNTH:
+            return (len(self.fifo) >> 8) & 0x1F
+        if self.bank == 0 and address == FIFO_COUNTL:
+            return len(self.fifo) & 0xFF
         value = self.reg(self.bank, address)
-        if self.bank == 0 and address == INT_STATUS_1:
-            self.regs[(0, INT_STATUS_1)] = 0  # cleared by the read
+        if self.bank == 0 and address in (INT_STATUS_1, INT_STATUS_2):
+            self.regs[(0, address)] = 0  # cleared by the read
         return value
+
+    def _fifo_write(self) -> None:
+        if not self.reg(0, USER_CTRL) & 0x40:
+            return
+        enabled = self.reg(0, FIFO_EN_2)
+        if enabled & 0x0F:
+            raise AssertionError("model: gyroscope/temperature FIFO records are not modelled")
+        if not enabled & 0x10:
+            return
+        if not self.reg(0, FIFO_MODE) & 1:
+            raise AssertionError("model: stream-mode FIFO overwrite is not modelled")
+        record = bytes(self.reg(0, ACCEL_XOUT_H + i) for i in range(6))
+        if len(self.fifo) + len(record) > FIFO_BYTES:
+            self.fifo_dropped += 1
+            self.regs[(0, INT_STATUS_2)] = 0x01
+        else:
+            self.fifo += record
 
     # --- time and motion ----------------------------------------------------------------------
     def _store(self, first: int, values, lsb_per_unit: float) -> None:
@@ -140,6 +177,7 @@ class Icm20948Model:
                 sens = ACCEL_LSB_PER_G[(self.reg(2, ACCEL_CONFIG) >> 1) & 3]
                 self._store(ACCEL_XOUT_H, self.accel_g, sens)
                 self.next_accel_s = t + 1.0 / self.accel_odr_hz
+                self._fifo_write()
                 if not self.gyro_on:
                     self.regs[(0, INT_STATUS_1)] = 1
             else:
