@@ -3,6 +3,7 @@ register-level model of DFSDM1 in models/stm32l4_dfsdm.py (a model, not the chip
 from __future__ import annotations
 
 import ctypes
+import math
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -193,3 +194,35 @@ def test_overruns_are_reported_once(lib):
     poll(lib, model)
     poll(lib, model)
     assert lib.t_overruns() == 1
+
+
+def _sigma_delta(signal):
+    """A second-order sigma-delta modulator: the bit stream a PDM microphone sends for `signal`."""
+    i1 = i2 = 0.0
+    y = 1.0
+    bits = []
+    for x in signal:
+        i1 += x - y
+        i2 += i1 - y
+        y = 1.0 if i2 >= 0 else -1.0
+        bits.append(1 if y > 0 else 0)
+    return bits
+
+
+def test_a_1khz_tone_comes_out_at_its_amplitude_less_the_sinc4_droop(lib):
+    model, _ = _start(lib)
+    f_in = dfsdm.KERNEL_HZ / model.ckout_div                      # 3.2 MHz bit clock
+    n = int(f_in * 0.025)
+    bits = _sigma_delta([0.5 * math.sin(2 * math.pi * 1000 * k / f_in) for k in range(n)])
+    with lib.attached(mmio=model):
+        model.feed_pdm(bits, cpu_irq=lib.tms_stm32l4_dfsdm_irq_handler)
+    poll(lib, model)
+    pcm = drain(lib)[8:]
+    # least-squares amplitude of the 1 kHz component (output sample k+8 at (k+8)/16 kHz)
+    t = [(k + 8) / 16000 for k in range(len(pcm))]
+    s = sum(v * math.sin(2 * math.pi * 1000 * tk) for v, tk in zip(pcm, t))
+    c = sum(v * math.cos(2 * math.pi * 1000 * tk) for v, tk in zip(pcm, t))
+    amplitude = 2 * math.hypot(s, c) / len(pcm)
+    r = model.fosr
+    droop = (math.sin(math.pi * 1000 * r / f_in) / (r * math.sin(math.pi * 1000 / f_in))) ** 4
+    assert amplitude == pytest.approx(0.5 * droop, rel=0.005)
