@@ -12,10 +12,12 @@
 
 #define PDM_BASE 0x4001D000u
 #define PDM_TASKS_START (PDM_BASE + 0x000u)
+#define PDM_TASKS_STOP (PDM_BASE + 0x004u)
 #define PDM_EVENTS_STARTED (PDM_BASE + 0x100u)
 #define PDM_EVENTS_STOPPED (PDM_BASE + 0x104u)
 #define PDM_EVENTS_END (PDM_BASE + 0x108u)
 #define PDM_INTENSET (PDM_BASE + 0x304u)
+#define PDM_INTENCLR (PDM_BASE + 0x308u)
 #define PDM_ENABLE (PDM_BASE + 0x500u)
 #define PDM_PDMCLKCTRL (PDM_BASE + 0x504u)
 #define PDM_MODE (PDM_BASE + 0x508u)
@@ -28,6 +30,7 @@
 #define PDM_SAMPLE_MAXCNT (PDM_BASE + 0x564u)
 
 #define PDM_INT_STARTED (1u << 0)
+#define PDM_INT_STOPPED (1u << 1)
 #define PDM_INT_END (1u << 2)
 #define PDM_MODE_MONO_LEFT_FALLING 1u  /* OPERATION=Mono (bit 0), EDGE=LeftFalling (bit 1 = 0) */
 #define PDM_CLK_1280K 0x0A000000u      /* 32 MHz / 25 */
@@ -42,6 +45,7 @@
 #define PIN_CNF_OUTPUT_HIGH_DRIVE 0x303u
 
 #define NVIC_ISER0 0xE000E100u
+#define STOP_WAIT_POLLS 100000u  /* STOPPED follows STOP within a few PDM clocks; bounded anyway */
 
 /* counters wrap at 2^32: k % BUFFERS stays continuous only for a power of two */
 typedef char tms_nrf52840_pdm_buffers_is_a_power_of_two
@@ -77,6 +81,15 @@ int tms_nrf52840_pdm_init(tms_nrf52840_pdm_t *s, const tms_sensor_bus_t *bus,
         }
         clk_pin = bus->pin_a;
         din_pin = bus->pin_b;
+    }
+    /* a second init (the pipeline restarted): quiet the interrupt, stop the running transfer */
+    TMS_REG_WRITE(PDM_INTENCLR, PDM_INT_STARTED | PDM_INT_STOPPED | PDM_INT_END);
+    if (TMS_REG_READ(PDM_ENABLE) != 0u) {
+        uint32_t polls;
+        TMS_REG_WRITE(PDM_EVENTS_STOPPED, 0u);
+        TMS_REG_WRITE(PDM_TASKS_STOP, 1u);
+        for (polls = 0u; polls < STOP_WAIT_POLLS && TMS_REG_READ(PDM_EVENTS_STOPPED) == 0u; polls++) {
+        }
     }
     s->started = 0u;
     s->filled = 0u;

@@ -179,3 +179,15 @@ def test_every_sample_is_delivered_in_order_or_counted_lost(lib, steps):
     assert all(any(d == e for e in it) for d in delivered)  # an ordered subsequence
     # what is lost is whole buffers
     assert lib.t_overruns() % N == 0
+
+
+def test_a_second_init_stops_the_running_transfer_before_reconfiguring(lib):
+    model, _ = _start(lib)
+    _run(lib, model, list(range(2 * N + 10)))
+    with lib.attached(mmio=model):
+        assert lib.t_init(16000.0, 1, 0xFF, 0xFF, 4096) == 0   # would raise on ENABLE=0 while running
+    writes = [a for (_, a, _) in model.log]
+    assert writes.index(pdm.TASKS_STOP) < len(writes) - 1 - writes[::-1].index(pdm.ENABLE)
+    assert model.running and model.latched[-1] == lib.t_buffer(0)
+    _run(lib, model, [5] * N)
+    assert poll(lib, model) == N and set(drain(lib)) == {5 / 32768}

@@ -8,6 +8,8 @@ What it models, as the PS describes it:
 - EasyDMA: the "microphone" (``feed``) writes little-endian int16 samples into the RAM the latched
   pointer names; when MAXCNT samples are in, EVENTS_END is raised and the PDM carries straight on
   with the pointer the register holds now (latching it, EVENTS_STARTED again);
+- TASKS_STOP closes the buffer being filled (EVENTS_END) and raises EVENTS_STOPPED; the model
+  refuses ENABLE=0 while a transfer runs (stop first);
 - events are flags (write 0 clears, a second event before the clear is not counted) and raise the
   interrupt when enabled in INTEN and in the NVIC: ``feed`` then calls the CPU's handler, once per
   buffer boundary, as the NVIC would (END and STARTED come together at a boundary).
@@ -86,8 +88,12 @@ class Nrf52840PdmModel:
         elif address == TASKS_STOP:
             if value and self.running:
                 self.running = False
-                self.events[EVENTS_STOPPED] = 1
+                self.current = None
+                self.events[EVENTS_END] = 1      # the partly filled buffer is closed ...
+                self.events[EVENTS_STOPPED] = 1  # ... and the PDM stops
         else:
+            if address == ENABLE and value == 0 and self.running:
+                raise AssertionError("model: PDM disabled while a transfer runs (STOP it first)")
             if address == SAMPLE_PTR:
                 self.ptr_writes.append(value)
             self.regs[address] = value
