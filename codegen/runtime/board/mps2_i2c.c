@@ -5,8 +5,9 @@
  * SB_CONTROLC (write, offset 0x4) pulls them low. The I2C bit timing is that of the NXP I2C-bus
  * specification UM10204 section 3.1 (START/STOP while SCL is high, data stable while SCL is high,
  * ACK on the ninth clock), at standard-mode (100 kHz) half-periods of 5 us.
- * Bus numbers: 0 = 0x40022000 (touch/board I2C, where QEMU's `-device tmp105` lands), 1 = 0x40023000
- * (audio configuration), 2 = 0x40029000 and 3 = 0x4002A000 (the two shield buses).
+ * Bus numbers: 0 = 0x40022000 (touchscreen), 1 = 0x40023000 (audio configuration), 2 = 0x40029000
+ * and 3 = 0x4002A000 (the two shield buses). QEMU 7.2 puts a `-device` I2C model on the last SBCon it
+ * creates, 0x4002A000 (seen with `info qtree`): bus 3 is the emulated board's sensor bus.
  * Host tests: tests/codegen/sensors/periph/test_mps2_i2c.py runs it against a model of SBCon + bus. */
 #include <stdint.h>
 #include "sensors/tms_i2c.h"
