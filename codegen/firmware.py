@@ -161,7 +161,8 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
             raise BadInput(f"node '{stage.node_id}': stage mode '{stage.mode}' is not one of {', '.join(_STAGE_MODES)}")
     if not labels:
         raise BadInput("the pipeline needs at least one label (one per model output)")
-    if replay is None and host_stream is None and board.emulated:
+    driver_fed = any(s.extra.get("sensor_source") == "driver" for s in stages)
+    if replay is None and host_stream is None and board.emulated and not driver_fed:
         raise BadInput(f"board '{board.id}' is emulated: it needs replay data in place of a live sensor")
     if host_stream is not None and (replay is not None or glue is None or glue.family != "mps2"):
         raise BadInput("the host-stream sample source runs on the emulated board's serial link for now, "

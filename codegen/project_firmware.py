@@ -16,8 +16,10 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 from codegen.emitters.registry import emit_stage_code
+from codegen.emitters.sensor_driver import driver_sensor_stage
 from codegen.firmware import FirmwareFiles, write_firmware
 from codegen.output_dir import project_paths
+from codegen.sensor_binding import DRIVER, SensorBinding, sensor_binding
 from codegen.stage import StageCode, buffer_name
 from nodes.base import NodeContext, NodeError, Role, TensorSpec
 from nodes.model import device_model_file
@@ -51,7 +53,9 @@ class GeneratedFirmware:
     board: Board
     replay_samples: int        # samples embedded for an emulated board (0 on real boards)
     labels: tuple[str, ...]
-    sample_source: str = "replay"   # studio.core.sample_source: "replay" (embedded) or "host-stream"
+    sample_source: str = "replay"   # "replay" (embedded), "host-stream" (studio.core.sample_source) or
+                                    # "driver" (a sensor read through its part's driver)
+    sensors: tuple[SensorBinding, ...] = ()  # each sensor node's part, bus, address and source
 
     def estimate(self) -> dict[str, int]:
         """What validation estimated for this build: the numbers the measured sizes are held to."""
@@ -139,6 +143,7 @@ class FirmwareParts:
     model_buffer: str | None
     result_buffer: str | None
     model_outputs: int | None
+    sensors: tuple[SensorBinding, ...] = ()
 
 
 @contextmanager
@@ -164,15 +169,24 @@ def firmware_parts(project: Project, board: Board | None = None) -> Iterator[Fir
     # a Replay sensor plays its recording on any board (a real one loops it); an emulated board
     # plays the project's recording in place of a live sensor, or streams the imported test split
     has_replay_sensor = plan.sensor is not None and plan.sensor.node_class.plays_recording
-    host_stream = emulated_host_stream(project, report) if board.emulated and not has_replay_sensor else None
-    replay = (replay_data(project, report) if (board.emulated or has_replay_sensor) and host_stream is None
-              else None)
+    bindings = tuple(sensor_binding(s, board) for s in plan.by_role(Role.SENSOR))
+    driver_fed = any(b.source == DRIVER for b in bindings)
+    host_stream = (emulated_host_stream(project, report)
+                   if board.emulated and not has_replay_sensor and not driver_fed else None)
+    replay = (replay_data(project, report)
+              if (board.emulated or has_replay_sensor) and host_stream is None and not driver_fed else None)
+    hop = int(plan.window.props["hop"]) if plan.window is not None and "hop" in plan.window.props else None
     with tempfile.TemporaryDirectory(prefix="tms-model-") as tmp:
         model_dir = None
         for stage in plan.stages:
             node_id, props = stage.node_id, stage.props
             if stage.role is Role.SENSOR:
-                stages.append(sensor_stage(node_id, stage.outputs["out"]))
+                binding = next(b for b in bindings if b.node_id == node_id)
+                if binding.source == DRIVER:
+                    stages.append(driver_sensor_stage(node_id, props, stage.outputs["out"].elements, binding,
+                                                      board, hop))
+                else:
+                    stages.append(sensor_stage(node_id, stage.outputs["out"]))
             elif stage.role is Role.PASS_THROUGH:
                 continue  # the model node's .tflite is already the int8 model the device runs
             elif stage.role is Role.MODEL:
@@ -198,7 +212,7 @@ def firmware_parts(project: Project, board: Board | None = None) -> Iterator[Fir
         yield FirmwareParts(report, model_report, tuple(stages), model_dir, tuple(labels), replay, host_stream,
                             feature_buffer, buffer_name(model_id, "scores") if model_id else None,
                             buffer_name(*source) if after_model else None,
-                            _model_outputs(report) if model_id else None)
+                            _model_outputs(report) if model_id else None, bindings)
 
 
 def generate(project: Project, out_dir: str | Path, board: Board | None = None, force: bool = False) -> GeneratedFirmware:
@@ -212,7 +226,8 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None, 
                                force=force, protected=project_paths(project), host_stream=parts.host_stream)
     return GeneratedFirmware(files, parts.report, parts.model_report, board,
                              0 if parts.replay is None else int(parts.replay.shape[0]), parts.labels,
-                             HOST_STREAM if parts.host_stream is not None else REPLAY)
+                             HOST_STREAM if parts.host_stream is not None
+                             else DRIVER if any(b.source == DRIVER for b in parts.sensors) else REPLAY, parts.sensors)
 
 
 def result_source(project: Project, report: Report) -> tuple[str, str] | None:

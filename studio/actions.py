@@ -7,11 +7,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from codegen.project_firmware import GeneratedFirmware, generate, resolve_board
 from studio.core.boards import Board
-from studio.core.errors import StudioError
+from studio.core.errors import BadInput, StudioError
 from studio.core.project import Project
 
 Progress = Callable[[float, str], None]
@@ -86,9 +86,12 @@ class RunOutcome:
 def run_emulated(project: Project, out_dir: Path | None = None, count: int | None = None,
                  on_message: Callable[[Any], None] | None = None, progress: Progress = _no_progress,
                  cancelled: Cancelled = _never, timeout_s: float = 600.0,
-                 stop: threading.Event | None = None, force: bool = False) -> RunOutcome:
+                 stop: threading.Event | None = None, force: bool = False,
+                 sensor_values: Mapping[str, float] | None = None) -> RunOutcome:
     """Builds for the emulated board and runs the image in QEMU, reading its serial protocol until
-    ``count`` inferences (all of them when None: the firmware exits when its recording ends)."""
+    ``count`` inferences (all of them when None: the firmware exits when its recording ends).
+    A sensor read through its driver reads the QEMU model of its part, which reads
+    ``sensor_values[node_id]`` (in the node's unit) when given."""
     from studio.device.emulator import Emulator, EmulatorError, describe_exit
     from studio.device.monitor import monitor
 
@@ -103,10 +106,13 @@ def run_emulated(project: Project, out_dir: Path | None = None, count: int | Non
             on_message(message)
 
     stop = stop or threading.Event()
+    devices = emulated_i2c_devices(outcome.build.generated, sensor_values or {})
+    if devices and count is None:
+        raise BadInput("a sensor read through its driver runs until stopped: give a count of results")
     if outcome.build.generated.sample_source == "host-stream":
         _run_host_stream(project, outcome, board, count, collect, progress, timeout_s, stop)
         return outcome
-    with Emulator(outcome.build.result.elf, machine=board.emulator_machine) as emu:
+    with Emulator(outcome.build.result.elf, machine=board.emulator_machine, i2c_devices=devices) as emu:
         outcome.counters = monitor(emu.url, count=count, timeout_s=timeout_s, on_message=collect, stop=stop,
                                    give_up_after_s=1.0)
         if not stop.is_set() and (count is None or outcome.counters.inferences < count):
@@ -121,6 +127,18 @@ def run_emulated(project: Project, out_dir: Path | None = None, count: int | Non
                                     f"{outcome.counters.inferences} inference results; the run is not complete")
     progress(1.0, f"{outcome.counters.inferences} inference results from the emulated board")
     return outcome
+
+
+def emulated_i2c_devices(generated, sensor_values: Mapping[str, float]) -> list:
+    """The QEMU I2C device models the emulated board needs: one per driver-fed sensor on an I2C bus
+    (its part and address from the firmware's sensor bindings), reading the value given for its node."""
+    from studio.device.emulator import EmulatedI2CDevice
+
+    unknown = sorted(set(sensor_values) - {b.node_id for b in generated.sensors})
+    if unknown:
+        raise BadInput(f"no sensor node named {', '.join(unknown)} reads a part in this pipeline")
+    return [EmulatedI2CDevice(b.part, b.address, sensor_values.get(b.node_id), b.bus_index)
+            for b in generated.sensors if b.source == "driver" and b.bus_kind == "i2c"]
 
 
 def _run_host_stream(project: Project, outcome: RunOutcome, board: Board, count: int | None,

@@ -561,8 +561,9 @@ def print_message(message, as_json: bool) -> None:
     elif message.kind == "inference":
         scores = obj.get("scores") or []
         best = max(scores) if scores else float("nan")
+        lost = f", {obj['overruns']} samples lost" if "overruns" in obj else ""
         print(f"#{obj['seq']:<5} {obj['label']:<16} {best:6.3f}   dsp {obj.get('dsp_us', 0)} µs, "
-              f"model {obj.get('model_us', 0)} µs")
+              f"model {obj.get('model_us', 0)} µs{lost}")
     elif message.kind in ("raw", "malformed"):
         print(f"[{message.kind}] {obj.get('text', '')}")
     else:

@@ -158,6 +158,13 @@ void tms_print_hello(const char *project_json, const char *board_json, const cha
     tms_put_line_end();
 }
 
+static const volatile uint32_t *tms_overrun_counter;
+
+void tms_report_overruns(const volatile uint32_t *counter)
+{
+    tms_overrun_counter = counter;
+}
+
 void tms_print_inference(uint32_t seq, const char *label_json, int32_t index, const float *scores,
                          size_t n_scores, uint64_t dsp_cycles, uint64_t model_cycles)
 {
@@ -183,6 +190,10 @@ void tms_print_inference(uint32_t seq, const char *label_json, int32_t index, co
     tms_put_u64(dsp_cycles);
     tms_put_raw(",\"model_cycles\":");
     tms_put_u64(model_cycles);
+    if (tms_overrun_counter) {
+        tms_put_raw(",\"overruns\":");
+        tms_put_u32(*tms_overrun_counter);
+    }
     tms_put_raw("}");
     tms_put_line_end();
 }
@@ -191,6 +202,27 @@ void tms_print_end(uint32_t inferences)
 {
     tms_put_raw("{\"type\":\"end\",\"inferences\":");
     tms_put_u32(inferences);
+    tms_put_raw("}");
+    tms_put_line_end();
+}
+
+void tms_print_sensor_error(const char *node_json, const char *part_json, const char *what, int32_t status)
+{
+    /* the TMS_SENSOR_E* codes of sensors/tms_sensor.h */
+    const char *reason = status == -10 ? "no answer on its bus (NACK or timeout): check the part, its address and wiring"
+                         : status == -11 ? "the part at that address is not the one named"
+                         : status == -12 ? "the part cannot do the node's rate, range or channels"
+                                         : "driver error";
+    tms_put_raw("{\"type\":\"log\",\"level\":\"error\",\"message\":\"sensor ");
+    tms_put_raw(what);
+    tms_put_raw(": ");
+    tms_put_raw(reason);
+    tms_put_raw("\",\"node\":");
+    tms_put_raw(node_json);
+    tms_put_raw(",\"part\":");
+    tms_put_raw(part_json);
+    tms_put_raw(",\"status\":");
+    tms_put_i32(status);
     tms_put_raw("}");
     tms_put_line_end();
 }

@@ -31,5 +31,11 @@ void tms_print_hello(const char *project_json, const char *board_json, const cha
 void tms_print_inference(uint32_t seq, const char *label_json, int32_t index, const float *scores,
                          size_t n_scores, uint64_t dsp_cycles, uint64_t model_cycles);
 void tms_print_end(uint32_t inferences);
+/* A driver-fed sensor's ring: from then on every inference line carries "overruns":N, the samples
+ * its ring (or the part's own FIFO) has lost so far. NULL stops it. */
+void tms_report_overruns(const volatile uint32_t *counter);
+/* {"type":"log","level":"error","message":"sensor <what>: <reason>","node":..,"part":..,"status":N}
+ * for a driver's TMS_SENSOR_E* status; node_json and part_json are JSON string literals */
+void tms_print_sensor_error(const char *node_json, const char *part_json, const char *what, int32_t status);
 
 #endif

@@ -70,13 +70,15 @@ class InferenceResult:
     scores: tuple[float, ...]
     dsp_us: float
     model_us: float
+    overruns: int | None = None   # samples a driver-fed sensor has lost so far (absent otherwise)
 
     @classmethod
     def from_message(cls, message: Message) -> InferenceResult:
         if message.kind != "inference":
             raise ValueError(f"not an inference message: {message.kind}")
         d = message.data
-        return cls(d["seq"], d["label"], d["index"], tuple(d["scores"]), d["dsp_us"], d["model_us"])
+        return cls(d["seq"], d["label"], d["index"], tuple(d["scores"]), d["dsp_us"], d["model_us"],
+                   d.get("overruns"))
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,8 @@ def _inference_ok(obj: dict[str, Any]) -> bool:
     return (type(seq) is int and seq >= 0 and type(obj.get("label")) is str
             and type(index) is int and index >= 0 and type(scores) is list
             and all(map(_plain_number, scores)) and (not scores or index < len(scores))
-            and _plain_number(dsp_us) and dsp_us >= 0 and _plain_number(model_us) and model_us >= 0)
+            and _plain_number(dsp_us) and dsp_us >= 0 and _plain_number(model_us) and model_us >= 0
+            and ("overruns" not in obj or (type(obj["overruns"]) is int and obj["overruns"] >= 0)))
 
 
 def _check_inference(obj: dict[str, Any]) -> str:
@@ -233,7 +236,9 @@ def _check_inference(obj: dict[str, Any]) -> str:
                or _need(obj, "scores", lambda v: isinstance(v, list) and all(_is_number(s) for s in v),
                         "a list of numbers")
                or _need(obj, "dsp_us", lambda v: _is_number(v) and v >= 0, "a number >= 0")
-               or _need(obj, "model_us", lambda v: _is_number(v) and v >= 0, "a number >= 0"))
+               or _need(obj, "model_us", lambda v: _is_number(v) and v >= 0, "a number >= 0")
+               or ("overruns" in obj and _need(obj, "overruns", lambda v: _is_int(v) and v >= 0,
+                                               "a whole number >= 0")) or "")
     if not problem and obj["scores"] and obj["index"] >= len(obj["scores"]):
         problem = f"inference: index {obj['index']} is outside the {len(obj['scores'])} scores"
     return problem
