@@ -10,6 +10,8 @@ import numpy as np
 
 from . import quant as Q
 from .ir import Op, Tensor
+from .lut import unary_table
+from .remap import data_input, index_maps, separable
 from .opset import OPS, describe
 from .program import Program
 
@@ -314,13 +316,51 @@ class CEmitter:
             reduce[a + 4 - rank] = 1
         iq, oq = inp.quant, out.quant
         count = int(np.prod([inp.shape[a] for a in axes], dtype=np.int64))
-        m, s = Q.mean_multiplier(iq.scale, oq.scale, count)
+        if op.name == "SUM":  # QuantizedMeanOrSum with compute_sum: no 1/count in the multiplier
+            m, s = Q.quantize_multiplier(float(iq.scale) / float(oq.scale))
+        else:
+            m, s = Q.mean_multiplier(iq.scale, oq.scale, count)
         params = self.struct("tms_mean_params_t", [
             ("dims", dims), ("reduce", reduce),
             ("in_zero_point", iq.zero_point), ("out_zero_point", oq.zero_point),
             ("multiplier", m), ("shift", s)])
         self.body.append(f"    tms_mean_s8({params}, {self.ptr(op.inputs[0])}, "
                          f"{self.out_ptr(op.outputs[0])});")
+
+    def op_reduce_minmax(self, op: Op) -> None:
+        inp = self.t[op.inputs[0]]
+        rank = len(inp.shape)
+        axes = {int(a) % rank for a in np.asarray(self.t[op.inputs[1]].data).reshape(-1)}
+        reduce = [0] * (4 - rank) + [1 if d in axes else 0 for d in range(rank)]
+        params = self.struct("tms_reduce_params_t", [
+            ("dims", _pad4(inp.shape)), ("reduce", reduce),
+            ("maximum", int(op.name == "REDUCE_MAX"))])
+        self.body.append(f"    tms_reduce_s8({params}, {self.ptr(op.inputs[0])}, "
+                         f"{self.out_ptr(op.outputs[0])});")
+
+    def op_maximum(self, op: Op) -> None:
+        params = self.struct("tms_maximum_params_t", self._broadcast(op) +
+                             [("maximum", int(op.name == "MAXIMUM"))])
+        self.body.append(f"    tms_maximum_s8({params}, {self.ptr(op.inputs[0])}, "
+                         f"{self.ptr(op.inputs[1])}, {self.out_ptr(op.outputs[0])});")
+
+    def op_remap(self, op: Op) -> None:
+        src = data_input(op)
+        for ti, index_map in zip(op.outputs, index_maps(op, self.p.graph)):
+            m = separable(index_map, self.t[src].elements)
+            starts = np.cumsum([0] + [len(t) for t in m.tables[:-1]]).tolist()
+            tables = self.array("int32_t", "map", np.concatenate(m.tables))
+            params = self.struct("tms_remap_params_t", [("dims", list(m.dims)), ("start", starts)])
+            self.body.append(f"    tms_remap_s8({params}, {tables}, {self.ptr(src)}, "
+                             f"{self.out_ptr(ti)});")
+
+    def op_lut(self, op: Op) -> None:
+        inp, out = self._io(op)
+        table = unary_table(op.name, inp.quant.scale, inp.quant.zero_point, out.quant.scale,
+                            out.quant.zero_point)
+        name = self.array("int8_t", "lut", table)
+        self.body.append(f"    tms_lut_s8({name}, {self.ptr(op.inputs[0])}, "
+                         f"{self.out_ptr(op.outputs[0])}, {out.elements});")
 
     def op_pad(self, op: Op) -> None:
         inp, out = self._io(op)

@@ -35,6 +35,7 @@ class OpSpec:
     check: Check | None = None    # kernel limits beyond the common int8 rules
     validate: Check | None = None  # well-formedness (validate.py), before any C is written
     arity: tuple[int, int] = (1, 1)
+    outputs: tuple[int, int] = (1, 1)  # how many outputs the op may have
     plain_code_bytes: int | None = None  # built without the DSP extension (Cortex-M0+)
     uses_common: bool = False     # needs tms_common's gemmlowp helpers
     alias: bool = False           # output shares the input's bytes
@@ -157,10 +158,23 @@ def _check_zp_minus_128(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _check_mean(op: Op, graph: Graph) -> str | None:
-    if not graph.tensors[op.inputs[1]].is_const:
-        return "MEAN needs constant axes"
-    return _needs_4d(op, graph)
+def _check_reduce(op: Op, graph: Graph) -> str | None:
+    t = graph.tensors
+    if not t[op.inputs[1]].is_const:
+        return f"{op.name} needs constant axes"
+    if not 1 <= len(t[op.inputs[0]].shape) <= 4:
+        return f"{op.name} supports inputs of 1 to 4 dims"
+    if op.name in ("REDUCE_MAX", "REDUCE_MIN") and t[op.inputs[0]].quant != t[op.outputs[0]].quant:
+        return f"int8 {op.name} needs the output to share the input's scale and zero point"
+    return None
+
+
+def _check_same_quant(op: Op, graph: Graph) -> str | None:
+    t = graph.tensors
+    why = _check_broadcast(op, graph)
+    if why is None and any(t[i].quant != t[op.outputs[0]].quant for i in op.inputs[:2]):
+        return f"int8 {op.name} needs both inputs to share the output's scale and zero point"
+    return why
 
 
 def _check_pad(op: Op, graph: Graph) -> str | None:
@@ -173,6 +187,16 @@ def _check_transpose(op: Op, graph: Graph) -> str | None:
     t = graph.tensors
     if not t[op.inputs[1]].is_const or len(t[op.inputs[0]].shape) > 4:
         return "TRANSPOSE needs a constant permutation of at most 4 dims"
+    return None
+
+
+def _check_remap_quant(op: Op, graph: Graph) -> str | None:
+    from .remap import data_input
+
+    t = graph.tensors
+    q = t[data_input(op)].quant
+    if any(t[o].quant != q for o in op.outputs):
+        return f"int8 {op.name} needs its outputs to share the input's scale and zero point"
     return None
 
 
@@ -210,8 +234,40 @@ _SPECS = (
           validate=V.check_same_shape, uses_common=True),
     _spec("TANH", "tms_tanh", 236, "op_tanh", validate=V.check_same_shape, uses_common=True),
     _spec("LEAKY_RELU", "tms_leaky_relu", 178, "op_leaky_relu", validate=V.check_same_shape),
-    _spec("MEAN", "tms_mean", 454, "op_mean", macs=_macs_mean, check=_check_mean,
+    _spec("MEAN", "tms_mean", 454, "op_mean", macs=_macs_mean, check=_check_reduce,
           validate=V.check_mean, arity=(2, 2)),
+    _spec("SUM", "tms_mean", 454, "op_mean", macs=_macs_mean, check=_check_reduce,
+          validate=V.check_mean, arity=(2, 2)),
+    _spec("REDUCE_MAX", "tms_reduce", 348, "op_reduce_minmax", macs=_macs_mean,
+          check=_check_reduce, validate=V.check_mean, arity=(2, 2)),
+    _spec("REDUCE_MIN", "tms_reduce", 348, "op_reduce_minmax", macs=_macs_mean,
+          check=_check_reduce, validate=V.check_mean, arity=(2, 2)),
+    _spec("MAXIMUM", "tms_maximum", 144, "op_maximum", check=_check_same_quant,
+          validate=V.check_binary, arity=(2, 2)),
+    _spec("MINIMUM", "tms_maximum", 144, "op_maximum", check=_check_same_quant,
+          validate=V.check_binary, arity=(2, 2)),
+    _spec("HARD_SWISH", "tms_lut", 24, "op_lut", validate=V.check_lut),
+    _spec("RELU", "tms_lut", 24, "op_lut", validate=V.check_lut),
+    _spec("RELU6", "tms_lut", 24, "op_lut", validate=V.check_lut),
+    _spec("RELU_N1_TO_1", "tms_lut", 24, "op_lut", validate=V.check_lut),
+    _spec("STRIDED_SLICE", "tms_remap", 232, "op_remap", check=_check_remap_quant,
+          validate=V.check_remap, arity=(3, 4)),
+    _spec("SLICE", "tms_remap", 232, "op_remap", check=_check_remap_quant,
+          validate=V.check_remap, arity=(3, 3)),
+    _spec("SPLIT", "tms_remap", 232, "op_remap", check=_check_remap_quant,
+          validate=V.check_remap, arity=(2, 2), outputs=(1, 64)),
+    _spec("SPLIT_V", "tms_remap", 232, "op_remap", check=_check_remap_quant,
+          validate=V.check_remap, arity=(3, 3), outputs=(1, 64)),
+    _spec("UNPACK", "tms_remap", 232, "op_remap", check=_check_remap_quant,
+          validate=V.check_remap, outputs=(1, 256)),
+    _spec("GATHER", "tms_remap", 232, "op_remap", check=_check_remap_quant,
+          validate=V.check_remap, arity=(2, 2)),
+    _spec("DEPTH_TO_SPACE", "tms_remap", 232, "op_remap", check=_check_remap_quant,
+          validate=V.check_remap),
+    _spec("SPACE_TO_DEPTH", "tms_remap", 232, "op_remap", check=_check_remap_quant,
+          validate=V.check_remap),
+    _spec("RESIZE_NEAREST_NEIGHBOR", "tms_remap", 232, "op_remap", check=_check_remap_quant,
+          validate=V.check_remap, arity=(2, 2)),
     _spec("PAD", "tms_pad", 182, "op_pad", check=_check_pad, validate=V.check_pad, arity=(2, 3)),
     _spec("QUANTIZE", "tms_requantize", 164, "op_quantize", validate=V.check_same_shape),
     _spec("TRANSPOSE", "tms_transpose", 86, "op_transpose", check=_check_transpose,

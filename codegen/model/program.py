@@ -88,7 +88,8 @@ def build_program(graph: Graph, name: str = "the model") -> Program:
     t = graph.tensors
     ops = list(graph.ops)
     malformed = [f"op #{op.index} {op.name}: {why}" for op in ops
-                 if op.name in OPS and (why := check_arity(op, graph, OPS[op.name].arity))]
+                 if op.name in OPS and (why := check_arity(op, graph, OPS[op.name].arity,
+                                                          OPS[op.name].outputs))]
     if malformed:
         raise ModelError(f"{name} is refused: {'; '.join(malformed[:8])}")
     problems = []

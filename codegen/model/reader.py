@@ -44,6 +44,13 @@ _OPTION_FIELDS = {
                             ("shrink_axis_mask", "ShrinkAxisMask")],
     "GatherOptions": [("axis", "Axis"), ("batch_dims", "BatchDims")],
     "LeakyReluOptions": [("alpha", "Alpha")],
+    "UnpackOptions": [("num", "Num"), ("axis", "Axis")],
+    "SplitOptions": [("num_splits", "NumSplits")],
+    "SplitVOptions": [("num_splits", "NumSplits")],
+    "DepthToSpaceOptions": [("block_size", "BlockSize")],
+    "SpaceToDepthOptions": [("block_size", "BlockSize")],
+    "ResizeNearestNeighborOptions": [("align_corners", "AlignCorners"),
+                                     ("half_pixel_centers", "HalfPixelCenters")],
     "SqueezeOptions": [("squeeze_dims", "SqueezeDimsAsNumpy")],
     "ReshapeOptions": [("new_shape", "NewShapeAsNumpy")],
 }

@@ -175,17 +175,19 @@ def _check_order(graph: Graph, p: _Problems) -> None:
 
 
 # --- pass 2: the ops that will be emitted ---------------------------------------------------
-def check_arity(op: Op, graph: Graph, bounds: tuple[int, int]) -> str | None:
-    """Why ``op``'s operand list is malformed (``bounds``: min and max inputs; one output), or
-    None. Run before any other op check."""
+def check_arity(op: Op, graph: Graph, bounds: tuple[int, int],
+                outputs: tuple[int, int] = (1, 1)) -> str | None:
+    """Why ``op``'s operand list is malformed (``bounds``: min and max inputs; ``outputs``: min and
+    max outputs), or None. Run before any other op check."""
     lo, hi = bounds
     if not lo <= len(op.inputs) <= hi:
         return f"inputs: has {len(op.inputs)} operands, needs {lo}..{hi}"
     required = op.inputs[:2] if op.name not in ("RESHAPE", "EXPAND_DIMS") else op.inputs[:1]
     if any(i < 0 for i in required) or (op.name == "CONCATENATION" and min(op.inputs) < 0):
         return "inputs: a required operand is absent"
-    if len(op.outputs) != 1:
-        return f"outputs: has {len(op.outputs)} outputs, needs 1"
+    if not outputs[0] <= len(op.outputs) <= outputs[1]:
+        need = "1" if outputs == (1, 1) else f"{outputs[0]}..{outputs[1]}"
+        return f"outputs: has {len(op.outputs)} outputs, needs {need}"
     for ti in (*op.inputs, *op.outputs):
         if ti >= 0 and 0 in graph.tensors[ti].shape:
             return f"tensor '{graph.tensors[ti].name}' has an empty shape {list(graph.tensors[ti].shape)}"
@@ -447,8 +449,8 @@ def check_mean(op: Op, graph: Graph) -> str | None:
         return None
     inp = _shape(graph, op.inputs[0])
     rank = len(inp)
-    if rank != 4:
-        return None
+    if not 1 <= rank <= 4:
+        return None  # the op table reports it
     axes = _ints(graph, op.inputs[1])
     if not axes or any(not -rank <= a < rank for a in axes):
         return f"axes {axes} are outside rank {rank}"
@@ -457,6 +459,28 @@ def check_mean(op: Op, graph: Graph) -> str | None:
     if graph.tensors[op.outputs[0]].elements != kept:
         return (f"output shape {list(graph.tensors[op.outputs[0]].shape)} does not match input "
                 f"{list(inp)} reduced over {sorted(reduced)}")
+    if op.name == "SUM":
+        iq, oq = graph.tensors[op.inputs[0]].quant, graph.tensors[op.outputs[0]].quant
+        count = math.prod(inp[d] for d in reduced)
+        if iq is not None and oq is not None and not iq.scale / oq.scale * 256 * count < 2 ** 30:
+            return (f"a sum of {count} values rescaled by {iq.scale / oq.scale:.3g} could overflow "
+                    "int32")
+    return None
+
+
+def check_lut(op: Op, graph: Graph) -> str | None:
+    """A unary op computed as a table: same element count, and the table's Prepare must hold."""
+    why = check_same_shape(op, graph)
+    if why:
+        return why
+    inp, out = graph.tensors[op.inputs[0]].quant, graph.tensors[op.outputs[0]].quant
+    if inp is None or out is None:
+        return None
+    from .lut import unary_table  # the table is the check: an op whose Prepare fails is refused
+    try:
+        unary_table(op.name, inp.scale, inp.zero_point, out.scale, out.zero_point)
+    except ValueError as e:
+        return str(e)
     return None
 
 
@@ -487,4 +511,19 @@ def check_transpose(op: Op, graph: Graph) -> str | None:
         return f"permutation {perm} is not a permutation of {len(inp)} dimensions"
     if tuple(inp[k] for k in perm) != out:
         return f"output shape {list(out)} is not input shape {list(inp)} permuted by {perm}"
+    return None
+
+
+def check_remap(op: Op, graph: Graph) -> str | None:
+    """A data-movement op: its index maps can be computed and stay inside the input."""
+    from .remap import RemapError, data_input, index_maps, separable
+
+    src = graph.tensors[data_input(op)]
+    if src.elements > MAX_ELEMENTS:
+        return None  # the tensor checks report it
+    try:
+        for m in index_maps(op, graph):
+            separable(m, src.elements)
+    except RemapError as e:
+        return str(e)
     return None

@@ -54,12 +54,28 @@ def to_int8_tflite(model, input_shape, int_io: bool = True, seed: int = 0,
     """Full-integer PTQ of a Keras model; int8 input/output unless ``int_io`` is False."""
     import tensorflow as tf
 
+    return _int8(tf.lite.TFLiteConverter.from_keras_model(model), input_shape, int_io, seed, low, high)
+
+
+def fn_int8_tflite(fn, input_shape, low: float = -1.0, high: float = 1.0, seed: int = 0) -> bytes:
+    """Full-integer PTQ of a TensorFlow function of one (1, *input_shape) float input, traced with
+    that static shape (so no SHAPE/PACK subgraph for a dynamic batch); int8 in and out."""
+    import tensorflow as tf
+
+    spec = tf.TensorSpec((1, *input_shape), tf.float32)
+    concrete = tf.function(fn, input_signature=[spec]).get_concrete_function()
+    conv = tf.lite.TFLiteConverter.from_concrete_functions([concrete], trackable_obj=None)
+    return _int8(conv, input_shape, True, seed, low, high)
+
+
+def _int8(conv, input_shape, int_io: bool, seed: int, low: float, high: float) -> bytes:
+    import tensorflow as tf
+
     def representative():
         rng = np.random.default_rng(seed)
         for _ in range(16):
             yield [rng.uniform(low, high, (1, *input_shape)).astype(np.float32)]
 
-    conv = tf.lite.TFLiteConverter.from_keras_model(model)
     conv.optimizations = [tf.lite.Optimize.DEFAULT]
     conv.representative_dataset = representative
     conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]

@@ -1,0 +1,164 @@
+"""Unary int8 ops as 256-entry tables: TFLite Micro's integer arithmetic for each op, run in Python
+on every possible input byte at compile time.
+
+An int8 op with one input and a fixed quantization is a function of one byte, so the device needs
+only ``out = table[in]`` (``tms_lut.c``): exact by construction wherever the Python here is exact,
+256 bytes of flash per op, and memory-safe for every input. Each table function names the TFLM
+kernel (and its Prepare) it reproduces; tests/codegen/model/test_ops_lut.py holds them to the TFLM
+interpreter.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .quant import _round_away, f32, quantize_multiplier, quantize_value
+
+INT16_MIN, INT16_MAX = -(1 << 15), (1 << 15) - 1
+INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
+INPUTS = np.arange(-128, 128, dtype=np.int64)
+
+
+def _trunc_div(a: int, b: int) -> int:
+    """C integer division (truncates toward zero)."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b > 0) else -q
+
+
+def srdhm32(a: int, b: int) -> int:
+    """gemmlowp::SaturatingRoundingDoublingHighMul on int32."""
+    if a == b == INT32_MIN:
+        return INT32_MAX
+    ab = a * b
+    nudge = (1 << 30) if ab >= 0 else 1 - (1 << 30)
+    return _trunc_div(ab + nudge, 1 << 31)
+
+
+def srdhm16(a: int, b: int) -> int:
+    """gemmlowp::SaturatingRoundingDoublingHighMul on int16."""
+    if a == b == INT16_MIN:
+        return INT16_MAX
+    ab = a * b
+    nudge = (1 << 14) if ab >= 0 else 1 - (1 << 14)
+    return _trunc_div(ab + nudge, 1 << 15)
+
+
+def rounding_divide_by_pot(x: int, exponent: int) -> int:
+    """gemmlowp::RoundingDivideByPOT (round half away from zero)."""
+    mask = (1 << exponent) - 1
+    remainder = x & mask
+    threshold = (mask >> 1) + (1 if x < 0 else 0)
+    return (x >> exponent) + (1 if remainder > threshold else 0)
+
+
+def mbqm(x: int, multiplier: int, shift: int) -> int:
+    """tflite::MultiplyByQuantizedMultiplier (int32, double rounding: TFLM's default build)."""
+    left = shift if shift > 0 else 0
+    right = 0 if shift > 0 else -shift
+    return rounding_divide_by_pot(srdhm32(_wrap32(x * (1 << left)), multiplier), right)
+
+
+def _wrap32(x: int) -> int:
+    return ((x + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+
+def _wrap16(x: int) -> int:
+    return ((x + (1 << 15)) & 0xFFFF) - (1 << 15)
+
+
+def _sat16(x: int) -> int:
+    return min(max(x, INT16_MIN), INT16_MAX)
+
+
+def downscale_multiplier_16(m32: int) -> int:
+    """tflite::DownScaleInt32ToInt16Multiplier."""
+    if m32 >= INT32_MAX - (1 << 15):
+        return INT16_MAX
+    return (m32 + (1 << 15)) >> 16
+
+
+def _saturating_doubling_high_mul16(a: int, b: int) -> int:
+    """reference_ops::SaturatingDoublingHighMul (hard_swish.h): no rounding nudge."""
+    if a == b == INT16_MIN:
+        return INT16_MAX
+    return _wrap16(_trunc_div(a * b, 1 << 15))
+
+
+def _saturating_left_shift16(value: int, amount: int) -> int:
+    return _sat16(value * (1 << amount))
+
+
+def hard_swish_table(in_scale: float, in_zp: int, out_scale: float, out_zp: int) -> np.ndarray:
+    """TFLM HARD_SWISH int8: HardSwishPrepare (hard_swish_common.cc) + reference_ops::HardSwish."""
+    hires_input_scale = f32(np.float32(1.0 / 128.0) * np.float32(in_scale))
+    reluish_scale = f32(np.float32(3.0) / np.float32(32768.0))
+    out_m32, out_exp = quantize_multiplier(float(np.float32(hires_input_scale) / np.float32(out_scale)))
+    out_m16 = downscale_multiplier_16(out_m32)
+    rel_m32, rel_exp = quantize_multiplier(float(np.float32(hires_input_scale) / np.float32(reluish_scale)))
+    rel_m16 = downscale_multiplier_16(rel_m32)
+    if out_exp > 0:
+        raise ValueError("HARD_SWISH needs an output multiplier exponent <= 0 (TFLM refuses it too)")
+    table = np.empty(256, dtype=np.int8)
+    for i, q in enumerate(INPUTS):
+        value = _wrap16(int(q) - in_zp)
+        hires = _wrap16(value * (1 << 7))
+        preshift_out = srdhm16(hires, out_m16)
+        reluish = hires
+        if rel_exp > 0:
+            reluish = _saturating_left_shift16(reluish, rel_exp - 1)
+        reluish = srdhm16(reluish, rel_m16)
+        if rel_exp > 0:
+            reluish = _saturating_left_shift16(reluish, 1)
+        if rel_exp < 0:
+            reluish = rounding_divide_by_pot(reluish, -rel_exp)
+        reluish = _wrap16((reluish + (1 << 15)) >> 1)
+        pre = _saturating_doubling_high_mul16(reluish, preshift_out)
+        out = _wrap16(rounding_divide_by_pot(pre, -out_exp) + out_zp)
+        table[i] = min(max(out, -128), 127)
+    return table
+
+
+def relu_table(in_scale: float, in_zp: int, out_scale: float, out_zp: int) -> np.ndarray:
+    """TFLM RELU int8: CalculateReluOpData (activations_common.cc) + ReluQuantized: rescale to the
+    output, clamp at the quantized zero (float32 ratio widened to double, as Prepare does)."""
+    return relu_x_table(0.0, float("inf"), in_scale, in_zp, out_scale, out_zp)
+
+
+def relu6_table(in_scale: float, in_zp: int) -> np.ndarray:
+    """TFLM RELU6 int8: Relu6Prepare (FloatToQuantizedType saturates 6.0 into int8) + Relu6Quantized
+    clamp the raw input between the input's quantized 0 and 6. TFLM does not rescale to the output's
+    quantization even where the converter gave it another one; being exact with TFLM, neither do we
+    (TFLite's reference kernel does rescale: see relu_x_table)."""
+    six = min(127, max(-128, in_zp + int(_round_away(float(np.float32(6.0) / np.float32(in_scale))))))
+    return np.clip(INPUTS, in_zp, six).astype(np.int8)
+
+
+def relu_x_table(act_min: float, act_max: float, in_scale: float, in_zp: int, out_scale: float,
+                 out_zp: int) -> np.ndarray:
+    """TFLite's reference ReluX (lite/kernels/activations.cc QuantizedReluX): the input rescaled to
+    the output (float32 ratio, as ReluPrepare computes it), clamped to the quantized bounds."""
+    m, s = quantize_multiplier(float(np.float32(in_scale) / np.float32(out_scale)))
+    lo = max(-128, quantize_value(act_min, out_scale, out_zp))
+    hi = 127 if act_max == float("inf") else min(127, quantize_value(act_max, out_scale, out_zp))
+    return np.array([min(max(out_zp + mbqm(int(q) - in_zp, m, s), lo), hi) for q in INPUTS],
+                    dtype=np.int8)
+
+
+def relu_n1_to_1_table(in_scale: float, in_zp: int, out_scale: float, out_zp: int) -> np.ndarray:
+    """TFLite RELU_N1_TO_1 int8 (TFLM has no kernel; lite/kernels/activations.cc Relu1Eval ->
+    ReluX with the input rescaled to the output and clamped to the quantized [-1, 1])."""
+    return relu_x_table(-1.0, 1.0, in_scale, in_zp, out_scale, out_zp)
+
+
+def unary_table(name: str, in_scale: float, in_zp: int, out_scale: float, out_zp: int) -> np.ndarray:
+    """The 256-entry table of unary op ``name``; ValueError where TFLM's Prepare would refuse."""
+    if not (np.isfinite(in_scale) and np.isfinite(out_scale) and in_scale > 0 and out_scale > 0):
+        raise ValueError("scales must be finite and positive")
+    if name == "HARD_SWISH":
+        return hard_swish_table(in_scale, in_zp, out_scale, out_zp)
+    if name == "RELU":
+        return relu_table(in_scale, in_zp, out_scale, out_zp)
+    if name == "RELU6":
+        return relu6_table(in_scale, in_zp)
+    if name == "RELU_N1_TO_1":
+        return relu_n1_to_1_table(in_scale, in_zp, out_scale, out_zp)
+    raise ValueError(f"{name} has no table")
