@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from nodes.base import Cost, NodeError, NodeType, Role
+from nodes.base import FIXED, FLOAT, Cost, NodeError, NodeType, Role
 
 # ops_per_cycle of the calibrated core's profile (board_profiles/qemu-mps2-an386.yaml)
 REFERENCE_OPS_PER_CYCLE = 0.3
@@ -42,8 +42,9 @@ STAGE_OF_CATEGORY = {"sensors": "dsp", "dsp": "dsp", "model": "model", "quantize
                      "anomaly": "model"}
 
 
-def reference_cycles(node_class: type[NodeType], cost: Cost) -> float:
-    """Instructions of one run of the node's work on the emulated Cortex-M4F."""
+def reference_cycles(node_class: type[NodeType], cost: Cost, arithmetic: str = FLOAT) -> float:
+    """Instructions of one run of the node's work on the emulated Cortex-M4F (for fixed-point
+    arithmetic: on the emulated Cortex-M3, the same Thumb-2 instructions without the FPU)."""
     if node_class.role is Role.MODEL and "macs" in cost.detail:
         macs = cost.detail["macs"]
         fc = cost.detail.get("fc_macs", 0)
@@ -51,12 +52,13 @@ def reference_cycles(node_class: type[NodeType], cost: Cost) -> float:
             return 0.0
         return (MODEL_CONV_INSTRUCTIONS_PER_MAC * (macs - fc) + MODEL_FC_INSTRUCTIONS_PER_MAC * fc
                 + MODEL_INSTRUCTIONS_PER_INVOKE)
-    return cost.ops * node_class.ops_weight / REFERENCE_OPS_PER_CYCLE
+    weight = node_class.fixed_ops_weight if arithmetic == FIXED else node_class.ops_weight
+    return cost.ops * weight / REFERENCE_OPS_PER_CYCLE
 
 
-def node_cycles(node_class: type[NodeType], cost: Cost, ops_per_cycle: float) -> float:
-    """Core cycles of one run of the node's work on a core of ``ops_per_cycle``."""
-    return reference_cycles(node_class, cost) * REFERENCE_OPS_PER_CYCLE / ops_per_cycle
+def node_cycles(node_class: type[NodeType], cost: Cost, ops_per_cycle: float, arithmetic: str = FLOAT) -> float:
+    """Core cycles of one run of the node's work (in ``arithmetic``) on a core of ``ops_per_cycle``."""
+    return reference_cycles(node_class, cost, arithmetic) * REFERENCE_OPS_PER_CYCLE / ops_per_cycle
 
 
 def stage_of(category: str) -> str | None:
