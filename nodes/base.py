@@ -279,6 +279,10 @@ class NodeType:
     # ``fixed_ops_weight`` calibrates its cost() ops there as ``ops_weight`` does for float
     fixed_point: ClassVar[bool] = False
     fixed_ops_weight: ClassVar[float] = 1.0
+    # the fixed-point output's signal-to-error ratio against the float reference, measured in a
+    # bench; validation states it on a board where the node runs fixed point
+    fixed_snr_db: ClassVar[float | None] = None
+    fixed_snr_source: ClassVar[str] = ""
     # what the two axes of the node's output mean, for plots of the features (e.g. frame, coefficient)
     feature_axes: ClassVar[tuple[str, str] | None] = None
     records_audio: ClassVar[bool] = False    # a sensor of sound: imported clips at another rate are resampled

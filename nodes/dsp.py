@@ -132,6 +132,12 @@ FIXED_SAMPLE_OPS = 6
 FIXED_ISQRT_OPS = 40
 FIXED_LOG_OPS = 12
 FIXED_FLOAT_OPS = 8
+# Measured instructions of the fixed-point kernels on the emulated Cortex-M3 (Thumb-2 without an FPU,
+# QEMU mps2-an385) x REFERENCE_OPS_PER_CYCLE / the ops above: 2.03 for the kws MFCC (20.9 M
+# instructions per 1 s window), 2.04 for the kws MFE, 2.05 for an IMU spectrum (bench/bench_dsp_fixed.py).
+# The same code built for a Cortex-M0+ takes 1.25x the M3's instructions; the board's ops_per_cycle
+# (0.15 on the Pico against the reference 0.3) scales it by 2.
+FIXED_OPS_WEIGHT = 2.03
 
 
 def fixed_fft_ops(n_fft: int) -> int:
@@ -363,6 +369,9 @@ class Spectrum(NodeType):
     kernel = "dsp/spectrum"
     feature_axes = ('frequency bin', 'channel')
     fixed_point = True
+    fixed_ops_weight = FIXED_OPS_WEIGHT
+    fixed_snr_db = 70.2          # bench/bench_dsp_fixed.py: 200 noise frames at -60..0 dB (worst 67.3)
+    fixed_snr_source = "noise frames at -60..0 dB"
 
     def _bins(self, p) -> int:
         return p["bins"] or p["n_fft"] // 2 + 1
@@ -446,6 +455,8 @@ class _MelNode(NodeType):
     """What mel energies and MFCCs share: framing, FFT, mel filterbank, log."""
 
     fixed_point = True
+    fixed_ops_weight = FIXED_OPS_WEIGHT
+    fixed_snr_source = "the kws sample's 36 test clips"
 
     sample_rate_param = "sample_rate_hz"  # see Biquad.sample_rate_param
 
@@ -581,6 +592,7 @@ class Mfe(_MelNode):
     params = _AUDIO_PARAMS + [Param("log", bool, True, doc="natural log of the energies")]
     kernel = "dsp/mfe"
     feature_axes = ('frame', 'mel band')
+    fixed_snr_db = 59.1          # bench/bench_dsp_fixed.py, log MFE of the kws test clips (worst clip 50.2)
 
     def n_features(self, p) -> int:
         return p["n_mels"]
@@ -606,6 +618,7 @@ class Mfcc(_MelNode):
     kernel = "dsp/mfcc"
     feature_axes = ('frame', 'coefficient')
     ops_weight = 0.845   # 5.54 M instructions for the kws sample's MFCC (6.55 M at the average)
+    fixed_snr_db = 61.0          # bench/bench_dsp_fixed.py, MFCC of the kws test clips (worst clip 50.9)
 
     def n_features(self, p) -> int:
         return p["n_mfcc"]
