@@ -11,10 +11,12 @@ C on the device, so device = host holds exactly. The steps, per short frame (eac
 2. the Hann window in Q15: (q * w + 2^14) >> 15; then the frame is shifted up while its peak stays
    at most ``BUTTERFLY_PEAK`` (quiet frames keep their resolution);
 3. the complex FFT of n_fft / 2 points on int16 (re, im) pairs, radix 2, decimation in time, twiddles
-   in Q15 with rounded products ((a * w + 2^14) >> 15; the twiddle of j = 0 is exactly 1), the whole
-   block halved ((v + 1) >> 1) before any stage whose butterflies could overflow (peak above
-   ``BUTTERFLY_PEAK``: a butterfly grows a component at most 1 + sqrt 2 times);
-4. the split that makes the real FFT, in int32, giving 2 X[k] for the bins used;
+   in Q15 with rounded products ((a * w + 2^14) >> 15; the twiddle of j = 0 is exactly 1); before
+   each stage the whole block is shifted right, rounded ((v + 2^(h-1)) >> h), by the smallest h
+   that brings its peak within ``BUTTERFLY_PEAK`` (a butterfly grows a component at most 1 + sqrt 2
+   times); the C tracks each stage's output peak as it writes it;
+4. the same shift to ``SPLIT_PEAK``, then the split that makes the real FFT, in int32, giving
+   2 X[k] for the bins used;
 5. |X| (or |X|^2) with one exponent per frame: every component shifted right by the same ``drop``
    so the largest is at most ``MAGNITUDE_PEAK``, then floor(sqrt(re^2 + im^2)) in 32 bits;
 6. mel energies: sum of |X| * weight (weights in Q15) in a 64-bit accumulator;
@@ -76,16 +78,23 @@ def _round_mul(a: np.ndarray, w) -> np.ndarray:
     return (a * w + (1 << 14)) >> 15
 
 
-def _halve_until(re: np.ndarray, im: np.ndarray, limit: int, halvings: np.ndarray) -> None:
-    """Halves (in place) each row whose peak component exceeds ``limit`` until it does not."""
+def _shift_for(peak: np.ndarray, limit: int) -> np.ndarray:
+    """Per row, the smallest h with (peak + 2^(h-1)) >> h <= limit: the rounded right shift that brings
+    the block within limit (no value's rounded shift exceeds its peak magnitude's)."""
+    h = np.zeros(peak.shape, np.int64)
     while True:
-        peak = np.maximum(np.abs(re).max(axis=1), np.abs(im).max(axis=1))
-        rows = peak > limit
-        if not rows.any():
-            return
-        re[rows] = (re[rows] + 1) >> 1
-        im[rows] = (im[rows] + 1) >> 1
-        halvings += rows
+        more = ((peak + ((np.int64(1) << h) >> 1)) >> h) > limit
+        if not more.any():
+            return h
+        h += more
+
+
+def _rounded_shift(v: np.ndarray, h: np.ndarray) -> np.ndarray:
+    return (v + ((np.int64(1) << h) >> 1)[:, None]) >> h[:, None]
+
+
+def _peak(re: np.ndarray, im: np.ndarray) -> np.ndarray:
+    return np.maximum(np.abs(re).max(axis=1), np.abs(im).max(axis=1))
 
 
 def _to_q15_block(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -133,7 +142,9 @@ def frame_bins(frames: np.ndarray, window_q15: np.ndarray | None, n_fft: int, n_
     length = 2
     while length <= m:
         half, step = length // 2, n_fft // length
-        _halve_until(re, im, BUTTERFLY_PEAK, halvings)
+        h = _shift_for(_peak(re, im), BUTTERFLY_PEAK)
+        re, im = _rounded_shift(re, h), _rounded_shift(im, h)
+        halvings += h
         wr, wi = cos64[np.arange(half) * step], msin64[np.arange(half) * step]
         r3, i3 = re.reshape(rows, m // length, length), im.reshape(rows, m // length, length)
         ar, ai, br, bi = r3[..., :half], i3[..., :half], r3[..., half:], i3[..., half:]
@@ -143,7 +154,9 @@ def frame_bins(frames: np.ndarray, window_q15: np.ndarray | None, n_fft: int, n_
         re = np.concatenate([ar + tr, ar - tr], axis=2).reshape(rows, m)
         im = np.concatenate([ai + ti, ai - ti], axis=2).reshape(rows, m)
         length *= 2
-    _halve_until(re, im, SPLIT_PEAK, halvings)
+    h = _shift_for(_peak(re, im), SPLIT_PEAK)
+    re, im = _rounded_shift(re, h), _rounded_shift(im, h)
+    halvings += h
     xr, xi = _split(re, im, n_fft, n_bins, cos64, msin64)
     big = np.maximum(np.abs(xr).max(axis=1), np.abs(xi).max(axis=1))
     drop = np.zeros(rows, np.int64)

@@ -261,7 +261,7 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
         for w in ntype.warnings(props, ctx) or []:
             issues.append(Issue("warning", node_id, w))
         if arithmetic_for(spec_cls, ctx.board) == FIXED and spec_cls.fixed_snr_db is not None:
-            issues.append(Issue("info", node_id, f"{spec_cls.title} in Q15 fixed point ({board.name} has no FPU): "
+            issues.append(Issue("info", node_id, f"{spec_cls.title} in Q15 fixed point (the core has no FPU): "
                                 f"SNR {spec_cls.fixed_snr_db:.0f} dB vs float on {spec_cls.fixed_snr_source}"))
 
     issues.extend(_structure_issues(graph, into, out_count))

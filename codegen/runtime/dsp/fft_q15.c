@@ -12,7 +12,7 @@
  * Accuracy, measured against numpy (tests/codegen/test_dsp_q15.py): 57-87 dB signal-to-error on
  * the spectrum. */
 #include "fft.h"
-#include "fx_fft.h"  /* the complex Q15 FFT, the headroom halving and the integer root */
+#include "fx_fft.h"  /* the complex Q15 FFT, the headroom shift and the integer root */
 
 #include <math.h>
 
@@ -121,7 +121,7 @@ void tms_frame_spectrum(const tms_fft_tables_t *fft, const float *x, uint32_t n,
     int16_t *z = fft->work_q15;
     uint32_t peak_bits = 0;
     int exponent, scale_exp;
-    int32_t halvings;
+    int32_t halvings, peak = 0, shift, round;
     uint32_t i, k;
     for (i = 0; i < n; i++) {
         const float v = window ? x[i * stride] * window[i] : x[i * stride];
@@ -140,13 +140,20 @@ void tms_frame_spectrum(const tms_fft_tables_t *fft, const float *x, uint32_t n,
      * puts the peak just under Q15 full scale */
     exponent = (int)(peak_bits >> 23) - 126;
     for (i = 0; i < n; i++) {
-        z[i] = tms_q15_from_float(out[i], 15 - exponent);
+        const int32_t q = tms_q15_from_float(out[i], 15 - exponent);
+        z[i] = (int16_t)q;
+        peak = (q < 0 ? -q : q) > peak ? (q < 0 ? -q : q) : peak;
     }
     for (; i < n_fft; i++) {
         z[i] = 0;
     }
-    halvings = tms_fx_fft_complex(z, m, n_fft, fft->cos_q15, fft->msin_q15);
-    halvings += tms_fx_headroom(z, n_fft, TMS_Q15_SPLIT_PEAK);
+    halvings = tms_fx_fft_complex(z, m, n_fft, fft->cos_q15, fft->msin_q15, &peak);
+    shift = tms_fx_shift_for(peak, TMS_Q15_SPLIT_PEAK);
+    round = (1 << shift) >> 1;
+    for (i = 0; shift > 0 && i < n_fft; i++) {
+        z[i] = (int16_t)((z[i] + round) >> shift);
+    }
+    halvings += shift;
     /* the split below yields 2 X[k]: 2^scale_exp undoes that, the halvings and the Q15 scaling */
     scale_exp = halvings - 1 - (15 - exponent);
     {

@@ -23,20 +23,6 @@ static int32_t tms_fx_peak(const int16_t *z, uint32_t count)
     return peak;
 }
 
-/* Halves the block until its peak is at most limit; returns how many times it halved. */
-int32_t tms_fx_headroom(int16_t *z, uint32_t count, int32_t limit)
-{
-    int32_t halvings = 0;
-    uint32_t i;
-    while (tms_fx_peak(z, count) > limit) {
-        for (i = 0; i < count; i++) {
-            z[i] = (int16_t)(((int32_t)z[i] + 1) >> 1);
-        }
-        halvings++;
-    }
-    return halvings;
-}
-
 static void tms_fx_bit_reverse(int16_t *z, uint32_t m)
 {
     uint32_t i, j = 0;
@@ -57,37 +43,67 @@ static void tms_fx_bit_reverse(int16_t *z, uint32_t m)
     }
 }
 
-/* Complex radix-2 DIT FFT of m (re, im) pairs in place; returns the halvings (block exponent). */
-int32_t tms_fx_fft_complex(int16_t *z, uint32_t m, uint32_t n_fft, const int16_t *cos_q15, const int16_t *msin_q15)
+/* The right shift h (rounded: (v + 2^(h-1)) >> h) that brings a block whose peak is `peak` within
+ * limit; the rounded shift of a value never exceeds that of the peak's magnitude. */
+int32_t tms_fx_shift_for(int32_t peak, int32_t limit)
+{
+    int32_t h = 0;
+    while (((peak + ((1 << h) >> 1)) >> h) > limit) {
+        h++;
+    }
+    return h;
+}
+
+/* One stage's butterflies over the whole block, each input first shifted right by h (rounded); the
+ * peak of the outputs is tracked on the way (their max and min), so no stage scans the block. */
+static int32_t tms_fx_stage(int16_t *z, uint32_t m, uint32_t len, uint32_t step, int32_t h,
+                            const int16_t *cos_q15, const int16_t *msin_q15)
+{
+    const uint32_t half = len >> 1;
+    const int32_t r = (1 << h) >> 1;
+    int32_t hi = 0, lo = 0;
+    uint32_t j, start;
+    for (j = 0; j < half; j++) {
+        const int32_t wr = cos_q15[j * step], wi = msin_q15[j * step];
+        for (start = j; start < m; start += len) {
+            int16_t *a = &z[2 * start], *b = &z[2 * (start + half)];
+            const int32_t ar = (a[0] + r) >> h, ai = (a[1] + r) >> h, br = (b[0] + r) >> h, bi = (b[1] + r) >> h;
+            int32_t tr = br, ti = bi, o0, o1, o2, o3;
+            if (j != 0u) {  /* j = 0: the twiddle is exactly 1 */
+                tr = tms_fx_round_mul(br, wr) - tms_fx_round_mul(bi, wi);
+                ti = tms_fx_round_mul(br, wi) + tms_fx_round_mul(bi, wr);
+            }
+            o0 = ar + tr;
+            o1 = ai + ti;
+            o2 = ar - tr;
+            o3 = ai - ti;
+            a[0] = (int16_t)o0;
+            a[1] = (int16_t)o1;
+            b[0] = (int16_t)o2;
+            b[1] = (int16_t)o3;
+            hi = o0 > hi ? o0 : hi;
+            hi = o1 > hi ? o1 : hi;
+            hi = o2 > hi ? o2 : hi;
+            hi = o3 > hi ? o3 : hi;
+            lo = o0 < lo ? o0 : lo;
+            lo = o1 < lo ? o1 : lo;
+            lo = o2 < lo ? o2 : lo;
+            lo = o3 < lo ? o3 : lo;
+        }
+    }
+    return hi > -lo ? hi : -lo;
+}
+
+int32_t tms_fx_fft_complex(int16_t *z, uint32_t m, uint32_t n_fft, const int16_t *cos_q15, const int16_t *msin_q15,
+                           int32_t *peak)
 {
     int32_t halvings = 0;
     uint32_t len;
     tms_fx_bit_reverse(z, m);
     for (len = 2; len <= m; len <<= 1) {
-        const uint32_t half = len >> 1, step = n_fft / len;
-        uint32_t j, start;
-        halvings += tms_fx_headroom(z, 2 * m, TMS_FX_BUTTERFLY_PEAK);
-        for (start = 0; start < m; start += len) {  /* j = 0: the twiddle is exactly 1 */
-            int16_t *a = &z[2 * start], *b = &z[2 * (start + half)];
-            const int32_t ar = a[0], ai = a[1], br = b[0], bi = b[1];
-            a[0] = (int16_t)(ar + br);
-            a[1] = (int16_t)(ai + bi);
-            b[0] = (int16_t)(ar - br);
-            b[1] = (int16_t)(ai - bi);
-        }
-        for (j = 1; j < half; j++) {
-            const int32_t wr = cos_q15[j * step], wi = msin_q15[j * step];
-            for (start = j; start < m; start += len) {
-                int16_t *a = &z[2 * start], *b = &z[2 * (start + half)];
-                const int32_t tr = tms_fx_round_mul(b[0], wr) - tms_fx_round_mul(b[1], wi);
-                const int32_t ti = tms_fx_round_mul(b[0], wi) + tms_fx_round_mul(b[1], wr);
-                const int32_t ar = a[0], ai = a[1];
-                a[0] = (int16_t)(ar + tr);
-                a[1] = (int16_t)(ai + ti);
-                b[0] = (int16_t)(ar - tr);
-                b[1] = (int16_t)(ai - ti);
-            }
-        }
+        const int32_t h = tms_fx_shift_for(*peak, TMS_FX_BUTTERFLY_PEAK);
+        *peak = tms_fx_stage(z, m, len, n_fft / len, h, cos_q15, msin_q15);
+        halvings += h;
     }
     return halvings;
 }
@@ -132,17 +148,20 @@ uint32_t tms_fx_isqrt(uint32_t p)
 }
 
 /* 2 X[k] for k < n_bins from the complex FFT of the even (re) and odd (im) samples, into
- * out[2k], out[2k + 1]; bin k is written before bin m - k, so at k = m / 2 the second wins. */
-static void tms_fx_split(const int16_t *z, uint32_t m, const int16_t *cos_q15, const int16_t *msin_q15,
-                         uint32_t n_bins, int32_t *out)
+ * out[2k], out[2k + 1], each value of z first shifted right by h (rounded); bin k is written before
+ * bin m - k, so at k = m / 2 the second wins. */
+static void tms_fx_split(const int16_t *z, uint32_t m, int32_t h, const int16_t *cos_q15,
+                         const int16_t *msin_q15, uint32_t n_bins, int32_t *out)
 {
+    const int32_t r = (1 << h) >> 1;
+    const int32_t z0r = (z[0] + r) >> h, z0i = (z[1] + r) >> h;
     uint32_t k;
     if (n_bins > 0u) {
-        out[0] = 2 * ((int32_t)z[0] + z[1]);
+        out[0] = 2 * (z0r + z0i);
         out[1] = 0;
     }
     if (n_bins > m) {
-        out[2 * m] = 2 * ((int32_t)z[0] - z[1]);
+        out[2 * m] = 2 * (z0r - z0i);
         out[2 * m + 1] = 0;
     }
     for (k = 1; k <= m / 2; k++) {
@@ -151,7 +170,8 @@ static void tms_fx_split(const int16_t *z, uint32_t m, const int16_t *cos_q15, c
             continue;
         }
         {
-            const int32_t ar = z[2 * k], ai = z[2 * k + 1], br = z[2 * j], bi = z[2 * j + 1];
+            const int32_t ar = (z[2 * k] + r) >> h, ai = (z[2 * k + 1] + r) >> h;
+            const int32_t br = (z[2 * j] + r) >> h, bi = (z[2 * j + 1] + r) >> h;
             const int32_t fer = ar + br, fei = ai - bi, f_or = ai + bi, foi = br - ar;
             const int32_t wr = cos_q15[k], wi = msin_q15[k];
             const int32_t tr = tms_fx_round_mul(f_or, wr) - tms_fx_round_mul(foi, wi);
@@ -175,7 +195,7 @@ int tms_fx_frame_bins(const tms_fx_fft_t *fft, const float *x, uint32_t n, uint3
     int16_t *z = fft->work;
     int32_t *comp = (int32_t *)bins;
     uint32_t peak_bits = 0, big = 0, i, k;
-    int32_t peak_field, peak, up = 0, halvings, drop = 0;
+    int32_t peak_field, peak, up = 0, halvings, split_shift, drop = 0;
     for (i = 0; i < n; i++) {
         const uint32_t a = tms_fx_float_bits(x[i * stride]) & 0x7FFFFFFFu;
         peak_bits = a > peak_bits ? a : peak_bits;
@@ -214,9 +234,11 @@ int tms_fx_frame_bins(const tms_fx_fft_t *fft, const float *x, uint32_t n, uint3
     for (; i < n_fft; i++) {
         z[i] = 0;
     }
-    halvings = tms_fx_fft_complex(z, m, n_fft, fft->cos_q15, fft->msin_q15);
-    halvings += tms_fx_headroom(z, n_fft, TMS_FX_SPLIT_PEAK);
-    tms_fx_split(z, m, fft->cos_q15, fft->msin_q15, n_bins, comp);
+    peak <<= up;
+    halvings = tms_fx_fft_complex(z, m, n_fft, fft->cos_q15, fft->msin_q15, &peak);
+    split_shift = tms_fx_shift_for(peak, TMS_FX_SPLIT_PEAK);
+    halvings += split_shift;
+    tms_fx_split(z, m, split_shift, fft->cos_q15, fft->msin_q15, n_bins, comp);
     for (i = 0; i < 2 * n_bins; i++) {
         const uint32_t a = (uint32_t)(comp[i] < 0 ? -comp[i] : comp[i]);
         big = a > big ? a : big;

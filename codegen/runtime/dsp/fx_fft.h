@@ -13,12 +13,14 @@ typedef struct {
     int16_t *work;                        /* n_fft values of scratch */
 } tms_fx_fft_t;
 
-/* Halves the block z[0 .. count) ((v + 1) >> 1) until its peak is at most limit; returns the halvings. */
-int32_t tms_fx_headroom(int16_t *z, uint32_t count, int32_t limit);
+/* The smallest h whose rounded right shift ((v + 2^(h-1)) >> h) brings a block of this peak within limit. */
+int32_t tms_fx_shift_for(int32_t peak, int32_t limit);
 
-/* Complex radix-2 DIT FFT of m (re, im) pairs in place, Q15 twiddles of an n_fft-point table, the
- * block halved before any stage whose butterflies could overflow; returns the halvings. */
-int32_t tms_fx_fft_complex(int16_t *z, uint32_t m, uint32_t n_fft, const int16_t *cos_q15, const int16_t *msin_q15);
+/* Complex radix-2 DIT FFT of m (re, im) pairs in place, Q15 twiddles of an n_fft-point table; each
+ * stage's inputs are shifted right (rounded) by as much as keeps its butterflies from overflowing.
+ * *peak: the block's peak |value| on entry, the result's on return. Returns the total shift. */
+int32_t tms_fx_fft_complex(int16_t *z, uint32_t m, uint32_t n_fft, const int16_t *cos_q15, const int16_t *msin_q15,
+                           int32_t *peak);
 
 /* floor(sqrt(p)) */
 uint32_t tms_fx_isqrt(uint32_t p);
