@@ -20,6 +20,12 @@ spotting: 16 kHz, 1 s window, frame_length 640 (40 ms), frame_stride 320 (20 ms)
 ``linear_to_mel_weight_matrix``, log, ``mfccs_from_log_mel_spectrograms``) except coefficient 0,
 which TF makes √2 larger (it scales all coefficients by √(2/N); the orthonormal DCT uses √(1/N) for
 c0) — a test holds them together. Image nodes live in ``nodes.dsp_image``.
+
+On a core without an FPU (board profile ``fpu: false``) spectrum, MFE and MFCC compute in fixed point
+(Q15 block floating point, integer log, Q15 DCT: ``nodes.dsp_fixed``): ``nodes.base.arithmetic_for``
+decides it, validation records it on the plan stage, and ``transform`` runs the fixed-point
+reference when its ``RunState.arithmetic`` says so, so the host's features equal the device's bit
+for bit. Each node states its fixed-point SNR against float (``fixed_snr_db``).
 """
 from __future__ import annotations
 

@@ -37,7 +37,10 @@ MODEL_INSTRUCTIONS_PER_INVOKE = 2800.0
 # MFCC: 5.54 M instructions for the kws sample's 49 frames of 640 samples (its ops count 6.55 M
 # at the average) -> 0.845. Spectrum (vibration 3.11, gesture 3.37 instructions per op), window,
 # normalize and replay stay within 12% of the average.
-# Each node type declares its figure as ``NodeType.ops_weight`` (nodes.dsp.Mfcc: 0.845).
+# Each node type declares its figure as ``NodeType.ops_weight`` (nodes.dsp.Mfcc: 0.845), and for its
+# fixed-point kernels (cores without an FPU) as ``NodeType.fixed_ops_weight``: those are measured on
+# the emulated Cortex-M3 (mps2-an385), the M4F's instruction set without the FPU
+# (bench/bench_dsp_fixed.py; nodes.dsp.FIXED_OPS_WEIGHT).
 STAGE_OF_CATEGORY = {"sensors": "dsp", "dsp": "dsp", "model": "model", "quantize": "model",
                      "anomaly": "model"}
 

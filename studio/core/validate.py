@@ -40,6 +40,8 @@ RUNTIME_RAM_BYTES = 192
 # DSP runs in float32; a core without an FPU does it in software. Measured on QEMU: the KWS MFCC
 # takes 148.7 M instructions compiled for Cortex-M0+ against 4.98 M with the M4F's FPU, i.e. about
 # 13x the M4F-calibrated MFCC cycles (latency_calibration) scaled to an M0+ board's ops_per_cycle.
+# Nodes that run fixed point there (nodes.base.arithmetic_for) do not pay it: their cost is integer
+# work, calibrated by their own fixed_ops_weight.
 SOFT_FLOAT_SLOWDOWN = 13.0
 
 _DSP_ROLES = (Role.STREAM, Role.WINDOW, Role.FRAME)
