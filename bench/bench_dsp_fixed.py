@@ -14,6 +14,8 @@ Prints (never asserts):
 - the signal-to-error ratio of each node's fixed-point output against its float reference, over the
   kws sample's test clips (speech and noise) and, for the spectrum, noise frames (the figures the
   nodes state as ``FIXED_SNR_DB``);
+- the same for the log spectra of the vibration and gesture samples' recordings (accelerometer
+  windows whose gravity DC bin sits 80-90 dB above their weakest bins: the Q15 noise floor shows);
 - with --accuracy, the int8 kws model's accuracy on the committed test clips and the re-synthesized
   held-out clips with float features and with fixed-point features.
 """
@@ -102,6 +104,26 @@ def snr() -> None:
         worst = min(snr_db(node.transform(x, p, fixed_state), node.transform(x, p)) for x in inputs)
         print(f"  {label:40s} {snr_db(got, want):6.1f} dB over {len(inputs)} inputs (worst input {worst:.1f} dB), "
               f"max |error| {np.max(np.abs(got - want)):.4f}")
+    for sample in ("vibration", "gesture"):   # log spectra of the samples' own accelerometer windows
+        got, want = sample_features(sample, FIXED), sample_features(sample, FLOAT)
+        err = np.abs(got.astype(np.float64) - want)
+        print(f"  {sample + ' sample log spectrum':40s} {snr_db(got, want):6.1f} dB over {got.shape[0]} windows, "
+              f"max |error| {err.max():.4f}, 99th percentile {np.percentile(err, 99):.4f}")
+
+
+def sample_features(sample: str, arithmetic: str) -> np.ndarray:
+    """The model input features of a sample project's recording, on the emulated M4F (float) or
+    the Pico (fixed point)."""
+    from codegen.project_firmware import replay_data
+    from studio.core.boards import boards
+    from studio.core.host import run_to_features
+    from studio.core.project import load_project
+    from studio.core.validate import validate_project
+
+    project = load_project(KWS.parent / sample / f"{sample}.tinyml")
+    samples = replay_data(project, validate_project(project))
+    board = boards().get("rpi-pico" if arithmetic == FIXED else "qemu-mps2-an386")
+    return run_to_features(validate_project(project, board).plan, samples)
 
 
 def accuracy() -> None:

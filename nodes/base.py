@@ -280,7 +280,7 @@ class NodeType:
     fixed_point: ClassVar[bool] = False
     fixed_ops_weight: ClassVar[float] = 1.0
     # the fixed-point output's signal-to-error ratio against the float reference, measured in a
-    # bench; validation states it on a board where the node runs fixed point
+    # bench, and on what; validation states it (``fixed_point_snr``) where the node runs fixed point
     fixed_snr_db: ClassVar[float | None] = None
     fixed_snr_source: ClassVar[str] = ""
     # what the two axes of the node's output mean, for plots of the features (e.g. frame, coefficient)
@@ -348,6 +348,10 @@ class NodeType:
     def warnings(self, p: Mapping[str, Any], ctx: NodeContext) -> list[str]:
         """Problems worth a warning that do not stop the pipeline."""
         return []
+
+    def fixed_point_snr(self, p: Mapping[str, Any]) -> tuple[float, str] | None:
+        """(SNR in dB against float, what it was measured on) of the fixed-point kernel as set."""
+        return (self.fixed_snr_db, self.fixed_snr_source) if self.fixed_snr_db is not None else None
 
     # ---- the host reference -------------------------------------------------------------------
     def reference(self, inputs: Mapping[str, np.ndarray], p: Mapping[str, Any],

@@ -262,9 +262,10 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
         received_by[node_id] = received
         for w in ntype.warnings(props, ctx) or []:
             issues.append(Issue("warning", node_id, w))
-        if arithmetic_for(spec_cls, ctx.board) == FIXED and spec_cls.fixed_snr_db is not None:
+        snr = ntype.fixed_point_snr(props) if arithmetic_for(spec_cls, ctx.board) == FIXED else None
+        if snr is not None:
             issues.append(Issue("info", node_id, f"{spec_cls.title} in Q15 fixed point (the core has no FPU): "
-                                f"SNR {spec_cls.fixed_snr_db:.0f} dB vs float on {spec_cls.fixed_snr_source}"))
+                                f"SNR {snr[0]:.0f} dB vs float on {snr[1]}"))
 
     issues.extend(_structure_issues(graph, into, out_count))
 
