@@ -33,15 +33,25 @@ def test_kws_firmware_for_the_pico_builds_with_the_fixed_point_mfcc(tmp_path):
     assert 0 < result.flash_bytes <= board.flash_budget_bytes
 
 
+M0PLUS_CASES = [("dsp.mfcc", {"fmax_hz": 4000.0}, (16000, 1)), ("dsp.mfe", {"spectrum": "power", "log": False}, (16000, 1)),
+                ("dsp.spectrum", {"n_fft": 128, "log": True, "log_floor": 0.001}, (128, 3))]
+
+
 @pytest.mark.skipif(not tools_available(), reason="arm-none-eabi-gcc and qemu-system-arm are needed")
-def test_cortex_m0plus_fixed_point_mfcc_equals_the_host_reference_clip_by_clip():
+@pytest.mark.parametrize("type_id,props,shape", M0PLUS_CASES, ids=["mfcc", "mfe-power", "spectrum-log"])
+def test_cortex_m0plus_fixed_point_code_equals_the_host_reference_bit_for_bit(type_id, props, shape):
     from nodes.sensors import _read_wav
 
-    audio = _read_wav(KWS / "test" / "replay.wav")[0][:, 0]
-    clips = audio[: 3 * 16000].reshape(3, 16000, 1)
-    node = node_on_host("dsp.mfcc", {"fmax_hz": 4000.0}, (16000, 1), 1.0, node_id="mfcc_m0", arithmetic=FIXED)
-    got = run_on_emulated_m4(node, clips, "fx_mfcc_m0", core=M0PLUS_ON_M3)
-    want = np.stack([node_type("dsp.mfcc")().transform(c, node.props, RunState(Mode.FRAME, (), FIXED)) for c in clips])
+    if shape == (16000, 1):
+        audio = _read_wav(KWS / "test" / "replay.wav")[0][:, 0]
+        inputs = audio[: 3 * 16000].reshape(3, 16000, 1)
+    else:   # accelerometer-like: a large DC (gravity) under small vibrations
+        rng = np.random.default_rng(4)
+        inputs = (9.81 + rng.normal(0.0, 0.05, (3, *shape))).astype(np.float32)
+    tag = type_id.replace(".", "_") + "_m0"
+    node = node_on_host(type_id, props, shape, 1.0, node_id=tag, arithmetic=FIXED)
+    got = run_on_emulated_m4(node, inputs, tag, core=M0PLUS_ON_M3)
+    want = np.stack([node_type(type_id)().transform(x, node.props, RunState(Mode.FRAME, (), FIXED)) for x in inputs])
     assert got.shape == want.shape and np.array_equal(got.view(np.uint32), want.view(np.uint32))
 
 
