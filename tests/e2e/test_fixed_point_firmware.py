@@ -79,3 +79,18 @@ def test_kws_on_the_emulated_cortex_m3_without_fpu_reports_the_host_results_wind
     for d, h in zip(device, host):
         assert d["label"] == h.label
         assert max(abs(a - b) for a, b in zip(d["scores"], h.scores)) <= 0.5e-5 + 1e-7
+
+
+@pytest.mark.skipif(not tools_available(), reason="arm-none-eabi-gcc and qemu-system-arm are needed")
+def test_evaluating_a_pico_project_on_the_emulator_runs_fixed_point_and_agrees_with_the_host(tmp_path):
+    import shutil
+
+    from codegen.project_firmware import resolve_board
+    from studio.actions import evaluate_emulated
+
+    shutil.copytree(KWS, tmp_path / "kws")
+    project = load_project(tmp_path / "kws" / "kws.tinyml")
+    project.board_id = "rpi-pico"
+    assert resolve_board(project, emulate=True).id == "qemu-mps2-an385"   # no FPU, like the Pico
+    result = evaluate_emulated(project, tmp_path / "fw")
+    assert result["windows"] == 12 and result["agreement"] == 1.0 and result["max_score_diff"] <= 0.5e-5 + 1e-7
