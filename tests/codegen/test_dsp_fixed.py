@@ -107,3 +107,41 @@ def test_fixed_stage_links_only_integer_kernels_and_q15_tables():
     assert "dsp/fx_fft.c" in stage.sources and "dsp/fx_features.c" in stage.sources
     assert not {"dsp/fft.c", "dsp/fft_q15.c", "dsp/mfe.c", "dsp/mfcc.c"} & set(stage.sources)
     assert "static const float" not in stage.declarations
+
+
+def _exact_on(type_id: str, props: dict, shape: tuple[int, ...], x: np.ndarray) -> None:
+    node = node_on_host(type_id, props, shape, 2.0, arithmetic=FIXED)
+    got = node.run(x)[0]
+    want = node_type(type_id)().transform(x, node.props, FIXED_STATE)
+    assert np.array_equal(got.view(np.uint32), want.view(np.uint32)), (props, shape)
+
+
+@settings(max_examples=12, deadline=None)
+@given(n_fft=st.sampled_from([16, 32, 64, 256]), data=st.data(), seed=st.integers(0, 2 ** 32 - 1))
+def test_fixed_spectrum_of_any_size_window_and_bins_equals_numpy(n_fft, data, seed):
+    n = data.draw(st.integers(2, n_fft), label="frame samples")
+    channels = data.draw(st.integers(1, 2), label="channels")
+    props = {"n_fft": n_fft, "window": data.draw(st.sampled_from(["hann", "none"])),
+             "bins": data.draw(st.integers(0, n_fft // 2 + 1)), "log": data.draw(st.booleans()),
+             "log_floor": data.draw(st.sampled_from([1e-6, 1e-3, 0.5]))}
+    x = (np.random.default_rng(seed).normal(0.0, 1.0, (n, channels)) * 10.0 ** data.draw(st.floats(-6, 2))
+         + data.draw(st.floats(-10, 10))).astype(np.float32)   # with a DC offset, as accelerometers have
+    _exact_on("dsp.spectrum", props, (n, channels), x)
+
+
+@settings(max_examples=10, deadline=None)
+@given(data=st.data(), seed=st.integers(0, 2 ** 32 - 1))
+def test_fixed_mel_features_of_any_configuration_equal_numpy(data, seed):
+    n_fft = data.draw(st.sampled_from([256, 512]))
+    frame = data.draw(st.integers(64, n_fft))
+    props = {"n_fft": n_fft, "frame_length": frame, "frame_stride": data.draw(st.integers(frame // 2, frame)),
+             "n_mels": data.draw(st.integers(4, 24)), "spectrum": data.draw(st.sampled_from(["magnitude", "power"])),
+             "sample_rate_hz": 8000.0, "fmin_hz": 0.0, "fmax_hz": 0.0,
+             "log_floor": data.draw(st.sampled_from([1e-30, 1e-6, 1.0]))}
+    mfcc = data.draw(st.booleans())
+    if mfcc:
+        props["n_mfcc"] = data.draw(st.integers(1, props["n_mels"]))
+    else:
+        props["log"] = data.draw(st.booleans())
+    x = (np.random.default_rng(seed).normal(0.0, 0.3, (2000, 1)) * 10.0 ** data.draw(st.floats(-5, 1))).astype(np.float32)
+    _exact_on("dsp.mfcc" if mfcc else "dsp.mfe", props, (2000, 1), x)
