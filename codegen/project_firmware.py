@@ -31,6 +31,7 @@ from studio.core.sample_source import HOST_STREAM, REPLAY, HostStream, emulated_
 from studio.core.validate import Report, load_recording, validate_project
 
 EMULATED_BOARD = "qemu-mps2-an386"
+EMULATED_BOARD_NO_FPU = "qemu-mps2-an385"
 
 
 class PipelineHasErrors(StudioError):
@@ -62,9 +63,23 @@ class GeneratedFirmware:
         return {"flash_bytes": self.report.flash.used_bytes, "ram_bytes": self.report.ram.used_bytes}
 
 
+def emulated_board_for(project: Project) -> str:
+    """The emulated board that computes as the project's board does, so ``--emulate`` and the host
+    reference (the project board's plan) agree: the project's own board when it is emulated, the
+    Cortex-M3 without an FPU for a board without one (its spectral DSP runs fixed point:
+    nodes.base.arithmetic_for), else the Cortex-M4F."""
+    try:
+        own = boards().get(project.board_id)
+    except BadInput:
+        return EMULATED_BOARD
+    if own.emulated:
+        return own.id
+    return EMULATED_BOARD if own.fpu else EMULATED_BOARD_NO_FPU
+
+
 def resolve_board(project: Project, board_id: str | None = None, emulate: bool = False) -> Board:
     if emulate:
-        board = boards().get(board_id or EMULATED_BOARD)
+        board = boards().get(board_id or emulated_board_for(project))
         if not board.emulated:
             raise BadInput(f"board '{board.id}' is not an emulated board; --emulate runs on {EMULATED_BOARD}")
         return board

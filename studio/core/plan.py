@@ -41,6 +41,7 @@ class PlanStage:
     sources: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # input port -> device (node, port)
     labels: tuple[str, ...] = ()          # the labels arriving at the node
     ok: bool = True                       # False: the node (or what feeds it) has an error in the report
+    arithmetic: str = "float"             # "float" or "fixed" (nodes.base.arithmetic_for the board)
 
     @property
     def node(self) -> NodeType:
@@ -157,9 +158,11 @@ def disagreeing_outputs_message(feeding: Mapping[tuple[str, str], list[str]]) ->
 
 def build_plan(graph: Graph, order: tuple[str, ...], specs: Mapping[tuple[str, str], TensorSpec],
                props: Mapping[str, Mapping[str, Any]], received: Mapping[str, tuple[str, ...]],
-               labels: tuple[str, ...], failed: frozenset[str] = frozenset()) -> PipelinePlan:
+               labels: tuple[str, ...], failed: frozenset[str] = frozenset(),
+               arithmetic: Mapping[str, str] | None = None) -> PipelinePlan:
     """The plan of an acyclic graph (``props``: each node's checked properties, ``received``: the
-    labels arriving at each; ``failed``: nodes with errors, planned with ``ok`` False so that the
+    labels arriving at each; ``arithmetic``: each node's, "float" when not given; ``failed``: nodes
+    with errors, planned with ``ok`` False so that the
     parts that check can still run on the host, e.g. the features before a model exists). Raises
     PlanError for a graph that is not one pipeline: several windows or models, outputs that disagree."""
     stages: list[PlanStage] = []
@@ -212,7 +215,7 @@ def build_plan(graph: Graph, order: tuple[str, ...], specs: Mapping[tuple[str, s
             mode = Mode.SAMPLE if spec is not None and len(spec.shape) == 1 else Mode.FRAME
         stages.append(PlanStage(node_id, node.type_id, role, mode, cls, dict(props.get(node_id, node.props)),
                                 inputs, outputs, sources, tuple(received.get(node_id, ())),
-                                ok=node_id not in failed))
+                                ok=node_id not in failed, arithmetic=(arithmetic or {}).get(node_id, "float")))
     if len(windows) > 1:
         raise PlanError("the pipeline has more than one window node; keep one")
     if len(models) > 1:

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from nodes.base import Cost, NodeContext, NodeError, TensorSpec
+from nodes.base import FIXED, Cost, NodeContext, NodeError, TensorSpec, arithmetic_for
 from nodes.datafiles import load_numeric_npy
 from studio.core.boards import Board, boards
 from studio.core.energy import BATTERIES, Battery, EnergyEstimate, estimate_energy
@@ -40,6 +40,8 @@ RUNTIME_RAM_BYTES = 192
 # DSP runs in float32; a core without an FPU does it in software. Measured on QEMU: the KWS MFCC
 # takes 148.7 M instructions compiled for Cortex-M0+ against 4.98 M with the M4F's FPU, i.e. about
 # 13x the M4F-calibrated MFCC cycles (latency_calibration) scaled to an M0+ board's ops_per_cycle.
+# Nodes that run fixed point there (nodes.base.arithmetic_for) do not pay it: their cost is integer
+# work, calibrated by their own fixed_ops_weight.
 SOFT_FLOAT_SLOWDOWN = 13.0
 
 _DSP_ROLES = (Role.STREAM, Role.WINDOW, Role.FRAME)
@@ -260,6 +262,10 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
         received_by[node_id] = received
         for w in ntype.warnings(props, ctx) or []:
             issues.append(Issue("warning", node_id, w))
+        snr = ntype.fixed_point_snr(props) if arithmetic_for(spec_cls, ctx.board) == FIXED else None
+        if snr is not None:
+            issues.append(Issue("info", node_id, f"{spec_cls.title} in Q15 fixed point (the core has no FPU): "
+                                f"SNR {snr[0]:.0f} dB vs float on {snr[1]}"))
 
     issues.extend(_structure_issues(graph, into, out_count))
 
@@ -292,7 +298,7 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
             issues.append(Issue("warning", None, f"{name} is {budget.fraction:.0%} full "
                                 f"({_kib(budget.used_bytes)} of {_kib(budget.budget_bytes)})"))
 
-    latency = _latency(graph, board, specs, costs)
+    latency = _latency(graph, board, specs, costs, ctx)
     if latency.period_us and latency.window_us > latency.period_us:
         slowest = max(latency.by_node_us, key=latency.by_node_us.get, default=None)
         needs = (f"the pipeline needs {latency.window_us / 1000:.1f} ms per window but a new window arrives "
@@ -319,7 +325,8 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
         plan_problem = "the graph has a cycle"
     else:
         try:
-            plan = build_plan(graph, tuple(order), specs, checked, received_by, labels, frozenset(failed))
+            arithmetic = {n: arithmetic_for(graph.node(n).spec, ctx.board) for n in checked}
+            plan = build_plan(graph, tuple(order), specs, checked, received_by, labels, frozenset(failed), arithmetic)
         except PlanError as e:
             plan_problem = e.message
     return Report(board, tuple(issues), ram, flash, latency, energy, tuple(order), specs, costs,
@@ -384,7 +391,7 @@ def _structure_issues(graph: Graph, into: dict, out_count: dict) -> list[Issue]:
 
 
 def _latency(graph: Graph, board: Board, specs: Mapping[tuple[str, str], TensorSpec],
-             costs: Mapping[str, Cost]) -> Latency:
+             costs: Mapping[str, Cost], ctx: NodeContext) -> Latency:
     """Per-node time per inference window: the node's cycles (``latency_calibration``) × (node rate /
     window rate) ÷ clock."""
     node_rate: dict[str, float] = {}
@@ -396,9 +403,12 @@ def _latency(graph: Graph, board: Board, specs: Mapping[tuple[str, str], TensorS
     for node_id, cost in costs.items():
         rate = node_rate.get(node_id, window_rate)
         per_window = rate / window_rate if window_rate else 1.0
-        # DSP (the stream, window and frame nodes) runs in float32
-        slowdown = SOFT_FLOAT_SLOWDOWN if not board.fpu and _role(graph.node(node_id)) in _DSP_ROLES else 1.0
-        cycles = node_cycles(graph.node(node_id).spec, cost, board.ops_per_cycle)
+        # DSP (the stream, window and frame nodes) runs in float32, except where it runs fixed point
+        spec = graph.node(node_id).spec
+        arithmetic = arithmetic_for(spec, ctx.board)
+        float_dsp = _role(graph.node(node_id)) in _DSP_ROLES and arithmetic != FIXED
+        slowdown = SOFT_FLOAT_SLOWDOWN if not board.fpu and float_dsp else 1.0
+        cycles = node_cycles(spec, cost, board.ops_per_cycle, arithmetic)
         by_node[node_id] = cycles * per_window * slowdown / board.clock_hz * 1e6
     window_us = sum(by_node.values())
     period_us = 1e6 / window_rate if window_rate else 0.0
