@@ -1,0 +1,74 @@
+/* The serial functions of tms_uart.h over the USB CDC-ACM port (usb/tms_usb_cdc.c): what the
+ * protocol printer writes goes out on the bulk IN endpoint, what the host sends on bulk OUT is
+ * what tms_uart_read_byte returns (the host-stream sample source). Bytes are packed into 64-byte
+ * packets and sent when a packet is full or on tms_uart_flush (the printer flushes each line).
+ * While no program on the host has the port open (DTR low) output is dropped, as a UART with
+ * nothing attached would lose it, so the firmware never waits for a host that is not there; a
+ * host that holds the port but stops reading is given up on after TMS_USB_TX_SPINS polls. */
+#include "tms_uart.h"
+#include "tms_usb_cdc.h"
+
+#ifndef TMS_USB_TX_SPINS
+#define TMS_USB_TX_SPINS 2000000u
+#endif
+
+static uint8_t tx_packet[TMS_USB_BULK_BYTES];
+static uint16_t tx_len;
+uint32_t tms_usb_tx_dropped_bytes;
+
+void tms_uart_init(void)
+{
+    tx_len = 0u;
+    tms_usb_cdc_init();
+}
+
+/* sends the staged packet, waiting while the previous one is in flight */
+static void send_packet(void)
+{
+    uint32_t spins = 0u;
+    while (tx_len != 0u) {
+        tms_usb_cdc_poll();
+        if (!tms_usb_cdc_connected() || spins++ > TMS_USB_TX_SPINS) {
+            tms_usb_tx_dropped_bytes += tx_len;
+            tx_len = 0u;
+            return;
+        }
+        if (tms_usb_cdc_send(tx_packet, tx_len) != 0u) {
+            tx_len = 0u;
+        }
+    }
+}
+
+void tms_uart_write(const char *data, size_t len)
+{
+    size_t i;
+    tms_usb_cdc_poll();
+    for (i = 0; i < len; i++) {
+        tx_packet[tx_len++] = (uint8_t)data[i];
+        if (tx_len == TMS_USB_BULK_BYTES) {
+            send_packet();
+        }
+    }
+}
+
+void tms_uart_flush(void)
+{
+    uint32_t spins = 0u;
+    send_packet();
+    /* the last packet is on its way once the controller has handed it to the host */
+    while (tms_usb_cdc_tx_busy() && tms_usb_cdc_connected() && spins++ <= TMS_USB_TX_SPINS) {
+        tms_usb_cdc_poll();
+    }
+}
+
+uint8_t tms_uart_read_byte(void)
+{
+    int byte;
+    for (;;) {
+        tms_usb_cdc_poll();
+        byte = tms_usb_cdc_read();
+        if (byte >= 0) {
+            return (uint8_t)byte;
+        }
+    }
+}
