@@ -198,7 +198,7 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
     if glue is None:
         runtime_files = list(_ARDUINO_SOURCES) + list(_CORE_HEADERS)
     else:
-        runtime_files = list(_CORE_SOURCES) + list(_CORE_HEADERS) + [glue.source]
+        runtime_files = list(_CORE_SOURCES) + list(_CORE_HEADERS) + [glue.source, *glue.extra_sources]
     if glue is not None and glue.semihosting:
         runtime_files.append("tms_semihost.c")
     if host_stream is not None:
@@ -300,6 +300,7 @@ def _put_cortex_m(put, env, common, board: Board, glue: BoardGlue, flags: str, s
     stage_sources = [f"runtime/{rel}" for s in stages for rel in s.sources if rel.endswith(".c")]
     sources = (["src/pipeline.c"] + (["src/tms_replay.c"] if has_replay else [])
                + [f"runtime/{rel}" for rel in _CORE_SOURCES] + [f"runtime/{glue.source}"]
+               + [f"runtime/{rel}" for rel in glue.extra_sources if rel.endswith(".c")]
                + (["runtime/tms_semihost.c"] if glue.semihosting else [])
                + (["runtime/tms_hoststream.c"] if host_stream else [])
                + stage_sources + [f"model/{p.name}" for p in model_files if p.suffix == ".c"])

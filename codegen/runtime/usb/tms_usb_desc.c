@@ -52,43 +52,48 @@ const uint8_t tms_usb_config_desc[TMS_USB_CONFIG_BYTES] = {
     7u, 0x05u, (uint8_t)(0x80u | TMS_USB_EP_DATA), 0x02u, LO(TMS_USB_BULK_BYTES), HI(TMS_USB_BULK_BYTES), 0u,
 };
 
-/* One code point from UTF-8 at *p (advancing it); malformed input gives U+FFFD, so a bad byte can
- * neither stall nor overrun the decoder. */
+/* One code point from UTF-8 at *p (advancing it). A malformed sequence gives one U+FFFD per maximal
+ * ill-formed subpart (Unicode 15 section 3.9, "U+FFFD substitution of maximal subparts", as
+ * Python's decoder with errors="replace"): the second byte's range excludes overlong forms,
+ * surrogates and values past U+10FFFF, so a bad byte can neither stall nor overrun the decoder. */
 static uint32_t next_code_point(const uint8_t **p)
 {
     const uint8_t *s = *p;
+    uint8_t lead = s[0];
+    uint8_t lo = 0x80u, hi = 0xBFu;
     uint32_t cp;
     unsigned extra, i;
-    if (s[0] < 0x80u) {
+    if (lead < 0x80u) {
         *p = s + 1;
-        return s[0];
+        return lead;
     }
-    if (s[0] >= 0xC2u && s[0] <= 0xDFu) {
-        cp = s[0] & 0x1Fu;
+    if (lead >= 0xC2u && lead <= 0xDFu) {
+        cp = lead & 0x1Fu;
         extra = 1u;
-    } else if (s[0] >= 0xE0u && s[0] <= 0xEFu) {
-        cp = s[0] & 0x0Fu;
+    } else if (lead >= 0xE0u && lead <= 0xEFu) {
+        cp = lead & 0x0Fu;
         extra = 2u;
-    } else if (s[0] >= 0xF0u && s[0] <= 0xF4u) {
-        cp = s[0] & 0x07u;
+        lo = lead == 0xE0u ? 0xA0u : 0x80u;
+        hi = lead == 0xEDu ? 0x9Fu : 0xBFu;
+    } else if (lead >= 0xF0u && lead <= 0xF4u) {
+        cp = lead & 0x07u;
         extra = 3u;
+        lo = lead == 0xF0u ? 0x90u : 0x80u;
+        hi = lead == 0xF4u ? 0x8Fu : 0xBFu;
     } else {
         *p = s + 1;
         return 0xFFFDu;
     }
     for (i = 1u; i <= extra; i++) {
-        if ((s[i] & 0xC0u) != 0x80u) {  /* also stops at the terminating NUL */
+        if (s[i] < lo || s[i] > hi) {  /* also stops at the terminating NUL */
             *p = s + i;
             return 0xFFFDu;
         }
+        lo = 0x80u;
+        hi = 0xBFu;
         cp = (cp << 6) | (s[i] & 0x3Fu);
     }
     *p = s + extra + 1u;
-    /* overlong forms, UTF-16 surrogates and values past U+10FFFF are not characters */
-    if ((extra == 2u && cp < 0x800u) || (extra == 3u && (cp < 0x10000u || cp > 0x10FFFFu))
-        || (cp >= 0xD800u && cp <= 0xDFFFu)) {
-        return 0xFFFDu;
-    }
     return cp;
 }
 
@@ -102,7 +107,7 @@ static uint16_t put_unit(uint8_t *out, uint16_t at, uint16_t cap, uint32_t unit)
     return (uint16_t)(at + 2u);
 }
 
-static uint16_t utf16_string(const char *text, uint8_t *out, uint16_t cap)
+uint16_t tms_usb_utf16_desc(const char *text, uint8_t *out, uint16_t cap)
 {
     const uint8_t *p = (const uint8_t *)text;
     uint16_t at = 2u;
@@ -148,11 +153,11 @@ uint16_t tms_usb_string_desc(uint8_t index, uint8_t *out, uint16_t cap)
         out[3] = HI(0x0409u);
         return 4u;
     case TMS_USB_STR_MANUFACTURER:
-        return utf16_string(TMS_USB_MANUFACTURER, out, cap);
+        return tms_usb_utf16_desc(TMS_USB_MANUFACTURER, out, cap);
     case TMS_USB_STR_PRODUCT:
-        return utf16_string(TMS_USB_PRODUCT, out, cap);
+        return tms_usb_utf16_desc(TMS_USB_PRODUCT, out, cap);
     case TMS_USB_STR_SERIAL:
-        return utf16_string(tms_usb_serial_text(), out, cap);
+        return tms_usb_utf16_desc(tms_usb_serial_text(), out, cap);
     default:
         return 0u;
     }

@@ -32,6 +32,10 @@ extern const uint8_t tms_usb_config_desc[TMS_USB_CONFIG_BYTES];
  * at a whole code unit); returns its length in bytes, 0 when there is no such string. */
 uint16_t tms_usb_string_desc(uint8_t index, uint8_t *out, uint16_t cap);
 
+/* A string descriptor holding the UTF-8 text `utf8` as UTF-16LE (malformed UTF-8 as U+FFFD), at
+ * most `cap` bytes; returns its length. */
+uint16_t tms_usb_utf16_desc(const char *utf8, uint8_t *out, uint16_t cap);
+
 /* The serial number text (ASCII/UTF-8), from the controller driver: a chip's unique id where it
  * can be read while running from flash, else the generation-time TMS_USB_SERIAL. */
 const char *tms_usb_serial_text(void);
