@@ -21,7 +21,7 @@ _CORE = ("usb/tms_usb_desc.c", "usb/tms_usb_desc.h", "usb/tms_usb_cdc.c", "usb/t
 # board-glue family -> the controller driver for its MCU's USB
 CONTROLLERS = {"nrf52840": "usb/nrf52840_usbd.c", "rp2040": "usb/rp2040_usb.c"}
 # the bootloader a 1200-baud touch restarts into, for the README
-_TOUCH = {"nrf52840": "the Arduino bootloader (GPREGRET 0x4E, as the Arduino core does)",
+_TOUCH = {"nrf52840": "the Arduino bootloader (GPREGRET 0x4E, as Arduino's core does)",
           "rp2040": "the boot ROM's BOOTSEL mode (reset_usb_boot)"}
 
 
@@ -57,6 +57,7 @@ def usb_defines(board: Board, family: str) -> tuple[tuple[str, str], ...]:
 
 
 def usb_serial_text(board: Board, family: str) -> str:
-    """Where the protocol comes out, for the generated README."""
-    return (f"USB CDC-ACM serial port on the board's USB connector ({board.usb_vid:04x}:{board.usb_pid:04x}); "
-            f"a 1200-baud touch restarts into {_TOUCH[family]}")
+    """Where the protocol comes out, for the generated README (followed there by "at N baud, 8N1")."""
+    return (f"The board's USB connector: a USB CDC-ACM serial port ({board.usb_vid:04x}:{board.usb_pid:04x}) "
+            f"that ignores the baud rate, except that opening it at 1200 baud and closing it (the Arduino "
+            f"\"touch\") restarts the board into {_TOUCH[family]} for flashing; monitor it")
