@@ -1,15 +1,16 @@
 /* USB CDC-ACM controller driver for the nRF52840 USBD peripheral. Follows the nRF52840 Product
- * Specification v1.7 (4413_417 v1.7) section 6.35 USBD: 6.35.3 USB device states and 6.35.4
- * enabling (after VBUS, HFXO running, wait for EVENTCAUSE.READY, then USBPULLUP), 6.35.9 control
- * endpoint (EP0SETUP with the request in BMREQUESTTYPE..WLENGTHH, data stages through
- * STARTEPIN[0]/EP0RCVOUT/STARTEPOUT[0] and EP0DATADONE, status through EP0STATUS, EP0STALL;
- * SET_ADDRESS is answered by the hardware itself), 6.35.10 bulk endpoints (EasyDMA per packet,
- * ENDEPIN/ENDEPOUT, EPDATA with EPDATASTATUS), 6.35.15 the register list; section 5.3.7
- * POWER.USBREGSTATUS and GPREGRET. EasyDMA reads and writes RAM only, so every packet is staged
- * in tms_usbd_dma_ram. Errata workarounds applied, from the nRF52840 Rev 2/3 errata sheets:
- * [187] and [171] (USBD may not reach its ready state: registers 0x4006ED14 and 0x4006EC14 set
- * around ENABLE), [166] (ISO double buffering: 0x800/0x804 offsets, harmless without ISO),
- * [199] (USBD cannot receive tasks during DMA: 0x40027C1C = 0x82 while an EasyDMA transfer runs).
+ * Specification v1.7, section 6.35 USBD: USB device states and the enable sequence (after VBUS,
+ * HFXO running, wait for EVENTCAUSE.READY, then USBPULLUP), the control endpoint (EP0SETUP with
+ * the request in BMREQUESTTYPE..WLENGTHH, data stages through STARTEPIN[0] / EP0RCVOUT +
+ * STARTEPOUT[0] and EP0DATADONE, status through EP0STATUS, EP0STALL; SET_ADDRESS is answered by
+ * the hardware itself), bulk and interrupt endpoints (EasyDMA per packet, ENDEPIN/ENDEPOUT, EPDATA
+ * with EPDATASTATUS, DTOGGLE) and the register list; section 5.3 POWER (USBREGSTATUS, GPREGRET).
+ * EasyDMA reads and writes RAM only, so every packet is staged in tms_usbd_dma_ram. Errata
+ * workarounds, from the nRF52840 errata sheets, applied unconditionally as the driver does not read
+ * the chip revision (which revisions need each was not checked): [187] and [171] (USBD might not reach its active state: 0x4006ED14 and 0x4006EC14
+ * set around ENABLE, each write framed by the 0x4006EC00 key), [166] (ISO double buffering, the
+ * 0x800/0x804 offsets; harmless without ISO endpoints), [199] (USBD cannot receive tasks during
+ * DMA: 0x40027C1C = 0x82 while an EasyDMA transfer runs).
  * The 1200-baud touch writes the Arduino bootloader's GPREGRET value 0x4E (DFU_MAGIC_SERIAL_ONLY_RESET,
  * as Arduino's mbed core for the Nano 33 BLE does) and resets through SCB AIRCR.SYSRESETREQ.
  * Every register goes through tms_mmio.h: tests/codegen/usb/nrf52840_usbd_model.py checks the
@@ -49,6 +50,9 @@
 #define SIZE_EPOUT(n)             (USBD + 0x4A0u + 4u * (uint32_t)(n))
 #define ENABLE                    (USBD + 0x500u)
 #define USBPULLUP                 (USBD + 0x504u)
+#define DTOGGLE                   (USBD + 0x50Cu)
+#define DTOGGLE_IN                (1u << 7)
+#define DTOGGLE_DATA0             (1u << 8)
 #define EPINEN                    (USBD + 0x510u)
 #define EPOUTEN                   (USBD + 0x514u)
 #define EPIN_PTR(n)               (USBD + 0x600u + 0x14u * (uint32_t)(n))
@@ -89,7 +93,7 @@ static void write_errata(uint32_t reg, uint32_t value)
 
 static void start_usbd(void)
 {
-    /* USBD needs the 64 MHz crystal (6.35.4); starting it again when it runs is harmless */
+    /* USBD needs the 64 MHz crystal; starting it again when it runs is harmless */
     TMS_REG_WRITE(CLOCK_EVENTS_HFCLKSTARTED, 0u);
     TMS_REG_WRITE(CLOCK_TASKS_HFCLKSTART, 1u);
     while (TMS_REG_READ(CLOCK_EVENTS_HFCLKSTARTED) == 0u) {
@@ -236,7 +240,7 @@ void tms_usbd_ep0_receive(void)
 
 void tms_usbd_ep0_status_in(void)
 {
-    /* the USBD answers SET_ADDRESS's status stage itself (6.35.9) */
+    /* the USBD answers SET_ADDRESS's status stage itself */
     if (!setup_is_set_address) {
         TMS_REG_WRITE(TASKS_EP0STATUS, 1u);
     }
@@ -263,6 +267,14 @@ void tms_usbd_configure(void)
 {
     TMS_REG_WRITE(EPINEN, 1u | (1u << TMS_USB_EP_NOTIFY) | (1u << TMS_USB_EP_DATA));
     TMS_REG_WRITE(EPOUTEN, 1u | (1u << TMS_USB_EP_DATA));
+    /* SET_CONFIGURATION starts every endpoint at DATA0 (USB 2.0 spec 9.1.1.5); the USBD does not see
+     * the request, so the toggles are reset here through DTOGGLE (select, then set) */
+    TMS_REG_WRITE(DTOGGLE, DTOGGLE_IN | TMS_USB_EP_NOTIFY);
+    TMS_REG_WRITE(DTOGGLE, DTOGGLE_DATA0 | DTOGGLE_IN | TMS_USB_EP_NOTIFY);
+    TMS_REG_WRITE(DTOGGLE, DTOGGLE_IN | TMS_USB_EP_DATA);
+    TMS_REG_WRITE(DTOGGLE, DTOGGLE_DATA0 | DTOGGLE_IN | TMS_USB_EP_DATA);
+    TMS_REG_WRITE(DTOGGLE, TMS_USB_EP_DATA);
+    TMS_REG_WRITE(DTOGGLE, DTOGGLE_DATA0 | TMS_USB_EP_DATA);
     out_armed = 0u;
     out_waiting = 0u;
 }

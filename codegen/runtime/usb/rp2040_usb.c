@@ -1,11 +1,12 @@
 /* USB CDC-ACM controller driver for the RP2040's USB controller in device mode. Follows the RP2040
- * datasheet (RP2040-datasheet, build 2023-06) section 4.1 USB: 4.1.2.5 DPRAM layout (setup packet
- * at 0x000, endpoint control at 0x008.., buffer control at 0x080.., EP0 buffer at 0x100), 4.1.2.5.1
- * buffer control (AVAILABLE set in a second write, after the other fields: clk_sys runs faster than
- * clk_usb), 4.1.2.6 device programming (SIE_CTRL, SIE_STATUS, BUFF_STATUS, ADDR_ENDP), 4.1.4 the
- * register list; 2.18.2/2.15 PLL_USB and clk_usb (48 MHz from the 12 MHz crystal: VCO 1200 MHz,
- * post dividers 5 and 5); 2.8.3.1.2 and 2.8.5 the boot ROM's function table lookup and
- * reset_usb_boot ('U','B'), which the 1200-baud touch calls. Every register goes through
+ * Datasheet (Raspberry Pi Ltd, RP2040-datasheet.pdf) section 4.1 USB: the DPRAM layout (setup
+ * packet at 0x000, endpoint control at 0x008.., buffer control at 0x080.., EP0 buffer at 0x100),
+ * the buffer control register and its concurrent-access rule (AVAILABLE set in a second write,
+ * after the other fields, as clk_sys runs faster than clk_usb), device-mode programming (SIE_CTRL,
+ * SIE_STATUS, BUFF_STATUS, ADDR_ENDP, EP_STALL_ARM) and the register list; sections 2.18 (PLL_USB:
+ * VCO 1200 MHz inside its 750-1600 MHz range, post dividers 5 and 5) and 2.15 (clk_usb at 48 MHz);
+ * section 2.8 (boot ROM: the function table lookup through the 16-bit pointers at 0x14/0x18 and
+ * reset_usb_boot, code 'U','B'), which the 1200-baud touch calls. Every register goes through
  * tms_mmio.h, so tests/codegen/usb/rp2040_usb_model.py can check the sequence on the host. */
 #include "tms_mmio.h"
 #include "tms_usb_cdc.h"
@@ -135,7 +136,8 @@ static void read_bytes(uint32_t offset, uint8_t *out, uint16_t len)
     }
 }
 
-/* hands a buffer to the controller: every field first, AVAILABLE in a second write (4.1.2.5.1) */
+/* hands a buffer to the controller: every field first, AVAILABLE in a second write (section 4.1,
+ * buffer control, concurrent access) */
 static void give_buffer(uint8_t ep, int in, uint16_t len)
 {
     uint32_t ctrl = (uint32_t)len | (in ? BUF_FULL : 0u) | (next_pid[ep][in ? 1 : 0] ? BUF_DATA1 : 0u);
@@ -167,9 +169,16 @@ static void on_bus_reset(void)
 {
     uint8_t ep;
     TMS_REG_WRITE(USB_ADDR_ENDP, 0u);
+    /* a reset ends every transfer: buffers taken back, data endpoints closed until configured */
     for (ep = 0; ep <= TMS_USB_EP_DATA; ep++) {
         next_pid[ep][0] = 0u;
         next_pid[ep][1] = 0u;
+        TMS_REG_WRITE(BUF_CONTROL(ep, 1), 0u);
+        TMS_REG_WRITE(BUF_CONTROL(ep, 0), 0u);
+        if (ep != 0u) {
+            TMS_REG_WRITE(EP_CONTROL(ep, 1), 0u);
+            TMS_REG_WRITE(EP_CONTROL(ep, 0), 0u);
+        }
     }
     tms_usb_cdc_on_reset();
 }
@@ -251,7 +260,7 @@ void tms_usbd_ep0_status_out(void)
 
 void tms_usbd_ep0_stall(void)
 {
-    /* EP_STALL_ARM lets the controller send STALL on EP0; a SETUP clears it (4.1.2.6.4) */
+    /* EP_STALL_ARM lets the controller send STALL on EP0; a SETUP clears it */
     TMS_REG_WRITE(USB_EP_STALL_ARM, 0x3u);
     TMS_REG_WRITE(BUF_CONTROL(0u, 1), BUF_STALL);
     TMS_REG_WRITE(BUF_CONTROL(0u, 0), BUF_STALL);

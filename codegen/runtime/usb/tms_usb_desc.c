@@ -1,7 +1,7 @@
 /* USB descriptors of the CDC-ACM serial port (see tms_usb_desc.h). Follows USB 2.0 spec chapter 9.6
  * (device 9.6.1, configuration 9.6.3, interface 9.6.5, endpoint 9.6.6, string 9.6.7), CDC 1.2
- * 5.2.3.1/5.2.3.8 (header, union), PSTN 1.2 5.3.1/5.3.2 (call management, abstract control
- * management). The Python reference it must match: tests/codegen/usb/usb_spec.py.
+ * section 5.2.3 (header and union functional descriptors), PSTN 1.2 section 5.3 (call management,
+ * abstract control management functional descriptors). The Python reference it must match: tests/codegen/usb/usb_spec.py.
  * TMS_USB_VID, TMS_USB_PID and the UTF-8 string literals TMS_USB_MANUFACTURER, TMS_USB_PRODUCT
  * come from tms_board.h, written by codegen/firmware_boards.py from the board profile. */
 #include "tms_usb_desc.h"

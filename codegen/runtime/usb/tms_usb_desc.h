@@ -1,7 +1,7 @@
 /* USB descriptors of the firmware's CDC-ACM serial port: device, configuration (interface
  * association, communication interface with its CDC functional descriptors and notification
  * endpoint, data interface with bulk OUT/IN) and UTF-16LE string descriptors.
- * Field layout: USB 2.0 specification chapter 9.6; CDC 1.2 section 5.2.3 and PSTN 1.2 section 5.3;
+ * Field layout: USB 2.0 specification section 9.6; CDC 1.2 section 5.2.3; PSTN 1.2 section 5.3;
  * interface association: USB ECN "Interface Association Descriptors" (2003).
  * Checked by tests/codegen/usb/test_usb_descriptors.py, which parses the bytes this file builds. */
 #ifndef TMS_USB_DESC_H

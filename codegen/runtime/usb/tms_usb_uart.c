@@ -1,4 +1,6 @@
-/* The serial functions of tms_uart.h over the USB CDC-ACM port (usb/tms_usb_cdc.c): what the
+/* The serial functions of tms_uart.h over the USB CDC-ACM port (usb/tms_usb_cdc.c), no datasheet
+ * of its own: DTR as PSTN 1.2 section 6.3.12 defines it; checked by tests/codegen/usb/
+ * test_usb_cdc_device.py through the controller models. What the
  * protocol printer writes goes out on the bulk IN endpoint, what the host sends on bulk OUT is
  * what tms_uart_read_byte returns (the host-stream sample source). Bytes are packed into 64-byte
  * packets and sent when a packet is full or on tms_uart_flush (the printer flushes each line).

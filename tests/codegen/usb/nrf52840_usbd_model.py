@@ -25,6 +25,7 @@ ERRATA_KEY_REG, ERRATA_171, ERRATA_187, ERRATA_199 = 0x4006EC00, 0x4006EC14, 0x4
 EVENTS_USBRESET, EVENTS_EP0DATADONE, EVENTS_EPDATA, EVENTS_EP0SETUP = USBD + 0x100, USBD + 0x128, USBD + 0x160, USBD + 0x15C
 EVENTCAUSE, EPDATASTATUS, USBADDR = USBD + 0x400, USBD + 0x46C, USBD + 0x470
 ENABLE, USBPULLUP, EPINEN, EPOUTEN = USBD + 0x500, USBD + 0x504, USBD + 0x510, USBD + 0x514
+DTOGGLE = USBD + 0x50C
 READY = 1 << 11
 
 
@@ -52,6 +53,7 @@ class Nrf52840UsbdModel:
         self.reset_requested_with: int | None = None
         self.dma_count = 0
         self.on_poll = None
+        self.toggle: dict[tuple[int, bool], int] = {}   # (endpoint, is_in) -> next DATA PID, kept by the USBD
 
     # --- DMA into the firmware's RAM (the host process's memory) ---
     def _resolve(self, ptr: int, length: int) -> int:
@@ -128,7 +130,7 @@ class Nrf52840UsbdModel:
         elif address == ENABLE:
             if value == 1:
                 if not self.hfxo:
-                    self.violations.append("USBD enabled before the HFXO runs (6.35.4)")
+                    self.violations.append("USBD enabled before the HFXO runs")
                 if self.errata[ERRATA_187] != 3 or self.errata[ERRATA_171] != 0xC0:
                     self.violations.append("USBD enabled without the errata 171/187 settings "
                                            f"(EC14=0x{self.errata[ERRATA_171]:x}, ED14=0x{self.errata[ERRATA_187]:x})")
@@ -145,6 +147,11 @@ class Nrf52840UsbdModel:
             self.regs[address] = value
         elif USBD <= address < USBD + 0x100 and value:
             self._task(address - USBD)
+        elif address == DTOGGLE:
+            # VALUE 1 (Data0) / 2 (Data1) sets the selected endpoint's toggle; 0 only selects it
+            ep, is_in, value = value & 0x7, bool(value & 0x80), (value >> 8) & 0x3
+            if value in (1, 2):
+                self.toggle[(ep, is_in)] = value - 1
         elif address == POWER_GPREGRET:
             self.gpregret = value & 0xFF
         elif address == SCB_AIRCR:
@@ -179,6 +186,7 @@ class Nrf52840UsbdModel:
         self.ep0_rcvout = self.ep0_status = self.ep0_stalled = False
         self.in_buf.clear()
         self.out_buf.clear()
+        self.toggle.clear()
         self.regs[EVENTS_USBRESET] = 1
 
     def setup(self, address: int, packet: bytes) -> str:
@@ -213,6 +221,7 @@ class Nrf52840UsbdModel:
         if ep not in self.in_buf:
             return "NAK", None
         data = self.in_buf.pop(ep)
+        self._check_toggle(ep, True, pid)
         self.regs[EPDATASTATUS] = self.regs.get(EPDATASTATUS, 0) | (1 << ep)
         self.regs[EVENTS_EPDATA] = 1
         return "ACK", data
@@ -239,8 +248,16 @@ class Nrf52840UsbdModel:
             return "TIMEOUT", None
         if ep in self.out_buf:
             return "NAK", None
+        self._check_toggle(ep, False, pid)
         self.out_buf[ep] = bytes(data)
         self.regs[USBD + 0x4A0 + 4 * ep] = len(data)
         self.regs[EPDATASTATUS] = self.regs.get(EPDATASTATUS, 0) | (1 << (16 + ep))
         self.regs[EVENTS_EPDATA] = 1
         return "ACK", None
+
+    def _check_toggle(self, ep: int, is_in: bool, pid: int) -> None:
+        mine = self.toggle.get((ep, is_in), 0)
+        if mine != pid:
+            self.violations.append(f"EP{ep} {'IN' if is_in else 'OUT'}: the USBD is at DATA{mine}, the host at "
+                                   f"DATA{pid} (toggle not reset at SET_CONFIGURATION?)")
+        self.toggle[(ep, is_in)] = mine ^ 1

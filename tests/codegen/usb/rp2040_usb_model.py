@@ -1,13 +1,13 @@
 """A register-level model of the RP2040 USB controller in device mode, with the resets, PLL_USB
 and clk_usb it depends on, and the boot ROM's table pointers. A model, not the chip.
 
-Written from the RP2040 datasheet section 4.1 (4.1.2.5 DPRAM: setup packet at 0x000, endpoint
+Written from the RP2040 Datasheet section 4.1 USB (the DPRAM: setup packet at 0x000, endpoint
 control at 0x008 + 8*(n-1) (IN) / +4 (OUT), buffer control at 0x080 + 8*n (IN) / +4 (OUT); buffer
-control bits FULL 15, LAST 14, DATA_PID 13, STALL 11, AVAILABLE 10, LENGTH 9:0; 4.1.2.5.1: AVAILABLE
-must be set in a write after the one that set the other fields; 4.1.2.6 device mode: SIE_STATUS
-SETUP_REC 17 / BUS_RESET 19 write-1-to-clear, BUFF_STATUS one bit per endpoint and direction
-(2n IN, 2n+1 OUT) write-1-to-clear, ADDR_ENDP, EP_STALL_ARM cleared by a SETUP), 2.14 resets,
-2.18 PLL (VCO 750..1600 MHz, FBDIV 16..320) and 2.15 clocks (clk_usb must be 48 MHz), 2.8.3 ROM.
+control bits FULL 15, LAST 14, DATA_PID 13, STALL 11, AVAILABLE 10, LENGTH 9:0, and its concurrent
+access rule: AVAILABLE set in a write after the one that set the other fields; device mode:
+SIE_STATUS SETUP_REC 17 / BUS_RESET 19 write-1-to-clear, BUFF_STATUS one bit per endpoint and
+direction (2n IN, 2n+1 OUT) write-1-to-clear, ADDR_ENDP, EP_STALL_ARM cleared by a SETUP), section
+2.14 resets, 2.18 PLL (VCO 750..1600 MHz, FBDIV 16..320), 2.15 clocks (clk_usb 48 MHz), 2.8 boot ROM.
 
 It records what the datasheet forbids in ``violations`` (a test asserts it stays empty).
 """
@@ -64,7 +64,7 @@ class Rp2040UsbModel:
             return 0.0
         vco = XOSC_HZ / refdiv * p["fbdiv"]
         if not 750e6 <= vco <= 1600e6 or not 16 <= p["fbdiv"] <= 320:
-            self.violations.append(f"PLL_USB VCO {vco / 1e6:g} MHz / FBDIV {p['fbdiv']} out of range (2.18.2)")
+            self.violations.append(f"PLL_USB VCO {vco / 1e6:g} MHz / FBDIV {p['fbdiv']} out of range (datasheet 2.18)")
             return 0.0
         return vco / pd1 / pd2 / ((self.clk_usb_div >> 8) or 1)
 
@@ -122,7 +122,7 @@ class Rp2040UsbModel:
                 self.usb_hz_at_unreset = self.clk_usb_hz()
                 if self.usb_hz_at_unreset != 48e6:
                     self.violations.append(f"USBCTRL out of reset with clk_usb at {self.usb_hz_at_unreset / 1e6:g} MHz, "
-                                           "not 48 MHz (4.1.2.1)")
+                                           "not 48 MHz")
         elif PLL_USB <= address < PLL_USB + 0x10:
             key = ("cs", "pwr", "fbdiv", "prim")[(address - PLL_USB) // 4]
             self.pll[key] = apply(self.pll[key])
@@ -154,7 +154,7 @@ class Rp2040UsbModel:
             old = (self.last_write.get(offset, 0) >> half) & 0xFFFF
             if new & BUF_AVAILABLE and (old | BUF_AVAILABLE) != new:
                 self.violations.append(f"buffer control 0x{offset:03x}: AVAILABLE set in the same write as the "
-                                       f"other fields (0x{old:04x} then 0x{new:04x}; 4.1.2.5.1)")
+                                       f"other fields (0x{old:04x} then 0x{new:04x})")
         self.last_write[offset] = value
 
     # --- the bus side ---
@@ -177,7 +177,7 @@ class Rp2040UsbModel:
             return "TIMEOUT"
         self.dpram[0:8] = packet
         self.sie_status |= SETUP_REC
-        self.regs[REGS + 0x68] = 0   # EP_STALL_ARM is cleared by a SETUP (4.1.2.6.4)
+        self.regs[REGS + 0x68] = 0   # EP_STALL_ARM is cleared by a SETUP
         return "ACK"
 
     def _stalled(self, ep: int, is_in: bool, ctrl: int) -> bool:

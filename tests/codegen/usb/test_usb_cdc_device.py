@@ -159,3 +159,13 @@ def test_an_unknown_class_request_stalls(device):
         device.host.control(setup_packet(0x21, 0x42, 0, 0))
     device.host.control(setup_packet(0x21, SET_LINE_CODING, 0, 0, 7), struct.pack("<IBBB", 9600, 0, 0, 8))
     assert device.lib.t_baud() == 9600
+
+
+def test_reconfiguring_restarts_the_data_toggles_so_no_packet_is_lost(device):
+    _enumerated(device)
+    device.host.bulk_out(0x2, b"odd")           # one packet: the OUT toggle now stands at DATA1
+    device.host.control(setup_packet(0x00, SET_CONFIGURATION, 1))
+    device.host.open_port()
+    device.host.bulk_out(0x2, b"after")
+    device.lib.tms_uart_read_byte.restype = ctypes.c_uint8
+    assert bytes(device.lib.tms_uart_read_byte() for _ in range(8)) == b"oddafter"

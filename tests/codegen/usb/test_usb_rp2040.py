@@ -66,6 +66,6 @@ def test_the_touch_leaves_only_after_the_host_took_the_status_stage(pico):
 
 
 def test_available_in_the_same_write_as_the_other_fields_is_caught_by_the_model(pico):
-    # the control that shows the model's 4.1.2.5.1 check can fail
+    # the control that shows the model's buffer-control check can fail
     pico.model.write(0x50100080, 0x0000_8440)
     assert pico.model.violations

@@ -105,7 +105,10 @@ class UsbHost:
     def control(self, setup: bytes, data_out: bytes = b"") -> bytes:
         """One control transfer (USB 2.0 spec 8.5.3): SETUP, data stage, status stage; returns the
         IN data; raises TransferError on STALL or a missing answer."""
-        request_type, _, _, _, length = struct.unpack("<BBHHH", setup)
+        request_type, request, _, _, length = struct.unpack("<BBHHH", setup)
+        if request_type == 0x00 and request == SET_CONFIGURATION:
+            # the host starts every data endpoint at DATA0 again (USB 2.0 spec 9.1.1.5)
+            self.toggle = {k: v for k, v in self.toggle.items() if k[0] == 0}
         if self.model.setup(self.address, setup) != "ACK":
             raise TransferError(f"SETUP not acknowledged at address {self.address}")
         self.poll()
