@@ -8,7 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-
 from studio.device.flash.base import Failure, FlashError, Flasher, OutputCallback, register_flasher
 from studio.device.flash.touch import send_touch
 from studio.device.ports import best_port, ports_summary
