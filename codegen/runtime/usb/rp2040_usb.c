@@ -71,6 +71,11 @@
 #define ROM_LOOKUP_PTR     0x00000018u
 #define ROM_CODE(a, b)     ((uint32_t)(a) | ((uint32_t)(b) << 8))
 
+/* ~1-2 ms of polling at 125 MHz for SET_ADDRESS's status stage */
+#ifndef TMS_USB_ADDRESS_SPINS
+#define TMS_USB_ADDRESS_SPINS 20000u
+#endif
+
 #ifndef TMS_USB_SERIAL
 #define TMS_USB_SERIAL "0"
 #endif
@@ -210,6 +215,21 @@ static void on_buffers_done(uint32_t done)
     }
 }
 
+/* The host sends to the new address 2 ms after SET_ADDRESS's status stage (USB 2.0 spec 9.2.6.3),
+ * possibly before the next poll: the status ZLP is waited for here and the address applied at once. */
+static void wait_address_status(void)
+{
+    uint32_t spins;
+    for (spins = 0u; spins < TMS_USB_ADDRESS_SPINS; spins++) {
+        uint32_t done = TMS_REG_READ(USB_BUFF_STATUS);
+        if (done & 1u) {
+            TMS_REG_WRITE(USB_BUFF_STATUS, done);
+            on_buffers_done(done);
+            return;
+        }
+    }
+}
+
 void tms_usbd_poll(void)
 {
     uint32_t status = TMS_REG_READ(USB_SIE_STATUS);
@@ -232,6 +252,9 @@ void tms_usbd_poll(void)
         next_pid[0][0] = 1u;
         next_pid[0][1] = 1u;
         tms_usb_cdc_on_setup(setup);
+        if (tms_usb_cdc.pending_address & 0x80u) {
+            wait_address_status();
+        }
     }
 }
 

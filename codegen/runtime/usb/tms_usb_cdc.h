@@ -3,7 +3,8 @@
  * CDC/PSTN class requests (PSTN 1.2 section 6.3), independent of the controller. A controller driver
  * (usb/nrf52840_usbd.c, usb/rp2040_usb.c) implements the tms_usbd_* functions below and reports
  * its events through tms_usb_cdc_on_*. Everything is polled: tms_usb_cdc_poll() runs from the
- * serial functions (tms_usb_uart.c), so no interrupt vector is needed. */
+ * serial functions (tms_usb_uart.c) and from the SysTick interrupt the timer already takes, so no
+ * device interrupt vector is needed. */
 #ifndef TMS_USB_CDC_H
 #define TMS_USB_CDC_H
 #include <stdint.h>
@@ -67,6 +68,9 @@ uint16_t tms_usb_cdc_send(const uint8_t *data, uint16_t len);
 int tms_usb_cdc_tx_busy(void);
 /* next received byte, or -1 */
 int tms_usb_cdc_read(void);
+
+/* the serial functions' poll from the SysTick interrupt (tms_usb_uart.c; skipped while one of them runs) */
+void tms_usb_background_poll(void);
 
 /* --- events a controller driver reports --- */
 void tms_usb_cdc_on_reset(void);

@@ -13,15 +13,40 @@
 #ifndef TMS_USB_TX_SPINS
 #define TMS_USB_TX_SPINS 2000000u
 #endif
+/* polls at start-up while the host enumerates (some hundred ms after the pull-up), about 1-2 s */
+#ifndef TMS_USB_ENUM_SPINS
+#define TMS_USB_ENUM_SPINS 4000000u
+#endif
 
 static uint8_t tx_packet[TMS_USB_BULK_BYTES];
 static uint16_t tx_len;
 uint32_t tms_usb_tx_dropped_bytes;
+/* set while a tms_uart_* function runs, so the background poll never interleaves with it */
+volatile uint8_t tms_usb_in_use;
+static volatile uint8_t started;
 
 void tms_uart_init(void)
 {
+    uint32_t spins;
+    tms_usb_in_use = 1u;
     tx_len = 0u;
     tms_usb_cdc_init();
+    started = 1u;
+    /* a host that finds the device configured at once sees the port before the first line is printed */
+    for (spins = 0u; spins < TMS_USB_ENUM_SPINS && tms_usb_cdc.state != TMS_USB_CONFIGURED; spins++) {
+        tms_usb_cdc_poll();
+    }
+    tms_usb_in_use = 0u;
+}
+
+/* From the SysTick interrupt (tms_timer.c): control requests get answered while the firmware is busy
+ * elsewhere (sampling, inference), within one SysTick period (2^24 core cycles: 262 ms at 64 MHz,
+ * 134 ms at 125 MHz), well inside the host's 5 s control-transfer timeout. */
+void tms_usb_background_poll(void)
+{
+    if (started && !tms_usb_in_use) {
+        tms_usb_cdc_poll();
+    }
 }
 
 /* sends the staged packet, waiting while the previous one is in flight */
@@ -44,6 +69,7 @@ static void send_packet(void)
 void tms_uart_write(const char *data, size_t len)
 {
     size_t i;
+    tms_usb_in_use = 1u;
     tms_usb_cdc_poll();
     for (i = 0; i < len; i++) {
         tx_packet[tx_len++] = (uint8_t)data[i];
@@ -51,25 +77,30 @@ void tms_uart_write(const char *data, size_t len)
             send_packet();
         }
     }
+    tms_usb_in_use = 0u;
 }
 
 void tms_uart_flush(void)
 {
     uint32_t spins = 0u;
+    tms_usb_in_use = 1u;
     send_packet();
     /* the last packet is on its way once the controller has handed it to the host */
     while (tms_usb_cdc_tx_busy() && tms_usb_cdc_connected() && spins++ <= TMS_USB_TX_SPINS) {
         tms_usb_cdc_poll();
     }
+    tms_usb_in_use = 0u;
 }
 
 uint8_t tms_uart_read_byte(void)
 {
     int byte;
+    tms_usb_in_use = 1u;
     for (;;) {
         tms_usb_cdc_poll();
         byte = tms_usb_cdc_read();
         if (byte >= 0) {
+            tms_usb_in_use = 0u;
             return (uint8_t)byte;
         }
     }

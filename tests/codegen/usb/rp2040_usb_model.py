@@ -50,6 +50,7 @@ class Rp2040UsbModel:
         self.rom_reads: list[int] = []
         self.usb_hz_at_unreset: float | None = None
         self.on_poll = None   # the host's side of a firmware poll (e.g. a host controller reading bulk IN)
+        self.on_read = None   # called with each register address the firmware reads (bus activity meanwhile)
 
     # --- derived state ---
     def clk_usb_hz(self) -> float:
@@ -82,6 +83,8 @@ class Rp2040UsbModel:
 
     # --- MMIO ---
     def read(self, address: int) -> int:
+        if self.on_read:
+            self.on_read(address)
         if address in (ROM_TABLE_PTR, ROM_LOOKUP_PTR):
             self.rom_reads.append(address)
             return {ROM_TABLE_PTR: ROM_FUNC_TABLE | (0x0100 << 16), ROM_LOOKUP_PTR: ROM_LOOKUP_FN}[address]

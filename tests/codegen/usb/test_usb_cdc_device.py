@@ -169,3 +169,20 @@ def test_reconfiguring_restarts_the_data_toggles_so_no_packet_is_lost(device):
     device.host.bulk_out(0x2, b"after")
     device.lib.tms_uart_read_byte.restype = ctypes.c_uint8
     assert bytes(device.lib.tms_uart_read_byte() for _ in range(8)) == b"oddafter"
+
+
+def test_the_background_poll_alone_enumerates_the_device(device):
+    device.host.poll_function = device.lib.tms_usb_background_poll
+    got = device.host.enumerate()
+    assert usb_spec.parse_device(got["device"]).vid == device.board.usb_vid
+
+
+def test_the_background_poll_stays_out_while_a_serial_function_runs(device):
+    device.host.reset()
+    ctypes.c_uint8.in_dll(device.lib.dll, "tms_usb_in_use").value = 1
+    device.model.setup(0, setup_packet(0x80, 6, 0x0100, 0, 18))
+    device.lib.tms_usb_background_poll()
+    assert device.model.in_token(0, 0, 1)[0] == "NAK"
+    ctypes.c_uint8.in_dll(device.lib.dll, "tms_usb_in_use").value = 0
+    device.lib.tms_usb_background_poll()
+    assert device.model.in_token(0, 0, 1)[0] == "ACK"

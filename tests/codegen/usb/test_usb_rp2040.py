@@ -65,6 +65,23 @@ def test_the_touch_leaves_only_after_the_host_took_the_status_stage(pico):
     assert len(_rom_calls(pico)) == 2
 
 
+def test_the_new_address_is_in_effect_when_the_poll_that_took_set_address_returns(pico):
+    host, model = pico.host, pico.model
+    host.reset()
+    taken = []
+
+    def host_sends_status_in(address):
+        # the host controller asks for the status stage while the firmware is still in its poll
+        if address == 0x50110058 and not taken and model.word(0x80) & 0x400:
+            taken.append(model.in_token(0, 0, 1))
+
+    model.on_read = host_sends_status_in
+    assert model.setup(0, setup_packet(0x00, 5, 42)) == "ACK"
+    pico.lib.tms_usb_cdc_poll()
+    model.on_read = None
+    assert taken == [("ACK", b"")] and model.dev_address() == 42
+
+
 def test_available_in_the_same_write_as_the_other_fields_is_caught_by_the_model(pico):
     # the control that shows the model's buffer-control check can fail
     pico.model.write(0x50100080, 0x0000_8440)

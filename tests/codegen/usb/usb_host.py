@@ -83,10 +83,11 @@ class UsbHost:
         self.address = 0
         self.toggle: dict[tuple[int, bool], int] = {}   # (endpoint, is_in) -> next DATA PID
         self.ep0_packet = 64
+        self.poll_function = lib.tms_usb_cdc_poll   # the firmware's side, run between tokens
 
     def poll(self, times: int = 1) -> None:
         for _ in range(times):
-            self.lib.tms_usb_cdc_poll()
+            self.poll_function()
 
     def reset(self) -> None:
         self.model.bus_reset()
