@@ -33,6 +33,7 @@ from codegen.firmware_boards import (ARDUINO_SKETCH, BoardGlue, arduino_fqbn, bo
                                      firmware_kind)
 from codegen.output_dir import claim_output_dir, os_error_message
 from codegen.stage import StageCode, buffer_name
+from codegen.usb_serial import usb_touch_note, uses_usb_cdc
 from studio.core.boards import Board
 from studio.core.errors import BadInput
 from studio.core.flash_methods import flash_instructions
@@ -112,7 +113,7 @@ def _flash_instructions(board: Board, glue: BoardGlue | None) -> str:
                 "and Upload, or with arduino-cli:\n\n```\n"
                 f"arduino-cli compile --fqbn {fqbn} firmware\n"
                 f"arduino-cli upload --fqbn {fqbn} --port PORT firmware\n```")
-    return flash_instructions(board)
+    return flash_instructions(board) + (usb_touch_note(board) if uses_usb_cdc(board) else "")
 
 
 def _stage_view(stage: StageCode) -> dict:

@@ -61,3 +61,10 @@ def usb_serial_text(board: Board, family: str) -> str:
     return (f"The board's USB connector: a USB CDC-ACM serial port ({board.usb_vid:04x}:{board.usb_pid:04x}) "
             f"that ignores the baud rate, except that opening it at 1200 baud and closing it (the Arduino "
             f"\"touch\") restarts the board into {_TOUCH[family]} for flashing; monitor it")
+
+
+def usb_touch_note(board: Board) -> str:
+    """The README's flashing paragraph for a board running this firmware: no button needed."""
+    return ("\n\nWhile this firmware runs no button is needed: `tinyml-studio flash` restarts the board into its "
+            "bootloader with a 1200-baud touch of its USB serial port (by hand on Linux: "
+            "`stty -F /dev/ttyACM0 1200`, then flash straight away).")

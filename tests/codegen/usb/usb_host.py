@@ -11,6 +11,7 @@ and ``out_token(address, ep, data, pid)``; results are ``("ACK", data)``, ``("NA
 """
 from __future__ import annotations
 
+import hashlib
 import struct
 import tempfile
 from pathlib import Path
@@ -54,7 +55,6 @@ def board_header(defines: tuple[tuple[str, str], ...]) -> Path:
     """A tms_board.h holding ``defines`` (as codegen writes them), in a directory of its own."""
     text = "#ifndef TMS_BOARD_H\n#define TMS_BOARD_H\n" + "".join(
         f"#define {name} {value}\n" for name, value in defines) + "#endif\n"
-    import hashlib
     folder = _INCLUDE_ROOT / hashlib.sha256(text.encode()).hexdigest()[:16]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "tms_board.h").write_text(text)
