@@ -12,7 +12,7 @@ from tests.codegen.usb import usb_spec
 from tests.codegen.usb.devices import CATALOGUE
 from tests.codegen.usb.usb_host import board_header
 from codegen.usb_serial import usb_defines
-from tests.hostmodel import build
+from tests.hostmodel import RUNTIME, build
 
 SERIAL_STUB = r"""
 const char *tms_usb_serial_text(void);
@@ -21,7 +21,7 @@ const char *tms_usb_serial_text(void) { return "SN-1"; }
 
 
 def _lib(board):
-    return build(["usb/tms_usb_desc.c"], include_dirs=[board_header(usb_defines(board, "nrf52840"))],
+    return build(["usb/tms_usb_desc.c"], include_dirs=[board_header(usb_defines(board, "nrf52840")), RUNTIME / "usb"],
                  extra_c=SERIAL_STUB)
 
 

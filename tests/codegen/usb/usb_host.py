@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from codegen.usb_serial import usb_defines
-from tests.hostmodel import build
+from tests.hostmodel import RUNTIME, build
 
 USB_SOURCES = ["usb/tms_usb_desc.c", "usb/tms_usb_cdc.c", "usb/tms_usb_uart.c"]
 _INCLUDE_ROOT = Path(tempfile.gettempdir()) / "tms-usb-board-h"
@@ -63,7 +63,8 @@ def board_header(defines: tuple[tuple[str, str], ...]) -> Path:
 
 def build_usb(board, family: str, controller: str, defines=()):
     """The USB runtime for ``board`` on the host, with the controller driver ``controller``."""
-    return build(USB_SOURCES + [controller], include_dirs=[board_header(usb_defines(board, family))],
+    # usb/ is an include directory too, so its headers count in the build cache's key
+    return build(USB_SOURCES + [controller], include_dirs=[board_header(usb_defines(board, family)), RUNTIME / "usb"],
                  extra_c=EXTRA_C, defines=defines)
 
 
