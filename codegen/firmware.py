@@ -164,9 +164,11 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
         raise BadInput("the pipeline needs at least one label (one per model output)")
     if replay is None and host_stream is None and board.emulated:
         raise BadInput(f"board '{board.id}' is emulated: it needs replay data in place of a live sensor")
-    if host_stream is not None and (replay is not None or glue is None or glue.family != "mps2"):
-        raise BadInput("the host-stream sample source runs on the emulated board's serial link for now, "
-                       "without an embedded recording")
+    # the host's bytes come in on the emulated board's UART, or on a board's own USB serial port
+    if host_stream is not None and (replay is not None or glue is None
+                                    or (glue.family != "mps2" and not uses_usb_cdc(board))):
+        raise BadInput("the host-stream sample source runs on the emulated board's serial link or a board's "
+                       "USB serial port (serial_transport: usb-cdc) for now, without an embedded recording")
     if stages[0].mode in ("post", "result") or all(s.mode in ("post", "result") for s in stages):
         raise BadInput("the pipeline starts with an output stage: a sensor stage must come first")
     if feature_buffer is None:

@@ -13,6 +13,7 @@ import pytest
 
 from codegen.firmware import write_firmware
 from codegen.firmware_boards import board_glue, cpu_flags
+from studio.core.sample_source import HostStream
 from studio.device.build import build_firmware
 from tests.codegen.usb import usb_spec
 from tests.codegen.usb.usb_host import board_header
@@ -46,6 +47,17 @@ def test_usb_firmware_links_and_its_image_holds_the_descriptors(tmp_path, board_
     symbols = subprocess.run(["arm-none-eabi-nm", str(files.out_dir / "build" / "firmware.elf")],
                              capture_output=True, text=True, check=True).stdout
     assert " tms_usb_cdc_on_setup" in symbols and " tms_usbd_enter_bootloader" in symbols
+
+
+@pytest.mark.parametrize("board_id", ["nano33ble", "rpi-pico"])
+def test_host_stream_firmware_reading_the_usb_port_links(tmp_path, board_id):
+    board = CATALOGUE.get(board_id)
+    files = write_firmware(tmp_path / board.id, board, "usb", STAGES, FIXTURE_MODEL, ["a", "b", "c"],
+                           host_stream=HostStream(block_samples=32, channels=1))
+    assert build_firmware(files.out_dir).flash_bytes > 0
+    symbols = subprocess.run(["arm-none-eabi-nm", str(files.out_dir / "build" / "firmware.elf")],
+                             capture_output=True, text=True, check=True).stdout
+    assert " tms_hoststream_next" in symbols and " tms_uart_read_byte" in symbols
 
 
 @pytest.mark.parametrize("board_id", ["nano33ble", "rpi-pico"])
