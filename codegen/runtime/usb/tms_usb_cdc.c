@@ -303,6 +303,9 @@ static void class_request(const uint8_t *s, uint16_t w_value, uint16_t w_index, 
         break;
     case CDC_SET_CONTROL_LINE_STATE:
         if (s[0] == 0x21u) {
+            if ((w_value & TMS_USB_LINE_DTR) != 0u && (tms_usb_cdc.control_line_state & TMS_USB_LINE_DTR) == 0u) {
+                tms_usb_cdc.opens++;
+            }
             tms_usb_cdc.control_line_state = w_value;
             check_touch();
             status_in();

@@ -38,6 +38,7 @@ typedef struct {
     uint8_t pending_address;   /* 0x80 | address while its status stage is under way */
     uint8_t line_coding[7];    /* dwDTERate (LE), bCharFormat, bParityType, bDataBits */
     uint16_t control_line_state;
+    uint32_t opens;            /* DTR rising edges: a program on the host opened the port */
     uint8_t bootloader_requested;
     /* control endpoint */
     uint8_t ep0_stage;

@@ -5,8 +5,11 @@
  * what tms_uart_read_byte returns (the host-stream sample source). Bytes are packed into 64-byte
  * packets and sent when a packet is full or on tms_uart_flush (the printer flushes each line).
  * While no program on the host has the port open (DTR low) output is dropped, as a UART with
- * nothing attached would lose it, so the firmware never waits for a host that is not there; a
- * host that holds the port but stops reading is given up on after TMS_USB_TX_SPINS polls. */
+ * nothing attached would lose it, so the firmware never waits for a host that is not there; whole
+ * lines only, so a program opening the port mid-line reads no half line. It then reads the first
+ * line the firmware printed (the protocol's hello: which project and build run) before anything
+ * else, as a monitor attached to a UART from power-on would have. A host that holds the port but
+ * stops reading is given up on after TMS_USB_TX_SPINS polls. */
 #include "tms_uart.h"
 #include "tms_usb_cdc.h"
 
@@ -18,8 +21,19 @@
 #define TMS_USB_ENUM_SPINS 4000000u
 #endif
 
+/* the first line kept for programs that open the port later (a longer one is not repeated) */
+#ifndef TMS_USB_FIRST_LINE_BYTES
+#define TMS_USB_FIRST_LINE_BYTES 192u
+#endif
+
 static uint8_t tx_packet[TMS_USB_BULK_BYTES];
 static uint16_t tx_len;
+static uint8_t first_line[TMS_USB_FIRST_LINE_BYTES];
+static uint16_t first_len;
+static uint8_t first_state;     /* 0 being written, 1 complete and kept, 2 too long to keep */
+static uint8_t at_line_start = 1u;
+static uint8_t dropping_line;   /* the line under way began while the port was closed */
+static uint32_t seen_opens;     /* tms_usb_cdc.opens when the kept first line last went out */
 uint32_t tms_usb_tx_dropped_bytes;
 /* set while a tms_uart_* function runs, so the background poll never interleaves with it */
 volatile uint8_t tms_usb_in_use;
@@ -30,6 +44,11 @@ void tms_uart_init(void)
     uint32_t spins;
     tms_usb_in_use = 1u;
     tx_len = 0u;
+    first_len = 0u;
+    first_state = 0u;
+    at_line_start = 1u;
+    dropping_line = 0u;
+    seen_opens = 0u;
     tms_usb_cdc_init();
     started = 1u;
     /* a host that finds the device configured at once sees the port before the first line is printed */
@@ -66,16 +85,65 @@ static void send_packet(void)
     }
 }
 
+static void stage(uint8_t byte)
+{
+    tx_packet[tx_len++] = byte;
+    if (tx_len == TMS_USB_BULK_BYTES) {
+        send_packet();
+    }
+}
+
+static void keep_first_line(uint8_t byte)
+{
+    if (first_state != 0u) {
+        return;
+    }
+    if (first_len == sizeof first_line) {
+        first_state = 2u;
+        return;
+    }
+    first_line[first_len++] = byte;
+    if (byte == '\n') {
+        first_state = 1u;
+    }
+}
+
+/* At a line boundary: a line begun while the port is closed is dropped whole; a program that opened
+ * the port since the last line (a DTR rising edge) reads the kept first line before this one,
+ * unless this is the first line itself. */
+static void start_line(uint8_t is_first_line)
+{
+    uint8_t open = (uint8_t)tms_usb_cdc_connected();
+    uint16_t i;
+    if (open && tms_usb_cdc.opens != seen_opens) {
+        seen_opens = tms_usb_cdc.opens;
+        if (!is_first_line && first_state == 1u) {
+            for (i = 0; i < first_len; i++) {
+                stage(first_line[i]);
+            }
+        }
+    }
+    dropping_line = (uint8_t)!open;
+}
+
 void tms_uart_write(const char *data, size_t len)
 {
     size_t i;
     tms_usb_in_use = 1u;
     tms_usb_cdc_poll();
     for (i = 0; i < len; i++) {
-        tx_packet[tx_len++] = (uint8_t)data[i];
-        if (tx_len == TMS_USB_BULK_BYTES) {
-            send_packet();
+        uint8_t byte = (uint8_t)data[i];
+        uint8_t is_first_line = (uint8_t)(first_state == 0u);
+        keep_first_line(byte);
+        if (at_line_start) {
+            start_line(is_first_line);
         }
+        if (dropping_line) {
+            tms_usb_tx_dropped_bytes++;
+        } else {
+            stage(byte);
+        }
+        at_line_start = (uint8_t)(byte == '\n');
     }
     tms_usb_in_use = 0u;
 }

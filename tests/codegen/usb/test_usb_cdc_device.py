@@ -186,3 +186,42 @@ def test_the_background_poll_stays_out_while_a_serial_function_runs(device):
     ctypes.c_uint8.in_dll(device.lib.dll, "tms_usb_in_use").value = 0
     device.lib.tms_usb_background_poll()
     assert device.model.in_token(0, 0, 1)[0] == "ACK"
+
+
+HELLO = b'{"type":"hello","project":"p","board":"b","build":"0123456789ab"}\r\n'
+
+
+def _write(device, data: bytes) -> None:
+    device.lib.tms_uart_write(data, len(data))
+    device.lib.tms_uart_flush()
+
+
+def test_a_program_opening_the_port_later_reads_the_hello_line_first(device):
+    device.host.enumerate()
+    _write(device, HELLO)                     # printed at start-up, nobody listening
+    _write(device, b'{"type":"inference","seq":0}\r\n')
+    device.host.open_port()
+    received = device.host.start_reading(0x2)
+    _write(device, b'{"type":"inference","seq":1}\r\n')
+    assert bytes(received) == HELLO + b'{"type":"inference","seq":1}\r\n'
+
+
+def test_a_line_begun_while_the_port_was_closed_is_dropped_whole(device):
+    device.host.enumerate()
+    _write(device, HELLO)
+    device.lib.tms_uart_write(b'{"type":"infer', 14)
+    device.host.open_port()
+    received = device.host.start_reading(0x2)
+    _write(device, b'ence","seq":0}\r\n{"type":"inference","seq":1}\r\n')
+    assert bytes(received) == HELLO + b'{"type":"inference","seq":1}\r\n'
+
+
+def test_the_hello_line_goes_out_live_once_and_again_when_the_port_is_reopened(device):
+    _enumerated(device)
+    received = device.host.start_reading(0x2)
+    _write(device, HELLO + b"x\n")
+    device.host.control(setup_packet(0x21, SET_CONTROL_LINE_STATE, 0x0, 0))   # closed
+    _write(device, b"lost\n")
+    device.host.control(setup_packet(0x21, SET_CONTROL_LINE_STATE, 0x3, 0))   # opened again
+    _write(device, b"y\n")
+    assert bytes(received) == HELLO + b"x\n" + HELLO + b"y\n"
