@@ -68,6 +68,10 @@
 #define ERRATA_166_REG1           (USBD + 0x804u)
 #define ERRATA_199_REG            (USBD + 0xC1Cu)
 
+#ifndef TMS_USB_READY_SPINS
+#define TMS_USB_READY_SPINS 1000000u
+#endif
+
 enum { DMA_EP0_IN, DMA_EP0_OUT, DMA_NOTIFY_IN, DMA_DATA_IN, DMA_DATA_OUT, DMA_BUFFERS };
 
 /* EasyDMA staging buffers (RAM); not static, so the host model can find where EPIN/EPOUT.PTR point */
@@ -93,6 +97,7 @@ static void write_errata(uint32_t reg, uint32_t value)
 
 static void start_usbd(void)
 {
+    uint32_t spins;
     /* USBD needs the 64 MHz crystal; starting it again when it runs is harmless */
     TMS_REG_WRITE(CLOCK_EVENTS_HFCLKSTARTED, 0u);
     TMS_REG_WRITE(CLOCK_TASKS_HFCLKSTART, 1u);
@@ -100,10 +105,17 @@ static void start_usbd(void)
     }
     while ((TMS_REG_READ(POWER_USBREGSTATUS) & USBREGSTATUS_OUTPUTRDY) == 0u) {
     }
+    /* a bootloader may hand over with the USBD still on: off first, so the host sees the device go
+     * and come back (and enumerates our descriptors), and READY comes again */
+    if (TMS_REG_READ(ENABLE) != 0u) {
+        TMS_REG_WRITE(USBPULLUP, 0u);
+        TMS_REG_WRITE(ENABLE, 0u);
+    }
     write_errata(ERRATA_187_REG, 0x3u);
     write_errata(ERRATA_171_REG, 0xC0u);
     TMS_REG_WRITE(ENABLE, 1u);
-    while ((TMS_REG_READ(EVENTCAUSE) & EVENTCAUSE_READY) == 0u) {
+    /* READY comes within microseconds; bounded, so a USBD that never reports it cannot hang the boot */
+    for (spins = 0u; spins < TMS_USB_READY_SPINS && (TMS_REG_READ(EVENTCAUSE) & EVENTCAUSE_READY) == 0u; spins++) {
     }
     TMS_REG_WRITE(EVENTCAUSE, EVENTCAUSE_READY);  /* write-1-to-clear */
     write_errata(ERRATA_171_REG, 0x0u);

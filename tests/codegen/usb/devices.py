@@ -13,7 +13,7 @@ from tests.codegen.usb.usb_host import UsbHost, build_usb
 
 CATALOGUE = BoardCatalogue(dirs=[builtin_boards_dir()])
 # small enough that a test of a host that stops reading ends quickly
-DEFINES = ("TMS_USB_TX_SPINS=400u", "TMS_USB_ENUM_SPINS=20u", "TMS_USB_ADDRESS_SPINS=20u")
+DEFINES = ("TMS_USB_TX_SPINS=400u", "TMS_USB_ENUM_SPINS=20u", "TMS_USB_ADDRESS_SPINS=20u", "TMS_USB_READY_SPINS=50u")
 
 
 @dataclass

@@ -111,6 +111,8 @@ class Nrf52840UsbdModel:
             return self.regs.get(EVENTCAUSE, 0)
         if address == USBADDR:
             return self.address
+        if address == ENABLE:
+            return 1 if self.enabled else 0
         if address == EVENTS_USBRESET and self.on_poll:
             self.on_poll()
         if USBD + 0x480 <= address < USBD + 0x4A0:
@@ -128,7 +130,13 @@ class Nrf52840UsbdModel:
                 self.violations.append(f"errata register 0x{address:08x} written without the 0x4006EC00 key")
             self.errata[address] = value
         elif address == ENABLE:
-            if value == 1:
+            if value == 0:
+                self.enabled = self.ready_pending = False
+                self.regs[EVENTCAUSE] = self.regs.get(EVENTCAUSE, 0) & ~READY
+            elif self.enabled:
+                self.violations.append("ENABLE written while the USBD is already enabled: no new READY event")
+                self.ready_pending = False
+            elif value == 1:
                 if not self.hfxo:
                     self.violations.append("USBD enabled before the HFXO runs")
                 if self.errata[ERRATA_187] != 3 or self.errata[ERRATA_171] != 0xC0:

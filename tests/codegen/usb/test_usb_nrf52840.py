@@ -68,3 +68,13 @@ def test_an_easydma_pointer_outside_ram_is_caught_by_the_model(nano):
     nano.model.regs[0x40027604] = 8
     nano.model.write(0x40027004, 1)
     assert any("outside" in v for v in nano.model.violations)
+
+
+def test_a_usbd_left_on_by_the_bootloader_is_switched_off_and_started_again():
+    dev = make_device("nrf52840")
+    dev.model.enabled = True                      # as a bootloader might hand over
+    dev.model.regs[0x40027504] = 1
+    with dev.lib.attached(mmio=dev.model):
+        dev.lib.tms_uart_init()
+        assert dev.model.enabled and dev.model.violations == []
+        assert len(dev.host.enumerate()["device"]) == 18
