@@ -3,6 +3,7 @@ register-level model of the controller, board profile)."""
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 from dataclasses import dataclass
 
 from studio.core.boards import BoardCatalogue
@@ -25,15 +26,16 @@ class Device:
     host: UsbHost
 
 
-def make_device(name: str) -> Device:
-    if name == "rp2040":
-        board = CATALOGUE.get("rpi-pico")
+def make_device(controller: str, **profile_changes) -> Device:
+    """``profile_changes`` replace fields of the board profile (e.g. a product name)."""
+    if controller == "rp2040":
+        board = dataclasses.replace(CATALOGUE.get("rpi-pico"), **profile_changes)
         lib = build_usb(board, "rp2040", "usb/rp2040_usb.c", defines=DEFINES)
         model = Rp2040UsbModel()
     else:
-        board = CATALOGUE.get("nano33ble")
+        board = dataclasses.replace(CATALOGUE.get("nano33ble"), **profile_changes)
         lib = build_usb(board, "nrf52840", "usb/nrf52840_usbd.c", defines=DEFINES)
         dma = (ctypes.c_uint8 * (5 * 64)).in_dll(lib.dll, "tms_usbd_dma_ram")
         model = Nrf52840UsbdModel((ctypes.addressof(dma), ctypes.sizeof(dma)))
     lib.t_rom_ncalls_ptr = ctypes.c_uint32.in_dll(lib.dll, "t_rom_ncalls")
-    return Device(name, board, lib, model, UsbHost(lib, model))
+    return Device(controller, board, lib, model, UsbHost(lib, model))

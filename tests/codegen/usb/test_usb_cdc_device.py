@@ -225,3 +225,19 @@ def test_the_hello_line_goes_out_live_once_and_again_when_the_port_is_reopened(d
     device.host.control(setup_packet(0x21, SET_CONTROL_LINE_STATE, 0x3, 0))   # opened again
     _write(device, b"y\n")
     assert bytes(received) == HELLO + b"x\n" + HELLO + b"y\n"
+
+
+@pytest.mark.parametrize("controller", CONTROLLERS)
+def test_a_descriptor_of_exactly_one_full_packet_is_ended_by_a_zero_length_packet(controller):
+    dev = make_device(controller, name="P" * 31)   # 2 + 2 * 31 = 64 bytes: one full EP0 packet
+    with dev.lib.attached(mmio=dev.model):
+        dev.lib.tms_uart_init()
+        dev.host.enumerate()
+        product = dev.host.get_descriptor(3, 2, length=255, lang=0x0409)
+    assert len(product) == 64 and usb_spec.string_text(product) == "P" * 31
+    assert dev.model.violations == []
+
+
+def test_get_status_reports_a_bus_powered_device_without_remote_wakeup(device):
+    device.host.enumerate()
+    assert device.host.control(setup_packet(0x80, 0, 0, 0, 2)) == b"\0\0"
