@@ -33,6 +33,7 @@ from codegen.firmware_boards import (ARDUINO_SKETCH, BoardGlue, arduino_fqbn, bo
                                      firmware_kind)
 from codegen.output_dir import claim_output_dir, os_error_message
 from codegen.stage import StageCode, buffer_name
+from codegen.usb_serial import usb_touch_note, uses_usb_cdc
 from studio.core.boards import Board
 from studio.core.errors import BadInput
 from studio.core.flash_methods import flash_instructions
@@ -112,7 +113,7 @@ def _flash_instructions(board: Board, glue: BoardGlue | None) -> str:
                 "and Upload, or with arduino-cli:\n\n```\n"
                 f"arduino-cli compile --fqbn {fqbn} firmware\n"
                 f"arduino-cli upload --fqbn {fqbn} --port PORT firmware\n```")
-    return flash_instructions(board)
+    return flash_instructions(board) + (usb_touch_note(board) if uses_usb_cdc(board) else "")
 
 
 def _stage_view(stage: StageCode) -> dict:
@@ -164,9 +165,11 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
     driver_fed = any(s.extra.get("sensor_source") == "driver" for s in stages)
     if replay is None and host_stream is None and board.emulated and not driver_fed:
         raise BadInput(f"board '{board.id}' is emulated: it needs replay data in place of a live sensor")
-    if host_stream is not None and (replay is not None or glue is None or glue.family != "mps2"):
-        raise BadInput("the host-stream sample source runs on the emulated board's serial link for now, "
-                       "without an embedded recording")
+    # the host's bytes come in on the emulated board's UART, or on a board's own USB serial port
+    if host_stream is not None and (replay is not None or glue is None
+                                    or (glue.family != "mps2" and not uses_usb_cdc(board))):
+        raise BadInput("the host-stream sample source runs on the emulated board's serial link or a board's "
+                       "USB serial port (serial_transport: usb-cdc) for now, without an embedded recording")
     if stages[0].mode in ("post", "result") or all(s.mode in ("post", "result") for s in stages):
         raise BadInput("the pipeline starts with an output stage: a sensor stage must come first")
     if feature_buffer is None:
@@ -199,7 +202,7 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
     if glue is None:
         runtime_files = list(_ARDUINO_SOURCES) + list(_CORE_HEADERS)
     else:
-        runtime_files = list(_CORE_SOURCES) + list(_CORE_HEADERS) + [glue.source]
+        runtime_files = list(_CORE_SOURCES) + list(_CORE_HEADERS) + [glue.source, *glue.extra_sources]
     if glue is not None and glue.semihosting:
         runtime_files.append("tms_semihost.c")
     if host_stream is not None:
@@ -301,6 +304,7 @@ def _put_cortex_m(put, env, common, board: Board, glue: BoardGlue, flags: str, s
     stage_sources = [f"runtime/{rel}" for s in stages for rel in s.sources if rel.endswith(".c")]
     sources = (["src/pipeline.c"] + (["src/tms_replay.c"] if has_replay else [])
                + [f"runtime/{rel}" for rel in _CORE_SOURCES] + [f"runtime/{glue.source}"]
+               + [f"runtime/{rel}" for rel in glue.extra_sources if rel.endswith(".c")]
                + (["runtime/tms_semihost.c"] if glue.semihosting else [])
                + (["runtime/tms_hoststream.c"] if host_stream else [])
                + stage_sources + [f"model/{p.name}" for p in model_files if p.suffix == ".c"])

@@ -7,10 +7,12 @@ naming the families that are.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from studio.core.boards import Board
 from studio.core.errors import StudioError
+
+from codegen.usb_serial import usb_defines, usb_serial_text, usb_sources, uses_usb_cdc
 
 
 MAKE_PROJECT = "make"
@@ -30,6 +32,7 @@ class BoardGlue:
     boot2: bool = False                     # RP2040: a 256-byte second-stage bootloader leads the image
     semihosting: bool = False               # emulated: runs end with a semihosting exit code
     boot2_origin: int = 0
+    extra_sources: tuple[str, ...] = ()     # more runtime files (.c built, .h copied), e.g. the USB port
 
 
 _CPU_FLAGS = {
@@ -111,11 +114,19 @@ def board_glue(board: Board) -> BoardGlue:
                 raise UnsupportedBoard(
                     f"board '{board.id}': the {prefix} glue runs the core at {glue_clock_hz} Hz, "
                     f"but the profile says clock_hz {board.clock_hz}; set clock_hz: {glue_clock_hz}")
-            return factory(board)
+            glue = factory(board)
+            return _with_usb_serial(board, glue) if uses_usb_cdc(board) else glue
     families = ", ".join(_FAMILIES)
     raise UnsupportedBoard(
         f"board '{board.id}' ({board.mcu}): no firmware board glue for this MCU yet "
         f"(supported families: {families}); add one in codegen/runtime/board/")
+
+
+def _with_usb_serial(board: Board, glue: BoardGlue) -> BoardGlue:
+    """``glue`` printing on the MCU's own USB as a CDC-ACM port instead of its UART pin (the glue's
+    UART functions step aside when tms_board.h defines TMS_SERIAL_USB_CDC)."""
+    return replace(glue, defines=glue.defines + usb_defines(board, glue.family),
+                   serial=usb_serial_text(board, glue.family), extra_sources=usb_sources(glue.family))
 
 
 def has_bare_metal_glue(board: Board) -> bool:

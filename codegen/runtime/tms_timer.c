@@ -25,9 +25,15 @@ static volatile uint32_t tms_systick_wraps;
 #endif
 
 void tms_systick_handler(void);
+#ifdef TMS_SERIAL_USB_CDC
+void tms_usb_background_poll(void);  /* usb/tms_usb_uart.c: the USB port answers the host meanwhile */
+#endif
 void tms_systick_handler(void)
 {
     tms_systick_wraps++;
+#ifdef TMS_SERIAL_USB_CDC
+    tms_usb_background_poll();
+#endif
 }
 
 void tms_timer_init(void)

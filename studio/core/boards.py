@@ -27,6 +27,8 @@ CPUS = ("cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m4f", "cortex-m7", "c
 TARGETS = ("cortex-m", "esp32", "arc")
 
 # field -> (type, required). Integers carry their unit in the name.
+SERIAL_TRANSPORTS = ("uart", "usb-cdc")
+
 SCHEMA: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "id": (str, True),
     "name": (str, True),
@@ -53,6 +55,8 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "serial_baud": (int, True),
     "usb_vid": (int, False),
     "usb_pid": (int, False),
+    # where the serial protocol goes: the MCU's own USB as a CDC-ACM port, or a UART pin
+    "serial_transport": (str, False),
     "emulator_machine": (str, False),
     "supply_mv": (int, True),
     "active_current_ua": (int, True),
@@ -91,6 +95,7 @@ class Board:
     flash_options: Mapping[str, Any] = field(default_factory=dict)
     usb_vid: int | None = None
     usb_pid: int | None = None
+    serial_transport: str = "uart"
     emulator_machine: str | None = None
     notes: str = ""
     source: str = ""
@@ -176,6 +181,8 @@ def parse_board(data: Any, source: str) -> Board:
             problems.append("ops_per_cycle must be positive")
         if not all(isinstance(s, str) for s in data["sensors"]):
             problems.append("sensors must be a list of names")
+        if data.get("serial_transport", "uart") not in SERIAL_TRANSPORTS:
+            problems.append(f"serial_transport '{data['serial_transport']}' is not one of {', '.join(SERIAL_TRANSPORTS)}")
         if data["flash_method"] == "emulator" and not data.get("emulator_machine"):
             problems.append("an emulated board needs 'emulator_machine'")
     if problems:

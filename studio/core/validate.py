@@ -47,6 +47,11 @@ SOFT_FLOAT_SLOWDOWN = 13.0
 _DSP_ROLES = (Role.STREAM, Role.WINDOW, Role.FRAME)
 
 RUNTIME_KEY = "(runtime)"
+# the USB CDC-ACM serial port (codegen/runtime/usb/) of a board with serial_transport: usb-cdc, measured
+# against the UART build (bench/bench_usb_serial.py): +3.1 KB flash on the nRF52840, +3.2 KB on the
+# RP2040; +1.06 KB RAM on the nRF52840 (EasyDMA staging buffers), +0.85 KB on the RP2040
+USB_SERIAL_KEY = "(usb serial)"
+USB_SERIAL_COST = Cost(ram_bytes=960, flash_bytes=3150)
 STACK_KEY = "(stack)"
 
 
@@ -436,6 +441,8 @@ def validate_project(project: Project, board: Board | None = None) -> Report:
         extra += (Issue("warning", None, f"unknown battery '{project.battery}'; known: "
                         f"{', '.join(BATTERIES)}"),)
     extra_costs: dict[str, Cost] = {}
+    if board.serial_transport == "usb-cdc":
+        extra_costs[USB_SERIAL_KEY] = USB_SERIAL_COST
     recording_name = ""
     if board.emulated:
         live = [n for n in project.graph.nodes if _role(n) is Role.SENSOR and not n.spec.plays_recording]

@@ -25,8 +25,10 @@
 #define GPIO_OUTSET (*(volatile uint32_t *)(GPIO_TX_BASE + 0x508u))
 #define GPIO_DIRSET (*(volatile uint32_t *)(GPIO_TX_BASE + 0x518u))
 
+#ifndef TMS_SERIAL_USB_CDC
 static char tms_uart_buf[128];
 static size_t tms_uart_len;
+#endif
 
 void tms_board_init(void)
 {
@@ -37,6 +39,7 @@ void tms_board_init(void)
     }
 }
 
+#ifndef TMS_SERIAL_USB_CDC  /* else tms_uart_* are the USB CDC port's (usb/tms_usb_uart.c) */
 void tms_uart_init(void)
 {
     GPIO_OUTSET = 1u << (TMS_UART_TX_PIN & 31u);
@@ -72,6 +75,7 @@ void tms_uart_write(const char *data, size_t len)
         tms_uart_buf[tms_uart_len++] = data[i];
     }
 }
+#endif
 
 void tms_board_fault(void)
 {

@@ -75,6 +75,7 @@ void tms_board_init(void)
     REG(CLK_PERI_CTRL) = 1u << 11;  /* enabled, from clk_sys */
 }
 
+#ifndef TMS_SERIAL_USB_CDC  /* else tms_uart_* are the USB CDC port's (usb/tms_usb_uart.c) */
 void tms_uart_init(void)
 {
     tms_unreset(RESET_IO_BANK0 | RESET_PADS_BANK0 | RESET_UART0);
@@ -101,6 +102,7 @@ void tms_uart_flush(void)
     while (REG(UART0_FR) & (1u << 3)) {
     }
 }
+#endif
 
 void tms_board_fault(void)
 {
