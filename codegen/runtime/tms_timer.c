@@ -9,6 +9,10 @@
 #define SYST_RELOAD 0x00FFFFFFu
 
 static volatile uint32_t tms_systick_wraps;
+/* SysTick ticks per wrap: the full 24 bits, or one sample period when tms_power.c paces the samples */
+static uint32_t tms_systick_period = SYST_RELOAD + 1u;
+/* cycles counted before the period last changed, so the count stays monotonic across the change */
+static uint64_t tms_cycles_base;
 
 #if TMS_EMULATED
 /* The one place the emulated board's clock is made its profile's: QEMU runs with -icount shift=0
@@ -48,7 +52,35 @@ uint64_t tms_timer_cycles(void)
         wraps = tms_systick_wraps;
         value = SYST_CVR;
     } while (wraps != tms_systick_wraps);
-    return (((uint64_t)wraps * (SYST_RELOAD + 1u)) + (SYST_RELOAD - value)) * TMS_CYCLES_PER_TICK;
+    return tms_cycles_base
+           + (((uint64_t)wraps * tms_systick_period) + (tms_systick_period - 1u - value)) * TMS_CYCLES_PER_TICK;
+}
+
+void tms_timer_set_wrap(uint32_t cycles_per_wrap)
+{
+    /* rounded to whole SysTick ticks (on the emulated board one is TMS_CYCLES_PER_TICK cycles) */
+    uint32_t ticks_per_wrap = (cycles_per_wrap + TMS_CYCLES_PER_TICK / 2u) / TMS_CYCLES_PER_TICK;
+    uint64_t now = tms_timer_cycles();
+    if (ticks_per_wrap < 2u || ticks_per_wrap > SYST_RELOAD + 1u) {
+        return;
+    }
+    SYST_CSR = 0u;
+    tms_cycles_base = now;
+    tms_systick_wraps = 0u;
+    tms_systick_period = ticks_per_wrap;
+    SYST_RVR = ticks_per_wrap - 1u;
+    SYST_CVR = 0u;
+    SYST_CSR = 0x7u;
+}
+
+uint32_t tms_timer_wraps(void)
+{
+    return tms_systick_wraps;
+}
+
+uint64_t tms_timer_wrap_cycles(uint32_t wraps)
+{
+    return tms_cycles_base + (uint64_t)wraps * tms_systick_period * TMS_CYCLES_PER_TICK;
 }
 
 uint32_t tms_timer_cycles_to_us(uint64_t cycles)

@@ -7,6 +7,11 @@ time) are deterministic. The firmware (``tms_timer.c``) scales SysTick ticks by 
 profile's clock with one instruction per cycle. The serial port is a TCP server QEMU opens
 on a free local port and holds the guest until a reader connects, so no output is lost; the
 firmware ends its run with a semihosting exit, which becomes QEMU's exit code.
+
+``sleep=off``: while the guest sleeps (WFI until its next sample tick, ``tms_power.c``) virtual time
+jumps to the next timer deadline at once instead of passing in real time (QEMU's default,
+``sleep=on``). A run paced at the sensor's rate then takes the wall time of the instructions it
+executes, not of the seconds of audio it replays, and the time asleep stays deterministic.
 """
 from __future__ import annotations
 
@@ -86,7 +91,7 @@ class Emulator:
     def command(self, port: int) -> list[str]:
         return [str(qemu_system_arm()), "-machine", self.machine, "-cpu", _MACHINE_CPUS[self.machine],
                 "-nographic", "-monitor", "none", "-semihosting-config", "enable=on,target=native",
-                "-icount", f"shift={ICOUNT_SHIFT}", "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on,nodelay=on",
+                "-icount", f"shift={ICOUNT_SHIFT},sleep=off", "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on,nodelay=on",
                 "-kernel", str(self.elf)]
 
     def start(self) -> "Emulator":
