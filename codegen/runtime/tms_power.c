@@ -40,11 +40,13 @@ static int tms_tick_due(void)
     return (int32_t)(tms_timer_wraps() - tms_next_tick_wraps) >= 0;
 }
 
-void tms_wait_for_tick(void)
+uint64_t tms_wait_for_tick(void)
 {
+    /* read first (with interrupts on: a wrap pending behind PRIMASK would be missed), so that the
+     * check and the wake-up count as waiting, not as the caller's work */
+    uint64_t t0 = tms_timer_cycles();
     if (!tms_tick_due()) {
-        /* read the counter with interrupts on: a wrap pending behind PRIMASK would be missed */
-        uint64_t t0 = tms_timer_cycles(), t1;
+        uint64_t t1;
         /* PRIMASK closes the race between the check and the WFI: a SysTick that fires in between
          * stays pending, and a pending interrupt wakes WFI even while masked; it is taken (and the
          * wrap counted) when PRIMASK is cleared. */
@@ -58,6 +60,7 @@ void tms_wait_for_tick(void)
         tms_asleep_cycles += t1 > t0 ? t1 - t0 : 0u;
     }
     tms_next_tick_wraps += tms_wraps_per_tick;
+    return tms_timer_cycles() - t0;
 }
 
 uint64_t tms_power_asleep_cycles(void)

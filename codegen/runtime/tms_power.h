@@ -16,9 +16,10 @@
 
 /* cycles_per_wrap: core cycles per SysTick wrap (at most 2^24); wraps_per_tick: wraps per tick */
 void tms_power_init(uint32_t cycles_per_wrap, uint32_t wraps_per_tick);
-/* sleeps until the next tick (returns at once when it is already due) */
-void tms_wait_for_tick(void);
-/* cycles spent asleep in tms_wait_for_tick since tms_power_init */
+/* sleeps until the next tick (returns at once when it is already due); returns the cycles spent
+ * here, asleep and waking up: not the pipeline's time (what the DSP time leaves out) */
+uint64_t tms_wait_for_tick(void);
+/* cycles spent asleep in tms_wait_for_tick since tms_power_init (until each tick's instant) */
 uint64_t tms_power_asleep_cycles(void);
 /* {"type":"power","seq":N,"busy_us":B,"window_us":W,"busy_cycles":b,"window_cycles":w}: the span
  * since the previous call (or tms_power_init) and the part of it the core was awake */

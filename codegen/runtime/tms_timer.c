@@ -7,10 +7,10 @@
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
 #define SYST_RELOAD 0x00FFFFFFu
+#define SCB_ICSR (*(volatile uint32_t *)0xE000ED04u)
+#define ICSR_PENDSTSET (1u << 26)
 
 static volatile uint32_t tms_systick_wraps;
-/* SysTick ticks per wrap: the full 24 bits, or one sample period when tms_power.c paces the samples */
-static uint32_t tms_systick_period = SYST_RELOAD + 1u;
 /* cycles counted before the period last changed, so the count stays monotonic across the change */
 static uint64_t tms_cycles_base;
 
@@ -27,6 +27,11 @@ static uint64_t tms_cycles_base;
 #else
 #define TMS_CYCLES_PER_TICK 1u
 #endif
+
+/* the SysTick reload (ticks per wrap - 1) and the cycles per wrap: the full 24 bits, or one sample
+ * tick when tms_power.c paces the samples (at most 2^24 ticks of 40 cycles: fits 32 bits) */
+static uint32_t tms_systick_top = SYST_RELOAD;
+static uint32_t tms_wrap_cycles = (SYST_RELOAD + 1u) * TMS_CYCLES_PER_TICK;
 
 void tms_systick_handler(void);
 void tms_systick_handler(void)
@@ -47,13 +52,20 @@ uint64_t tms_timer_cycles(void)
 {
     /* Re-read if a wrap happened between reading the counter and the wrap count: the pair
      * must come from the same SysTick period. */
-    uint32_t wraps, value;
+    uint32_t wraps, value, in_period;
     do {
         wraps = tms_systick_wraps;
         value = SYST_CVR;
     } while (wraps != tms_systick_wraps);
-    return tms_cycles_base
-           + (((uint64_t)wraps * tms_systick_period) + (tms_systick_period - 1u - value)) * TMS_CYCLES_PER_TICK;
+    in_period = (tms_systick_top - value) * TMS_CYCLES_PER_TICK;
+    if (value == 0u && !(SCB_ICSR & ICSR_PENDSTSET)) {
+        /* The counter reads 0 for the whole SysTick tick in which it wrapped. If that wrap's
+         * interrupt was already taken (not pending), `wraps` counts it: this is the wrap's instant,
+         * not the end of the period before (a core woken by the wrap reads this, and on the emulated
+         * board a tick is 40 instructions long). */
+        in_period = 0u;
+    }
+    return tms_cycles_base + (uint64_t)wraps * tms_wrap_cycles + in_period;
 }
 
 void tms_timer_set_wrap(uint32_t cycles_per_wrap)
@@ -67,7 +79,8 @@ void tms_timer_set_wrap(uint32_t cycles_per_wrap)
     SYST_CSR = 0u;
     tms_cycles_base = now;
     tms_systick_wraps = 0u;
-    tms_systick_period = ticks_per_wrap;
+    tms_systick_top = ticks_per_wrap - 1u;
+    tms_wrap_cycles = ticks_per_wrap * TMS_CYCLES_PER_TICK;
     SYST_RVR = ticks_per_wrap - 1u;
     SYST_CVR = 0u;
     SYST_CSR = 0x7u;
@@ -80,7 +93,7 @@ uint32_t tms_timer_wraps(void)
 
 uint64_t tms_timer_wrap_cycles(uint32_t wraps)
 {
-    return tms_cycles_base + (uint64_t)wraps * tms_systick_period * TMS_CYCLES_PER_TICK;
+    return tms_cycles_base + (uint64_t)wraps * tms_wrap_cycles;
 }
 
 uint32_t tms_timer_cycles_to_us(uint64_t cycles)

@@ -106,10 +106,11 @@ def estimate_energy(board: Board, active_us: float, period_us: float,
                     battery: Battery | None = None, sample_rate_hz: float = 0.0) -> EnergyEstimate:
     """``active_us``: the work per inference period (the latency estimate's window time);
     ``period_us``: the time between inferences; ``sample_rate_hz``: the sensor's rate, which sets
-    how often the core wakes (0: once per period)."""
+    how often the core wakes (0: unknown, the wake-ups are not counted)."""
     battery = battery or BATTERIES[DEFAULT_BATTERY]
     block = samples_per_wake(sample_rate_hz) if sample_rate_hz > 0 else 1
-    wakes = (sample_rate_hz / block * period_us / 1e6) if sample_rate_hz > 0 else 1.0
+    # no known rate: the wake-ups are not counted (the work alone sets the duty cycle)
+    wakes = (sample_rate_hz / block * period_us / 1e6) if sample_rate_hz > 0 else 0.0
     wake_us = wakes * WAKE_OVERHEAD_CYCLES / board.clock_hz * 1e6
     awake_us = active_us + wake_us
     duty = min(1.0, awake_us / period_us) if period_us > 0 else 1.0
