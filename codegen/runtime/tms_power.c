@@ -30,7 +30,7 @@ void tms_power_init(uint32_t cycles_per_wrap, uint32_t wraps_per_tick)
     tms_wraps_per_tick = wraps_per_tick ? wraps_per_tick : 1u;
     tms_next_tick_wraps = tms_timer_wraps() + tms_wraps_per_tick;
     tms_asleep_cycles = 0u;
-    tms_power_mark_cycles = tms_timer_wrap_cycles(0u);
+    tms_power_mark_cycles = tms_timer_cycles();
     tms_power_mark_asleep = 0u;
 }
 

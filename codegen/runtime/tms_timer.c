@@ -50,22 +50,29 @@ void tms_timer_init(void)
 
 uint64_t tms_timer_cycles(void)
 {
-    /* Re-read if a wrap happened between reading the counter and the wrap count: the pair
-     * must come from the same SysTick period. */
-    uint32_t wraps, value, in_period;
-    do {
-        wraps = tms_systick_wraps;
-        value = SYST_CVR;
-    } while (wraps != tms_systick_wraps);
-    in_period = (tms_systick_top - value) * TMS_CYCLES_PER_TICK;
-    if (value == 0u && !(SCB_ICSR & ICSR_PENDSTSET)) {
-        /* The counter reads 0 for the whole SysTick tick in which it wrapped. If that wrap's
-         * interrupt was already taken (not pending), `wraps` counts it: this is the wrap's instant,
-         * not the end of the period before (a core woken by the wrap reads this, and on the emulated
-         * board a tick is 40 instructions long). */
-        in_period = 0u;
+    uint32_t wraps, value;
+    for (;;) {
+        /* Re-read if a wrap happened between reading the counter and the wrap count: the pair
+         * must come from the same SysTick period. */
+        do {
+            wraps = tms_systick_wraps;
+            value = SYST_CVR;
+        } while (wraps != tms_systick_wraps);
+        if (value != 0u || (SCB_ICSR & ICSR_PENDSTSET)) {
+            break;
+        }
+        /* 0 is the period's last tick, and its wrap interrupt (raised on reaching 0) was already
+         * taken, so `wraps` counts a period that has not ended yet: the core woke on that wrap. */
+#if TMS_EMULATED
+        /* A tick is 40 instructions here: wait for the reload rather than give the tick's start
+         * for what may be 40 instructions later (the wake-up would count as the caller's time). */
+        while (SYST_CVR == 0u) {
+        }
+#else
+        return tms_cycles_base + (uint64_t)wraps * tms_wrap_cycles - TMS_CYCLES_PER_TICK;
+#endif
     }
-    return tms_cycles_base + (uint64_t)wraps * tms_wrap_cycles + in_period;
+    return tms_cycles_base + (uint64_t)wraps * tms_wrap_cycles + (tms_systick_top - value) * TMS_CYCLES_PER_TICK;
 }
 
 void tms_timer_set_wrap(uint32_t cycles_per_wrap)
@@ -93,7 +100,8 @@ uint32_t tms_timer_wraps(void)
 
 uint64_t tms_timer_wrap_cycles(uint32_t wraps)
 {
-    return tms_cycles_base + (uint64_t)wraps * tms_wrap_cycles;
+    /* the interrupt comes as the counter reaches 0: the last tick of the period before */
+    return tms_cycles_base + (uint64_t)wraps * tms_wrap_cycles - TMS_CYCLES_PER_TICK;
 }
 
 uint32_t tms_timer_cycles_to_us(uint64_t cycles)

@@ -13,9 +13,8 @@ uint64_t tms_timer_cycles(void);
 void tms_timer_set_wrap(uint32_t cycles_per_wrap);
 /* SysTick wraps since the last tms_timer_set_wrap (or tms_timer_init) */
 uint32_t tms_timer_wraps(void);
-/* the cycle count at the instant of wrap number `wraps` (0: the last tms_timer_set_wrap). A core woken
- * by a wrap reads SYST_CVR as 0 during the tick the wrap happens in, which tms_timer_cycles takes
- * for the top of the next period; the wrap's own instant has no such ambiguity. */
+/* the cycle count at the instant of wrap number `wraps` (counted from the last tms_timer_set_wrap),
+ * when its interrupt is raised: what a core woken by it slept until */
 uint64_t tms_timer_wrap_cycles(uint32_t wraps);
 /* cycles -> microseconds at TMS_CLOCK_HZ, rounded to nearest */
 uint32_t tms_timer_cycles_to_us(uint64_t cycles);
