@@ -127,15 +127,20 @@ class PowerReport:
 
 @dataclass
 class SleepTally:
-    """The busy fraction over a run's ``power`` messages (total busy over total elapsed time)."""
+    """The busy fraction over a run's ``power`` messages (total busy over total elapsed time).
+    ``from_seq`` leaves out the spans before it: the first (seq 0) includes filling the first
+    window, longer than the steady state when windows overlap."""
 
     busy_us: float = 0.0
     window_us: float = 0.0
     reports: int = 0
+    from_seq: int = 0
 
     def add(self, message: Message) -> None:
         if message.kind == "power":
             report = PowerReport.from_message(message)
+            if report.seq < self.from_seq:
+                return
             self.busy_us += report.busy_us
             self.window_us += report.window_us
             self.reports += 1
