@@ -235,6 +235,7 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
 
     put(f"{src}tms_board.h", env.get_template("tms_board.h.j2").render(
         **common, clock_hz=board.clock_hz, has_fpu=int(has_fpu), emulated=int(board.emulated),
+        sleep_wfi=int(board.sleeps_between_samples),
         baud=board.serial_baud, glue_defines=glue.defines if glue else ()))
     has_replay = replay is not None
     if has_replay:

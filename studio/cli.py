@@ -227,9 +227,13 @@ def print_check(project, report) -> None:
             print(f"  {node:28} {us / 1000:>10.3f} ms")
     if report.energy is not None:
         e = report.energy
-        print(f"\nenergy: awake {e.duty_cycle:.2%} of the time ({e.active_us / 1000:.2f} ms of every "
-              f"{e.period_us / 1000:.2f} ms, {e.wake_overhead_us / 1000:.2f} ms of it waking "
-              f"{e.wakes_per_period:g} times), asleep the rest")
+        if report.board.sleeps_between_samples:
+            print(f"\nenergy: awake {e.duty_cycle:.2%} of the time ({e.active_us / 1000:.2f} ms of every "
+                  f"{e.period_us / 1000:.2f} ms, {e.wake_overhead_us / 1000:.2f} ms of it waking "
+                  f"{e.wakes_per_period:g} times), asleep the rest")
+        else:
+            print(f"\nenergy: awake all the time: the firmware does not sleep on {report.board.name} "
+                  f"(the work itself is {e.active_us / 1000:.2f} ms of every {e.period_us / 1000:.2f} ms)")
         print(f"  average {e.average_current_ua / 1000:.3f} mA at {report.board.supply_mv / 1000:g} V "
               f"({e.average_power_uw / 1000:.2f} mW): about {e.life_text} on a {e.battery.name} "
               f"({e.battery.voltage_mv / 1000:g} V, {e.battery.capacity_mah:,} mAh)")

@@ -1,14 +1,20 @@
 /* Sample tick and WFI wait; see tms_power.h. The Python side that must agree: the duty cycle of
  * studio/core/energy.py (active time per period = the window's work, the rest asleep). */
 #include "tms_power.h"
+#include "tms_board.h"
 #include "tms_protocol.h"
 #include "tms_timer.h"
 
 #if defined(__arm__)
 #define TMS_IRQ_OFF() __asm volatile("cpsid i" ::: "memory")
 #define TMS_IRQ_ON() __asm volatile("cpsie i" ::: "memory")
+#if TMS_SLEEP_WFI
 /* WFI with PRIMASK set, then a window in which the pending tick is taken */
 #define TMS_SLEEP() __asm volatile("wfi\n\tcpsie i\n\tisb\n\tcpsid i" ::: "memory")
+#else
+/* a board whose tick cannot wake a WFI (its profile's sleeps_between_samples: false): wait awake */
+#define TMS_SLEEP() __asm volatile("cpsie i\n\tisb\n\tcpsid i" ::: "memory")
+#endif
 #else
 /* a host build (tests compile the runtime with the host's gcc): no core to put to sleep */
 #define TMS_IRQ_OFF() ((void)0)

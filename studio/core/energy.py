@@ -1,6 +1,7 @@
 """Energy per inference and battery life, from the board's currents and the duty cycle the firmware has.
 
-The generated firmware sleeps (WFI) between sample ticks (``codegen/runtime/tms_power.c``): a tick
+The generated firmware sleeps (WFI) between sample ticks (``codegen/runtime/tms_power.c``) on boards
+whose profile says ``sleeps_between_samples`` (elsewhere it is counted awake all the time): a tick
 delivers one sample, or above ``MAX_WAKE_HZ`` a block of them as a sensor FIFO or DMA half-buffer
 would (``samples_per_wake``), and the core is awake for the window's work plus every wake-up. So per
 inference period T: t_active = the latency estimate's busy time + wakes · ``WAKE_OVERHEAD_CYCLES`` / clock,
@@ -93,8 +94,10 @@ class EnergyEstimate:
     def life_text(self) -> str:
         if math.isinf(self.battery_life_days):
             return "forever"
-        return (f"{self.battery_life_days / 365:.1f} years" if self.battery_life_days > 730
-                else f"{self.battery_life_days:.0f} days")
+        days = self.battery_life_days
+        if days > 730:
+            return f"{days / 365:.1f} years"
+        return f"{days:.1f} days" if days < 10 else f"{days:.0f} days"
 
     def describe(self) -> str:
         return (f"energy {self.energy_per_inference_uj:.1f} µJ per inference; awake {self.duty_cycle:.1%} of the "
@@ -114,13 +117,18 @@ def estimate_energy(board: Board, active_us: float, period_us: float,
     wake_us = wakes * WAKE_OVERHEAD_CYCLES / board.clock_hz * 1e6
     awake_us = active_us + wake_us
     duty = min(1.0, awake_us / period_us) if period_us > 0 else 1.0
+    if not board.sleeps_between_samples:
+        duty = 1.0   # the firmware waits for its samples awake
     v = board.supply_mv / 1000.0
     current_ua = board.active_current_ua * duty + board.sleep_current_ua * (1.0 - duty)
     avg_w = v * current_ua * 1e-6
     energy_uj = v * board.active_current_ua * 1e-6 * awake_us  # W · µs = µJ
     life_h = (battery.energy_mwh / 1000.0) / avg_w if avg_w > 0 else float("inf")
     notes: list[str] = []
-    if period_us > 0 and awake_us >= period_us:
+    if not board.sleeps_between_samples:
+        notes.append(f"the firmware for {board.name} does not sleep between samples (its profile's "
+                     "sleeps_between_samples): the core is counted awake all the time")
+    elif period_us > 0 and awake_us >= period_us:
         notes.append(f"the core cannot sleep: its work ({awake_us / 1000:.1f} ms) fills the whole "
                      f"{period_us / 1000:.1f} ms between inferences")
     elif awake_us > 0 and wake_us / awake_us > WAKE_OVERHEAD_NOTE_SHARE:

@@ -28,3 +28,22 @@ def test_the_tick_fits_systick_and_keeps_the_rate_within_a_tenth_of_a_percent(cl
     t = sample_tick(clock_hz, rate_hz)
     assert 2 <= t.cycles_per_wrap <= SYSTICK_MAX_CYCLES
     assert abs(t.rate_error) < 1e-3
+
+
+@pytest.mark.parametrize("board_id, wfi", [("qemu-mps2-an386", "1"), ("rpi-pico", "1"), ("nano33ble", "0")])
+def test_generated_firmware_paces_the_samples_and_sleeps_only_where_the_tick_can_wake_the_core(
+        board_id, wfi, tmp_path):
+    from pathlib import Path
+
+    from codegen.project_firmware import generate
+    from studio.core.boards import boards
+    from studio.core.project import load_project
+
+    root = Path(__file__).resolve().parents[2]
+    project = load_project(root / "sample_projects" / "gesture" / "gesture.tinyml")
+    generate(project, tmp_path / "fw", boards().get(board_id))
+    assert f"#define TMS_SLEEP_WFI {wfi}\n" in (tmp_path / "fw" / "src" / "tms_board.h").read_text()
+    pipeline = (tmp_path / "fw" / "src" / "pipeline.c").read_text()
+    clock_hz = boards().get(board_id).clock_hz
+    assert f"tms_power_init({clock_hz // 100}u, 1u);" in pipeline   # 100 Hz IMU: one sample a tick
+    assert "tms_wait_for_tick()" in pipeline and "tms_print_power(seq);" in pipeline

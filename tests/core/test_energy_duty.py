@@ -13,7 +13,7 @@ from studio.core.energy import (BATTERIES, MAX_WAKE_HZ, WAKE_OVERHEAD_CYCLES, es
 def mcu(board):
     # 10 MHz, 3 V, 1000 µA awake, 10 µA asleep: round numbers to compute by hand
     return dataclasses.replace(board, clock_hz=10_000_000, supply_mv=3000, active_current_ua=1000,
-                               sleep_current_ua=10)
+                               sleep_current_ua=10, sleeps_between_samples=True)
 
 
 def test_duty_cycle_is_work_plus_wake_ups_over_the_period(mcu):
@@ -84,3 +84,13 @@ def test_the_wake_rate_never_exceeds_the_limit_and_blocks_are_as_small_as_it_all
     assert rate_hz / block <= MAX_WAKE_HZ * (1 + 1e-9)
     if block > 1:
         assert rate_hz / (block - 1) > MAX_WAKE_HZ
+
+
+def test_a_board_whose_firmware_does_not_sleep_is_counted_awake_all_the_time(mcu):
+    awake = dataclasses.replace(mcu, sleeps_between_samples=False)
+    e = estimate_energy(awake, active_us=9_360.0, period_us=1_000_000.0, sample_rate_hz=100.0)
+    assert e.duty_cycle == 1.0
+    assert e.average_current_ua == pytest.approx(1000.0)
+    # 720 mWh / 3 mW = 240 h = 10 days
+    assert e.battery_life_days == pytest.approx(10.0)
+    assert any("does not sleep" in n for n in e.notes)
