@@ -7,7 +7,7 @@ FIFO or a DMA half-buffer would (``studio.core.energy.samples_per_wake``: one pe
 counts 24 bits, so a tick longer than 2^24 cycles (under 1.5 Hz at 25 MHz) is split into several
 equal wraps. The tick is rounded to whole cycles here (``rate_error``) and by ``tms_timer.c`` to
 whole SysTick ticks: on the emulated board one is 40 cycles (instructions), e.g. 16 kHz in blocks of
-16 is 25,000 cycles = 625 ticks a millisecond, exact.
+640 is 1,000,000 cycles = 25,000 ticks every 40 ms, exact.
 """
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
  * SysTick is shared with tms_timer.c: its reload is set to one tick period (or a whole fraction of
  * one, when a period is longer than the 24-bit counter), so each wrap the cycle counter counts is
  * also a tick. A tick delivers a block of samples_per_tick samples, as a sensor FIFO or a DMA
- * half-buffer does: one sample per tick up to 1 kHz, blocks above (16 kHz audio: 16 samples a
- * millisecond), so the core wakes at most about a thousand times a second; the main loop calls
+ * buffer does: one sample per tick up to 25 Hz, blocks above (100 Hz IMU: 4 samples, 16 kHz audio:
+ * 640), so the core wakes at most 25 times a second (studio/core/energy.py MAX_WAKE_HZ); the main loop calls
  * tms_wait_for_tick() before each block. It sleeps (WFI) until the next tick; if the core is late (a
  * window's model ran past several ticks) it returns at once for each missed tick, as a board
  * draining a FIFO catches up. The time spent in WFI is summed, so the firmware can say

@@ -6,9 +6,9 @@ from codegen.sample_tick import SYSTICK_MAX_CYCLES, sample_tick
 from studio.core.errors import BadInput
 
 
-def test_audio_is_ticked_in_blocks_of_16_once_a_millisecond():
+def test_audio_is_ticked_in_blocks_of_640_every_40_ms():
     t = sample_tick(25_000_000, 16_000.0)
-    assert (t.cycles_per_wrap, t.wraps_per_tick, t.samples_per_tick) == (25_000, 1, 16)
+    assert (t.cycles_per_wrap, t.wraps_per_tick, t.samples_per_tick) == (1_000_000, 1, 640)
     assert t.rate_error == 0.0
 
 
@@ -45,5 +45,6 @@ def test_generated_firmware_paces_the_samples_and_sleeps_only_where_the_tick_can
     assert f"#define TMS_SLEEP_WFI {wfi}\n" in (tmp_path / "fw" / "src" / "tms_board.h").read_text()
     pipeline = (tmp_path / "fw" / "src" / "pipeline.c").read_text()
     clock_hz = boards().get(board_id).clock_hz
-    assert f"tms_power_init({clock_hz // 100}u, 1u);" in pipeline   # 100 Hz IMU: one sample a tick
+    assert f"tms_power_init({clock_hz // 25}u, 1u);" in pipeline   # 100 Hz IMU: 4 samples a tick
+    assert "% 4u == 0u) {" in pipeline
     assert "tms_wait_for_tick()" in pipeline and "tms_print_power(seq);" in pipeline
