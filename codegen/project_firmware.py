@@ -238,11 +238,19 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None, 
         files = write_firmware(Path(out_dir), board, project.name, parts.stages, parts.model_dir, parts.labels,
                                parts.replay, feature_buffer=parts.feature_buffer, model_buffer=parts.model_buffer,
                                result_buffer=parts.result_buffer, model_outputs=parts.model_outputs,
-                               force=force, protected=project_paths(project), host_stream=parts.host_stream)
+                               force=force, protected=project_paths(project), host_stream=parts.host_stream,
+                               sample_rate_hz=sensor_rate_hz(parts.report))
     return GeneratedFirmware(files, parts.report, parts.model_report, board,
                              0 if parts.replay is None else int(parts.replay.shape[0]), parts.labels,
                              HOST_STREAM if parts.host_stream is not None
                              else DRIVER if any(b.source == DRIVER for b in parts.sensors) else REPLAY, parts.sensors)
+
+
+def sensor_rate_hz(report: Report) -> float | None:
+    """The rate the sensor delivers samples at (what the firmware's sample tick paces), if known."""
+    sensor = report.plan.sensor if report.plan is not None else None
+    spec = sensor.outputs.get("out") if sensor is not None else None
+    return spec.rate_hz if spec is not None and spec.rate_hz > 0 else None
 
 
 def result_source(project: Project, report: Report) -> tuple[str, str] | None:

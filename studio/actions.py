@@ -157,7 +157,8 @@ def _run_host_stream(project: Project, outcome: RunOutcome, board: Board, count:
         raise MLError(f"the emulated board streams the dataset's test split: {e.message}") from None
     streamer = ClipStreamer(clips)
     progress(0.6, f"streaming {len(clips)} test clips into the emulated board")
-    with Emulator(outcome.build.result.elf, machine=board.emulator_machine) as emu:
+    # the board waits for the host's bytes, which come in real time: no idle time to warp
+    with Emulator(outcome.build.result.elf, machine=board.emulator_machine, warp_idle=False) as emu:
         outcome.counters, outcome.stream = stream_session("127.0.0.1", emu.port, streamer, on_message=collect,
                                                           count=count, timeout_s=timeout_s, stop=stop.is_set)
         if count is None:

@@ -225,6 +225,18 @@ def print_check(project, report) -> None:
               f"{lat.period_us / 1000:.2f} ms ({lat.utilization:.1%} of the core)")
         for node, us in sorted(lat.by_node_us.items(), key=lambda kv: -kv[1]):
             print(f"  {node:28} {us / 1000:>10.3f} ms")
+    if report.energy is not None:
+        e = report.energy
+        if report.board.sleeps_between_samples:
+            print(f"\nenergy: awake {e.duty_cycle:.2%} of the time ({e.active_us / 1000:.2f} ms of every "
+                  f"{e.period_us / 1000:.2f} ms, {e.wake_overhead_us / 1000:.2f} ms of it waking "
+                  f"{e.wakes_per_period:g} times), asleep the rest")
+        else:
+            print(f"\nenergy: awake all the time: the firmware does not sleep on {report.board.name} "
+                  f"(the work itself is {e.active_us / 1000:.2f} ms of every {e.period_us / 1000:.2f} ms)")
+        print(f"  average {e.average_current_ua / 1000:.3f} mA at {report.board.supply_mv / 1000:g} V "
+              f"({e.average_power_uw / 1000:.2f} mW): about {e.life_text} on a {e.battery.name} "
+              f"({e.battery.voltage_mv / 1000:g} V, {e.battery.capacity_mah:,} mAh)")
     if report.issues:
         print()
         for i in report.issues:
@@ -454,18 +466,25 @@ def cmd_build(a: argparse.Namespace) -> int:
 @arg("--count", type=int, default=None, help="stop after N inference results (default: the whole recording)")
 def cmd_run(a: argparse.Namespace) -> int:
     from studio.actions import run_emulated
+    from studio.device.protocol import SleepTally
 
     if a.count is not None and a.count < 1:
         raise BadInput("--count must be at least 1")
     project = _load(a)
-    outcome = run_emulated(project, Path(a.out) if a.out else None, a.count,
-                           on_message=lambda m: print_message(m, a.json),
+    sleep = SleepTally()
+
+    def on_message(message) -> None:
+        sleep.add(message)
+        print_message(message, a.json)
+
+    outcome = run_emulated(project, Path(a.out) if a.out else None, a.count, on_message=on_message,
                            progress=_progress(a), force=a.force)
     summary = outcome.counters.summary()
     if a.json:
-        emit(summary)
+        emit({**summary, **sleep.to_json()})
     else:
         print(f"{summary['lines']} lines, {summary['parsed']} parsed, {summary['malformed']} malformed")
+        print(sleep.describe())
     return 0
 
 
@@ -564,6 +583,9 @@ def print_message(message, as_json: bool) -> None:
         lost = f", {obj['overruns']} samples lost" if "overruns" in obj else ""
         print(f"#{obj['seq']:<5} {obj['label']:<16} {best:6.3f}   dsp {obj.get('dsp_us', 0)} µs, "
               f"model {obj.get('model_us', 0)} µs{lost}")
+    elif message.kind == "power":
+        busy, window = obj["busy_us"], obj["window_us"]
+        print(f"       power: busy {busy:,} of {window:,} µs ({busy / window if window else 1.0:.1%}), asleep the rest")
     elif message.kind in ("raw", "malformed"):
         print(f"[{message.kind}] {obj.get('text', '')}")
     else:

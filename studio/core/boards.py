@@ -61,6 +61,10 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "supply_mv": (int, True),
     "active_current_ua": (int, True),
     "sleep_current_ua": (int, True),
+    # the generated firmware sleeps (WFI) between its sample ticks on this board (tms_power.c): false
+    # where the tick cannot wake the core (nRF52: SysTick stops in System ON idle) or the firmware is
+    # an Arduino sketch; the energy estimate then counts the core awake all the time
+    "sleeps_between_samples": (bool, False),
     "notes": (str, False),
 }
 
@@ -98,6 +102,7 @@ class Board:
     serial_transport: str = "uart"
     emulator_machine: str | None = None
     notes: str = ""
+    sleeps_between_samples: bool = False
     source: str = ""
 
     @property

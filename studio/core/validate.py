@@ -319,8 +319,10 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
 
     energy = None
     if latency.period_us:
-        energy = estimate_energy(board, latency.window_us, latency.period_us, battery)
+        sample_rate_hz = max((spec.rate_hz for spec in specs.values()), default=0.0)
+        energy = estimate_energy(board, latency.window_us, latency.period_us, battery, sample_rate_hz)
         issues.append(Issue("info", None, energy.describe()))
+        issues.extend(Issue("info", None, note) for note in energy.notes)
 
     issues.sort(key=lambda i: (_SEVERITY_RANK[i.severity],
                                order.index(i.node) if i.node in order else len(order)))
