@@ -279,7 +279,7 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
         post_stages=[v for v in views if v["mode"] == "post"],
         result_stages=[v for v in views if v["mode"] == "result"],
         has_window=any(s.mode == "window" for s in stages), feature_buffer=feature_buffer, sample_tick=tick,
-        model_buffer=model_buffer, result_buffer=result_buffer))
+        driver_fed=driver_fed, model_buffer=model_buffer, result_buffer=result_buffer))
 
     claim_output_dir(out_dir, force=force, protected=protected)
     paths = []

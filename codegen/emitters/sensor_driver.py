@@ -4,8 +4,10 @@ says ``source: driver`` reads its part through ``codegen/runtime/sensors/<part>.
 
 The stage declares the driver's struct, a sample ring and the part's bus and configuration; it
 starts the driver once (``tms_<part>_init``, at start-up, not per clip), and per sample polls the
-driver into the ring until a sample is there and pops it into the sensor's output buffer. The wait is
-busy polling inside the sensor stage, which the main loop already times apart from DSP time. A part
+driver into the ring until a sample is there and pops it into the sensor's output buffer. While the
+part has nothing ready the stage waits in ``TMS_WAIT_FOR_SAMPLE()`` (pipeline.c.j2: asleep until the
+next sample tick where the board has one), inside the sensor stage, which the main loop times apart
+from DSP time; polling before sleeping reads a due sample at once, never late. A part
 that does not start (or stops answering) prints a protocol ``log`` error line naming the node and the
 part; the emulated board then exits (TMS_EXIT_SENSOR_ERROR), a real board retries once a second.
 
@@ -104,6 +106,7 @@ def driver_sensor_stage(node_id: str, props, out_elements: int, binding: SensorB
            f"    if (tms_ring_pop(&{ring}, {buf})) {{\n"
            f"        break;\n"
            f"    }}\n"
+           f"    TMS_WAIT_FOR_SAMPLE();\n"
            f"}}")
     return StageCode(
         node_id=node_id, mode="sample", sources=tuple(sources),
