@@ -194,6 +194,8 @@ class BoardInfo:
     clock_hz: int
     fpu: bool
     dsp: bool
+    # (kind, part) of every sensor the board carries, e.g. ("accelerometer", "lsm9ds1")
+    sensors: tuple[tuple[str, str], ...] = ()
 
 
 class NodeContext:

@@ -96,10 +96,11 @@ def cmd_boards(a: argparse.Namespace) -> int:
     if a.json:
         emit([b.to_json() for b in items])
     else:
-        print(f"{'id':24} {'name':36} {'cpu':14} {'clock':>8} {'flash':>9} {'RAM':>9}")
+        print(f"{'id':24} {'name':36} {'cpu':14} {'clock':>8} {'flash':>9} {'RAM':>9}  sensor parts")
         for b in items:
+            parts = ", ".join(dict.fromkeys(s.part for s in b.sensors)) or "none"
             print(f"{b.id:24} {b.name[:36]:36} {b.cpu:14} {b.clock_hz / 1e6:6.0f}MHz "
-                  f"{b.flash_bytes // 1024:7d}KB {b.ram_bytes // 1024:7d}KB")
+                  f"{b.flash_bytes // 1024:7d}KB {b.ram_bytes // 1024:7d}KB  {parts}")
     for problem in cat.problems:
         print(f"warning: {problem}", file=sys.stderr)
     return 0
