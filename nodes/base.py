@@ -316,6 +316,11 @@ class NodeType:
              p: Mapping[str, Any], ctx: NodeContext) -> Cost:
         return Cost()
 
+    def sensor_kinds(self, p: Mapping[str, Any]) -> tuple[str, ...]:
+        """What a sensor node measures (``studio.core.sensor_parts.KINDS``), in the order of its
+        sample's values; () for a node that reads no sensor (a replay plays a file)."""
+        return ()
+
     def labels(self, p: Mapping[str, Any], ctx: NodeContext) -> list[str] | None:
         """Class labels this node produces, if it knows them (model, outputs pass them on)."""
         return None
