@@ -214,6 +214,11 @@ def cmd_check(a: argparse.Namespace) -> int:
 def print_check(project, report) -> None:
     b = report.board
     print(f"{project.name} on {b.name} ({b.cpu}, {b.clock_hz / 1e6:g} MHz)")
+    sensors = report.plan.sensors if report.plan is not None else ()
+    if sensors:
+        print("\nsensors:")
+        for sensor in sensors:
+            print(f"  {sensor.describe()}")
     for title, budget in (("RAM", report.ram), ("flash", report.flash)):
         mark = "OVER" if budget.over else "ok"
         print(f"\n{title}: {budget.used_bytes:,} of {budget.budget_bytes:,} bytes "
