@@ -25,7 +25,8 @@ from studio.core.boards import Board, boards
 from studio.core.errors import BadInput, StudioError
 from studio.core.plan import PlanStage
 from studio.core.project import Project
-from studio.core.sample_source import HOST_STREAM, REPLAY, HostStream, emulated_source, host_stream_for
+from studio.core.plan import DRIVER
+from studio.core.sample_source import HOST_STREAM, REPLAY, HostStream, host_stream_for
 from studio.core.validate import Report, load_recording, validate_project
 
 EMULATED_BOARD = "qemu-mps2-an386"
@@ -51,7 +52,7 @@ class GeneratedFirmware:
     board: Board
     replay_samples: int        # samples embedded for an emulated board (0 on real boards)
     labels: tuple[str, ...]
-    sample_source: str = "replay"   # studio.core.sample_source: "replay" (embedded) or "host-stream"
+    sample_source: str = "replay"   # the plan's sensor source: "replay" (embedded), "host-stream" or "driver"
 
     def estimate(self) -> dict[str, int]:
         """What validation estimated for this build: the numbers the measured sizes are held to."""
@@ -82,15 +83,13 @@ def replay_data(project: Project, report: Report) -> np.ndarray:
         raise BadInput(f"{sensor.node_id}: {e.message}") from None
 
 
-def emulated_host_stream(project: Project, report: Report) -> HostStream | None:
-    """The host stream the emulated board's live sensor reads (``studio.core.sample_source``), or
-    None when it plays an embedded recording. Its channels are what the sensor stage copies per sample."""
-    if emulated_source(project.dataset) != HOST_STREAM:
-        return None
+def sample_source(report: Report) -> str | None:
+    """Where the pipeline's sensor gets its samples on the report's board: ``driver``, ``replay``
+    or ``host-stream`` (the plan's resolution, ``studio.core.sensor_check``); None without one."""
     plan = report.plan
     if plan is None or plan.sensor is None:
         raise BadInput("the pipeline has no sensor")
-    return host_stream_for(project.dataset, plan.sensor.outputs["out"].elements)
+    return plan.sensor_source(plan.sensor.node_id)
 
 
 def _in_buffers(stage: PlanStage) -> dict[str, str]:
@@ -161,12 +160,14 @@ def firmware_parts(project: Project, board: Board | None = None) -> Iterator[Fir
     model_id: str | None = None
     source = plan.result
     labels = list(report.node_labels.get(source[0], ())) if source else _labels(report)
-    # a Replay sensor plays its recording on any board (a real one loops it); an emulated board
-    # plays the project's recording in place of a live sensor, or streams the imported test split
-    has_replay_sensor = plan.sensor is not None and plan.sensor.node_class.plays_recording
-    host_stream = emulated_host_stream(project, report) if board.emulated and not has_replay_sensor else None
-    replay = (replay_data(project, report) if (board.emulated or has_replay_sensor) and host_stream is None
-              else None)
+    # what the sensor reads, as validation resolved it (studio.core.sensor_check): a Replay sensor
+    # plays its recording on any board (a real one loops it), an emulated board plays the project's
+    # recording in place of a live sensor; a host-stream sensor (any board) or the emulated board's
+    # imported test split streams from the host; a driver reads the board's part
+    sample_from = sample_source(report)
+    host_stream = (host_stream_for(None, plan.sensor.outputs["out"].elements) if sample_from == HOST_STREAM
+                   else None)
+    replay = replay_data(project, report) if sample_from == REPLAY else None
     with tempfile.TemporaryDirectory(prefix="tms-model-") as tmp:
         model_dir = None
         for stage in plan.stages:
@@ -212,7 +213,7 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None, 
                                force=force, protected=project_paths(project), host_stream=parts.host_stream)
     return GeneratedFirmware(files, parts.report, parts.model_report, board,
                              0 if parts.replay is None else int(parts.replay.shape[0]), parts.labels,
-                             HOST_STREAM if parts.host_stream is not None else REPLAY)
+                             sample_source(parts.report) or DRIVER)
 
 
 def result_source(project: Project, report: Report) -> tuple[str, str] | None:

@@ -458,6 +458,8 @@ def cmd_build(a: argparse.Namespace) -> int:
 @firmware_args(out_required=False, board=False)
 @arg("--emulate", action="store_true", required=True, help="run on the emulated board (qemu-system-arm)")
 @arg("--count", type=int, default=None, help="stop after N inference results (default: the whole recording)")
+@arg("--stream", help="for a host-stream sensor: a recording to send (.wav, .csv, .npy) or 'split' "
+                      "(the dataset's test split; the default when imported)")
 def cmd_run(a: argparse.Namespace) -> int:
     from studio.actions import run_emulated
 
@@ -466,7 +468,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     project = _load(a)
     outcome = run_emulated(project, Path(a.out) if a.out else None, a.count,
                            on_message=lambda m: print_message(m, a.json),
-                           progress=_progress(a), force=a.force)
+                           progress=_progress(a), force=a.force, stream=a.stream)
     summary = outcome.counters.summary()
     if a.json:
         emit(summary)
@@ -493,7 +495,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
               "(e.g. --split 80/10/10)", file=sys.stderr)
         return 1
     result = evaluate_emulated(project, Path(a.out) if a.out else None,
-                               progress=_progress(a), force=a.force)
+                               progress=_progress(a), force=a.force, stream=a.stream)
     if result.get("host_accuracy") is None:
         print("error: accuracy cannot be computed: no window of the test split has a label", file=sys.stderr)
         return 1
@@ -528,6 +530,8 @@ def _print_confusion(title: str, confusion: dict) -> None:
 @arg("--monitor", action="store_true", help="build, flash & monitor: read the results as soon as the board talks")
 @arg("--count", type=int, help="with --monitor: stop after N inference results")
 @arg("--timeout", type=float, help="with --monitor: stop after this many seconds")
+@arg("--stream", help="with --monitor, for a host-stream sensor: a recording to send (.wav, .csv, .npy) "
+                      "or 'split' (the dataset's test split; the default when imported)")
 def cmd_flash(a: argparse.Namespace) -> int:
     from codegen.project_firmware import resolve_board
     from studio.actions import build, flash, flash_and_monitor
@@ -535,13 +539,15 @@ def cmd_flash(a: argparse.Namespace) -> int:
     seconds_arg(a.timeout)
     if a.count is not None and a.count < 1:
         raise BadInput(f"--count must be at least 1, not {a.count}")
+    if a.stream is not None and not a.monitor:
+        raise BadInput("--stream is what flash --monitor sends a host-stream sensor: add --monitor")
     project = _load(a)
     board = resolve_board(project, a.board)
     say = None if a.json else (lambda line: print(line, file=sys.stderr))
     if a.monitor:
         flashed, counters = flash_and_monitor(project, board, a.port, a.count, Path(a.out) if a.out else None,
                                               on_message=lambda m: print_message(m, a.json), on_output=say,
-                                              timeout_s=a.timeout)
+                                              timeout_s=a.timeout, stream=a.stream)
         summary = counters.summary()
         emit(summary) if a.json else print(f"{summary['lines']} lines, {summary['parsed']} parsed, "
                                            f"{summary['malformed']} malformed")
