@@ -495,7 +495,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
               "(e.g. --split 80/10/10)", file=sys.stderr)
         return 1
     result = evaluate_emulated(project, Path(a.out) if a.out else None,
-                               progress=_progress(a), force=a.force, stream=a.stream)
+                               progress=_progress(a), force=a.force)
     if result.get("host_accuracy") is None:
         print("error: accuracy cannot be computed: no window of the test split has a label", file=sys.stderr)
         return 1
