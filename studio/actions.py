@@ -363,7 +363,7 @@ def flash_and_monitor(project: Project, board: Board, port: str | None = None, c
     from studio.device.monitor import monitor
 
     built = build(project, out_dir, board)
-    responder = _responder(project, built, stream)
+    responder = host_stream_responder(project, built, stream)
     flashed = flash(built, board, port, on_output=on_output)
     try:
         read_from = flashed.port or port
@@ -377,7 +377,7 @@ def flash_and_monitor(project: Project, board: Board, port: str | None = None, c
     return flashed, counters
 
 
-def _responder(project: Project, built: BuildOutcome, stream: str | None):
+def host_stream_responder(project: Project, built: BuildOutcome, stream: str | None = None):
     """The host side of a host-stream sensor for a monitor session, None for any other sensor."""
     from studio.core.sample_source import host_stream_for
     from studio.device.hoststream import ClipStreamer, StreamResponder
