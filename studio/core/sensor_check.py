@@ -73,8 +73,9 @@ def _resolve(node_id: str, cls: type[NodeType], props: Mapping[str, Any], board:
         return [PlanSensor(node_id, HOST_STREAM, HOST_PART, HOST_BUS, kinds)], []
     if source == "external":
         return _external(node_id, kinds, props, board, catalogue)
+    chosen_part = props.get("part", "")
     if board.emulated:
-        on_board = _board_parts(node_id, kinds, board, catalogue) if kinds else ([], [])
+        on_board = _board_parts(node_id, kinds, board, catalogue, chosen_part) if kinds else ([], [])
         if on_board[0] and not on_board[1]:
             return on_board
         if feed == HOST_STREAM:
@@ -84,23 +85,31 @@ def _resolve(node_id: str, cls: type[NodeType], props: Mapping[str, Any], board:
         return [], []   # validation says the emulated board has nothing to play (studio.core.validate)
     if not kinds:
         return [], []   # a sensor node that names no kind (a test source) reads nothing on a board
-    found, problems = _board_parts(node_id, kinds, board, catalogue)
+    found, problems = _board_parts(node_id, kinds, board, catalogue, chosen_part)
     if any(k in _WARN_ONLY_KINDS for k in kinds):
         problems = [SensorProblem("warning", p.node_id, p.message + "; until then the firmware's camera stage "
                                   "feeds zeros") for p in problems]
     return found, problems
 
 
-def _board_parts(node_id: str, kinds: tuple[str, ...], board: Board, catalogue: tuple[Board, ...]
-                 ) -> tuple[list[PlanSensor], list[SensorProblem]]:
+def _board_parts(node_id: str, kinds: tuple[str, ...], board: Board, catalogue: tuple[Board, ...],
+                 wanted: str = "") -> tuple[list[PlanSensor], list[SensorProblem]]:
     """The board's own parts for ``kinds``: each kind from the first part with a driver for the
-    board's MCU family, a part already chosen for an earlier kind first."""
+    board's MCU family, a part already chosen for an earlier kind first; ``wanted``: the node's
+    ``part``, one of the board's own (e.g. the Rev2 part of a board with variants) where it has it."""
     family = mcu_family(board.mcu)
     chosen: dict[str, tuple[BoardSensor, list[str]]] = {}   # part -> (its entry, kinds it serves)
     for kind in kinds:
         entries = board.sensors_of(kind)
         if not entries:
             return [], [SensorProblem("error", node_id, _missing(kind, board, catalogue))]
+        if wanted and not board.emulated:
+            if wanted not in {e.part for e in board.sensors}:
+                own = ", ".join(dict.fromkeys(e.part for k in kinds for e in board.sensors_of(k)))
+                return [], [SensorProblem(
+                    "error", node_id, f"{board.name} has no part '{wanted}' (its {' and '.join(kinds)}: {own}); "
+                    "clear 'part' for the board's own, or set source to 'external' for a part you wired")]
+            entries = tuple(e for e in entries if e.part == wanted) or entries
         reuse = next((e for e in entries if e.part in chosen), None)
         if reuse is not None:
             chosen[reuse.part][1].append(kind)
@@ -117,8 +126,9 @@ def _board_parts(node_id: str, kinds: tuple[str, ...], board: Board, catalogue: 
         with_driver = tuple(dict.fromkeys(e.part for e in others if _driver(e.part, family)))
         for e in others:
             if not _driver(e.part, family):
+                other = PARTS[e.part].name if e.part in PARTS else e.part
                 problems.append(SensorProblem(
-                    "warning", node_id, f"{board.name} {e.variant} carries {PARTS[e.part].name if e.part in PARTS else e.part} "
+                    "warning", node_id, f"{board.name} {e.variant} carries {other} "
                     f"for {e.kind}, which has no driver yet: the firmware reads {PARTS[part_id].name} "
                     f"({entry.variant or 'every variant'}) only"))
         out.append(PlanSensor(node_id, DRIVER, part_id, entry.bus, tuple(served), entry.address,

@@ -157,11 +157,13 @@ def test_b_l475e_iot01a_lists_its_i2c2_parts_and_the_dfsdm_microphone():
 
 
 def test_the_pico_has_only_the_rp2040_adc_and_temperature_sensor():
-    assert _sensors("rpi-pico") == {("temperature", "rp2040_adc", "adc", None, ""), ("adc", "rp2040_adc", "adc", None, "")}
+    assert _sensors("rpi-pico") == {("temperature", "rp2040_adc", "adc", None, ""),
+                                    ("adc", "rp2040_adc", "adc", None, "")}
 
 
 def test_the_emulated_board_has_the_qemu_tmp105_and_the_replay():
-    assert _sensors("qemu-mps2-an386") == {("temperature", "tmp105", "i2c0", 0x48, ""), ("replay", "replay", "host", None, "")}
+    assert _sensors("qemu-mps2-an386") == {("temperature", "tmp105", "i2c0", 0x48, ""),
+                                           ("replay", "replay", "host", None, "")}
 
 
 @pytest.mark.parametrize("board_id", ["esp32-s3-devkitc", "seeeduino-xiao", "portenta-h7"])

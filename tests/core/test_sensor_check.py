@@ -176,3 +176,13 @@ def test_a_host_stream_gesture_checks_on_the_pico_with_the_stream_buffer_in_its_
     assert report.ok, errors(report)
     assert report.plan.sensor_source("imu") == "host-stream"
     assert report.ram.by_node[HOST_STREAM_KEY] == host_stream_for(None, 3).ram_bytes
+
+
+def test_part_picks_one_of_the_boards_own_parts_such_as_the_rev2_sensor():
+    (env,) = resolve("sensors.environment", "nano33ble", quantities="both", part="hs3003").sensors
+    assert (env.part, env.address, env.variant, env.driver) == ("hs3003", 0x44, "rev2", "hs3003")
+
+
+def test_a_part_the_board_does_not_carry_is_refused_naming_its_own():
+    (problem,) = resolve("sensors.accelerometer", "b-l475e-iot01a", part="mpu6050").problems
+    assert problem.severity == "error" and "no part 'mpu6050'" in problem.message and "lsm6dsl" in problem.message
