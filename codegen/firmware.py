@@ -165,10 +165,6 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
         raise BadInput(f"board '{board.id}' is emulated: it needs replay data in place of a live sensor")
     if host_stream is not None and replay is not None:
         raise BadInput("a sensor reads either the host's stream or an embedded recording, not both")
-    if host_stream is not None and glue is None:
-        raise BadInput(f"the host-stream sensor needs board glue that receives on the serial link "
-                       f"(the bare-metal nRF52840, RP2040, STM32L4 and emulated boards); {board.name} is "
-                       "built as an Arduino sketch, which does not receive the stream yet")
     if stages[0].mode in ("post", "result") or all(s.mode in ("post", "result") for s in stages):
         raise BadInput("the pipeline starts with an output stage: a sensor stage must come first")
     if feature_buffer is None:

@@ -91,3 +91,14 @@ def test_run_streams_the_recording_named_by_stream(streamed, tmp_path):
     assert r.returncode == 0, r.stderr
     lines = [json.loads(x) for x in r.stdout.splitlines()]
     assert [x["seq"] for x in lines if x["type"] == "inference"] == [0, 1]
+
+
+@pytest.mark.parametrize("board_id", ["esp32-s3-devkitc", "seeeduino-xiao"])
+def test_a_board_without_an_accelerometer_gets_a_sketch_that_reads_the_host_stream(streamed, tmp_path, board_id):
+    from codegen.project_firmware import generate
+
+    generated = generate(load_project(streamed), tmp_path / "fw", boards().get(board_id))
+    assert generated.sample_source == "host-stream" and generated.files.kind == "arduino-sketch"
+    src = tmp_path / "fw" / "firmware" / "src"
+    assert (src / "tms_hoststream.c").is_file()
+    assert "tms_uart_read_byte" in (src / "tms_arduino.cpp").read_text(encoding="utf-8")
