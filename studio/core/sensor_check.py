@@ -86,6 +86,9 @@ def _resolve(node_id: str, cls: type[NodeType], props: Mapping[str, Any], board:
     if not kinds:
         return [], []   # a sensor node that names no kind (a test source) reads nothing on a board
     found, problems = _board_parts(node_id, kinds, board, catalogue, chosen_part)
+    if kinds == ("adc",) and found:
+        problems += _adc_input(node_id, props, board, found[0])
+        found = found if not problems else []
     if any(k in _WARN_ONLY_KINDS for k in kinds):
         problems = [SensorProblem("warning", p.node_id, p.message + "; until then the firmware's camera stage "
                                   "feeds zeros") for p in problems]
@@ -134,6 +137,17 @@ def _board_parts(node_id: str, kinds: tuple[str, ...], board: Board, catalogue: 
         out.append(PlanSensor(node_id, DRIVER, part_id, entry.bus, tuple(served), entry.address,
                               _driver(part_id, family) or "", dict(entry.pins), entry.variant, with_driver))
     return out, _unique(problems)
+
+
+def _adc_input(node_id: str, props: Mapping[str, Any], board: Board, sensor: PlanSensor) -> list[SensorProblem]:
+    """An ADC node's ``channel`` must be one of the inputs the board brings out (``adcN`` pins)."""
+    inputs = {k: v for k, v in sensor.pins.items() if k.startswith("adc")}
+    channel = props.get("channel", 0)
+    if not inputs or f"adc{channel}" in inputs:
+        return []
+    shown = ", ".join(f"{k[3:]} ({v})" for k, v in sorted(inputs.items()))
+    return [SensorProblem("error", node_id, f"{board.name} has no ADC input {channel}; its inputs are {shown}: "
+                          "set 'channel' to one of them")]
 
 
 def _external(node_id: str, kinds: tuple[str, ...], props: Mapping[str, Any], board: Board,

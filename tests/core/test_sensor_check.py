@@ -186,3 +186,8 @@ def test_part_picks_one_of_the_boards_own_parts_such_as_the_rev2_sensor():
 def test_a_part_the_board_does_not_carry_is_refused_naming_its_own():
     (problem,) = resolve("sensors.accelerometer", "b-l475e-iot01a", part="mpu6050").problems
     assert problem.severity == "error" and "no part 'mpu6050'" in problem.message and "lsm6dsl" in problem.message
+
+
+def test_an_adc_channel_the_board_does_not_bring_out_is_refused_naming_its_inputs():
+    (problem,) = resolve("sensors.adc", "rpi-pico", channel=5).problems
+    assert "no ADC input 5" in problem.message and "0 (GPIO26), 1 (GPIO27), 2 (GPIO28)" in problem.message
