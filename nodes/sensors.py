@@ -5,6 +5,10 @@ one frame ``(height, width, colour_channels)`` at its frame rate. Values are flo
 units (g and deg/s for an IMU, audio normalised to [-1, 1], °C and %RH, ADC as a fraction of full
 scale). ``sensors.replay`` plays a recording from the project folder: the emulated board's only
 sensor, and the source of samples for tests and for representative data.
+
+A live sensor says what it reads (``SOURCE_PARAMS``): the board's own part of its kinds
+(``sensor_kinds``), an external part on a named bus, or the host's stream over the serial link;
+``studio.core.sensor_check`` resolves that on the board into the plan.
 """
 from __future__ import annotations
 
