@@ -44,7 +44,7 @@ ELF_PATH = PurePosixPath("build/firmware.elf")
 
 # runtime files every firmware gets (relative to RUNTIME_DIR)
 _CORE_SOURCES = ("tms_startup.c", "tms_timer.c", "tms_protocol.c", "tms_quant.c")
-_CORE_HEADERS = ("tms_timer.h", "tms_protocol.h", "tms_quant.h", "tms_uart.h", "tms_semihost.h")
+_CORE_HEADERS = ("tms_timer.h", "tms_protocol.h", "tms_quant.h", "tms_uart.h", "tms_semihost.h", "tms_mmio.h")
 _ARDUINO_SOURCES = ("tms_protocol.c", "tms_quant.c", "tms_arduino.cpp")
 _STAGE_MODES = ("sample", "window", "frame", "post", "result")
 _REPLAY_VALUES_PER_ROW = 8

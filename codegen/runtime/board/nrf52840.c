@@ -4,6 +4,7 @@
  * one byte per EasyDMA transfer (nRF52840 PS v1.7 section 6.34, UARTE). */
 #include <stdint.h>
 #include "tms_board.h"
+#include "tms_mmio.h"
 #include "tms_uart.h"
 
 #define CLOCK_TASKS_HFCLKSTART    (*(volatile uint32_t *)0x40000000u)
@@ -86,11 +87,11 @@ uint8_t tms_uart_read_byte(void)
     /* EasyDMA writes RAM only: one byte per transfer; bytes arriving between two transfers wait
      * in the UARTE's RX FIFO */
     static volatile uint8_t rx;
-    UARTE0_REG(UARTE_EVENTS_ENDRX) = 0u;
-    UARTE0_REG(UARTE_RXD_PTR) = (uint32_t)(uintptr_t)&rx;
-    UARTE0_REG(UARTE_RXD_MAXCNT) = 1u;
-    UARTE0_REG(UARTE_TASKS_STARTRX) = 1u;
-    while (UARTE0_REG(UARTE_EVENTS_ENDRX) == 0u) {
+    TMS_REG_WRITE(UARTE0_BASE + UARTE_EVENTS_ENDRX, 0u);
+    TMS_REG_WRITE(UARTE0_BASE + UARTE_RXD_PTR, (uint32_t)(uintptr_t)&rx);
+    TMS_REG_WRITE(UARTE0_BASE + UARTE_RXD_MAXCNT, 1u);
+    TMS_REG_WRITE(UARTE0_BASE + UARTE_TASKS_STARTRX, 1u);
+    while (TMS_REG_READ(UARTE0_BASE + UARTE_EVENTS_ENDRX) == 0u) {
     }
     return rx;
 }

@@ -3,6 +3,7 @@
  * sets up execute-in-place from the QSPI flash is rp2040_boot2.c, built separately. */
 #include <stdint.h>
 #include "tms_board.h"
+#include "tms_mmio.h"
 #include "tms_uart.h"
 
 #define REG(addr) (*(volatile uint32_t *)(addr))
@@ -101,9 +102,9 @@ void tms_uart_write(const char *data, size_t len)
 uint8_t tms_uart_read_byte(void)
 {
     /* FR.RXFE: the 32-byte receive FIFO is empty (RP2040 datasheet 4.2.8, UARTFR) */
-    while (REG(UART0_FR) & (1u << 4)) {
+    while (TMS_REG_READ(UART0_FR) & (1u << 4)) {
     }
-    return (uint8_t)REG(UART0_DR);
+    return (uint8_t)TMS_REG_READ(UART0_DR);
 }
 
 void tms_uart_flush(void)

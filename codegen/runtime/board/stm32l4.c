@@ -3,6 +3,7 @@
  * ST-LINK virtual COM port. */
 #include <stdint.h>
 #include "tms_board.h"
+#include "tms_mmio.h"
 #include "tms_uart.h"
 
 #define REG(addr) (*(volatile uint32_t *)(addr))
@@ -17,8 +18,10 @@
 #define USART1_CR1    REG(0x40013800u)
 #define USART1_BRR    REG(0x4001380Cu)
 #define USART1_ISR    REG(0x4001381Cu)
-#define USART1_ICR    REG(0x40013820u)
-#define USART1_RDR    REG(0x40013824u)
+/* the receive path's registers go through tms_mmio.h (tested against a model of the USART) */
+#define USART1_ISR_ADDR 0x4001381Cu
+#define USART1_ICR_ADDR 0x40013820u
+#define USART1_RDR_ADDR 0x40013824u
 #define USART1_TDR    REG(0x40013828u)
 
 void tms_board_init(void)
@@ -66,12 +69,13 @@ uint8_t tms_uart_read_byte(void)
 {
     /* ISR.RXNE (bit 5); an overrun (ORE, bit 3) stops reception until cleared: the byte it lost
      * fails the frame's CRC and the host sends the block again (RM0351 section 40.8) */
-    while ((USART1_ISR & (1u << 5)) == 0u) {
-        if (USART1_ISR & (1u << 3)) {
-            USART1_ICR = 1u << 3;
+    uint32_t isr;
+    while (((isr = TMS_REG_READ(USART1_ISR_ADDR)) & (1u << 5)) == 0u) {
+        if (isr & (1u << 3)) {
+            TMS_REG_WRITE(USART1_ICR_ADDR, 1u << 3);
         }
     }
-    return (uint8_t)USART1_RDR;
+    return (uint8_t)TMS_REG_READ(USART1_RDR_ADDR);
 }
 
 void tms_uart_flush(void)
