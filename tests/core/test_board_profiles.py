@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from studio.core.boards import BoardCatalogue, load_board_file, parse_board
 from studio.core.errors import BoardError
@@ -193,3 +195,25 @@ def test_boards_json_lists_the_sensor_parts():
             "pins": {"scl": "PB10", "sda": "PB11"}} in j["sensors"]
     assert "microphone" in j["sensor_kinds"]
     assert ("accelerometer", "lsm6dsl") in board.info().sensors
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-300, 300), st.text(max_size=12),
+                    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=4), st.text(max_size=4),
+                                                                         max_size=2))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_VALUES, st.dictionaries(
+    st.sampled_from(["kind", "part", "bus", "address", "variant", "pins", "other"]),
+    st.one_of(_VALUES, st.sampled_from(["accelerometer", "temperature", "lsm6dsl", "hts221", "i2c1"])),
+    max_size=6)), max_size=4))
+def test_any_sensors_list_is_parsed_or_refused_with_a_board_error(entries):
+    data = _raw(builtin_boards_dir() / "rpi-pico.yaml")
+    data["sensors"] = entries
+    try:
+        board = parse_board(data, "x.yaml")
+    except BoardError as e:
+        assert "x.yaml" in e.message
+        return
+    assert len(board.sensors) == len(entries)
+    assert all(s.kind and s.part for s in board.sensors)
