@@ -46,7 +46,7 @@ ELF_PATH = PurePosixPath("build/firmware.elf")
 
 # runtime files every firmware gets (relative to RUNTIME_DIR)
 _CORE_SOURCES = ("tms_startup.c", "tms_timer.c", "tms_protocol.c", "tms_quant.c")
-_CORE_HEADERS = ("tms_timer.h", "tms_protocol.h", "tms_quant.h", "tms_uart.h", "tms_semihost.h")
+_CORE_HEADERS = ("tms_timer.h", "tms_protocol.h", "tms_quant.h", "tms_uart.h", "tms_semihost.h", "tms_mmio.h")
 _ARDUINO_SOURCES = ("tms_protocol.c", "tms_quant.c", "tms_arduino.cpp")
 _STAGE_MODES = ("sample", "window", "frame", "post", "result")
 _REPLAY_VALUES_PER_ROW = 8
@@ -127,6 +127,20 @@ def _stage_view(stage: StageCode) -> dict:
             "init": stage.init, "run": stage.run, "gate": gate}
 
 
+def _device_vectors(stages) -> list[str]:
+    """The device part of the vector table: a handler name at each IRQ number a stage's driver takes
+    (``StageCode.extra["irq"]``: (number, handler)), "" elsewhere; [] when no driver takes one."""
+    irqs = [s.extra["irq"] for s in stages if s.extra.get("irq")]
+    if not irqs:
+        return []
+    table = [""] * (max(n for n, _ in irqs) + 1)
+    for number, handler in irqs:
+        if table[number] and table[number] != handler:
+            raise BadInput(f"two drivers take IRQ {number} ({table[number]}, {handler})")
+        table[number] = handler
+    return table
+
+
 def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Sequence[StageCode],
                    model_dir: Path | None, labels: Sequence[str], replay: np.ndarray | None = None,
                    feature_buffer: str | None = None, model_buffer: str | None = None,
@@ -170,11 +184,8 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
     driver_fed = any(s.extra.get("sensor_source") == "driver" for s in stages)
     if replay is None and host_stream is None and board.emulated and not driver_fed:
         raise BadInput(f"board '{board.id}' is emulated: it needs replay data in place of a live sensor")
-    # the host's bytes come in on the emulated board's UART, or on a board's own USB serial port
-    if host_stream is not None and (replay is not None or glue is None
-                                    or (glue.family != "mps2" and not uses_usb_cdc(board))):
-        raise BadInput("the host-stream sample source runs on the emulated board's serial link or a board's "
-                       "USB serial port (serial_transport: usb-cdc) for now, without an embedded recording")
+    if host_stream is not None and replay is not None:
+        raise BadInput("a sensor reads either the host's stream or an embedded recording, not both")
     if stages[0].mode in ("post", "result") or all(s.mode in ("post", "result") for s in stages):
         raise BadInput("the pipeline starts with an output stage: a sensor stage must come first")
     if feature_buffer is None:
@@ -239,7 +250,7 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
 
     put(f"{src}tms_board.h", env.get_template("tms_board.h.j2").render(
         **common, clock_hz=board.clock_hz, has_fpu=int(has_fpu), emulated=int(board.emulated),
-        sleep_wfi=int(board.sleeps_between_samples),
+        sleep_wfi=int(board.sleeps_between_samples), device_irqs=_device_vectors(stages),
         baud=board.serial_baud, glue_defines=glue.defines if glue else ()))
     has_replay = replay is not None
     if has_replay:

@@ -74,10 +74,13 @@ def _mps2(board: Board) -> BoardGlue:
 def _nrf52840(board: Board) -> BoardGlue:
     # UARTE BAUDRATE register: baud * 2^32 / 16 MHz, rounded to the 4096 steps the hardware uses
     reg = (((board.serial_baud << 32) // 16_000_000) + 0x800) & ~0xFFF
-    tx_pin = 32 + 3  # P1.03, header pin TX/D1 on the Nano 33 BLE
+    tx_pin = 32 + 3   # P1.03, header pin TX/D1 on the Nano 33 BLE
+    rx_pin = 32 + 10  # P1.10, header pin RX/D0
     return BoardGlue("nrf52840", "board/nrf52840.c",
-                     (("TMS_UARTE_BAUDRATE", f"0x{reg:08X}u"), ("TMS_UART_TX_PIN", f"{tx_pin}u")),
-                     serial="UARTE0 TX on P1.03 (header pin TX/D1; needs a 3.3 V USB-serial adapter)")
+                     (("TMS_UARTE_BAUDRATE", f"0x{reg:08X}u"), ("TMS_UART_TX_PIN", f"{tx_pin}u"),
+                      ("TMS_UART_RX_PIN", f"{rx_pin}u")),
+                     serial="UARTE0 TX on P1.03, RX on P1.10 (header pins TX/D1, RX/D0; needs a 3.3 V "
+                            "USB-serial adapter)")
 
 
 def _rp2040(board: Board) -> BoardGlue:
@@ -85,14 +88,14 @@ def _rp2040(board: Board) -> BoardGlue:
     div64 = round(board.clock_hz * 4 / board.serial_baud)
     return BoardGlue("rp2040", "board/rp2040.c",
                      (("TMS_PL011_IBRD", f"{div64 >> 6}u"), ("TMS_PL011_FBRD", f"{div64 & 63}u")),
-                     serial="UART0 TX on GPIO0 (needs a 3.3 V USB-serial adapter)",
+                     serial="UART0 TX on GPIO0, RX on GPIO1 (needs a 3.3 V USB-serial adapter)",
                      boot2=True, boot2_origin=board.flash_origin)
 
 
 def _stm32l4(board: Board) -> BoardGlue:
     brr = round(board.clock_hz / board.serial_baud)  # oversampling by 16
     return BoardGlue("stm32l4", "board/stm32l4.c", (("TMS_USART_BRR", f"{brr}u"),),
-                     serial="USART1 TX on PB6 (the ST-LINK virtual COM port)")
+                     serial="USART1 TX on PB6, RX on PB7 (the ST-LINK virtual COM port)")
 
 
 # mcu prefix -> (glue factory, the core clock the glue programs; None = taken from the profile)

@@ -27,7 +27,9 @@ from studio.core.boards import Board, boards
 from studio.core.errors import BadInput, StudioError
 from studio.core.plan import PlanStage
 from studio.core.project import Project
-from studio.core.sample_source import HOST_STREAM, REPLAY, HostStream, emulated_source, host_stream_for
+from studio.core.plan import DRIVER
+from studio.core.sample_source import HOST_STREAM, REPLAY, HostStream, driver_ring_capacity, host_stream_for
+from studio.core.sensor_parts import PARTS
 from studio.core.validate import Report, load_recording, validate_project
 
 EMULATED_BOARD = "qemu-mps2-an386"
@@ -54,8 +56,7 @@ class GeneratedFirmware:
     board: Board
     replay_samples: int        # samples embedded for an emulated board (0 on real boards)
     labels: tuple[str, ...]
-    sample_source: str = "replay"   # "replay" (embedded), "host-stream" (studio.core.sample_source) or
-                                    # "driver" (a sensor read through its part's driver)
+    sample_source: str = "replay"   # the plan's sensor source: "replay" (embedded), "host-stream" or "driver"
     sensors: tuple[SensorBinding, ...] = ()  # each sensor node's part, bus, address and source
 
     def estimate(self) -> dict[str, int]:
@@ -101,15 +102,13 @@ def replay_data(project: Project, report: Report) -> np.ndarray:
         raise BadInput(f"{sensor.node_id}: {e.message}") from None
 
 
-def emulated_host_stream(project: Project, report: Report) -> HostStream | None:
-    """The host stream the emulated board's live sensor reads (``studio.core.sample_source``), or
-    None when it plays an embedded recording. Its channels are what the sensor stage copies per sample."""
-    if emulated_source(project.dataset) != HOST_STREAM:
-        return None
+def sample_source(report: Report) -> str | None:
+    """Where the pipeline's sensor gets its samples on the report's board: ``driver``, ``replay``
+    or ``host-stream`` (the plan's resolution, ``studio.core.sensor_check``); None without one."""
     plan = report.plan
     if plan is None or plan.sensor is None:
-        raise BadInput("the pipeline has no sensor")
-    return host_stream_for(project.dataset, plan.sensor.outputs["out"].elements)
+        return None
+    return plan.sensor_source(plan.sensor.node_id)
 
 
 def _in_buffers(stage: PlanStage) -> dict[str, str]:
@@ -181,16 +180,17 @@ def firmware_parts(project: Project, board: Board | None = None) -> Iterator[Fir
     model_id: str | None = None
     source = plan.result
     labels = list(report.node_labels.get(source[0], ())) if source else _labels(report)
-    # a Replay sensor plays its recording on any board (a real one loops it); an emulated board
-    # plays the project's recording in place of a live sensor, or streams the imported test split
-    has_replay_sensor = plan.sensor is not None and plan.sensor.node_class.plays_recording
-    bindings = tuple(sensor_binding(s, board) for s in plan.by_role(Role.SENSOR))
-    driver_fed = any(b.source == DRIVER for b in bindings)
-    host_stream = (emulated_host_stream(project, report)
-                   if board.emulated and not has_replay_sensor and not driver_fed else None)
-    replay = (replay_data(project, report)
-              if (board.emulated or has_replay_sensor) and host_stream is None and not driver_fed else None)
+    # what the sensor reads, as validation resolved it (studio.core.sensor_check): a Replay sensor
+    # plays its recording on any board (a real one loops it), an emulated board plays the project's
+    # recording in place of a live sensor; a host-stream sensor (any board) or the emulated board's
+    # imported test split streams from the host; a driver reads the board's part
+    sample_from = sample_source(report)
+    host_stream = (host_stream_for(None, plan.sensor.outputs["out"].elements) if sample_from == HOST_STREAM
+                   else None)
+    replay = replay_data(project, report) if sample_from == REPLAY else None
+    bindings = tuple(sensor_binding(plan, s) for s in plan.by_role(Role.SENSOR))
     hop = int(plan.window.props["hop"]) if plan.window is not None and "hop" in plan.window.props else None
+    busy_us = report.latency.window_us if report.latency is not None else 0.0
     with tempfile.TemporaryDirectory(prefix="tms-model-") as tmp:
         model_dir = None
         for stage in plan.stages:
@@ -198,8 +198,11 @@ def firmware_parts(project: Project, board: Board | None = None) -> Iterator[Fir
             if stage.role is Role.SENSOR:
                 binding = next(b for b in bindings if b.node_id == node_id)
                 if binding.source == DRIVER:
-                    stages.append(driver_sensor_stage(node_id, props, stage.outputs["out"].elements, binding,
-                                                      board, hop))
+                    out = stage.outputs["out"]
+                    part = PARTS.get(plan.sensors_of(node_id)[0].part)
+                    stages.append(driver_sensor_stage(
+                        node_id, props, out.elements, binding, board,
+                        driver_ring_capacity(out.rate_hz, busy_us, hop), part.driver_state_bytes if part else 64))
                 else:
                     stages.append(sensor_stage(node_id, stage.outputs["out"]))
             elif stage.role is Role.PASS_THROUGH:
@@ -242,8 +245,7 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None, 
                                sample_rate_hz=sensor_rate_hz(parts.report))
     return GeneratedFirmware(files, parts.report, parts.model_report, board,
                              0 if parts.replay is None else int(parts.replay.shape[0]), parts.labels,
-                             HOST_STREAM if parts.host_stream is not None
-                             else DRIVER if any(b.source == DRIVER for b in parts.sensors) else REPLAY, parts.sensors)
+                             sample_source(parts.report) or DRIVER, parts.sensors)
 
 
 def sensor_rate_hz(report: Report) -> float | None:

@@ -195,6 +195,8 @@ class BoardInfo:
     clock_hz: int
     fpu: bool
     dsp: bool
+    # (kind, part) of every sensor the board carries, e.g. ("accelerometer", "lsm9ds1")
+    sensors: tuple[tuple[str, str], ...] = ()
 
 
 FLOAT = "float"
@@ -336,6 +338,11 @@ class NodeType:
     def cost(self, inputs: Mapping[str, TensorSpec], outputs: Mapping[str, TensorSpec],
              p: Mapping[str, Any], ctx: NodeContext) -> Cost:
         return Cost()
+
+    def sensor_kinds(self, p: Mapping[str, Any]) -> tuple[str, ...]:
+        """What a sensor node measures (``studio.core.sensor_parts.KINDS``), in the order of its
+        sample's values; () for a node that reads no sensor (a replay plays a file)."""
+        return ()
 
     def labels(self, p: Mapping[str, Any], ctx: NodeContext) -> list[str] | None:
         """Class labels this node produces, if it knows them (model, outputs pass them on)."""

@@ -96,10 +96,11 @@ def cmd_boards(a: argparse.Namespace) -> int:
     if a.json:
         emit([b.to_json() for b in items])
     else:
-        print(f"{'id':24} {'name':36} {'cpu':14} {'clock':>8} {'flash':>9} {'RAM':>9}")
+        print(f"{'id':24} {'name':36} {'cpu':14} {'clock':>8} {'flash':>9} {'RAM':>9}  sensor parts")
         for b in items:
+            parts = ", ".join(dict.fromkeys(s.part for s in b.sensors)) or "none"
             print(f"{b.id:24} {b.name[:36]:36} {b.cpu:14} {b.clock_hz / 1e6:6.0f}MHz "
-                  f"{b.flash_bytes // 1024:7d}KB {b.ram_bytes // 1024:7d}KB")
+                  f"{b.flash_bytes // 1024:7d}KB {b.ram_bytes // 1024:7d}KB  {parts}")
     for problem in cat.problems:
         print(f"warning: {problem}", file=sys.stderr)
     return 0
@@ -213,6 +214,11 @@ def cmd_check(a: argparse.Namespace) -> int:
 def print_check(project, report) -> None:
     b = report.board
     print(f"{project.name} on {b.name} ({b.cpu}, {b.clock_hz / 1e6:g} MHz)")
+    sensors = report.plan.sensors if report.plan is not None else ()
+    if sensors:
+        print("\nsensors:")
+        for sensor in sensors:
+            print(f"  {sensor.describe()}")
     for title, budget in (("RAM", report.ram), ("flash", report.flash)):
         mark = "OVER" if budget.over else "ok"
         print(f"\n{title}: {budget.used_bytes:,} of {budget.budget_bytes:,} bytes "
@@ -464,6 +470,8 @@ def cmd_build(a: argparse.Namespace) -> int:
 @firmware_args(out_required=False, board=False)
 @arg("--emulate", action="store_true", required=True, help="run on the emulated board (qemu-system-arm)")
 @arg("--count", type=int, default=None, help="stop after N inference results (default: the whole recording)")
+@arg("--stream", help="for a host-stream sensor: a recording to send (.wav, .csv, .npy) or 'split' "
+                      "(the dataset's test split; the default when imported)")
 def cmd_run(a: argparse.Namespace) -> int:
     from studio.actions import run_emulated
     from studio.device.protocol import SleepTally
@@ -478,7 +486,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         print_message(message, a.json)
 
     outcome = run_emulated(project, Path(a.out) if a.out else None, a.count, on_message=on_message,
-                           progress=_progress(a), force=a.force)
+                           progress=_progress(a), force=a.force, stream=a.stream)
     summary = outcome.counters.summary()
     if a.json:
         emit({**summary, **sleep.to_json()})
@@ -541,6 +549,8 @@ def _print_confusion(title: str, confusion: dict) -> None:
 @arg("--monitor", action="store_true", help="build, flash & monitor: read the results as soon as the board talks")
 @arg("--count", type=int, help="with --monitor: stop after N inference results")
 @arg("--timeout", type=float, help="with --monitor: stop after this many seconds")
+@arg("--stream", help="with --monitor, for a host-stream sensor: a recording to send (.wav, .csv, .npy) "
+                      "or 'split' (the dataset's test split; the default when imported)")
 def cmd_flash(a: argparse.Namespace) -> int:
     from codegen.project_firmware import resolve_board
     from studio.actions import build, flash, flash_and_monitor
@@ -548,13 +558,15 @@ def cmd_flash(a: argparse.Namespace) -> int:
     seconds_arg(a.timeout)
     if a.count is not None and a.count < 1:
         raise BadInput(f"--count must be at least 1, not {a.count}")
+    if a.stream is not None and not a.monitor:
+        raise BadInput("--stream is what flash --monitor sends a host-stream sensor: add --monitor")
     project = _load(a)
     board = resolve_board(project, a.board)
     say = None if a.json else (lambda line: print(line, file=sys.stderr))
     if a.monitor:
         flashed, counters = flash_and_monitor(project, board, a.port, a.count, Path(a.out) if a.out else None,
                                               on_message=lambda m: print_message(m, a.json), on_output=say,
-                                              timeout_s=a.timeout)
+                                              timeout_s=a.timeout, stream=a.stream)
         summary = counters.summary()
         emit(summary) if a.json else print(f"{summary['lines']} lines, {summary['parsed']} parsed, "
                                            f"{summary['malformed']} malformed")

@@ -23,10 +23,13 @@ from studio.core.graph import Graph
 from studio.core.latency_calibration import node_cycles
 from studio.core.errors import BadInput
 from nodes.base import Role
-from studio.core.plan import PipelinePlan, PlanError, build_plan, disagreeing_outputs_message, reported_sources
+from studio.core.plan import DRIVER, PipelinePlan, PlanError, build_plan, disagreeing_outputs_message, reported_sources
 from studio.core.project import Project, ProblemKind, safe_join
-from studio.core.sample_source import (HOST_STREAM, HOST_STREAM_FLASH_BYTES, HOST_STREAM_KEY, emulated_source,
-                                       host_stream_for)
+from studio.core.sample_source import (HOST_STREAM, HOST_STREAM_FLASH_BYTES, HOST_STREAM_KEY, REPLAY,
+                                      driver_ring_bytes, driver_ring_capacity,
+                                       emulated_source, host_stream_for)
+from studio.core.sensor_check import SensorResolution, resolve_sensors
+from studio.core.sensor_parts import PARTS
 from studio.core.optimization import stale_int8_models
 
 # What every firmware image carries besides the pipeline's nodes: start-up code, vector table, UART
@@ -150,6 +153,7 @@ class Report:
             "latency": self.latency.to_json(),
             "energy": self.energy.to_json() if self.energy else {},
             "issues": [i.to_json() for i in self.issues],
+            "sensors": [s.to_json() for s in (self.plan.sensors if self.plan is not None else ())],
             "order": list(self.order),
             "labels": list(self.labels),
             "tensors": {f"{n}.{p}": {"shape": list(s.shape), "dtype": s.dtype, "rate_hz": s.rate_hz}
@@ -159,10 +163,12 @@ class Report:
 
 def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
              battery: Battery | None = None, extra_issues: tuple[Issue, ...] = (),
-             extra_costs: Mapping[str, Cost] | None = None, recording_name: str = "") -> Report:
+             extra_costs: Mapping[str, Cost] | None = None, recording_name: str = "",
+             sensors: SensorResolution | None = None) -> Report:
     """``extra_costs`` are parts of the image that are not nodes (e.g. the recording an emulated
     board plays), listed in the budgets under their own key; ``recording_name`` names that
-    recording in an overflow message."""
+    recording in an overflow message; ``sensors``: what each sensor node reads on the board
+    (``studio.core.sensor_check``; resolved here, without an emulated recording, when not given)."""
     start = time.perf_counter()
     ctx = ctx or NodeContext(board=board.info())
     if ctx.board is None:
@@ -273,8 +279,15 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
                                 f"SNR {snr[0]:.0f} dB vs float on {snr[1]}"))
 
     issues.extend(_structure_issues(graph, into, out_count))
+    if sensors is None:
+        sensors = resolve_sensors(sensor_nodes(graph, order, checked), board, None, boards().all())
+    issues.extend(Issue(p.severity, p.node_id, p.message) for p in sensors.problems)
 
+    latency = _latency(graph, board, specs, costs, ctx)
     ram_by = {n: c.ram_bytes for n, c in costs.items()}
+    for node_id, extra_bytes in driver_sensor_ram(sensors.sensors, specs, checked, order, graph,
+                                                  latency.window_us).items():
+        ram_by[node_id] = ram_by.get(node_id, 0) + extra_bytes
     ram_by[RUNTIME_KEY] = RUNTIME_RAM_BYTES
     ram_by[STACK_KEY] = board.stack_bytes
     flash_by = {n: c.flash_bytes for n, c in costs.items()}
@@ -303,7 +316,6 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
             issues.append(Issue("warning", None, f"{name} is {budget.fraction:.0%} full "
                                 f"({_kib(budget.used_bytes)} of {_kib(budget.budget_bytes)})"))
 
-    latency = _latency(graph, board, specs, costs, ctx)
     if latency.period_us and latency.window_us > latency.period_us:
         slowest = max(latency.by_node_us, key=latency.by_node_us.get, default=None)
         needs = (f"the pipeline needs {latency.window_us / 1000:.1f} ms per window but a new window arrives "
@@ -333,7 +345,8 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
     else:
         try:
             arithmetic = {n: arithmetic_for(graph.node(n).spec, ctx.board) for n in checked}
-            plan = build_plan(graph, tuple(order), specs, checked, received_by, labels, frozenset(failed), arithmetic)
+            plan = build_plan(graph, tuple(order), specs, checked, received_by, labels, frozenset(failed),
+                              arithmetic, sensors.sensors)
         except PlanError as e:
             plan_problem = e.message
     return Report(board, tuple(issues), ram, flash, latency, energy, tuple(order), specs, costs,
@@ -446,23 +459,95 @@ def validate_project(project: Project, board: Board | None = None) -> Report:
     if board.serial_transport == "usb-cdc":
         extra_costs[USB_SERIAL_KEY] = USB_SERIAL_COST
     recording_name = ""
-    if board.emulated:
-        live = [n for n in project.graph.nodes if _role(n) is Role.SENSOR and not n.spec.plays_recording]
-        if live and emulated_source(project.dataset) == HOST_STREAM:
-            # the imported test split streams from the host at run time: a block buffer, no recording
-            stream = host_stream_for(project.dataset)
-            extra_costs[HOST_STREAM_KEY] = Cost(ram_bytes=stream.ram_bytes, flash_bytes=HOST_STREAM_FLASH_BYTES)
-        elif live:
-            try:
-                shape = recording_shape(project)
-                extra_costs[RECORDING_KEY] = Cost(flash_bytes=4 * int(np.prod(shape)))
-                recording_name = str(project.dataset["test"]["samples"])
-            except BadInput as e:
-                extra += tuple(Issue("error", n.id, f"the emulated board has no live sensors: {e.message}")
-                               for n in live)
+    feed = emulated_source(project.dataset) if board.emulated else None
+    sensors = resolve_sensors(sensor_nodes(project.graph), board, feed, boards().all())
+    streamed = sensors.host_stream_nodes
+    if streamed:
+        # the host streams the samples at run time: a block buffer, no recording. The emulated board
+        # streams the imported test split as imported; a host-stream node, the values it emits
+        stream = (host_stream_for(project.dataset) if feed == HOST_STREAM and not _streams_by_node(project, streamed)
+                  else host_stream_for(None, _sample_values(project.graph, streamed[0], ctx)))
+        extra_costs[HOST_STREAM_KEY] = Cost(ram_bytes=stream.ram_bytes, flash_bytes=HOST_STREAM_FLASH_BYTES)
+    played = [s.node_id for s in sensors.sensors
+              if s.source == REPLAY and not project.graph.node(s.node_id).spec.plays_recording]
+    live_without_feed = board.emulated and feed is None and _live_nodes_without_part(project.graph, sensors)
+    if played or live_without_feed:
+        try:
+            shape = recording_shape(project)
+            extra_costs[RECORDING_KEY] = Cost(flash_bytes=4 * int(np.prod(shape)))
+            recording_name = str(project.dataset["test"]["samples"])
+        except BadInput as e:
+            extra += tuple(Issue("error", n, f"the emulated board has no live sensors: {e.message}")
+                           for n in (played or live_without_feed))
     extra += tuple(Issue("warning", node_id, message) for node_id, message in stale_int8_models(project.graph, ctx))
     return validate(project.graph, board, ctx, BATTERIES.get(project.battery), extra, extra_costs,
-                    recording_name=recording_name)
+                    recording_name=recording_name, sensors=sensors)
+
+
+def driver_sensor_ram(sensors, specs, checked, order, graph: Graph, busy_us: float) -> dict[str, int]:
+    """RAM a driver-fed sensor adds to its node beyond the node's own cost: its driver's struct and its
+    sample ring (``driver_ring_capacity``: what arrives during one window's busy time)."""
+    out: dict[str, int] = {}
+    for s in sensors:
+        spec = specs.get((s.node_id, "out"))
+        if s.source != DRIVER or spec is None:
+            continue
+        part = PARTS.get(s.part)
+        capacity = driver_ring_capacity(spec.rate_hz, busy_us, window_hop(graph, order, checked))
+        out[s.node_id] = (driver_ring_bytes(capacity, spec.elements)
+                          + (part.driver_state_bytes if part else 64))
+    return out
+
+
+def window_hop(graph: Graph, order, checked) -> int | None:
+    """The hop of the pipeline's window node, in samples (None without one)."""
+    for node_id in order:
+        node = graph.node(node_id)
+        if _role(node) is Role.WINDOW and "hop" in checked.get(node_id, {}):
+            return int(checked[node_id]["hop"])
+    return None
+
+
+def sensor_nodes(graph: Graph, order: list[str] | None = None,
+                 checked: Mapping[str, Mapping[str, Any]] | None = None) -> list[tuple[str, Any, Mapping[str, Any]]]:
+    """(id, node class, checked properties) of every sensor node whose properties check, in data-flow
+    order (``order``) or the graph's; ``checked``: properties already checked by ``validate``."""
+    out = []
+    ids = order if order is not None else [n.id for n in graph.nodes]
+    for node_id in ids:
+        node = graph.node(node_id)
+        if _role(node) is not Role.SENSOR:
+            continue
+        if checked is not None:
+            if node_id in checked:
+                out.append((node_id, node.spec, checked[node_id]))
+            continue
+        try:
+            out.append((node_id, node.spec, node.spec.check_props(node.props)))
+        except NodeError:
+            continue   # validate reports the bad property
+    return out
+
+
+def _streams_by_node(project: Project, nodes: tuple[str, ...]) -> bool:
+    """A node set to host-stream (rather than the emulated board streaming its imported split)."""
+    return any(project.graph.node(n).props.get("source") == HOST_STREAM for n in nodes)
+
+
+def _sample_values(graph: Graph, node_id: str, ctx: NodeContext) -> int:
+    """Values per sample a sensor node emits (what a host stream carries for it)."""
+    node = graph.node(node_id)
+    try:
+        return node.spec().infer({}, node.spec.check_props(node.props), ctx)["out"].elements
+    except (NodeError, KeyError):
+        return 1
+
+
+def _live_nodes_without_part(graph: Graph, sensors: SensorResolution) -> list[str]:
+    """Live sensor nodes the emulated board resolved to nothing (no part, no recording to play)."""
+    resolved = {s.node_id for s in sensors.sensors}
+    return [n.id for n in graph.nodes if _role(n) is Role.SENSOR and not n.spec.plays_recording
+            and n.id not in resolved]
 
 
 RECORDING_KEY = "(recording)"

@@ -75,15 +75,18 @@ class FlashedBoard:
     session: _TrackedSession | None
     board_name: str
     build: dict[str, Any]
+    responder: Any = None   # studio.device.hoststream.StreamResponder for a host-stream sensor
 
 
 def build_and_flash(snapshot, board, port: str | None, note, progress, cancelled) -> FlashedBoard:
     """The job's work (off the UI thread; touches no Qt and no live project): build, flash, and
     for the emulated board keep QEMU running for the monitor."""
-    from studio.actions import build
+    from studio.actions import build, host_stream_responder
     from studio.device.flash import FlashError, flash_board
 
     outcome = build(snapshot, board=board, progress=lambda f, t: progress(0.7 * f, t), cancelled=cancelled)
+    # a host-stream sensor is sent the dataset's test split (or the project's recording) by the monitor
+    responder = host_stream_responder(snapshot, outcome)
     sizes = outcome.to_json()
     est, meas = sizes["estimated"], sizes["measured"]
     note(f"built {Path(sizes['elf']).name} for {board.name}: flash {meas['flash_bytes']:,} B "
@@ -123,7 +126,7 @@ def build_and_flash(snapshot, board, port: str | None, note, progress, cancelled
         raise JobCancelled()
     progress(1.0, f"flashed {board.name} in {result.duration_s:.1f} s")
     return FlashedBoard(result.serial_url or port or _board_port(board), board.serial_baud, session, board.name,
-                        sizes)
+                        sizes, responder)
 
 
 def _board_port(board) -> str | None:
@@ -262,7 +265,7 @@ class DeviceTools(QObject):
             self.show_monitor()
             return
         try:
-            self.panel.connect_to(flashed.port, flashed.baud, session=flashed.session)
+            self.panel.connect_to(flashed.port, flashed.baud, session=flashed.session, responder=flashed.responder)
         except StudioError as e:
             if flashed.session is not None:
                 flashed.session.stop()

@@ -85,18 +85,37 @@ class _Connection:
     """One connection attempt: its link, the deque its reader thread fills, and an optional
     emulator session that lives exactly as long as it."""
 
-    def __init__(self, port: str, baud: int, session: Any, give_up_after_s: float | None):
+    def __init__(self, port: str, baud: int, session: Any, give_up_after_s: float | None, responder: Any = None):
         self.port = port
         self.queue: collections.deque = collections.deque()
         self.session = session
+        # a host-stream sensor's requests are answered on the reader thread (no Qt), not shown
+        self.responder = responder
+        self._kick: threading.Timer | None = None
         # deque.append is atomic, so the reader thread needs no lock and never touches Qt
-        self.link = SerialLink(port, baud, on_message=self.queue.append, on_state=self.queue.append,
-                               give_up_after_s=give_up_after_s)
+        self.link = SerialLink(port, baud, on_message=self._on_message if responder else self.queue.append,
+                               on_state=self.queue.append, give_up_after_s=give_up_after_s)
+
+    def _on_message(self, message) -> None:
+        if not self.responder.handle(message, self.link.send):
+            self.queue.append(message)
+
+    def _kick_stream(self) -> None:
+        try:
+            self.responder.kick(self.link.send)
+        except StudioError:
+            pass   # not connected yet: the board's own request starts the stream
 
     def start(self) -> None:
         self.link.start()
+        if self.responder is not None:
+            self._kick = threading.Timer(self.responder.kick_after_s, self._kick_stream)
+            self._kick.daemon = True
+            self._kick.start()
 
     def stop(self, wait: bool = False) -> None:
+        if self._kick is not None:
+            self._kick.cancel()
         # not joining the reader keeps Disconnect instant; its last messages go to a deque nobody drains
         self.link.stop(join_timeout_s=2.0 if wait else 0.0)
         session, self.session = self.session, None
@@ -423,7 +442,7 @@ class MonitorPanel(QWidget):
             self.error.emit(e.message)
 
     def connect_to(self, port: str, baud: int | None = None, session: Any = None,
-                   give_up_after_s: float | None = None) -> None:
+                   give_up_after_s: float | None = None, responder: Any = None) -> None:
         """Starts reading ``port`` (a device or a pyserial URL). ``session``, when given (the running
         emulator), is stopped when this connection ends. A real board is retried until the user
         disconnects (it may be plugged in later); an emulator session is given up
@@ -438,7 +457,7 @@ class MonitorPanel(QWidget):
             give_up_after_s = EMULATED_GIVE_UP_S
         freeze_long_lived_objects()
         prefer_the_ui_thread()
-        self.connection = _Connection(port, baud, session, give_up_after_s)
+        self.connection = _Connection(port, baud, session, give_up_after_s, responder)
         self.connections_made = 0
         self._last_noted_state = None
         self.run_ended = None

@@ -15,20 +15,18 @@ from studio.actions import build, emulated_i2c_devices, run_emulated
 from studio.core.boards import boards
 from studio.device.emulator import EXIT_SENSOR_ERROR, Emulator, run_lines
 from studio.device.protocol import parse_line
-from tests.e2e.i2c_pipeline import temperature_project, with_binding_params
+from tests.e2e.i2c_pipeline import temperature_project
 
 pytestmark = pytest.mark.slow
 
 RESOLUTION_C = 0.0625
-SENSOR = {"source": "driver", "part": "tmp105", "bus": "i2c3", "address": 0x48}
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("i2c")
-    with with_binding_params():
-        project = temperature_project(folder / "project", **SENSOR)
-        yield project, build(project, folder / "fw", boards().get("qemu-mps2-an386"))
+    project = temperature_project(folder / "project")  # the board's own TMP105, by default
+    return project, build(project, folder / "fw", boards().get("qemu-mps2-an386"))
 
 
 def _inferences(lines: list[str]) -> list[dict]:
@@ -83,8 +81,7 @@ def test_a_new_temperature_set_while_it_runs_reaches_the_next_windows(built):
 
 def test_run_emulated_reads_the_part_at_the_value_given_for_the_node(built, tmp_path):
     project, _ = built
-    with with_binding_params():
-        run = run_emulated(project, tmp_path / "fw", count=2, sensor_values={"env": 41.0})
+    run = run_emulated(project, tmp_path / "fw", count=2, sensor_values={"env": 41.0})
     assert [r["scores"] for r in run.inferences()] == [[41.0] * 3] * 2
 
 

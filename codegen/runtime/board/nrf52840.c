@@ -1,29 +1,37 @@
 /* Board glue for nRF52840 boards (Arduino Nano 33 BLE): the 64 MHz crystal, and UARTE0 on the
- * TX pin from the board header. UARTE transmits by EasyDMA from RAM, so bytes are staged in a
- * RAM buffer and sent a line (or a full buffer) at a time. */
+ * TX/RX pins from the board header. UARTE transmits by EasyDMA from RAM, so bytes are staged in a
+ * RAM buffer and sent a line (or a full buffer) at a time; the host-stream sample source receives
+ * one byte per EasyDMA transfer (nRF52840 PS v1.7 section 6.34, UARTE). */
 #include <stdint.h>
 #include "tms_board.h"
+#include "tms_mmio.h"
 #include "tms_uart.h"
 
 #define CLOCK_TASKS_HFCLKSTART    (*(volatile uint32_t *)0x40000000u)
 #define CLOCK_EVENTS_HFCLKSTARTED (*(volatile uint32_t *)0x40000100u)
 #define UARTE0_BASE 0x40002000u
 #define UARTE0_REG(off) (*(volatile uint32_t *)(UARTE0_BASE + (off)))
+#define UARTE_TASKS_STARTRX 0x000u
 #define UARTE_TASKS_STARTTX 0x008u
+#define UARTE_EVENTS_ENDRX  0x110u
 #define UARTE_EVENTS_ENDTX  0x120u
 #define UARTE_ENABLE        0x500u
 #define UARTE_PSEL_TXD      0x50Cu
 #define UARTE_PSEL_RXD      0x514u
 #define UARTE_BAUDRATE      0x524u
+#define UARTE_RXD_PTR       0x534u
+#define UARTE_RXD_MAXCNT    0x538u
 #define UARTE_TXD_PTR       0x544u
 #define UARTE_TXD_MAXCNT    0x548u
 #define UARTE_CONFIG        0x56Cu
 #define UARTE_ENABLE_ON     8u
-#define PSEL_DISCONNECTED   0xFFFFFFFFu
 /* GPIO port of the TX pin: P0 at 0x50000000, P1 at 0x50000300 */
 #define GPIO_TX_BASE (0x50000000u + 0x300u * (TMS_UART_TX_PIN >> 5))
 #define GPIO_OUTSET (*(volatile uint32_t *)(GPIO_TX_BASE + 0x508u))
 #define GPIO_DIRSET (*(volatile uint32_t *)(GPIO_TX_BASE + 0x518u))
+/* PIN_CNF of the RX pin: input, input buffer connected, no pull */
+#define GPIO_RX_PIN_CNF (*(volatile uint32_t *)(0x50000000u + 0x300u * (TMS_UART_RX_PIN >> 5) + 0x700u \
+                                                  + 4u * (TMS_UART_RX_PIN & 31u)))
 
 #ifndef TMS_SERIAL_USB_CDC
 static char tms_uart_buf[128];
@@ -45,7 +53,8 @@ void tms_uart_init(void)
     GPIO_OUTSET = 1u << (TMS_UART_TX_PIN & 31u);
     GPIO_DIRSET = 1u << (TMS_UART_TX_PIN & 31u);
     UARTE0_REG(UARTE_PSEL_TXD) = TMS_UART_TX_PIN;
-    UARTE0_REG(UARTE_PSEL_RXD) = PSEL_DISCONNECTED;
+    GPIO_RX_PIN_CNF = 0u;
+    UARTE0_REG(UARTE_PSEL_RXD) = TMS_UART_RX_PIN;
     UARTE0_REG(UARTE_BAUDRATE) = TMS_UARTE_BAUDRATE;
     UARTE0_REG(UARTE_CONFIG) = 0u;
     UARTE0_REG(UARTE_ENABLE) = UARTE_ENABLE_ON;
@@ -74,6 +83,22 @@ void tms_uart_write(const char *data, size_t len)
         }
         tms_uart_buf[tms_uart_len++] = data[i];
     }
+}
+#endif
+
+#ifndef TMS_SERIAL_USB_CDC  /* else the USB CDC port receives (usb/tms_usb_uart.c) */
+uint8_t tms_uart_read_byte(void)
+{
+    /* EasyDMA writes RAM only: one byte per transfer; bytes arriving between two transfers wait
+     * in the UARTE's RX FIFO */
+    static volatile uint8_t rx;
+    TMS_REG_WRITE(UARTE0_BASE + UARTE_EVENTS_ENDRX, 0u);
+    TMS_REG_WRITE(UARTE0_BASE + UARTE_RXD_PTR, (uint32_t)(uintptr_t)&rx);
+    TMS_REG_WRITE(UARTE0_BASE + UARTE_RXD_MAXCNT, 1u);
+    TMS_REG_WRITE(UARTE0_BASE + UARTE_TASKS_STARTRX, 1u);
+    while (TMS_REG_READ(UARTE0_BASE + UARTE_EVENTS_ENDRX) == 0u) {
+    }
+    return rx;
 }
 #endif
 
