@@ -19,7 +19,7 @@ from codegen.emitters.registry import emit_stage_code
 from codegen.emitters.sensor_driver import driver_sensor_stage
 from codegen.firmware import FirmwareFiles, write_firmware
 from codegen.output_dir import project_paths
-from codegen.sensor_binding import DRIVER, SensorBinding, sensor_binding
+from codegen.sensor_binding import DRIVER, NONE, SensorBinding, sensor_binding
 from codegen.stage import StageCode, buffer_name
 from nodes.base import NodeContext, NodeError, Role, TensorSpec
 from nodes.model import device_model_file
@@ -161,9 +161,10 @@ class FirmwareParts:
 
 
 @contextmanager
-def firmware_parts(project: Project, board: Board | None = None) -> Iterator[FirmwareParts]:
+def firmware_parts(project: Project, board: Board | None = None, library: bool = False) -> Iterator[FirmwareParts]:
     """The project's firmware parts for ``board`` (default: the project's); the model's C exists
-    in a temporary folder until the block ends. Raises PipelineHasErrors or BadInput."""
+    in a temporary folder until the block ends. ``library``: the parts of an exported library, whose
+    integrator hands it the samples (no sensor driver). Raises PipelineHasErrors or BadInput."""
     from codegen.model import ModelError, compile_tflite
 
     board = board or boards().get(project.board_id)
@@ -188,7 +189,8 @@ def firmware_parts(project: Project, board: Board | None = None) -> Iterator[Fir
     host_stream = (host_stream_for(None, plan.sensor.outputs["out"].elements) if sample_from == HOST_STREAM
                    else None)
     replay = replay_data(project, report) if sample_from == REPLAY else None
-    bindings = tuple(sensor_binding(plan, s) for s in plan.by_role(Role.SENSOR))
+    bindings = tuple(SensorBinding(s.node_id, NONE) if library else sensor_binding(plan, s)
+                     for s in plan.by_role(Role.SENSOR))
     hop = int(plan.window.props["hop"]) if plan.window is not None and "hop" in plan.window.props else None
     busy_us = report.latency.window_us if report.latency is not None else 0.0
     with tempfile.TemporaryDirectory(prefix="tms-model-") as tmp:

@@ -25,10 +25,10 @@ import numpy as np
 from nodes.base import Mode, Role, RunState, Cost, NodeContext, NodeError, NodeType, Param, Port, TensorSpec, register
 from nodes.datafiles import load_numeric_npy, open_regular, read_bounded, regular_file_size
 
-# C code size of each sensor's stage (bytes), as measured in generated images (arm-none-eabi-nm of
-# the gesture sample on nano33ble and mps2-an386): today every sensor stage is the loop that copies
-# the current sample into the node's buffer. No on-board sensor drivers are generated yet (the
-# firmware feeds zeros on a real board); when one lands, measure its image and raise its entry here.
+# C code size of each sensor's stage (bytes) when it copies a given sample into the node's buffer
+# (replay, host-stream), as measured in generated images (arm-none-eabi-nm of the gesture sample on
+# nano33ble and mps2-an386). A sensor read through a generated driver adds its driver, bus glue and
+# sample ring on top, by part (studio.core.sensor_parts, charged in studio.core.validate).
 CODE_BYTES = {
     "sensors/imu": 48,
     "sensors/microphone": 48,

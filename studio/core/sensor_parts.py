@@ -30,6 +30,16 @@ MCU_FAMILIES: Mapping[str, str] = {"CMSDK": "mps2", "nRF52840": "nrf52840", "RP2
 I2C_FAMILIES = ("mps2", "nrf52840", "rp2040", "stm32l4")
 
 
+# code a driver-fed sensor brings besides its driver (arm-none-eabi-gcc 12 -Os, Cortex-M4, measured
+# in linked images: the gesture sample's LSM9DS1 on the Nano and LSM6DSL on the B-L475E): the sample
+# ring (tms_sensor.c), tms_delay.c, the protocol's sensor error line and the stage's own code
+DRIVER_RUNTIME_CODE_BYTES = 1000
+# the board family's bus driver a chip on that bus needs (codegen/runtime/board/<family>_i2c.c)
+BUS_GLUE_CODE_BYTES: Mapping[str, Mapping[str, int]] = {
+    "i2c": {"mps2": 542, "nrf52840": 468, "stm32l4": 578, "rp2040": 508},
+}
+
+
 @dataclass(frozen=True)
 class SensorPart:
     id: str                                  # stable, saved in profiles and projects
@@ -42,6 +52,7 @@ class SensorPart:
     datasheet: str = ""
     max_rate_hz: float | None = None         # the fastest output data rate its driver can set
     driver_state_bytes: int = 64             # its driver's struct (tms_<driver>_t), as the compiler lays it out
+    driver_code_bytes: int = 0               # its driver's code (arm-none-eabi-gcc 12 -Os, Cortex-M4)
 
     @property
     def driver(self) -> bool:
@@ -63,37 +74,37 @@ def _i2c_driver(stem: str) -> dict[str, str]:
 _PARTS = (
     # ---- chips with a generated driver (codegen/runtime/sensors/<driver>.c) ----
     SensorPart("lsm9ds1", "LSM9DS1", ("accelerometer", "gyroscope", "magnetometer", "temperature"), "i2c",
-               (0x6B, 0x6A, 0x1E, 0x1C), _i2c_driver("lsm9ds1"), datasheet="ST DocID025715", max_rate_hz=952.0),
+               (0x6B, 0x6A, 0x1E, 0x1C), _i2c_driver("lsm9ds1"), datasheet="ST DocID025715", max_rate_hz=952.0, driver_code_bytes=1164),
     SensorPart("lsm6dsl", "LSM6DSL", ("accelerometer", "gyroscope", "temperature"), "i2c", (0x6A, 0x6B),
-               _i2c_driver("lsm6dsl"), external=True, datasheet="ST DocID028475", max_rate_hz=1660.0),
+               _i2c_driver("lsm6dsl"), external=True, datasheet="ST DocID028475", max_rate_hz=1660.0, driver_code_bytes=956),
     SensorPart("lsm6ds3", "LSM6DS3", ("accelerometer", "gyroscope", "temperature"), "i2c", (0x6A, 0x6B),
-               _i2c_driver("lsm6ds3"), external=True, datasheet="ST DocID026899", max_rate_hz=1660.0),
+               _i2c_driver("lsm6ds3"), external=True, datasheet="ST DocID026899", max_rate_hz=1660.0, driver_code_bytes=956),
     SensorPart("lis3mdl", "LIS3MDL", ("magnetometer", "temperature"), "i2c", (0x1E, 0x1C),
-               _i2c_driver("lis3mdl"), datasheet="ST DocID024204", max_rate_hz=1000.0),
+               _i2c_driver("lis3mdl"), datasheet="ST DocID024204", max_rate_hz=1000.0, driver_code_bytes=790),
     SensorPart("hts221", "HTS221", ("temperature", "humidity"), "i2c", (0x5F,), _i2c_driver("hts221"),
-               external=True, datasheet="ST DocID026333", max_rate_hz=12.5),
+               external=True, datasheet="ST DocID026333", max_rate_hz=12.5, driver_code_bytes=924),
     SensorPart("hs3003", "HS3003", ("temperature", "humidity"), "i2c", (0x44,), _i2c_driver("hs3003"),
-               datasheet="Renesas HS300x datasheet R36DS0010EU", max_rate_hz=25.0),
+               datasheet="Renesas HS300x datasheet R36DS0010EU", max_rate_hz=25.0, driver_code_bytes=262),
     SensorPart("lps22hb", "LPS22HB", ("pressure", "temperature"), "i2c", (0x5C, 0x5D), _i2c_driver("lps22hb"),
-               external=True, datasheet="ST DocID027083", max_rate_hz=75.0),
+               external=True, datasheet="ST DocID027083", max_rate_hz=75.0, driver_code_bytes=716),
     SensorPart("mpu6050", "MPU-6050", ("accelerometer", "gyroscope", "temperature"), "i2c", (0x68, 0x69),
-               _i2c_driver("mpu6050"), external=True, datasheet="InvenSense PS-MPU-6000A-00", max_rate_hz=1000.0),
+               _i2c_driver("mpu6050"), external=True, datasheet="InvenSense PS-MPU-6000A-00", max_rate_hz=1000.0, driver_code_bytes=1024),
     SensorPart("icm20948", "ICM-20948", ("accelerometer", "gyroscope", "magnetometer", "temperature"), "i2c",
-               (0x68, 0x69), _i2c_driver("icm20948"), datasheet="InvenSense DS-000189", max_rate_hz=1125.0),
+               (0x68, 0x69), _i2c_driver("icm20948"), datasheet="InvenSense DS-000189", max_rate_hz=1125.0, driver_code_bytes=1404),
     SensorPart("tmp105", "TMP105", ("temperature",), "i2c", (0x48, 0x49, 0x4A, 0x4B), _i2c_driver("tmp105"),
-               external=True, datasheet="TI SBOS323"),
+               external=True, datasheet="TI SBOS323", driver_code_bytes=494),
     # ---- microphones through an MCU peripheral: the peripheral's driver ----
     SensorPart("mp34dt05", "MP34DT05-A", ("microphone",), "pdm", drivers={"nrf52840": "nrf52840_pdm"},
                datasheet="ST DS12748; nRF52840 PS v1.7 section 6.15 (PDM)",
-               driver_state_bytes=4108, max_rate_hz=20000.0),
+               driver_state_bytes=4108, max_rate_hz=20000.0, driver_code_bytes=496),
     SensorPart("mp34dt01", "MP34DT01-M", ("microphone",), "dfsdm", drivers={"stm32l4": "stm32l4_dfsdm"},
                datasheet="ST DocID026514; STM32L4 RM0351 section 24 (DFSDM)",
-               driver_state_bytes=4124),
+               driver_state_bytes=4124, driver_code_bytes=638),
     # ---- on-chip converters ----
     SensorPart("rp2040_adc", "RP2040 ADC", ("adc", "temperature"), "adc", drivers={"rp2040": "rp2040_adc"},
-               datasheet="RP2040 datasheet section 4.9 (ADC and temperature sensor)"),
+               datasheet="RP2040 datasheet section 4.9 (ADC and temperature sensor)", driver_code_bytes=896),
     SensorPart("analog", "analog sensor on an ADC pin", ("adc",), "adc", drivers={"rp2040": "rp2040_adc"},
-               external=True, datasheet="the MCU's ADC (RP2040 datasheet section 4.9)"),
+               external=True, datasheet="the MCU's ADC (RP2040 datasheet section 4.9)", driver_code_bytes=896),
     # ---- parts boards carry that have no driver yet ----
     SensorPart("bmi270", "BMI270", ("accelerometer", "gyroscope", "temperature"), "i2c", (0x68, 0x69),
                datasheet="Bosch BST-BMI270-DS000"),

@@ -29,7 +29,7 @@ from studio.core.sample_source import (HOST_STREAM, HOST_STREAM_FLASH_BYTES, HOS
                                       driver_ring_bytes, driver_ring_capacity,
                                        emulated_source, host_stream_for)
 from studio.core.sensor_check import SensorResolution, resolve_sensors
-from studio.core.sensor_parts import PARTS
+from studio.core.sensor_parts import BUS_GLUE_CODE_BYTES, DRIVER_RUNTIME_CODE_BYTES, PARTS, mcu_family
 from studio.core.optimization import stale_int8_models
 
 # What every firmware image carries besides the pipeline's nodes: start-up code, vector table, UART
@@ -285,12 +285,13 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
 
     latency = _latency(graph, board, specs, costs, ctx)
     ram_by = {n: c.ram_bytes for n, c in costs.items()}
-    for node_id, extra_bytes in driver_sensor_ram(sensors.sensors, specs, checked, order, graph,
-                                                  latency.window_us).items():
-        ram_by[node_id] = ram_by.get(node_id, 0) + extra_bytes
+    flash_by = {n: c.flash_bytes for n, c in costs.items()}
+    for node_id, cost in driver_sensor_costs(sensors.sensors, specs, checked, order, graph, board,
+                                             latency.window_us).items():
+        ram_by[node_id] = ram_by.get(node_id, 0) + cost.ram_bytes
+        flash_by[node_id] = flash_by.get(node_id, 0) + cost.flash_bytes
     ram_by[RUNTIME_KEY] = RUNTIME_RAM_BYTES
     ram_by[STACK_KEY] = board.stack_bytes
-    flash_by = {n: c.flash_bytes for n, c in costs.items()}
     flash_by[RUNTIME_KEY] = RUNTIME_FLASH_BYTES[board.fpu]
     for key, cost in (extra_costs or {}).items():
         ram_by[key] = ram_by.get(key, 0) + cost.ram_bytes
@@ -484,18 +485,23 @@ def validate_project(project: Project, board: Board | None = None) -> Report:
                     recording_name=recording_name, sensors=sensors)
 
 
-def driver_sensor_ram(sensors, specs, checked, order, graph: Graph, busy_us: float) -> dict[str, int]:
-    """RAM a driver-fed sensor adds to its node beyond the node's own cost: its driver's struct and its
-    sample ring (``driver_ring_capacity``: what arrives during one window's busy time)."""
-    out: dict[str, int] = {}
+def driver_sensor_costs(sensors, specs, checked, order, graph: Graph, board: Board,
+                        busy_us: float) -> dict[str, Cost]:
+    """What a driver-fed sensor adds to its node beyond the node's own cost: RAM for its driver's
+    struct and its sample ring (``driver_ring_capacity``: what arrives during one window's busy time),
+    flash for its driver, its bus glue and the ring's runtime."""
+    out: dict[str, Cost] = {}
     for s in sensors:
         spec = specs.get((s.node_id, "out"))
         if s.source != DRIVER or spec is None:
             continue
         part = PARTS.get(s.part)
         capacity = driver_ring_capacity(spec.rate_hz, busy_us, window_hop(graph, order, checked))
-        out[s.node_id] = (driver_ring_bytes(capacity, spec.elements)
-                          + (part.driver_state_bytes if part else 64))
+        glue = BUS_GLUE_CODE_BYTES.get(part.bus if part else "", {}).get(mcu_family(board.mcu), 0)
+        out[s.node_id] = Cost(ram_bytes=driver_ring_bytes(capacity, spec.elements)
+                              + (part.driver_state_bytes if part else 64),
+                              flash_bytes=(part.driver_code_bytes if part else 0) + glue
+                              + DRIVER_RUNTIME_CODE_BYTES)
     return out
 
 
