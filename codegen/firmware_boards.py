@@ -33,6 +33,12 @@ class BoardGlue:
     semihosting: bool = False               # emulated: runs end with a semihosting exit code
     boot2_origin: int = 0
     extra_sources: tuple[str, ...] = ()     # more runtime files (.c built, .h copied), e.g. the USB port
+    # the sample tick the firmware sleeps between (tms_power.h): SysTick (tms_power.c) by default; a
+    # family whose SysTick stops asleep names its own, the device interrupt that wakes the core
+    # (IRQ number, handler) and the clock it counts
+    power_source: str = "tms_power.c"
+    tick_irq: tuple[int, str] | None = None
+    tick_clock_hz: int = 0                  # 0: the core clock (SysTick)
 
 
 _CPU_FLAGS = {
@@ -80,7 +86,10 @@ def _nrf52840(board: Board) -> BoardGlue:
                      (("TMS_UARTE_BAUDRATE", f"0x{reg:08X}u"), ("TMS_UART_TX_PIN", f"{tx_pin}u"),
                       ("TMS_UART_RX_PIN", f"{rx_pin}u")),
                      serial="UARTE0 TX on P1.03, RX on P1.10 (header pins TX/D1, RX/D0; needs a 3.3 V "
-                            "USB-serial adapter)")
+                            "USB-serial adapter)",
+                     # SysTick stops in System ON idle: RTC1 (IRQ 17) on the 32.768 kHz LFCLK wakes it
+                     power_source="board/nrf52840_rtc_tick.c",
+                     tick_irq=(17, "tms_nrf52840_rtc1_irq_handler"), tick_clock_hz=32768)
 
 
 def _rp2040(board: Board) -> BoardGlue:

@@ -82,16 +82,5 @@ void tms_print_power(uint32_t seq)
     uint64_t busy = asleep < window ? window - asleep : 0u;
     tms_power_mark_cycles = now;
     tms_power_mark_asleep = tms_asleep_cycles;
-    tms_put_raw("{\"type\":\"power\",\"seq\":");
-    tms_put_u32(seq);
-    tms_put_raw(",\"busy_us\":");
-    tms_put_u32(tms_timer_cycles_to_us(busy));
-    tms_put_raw(",\"window_us\":");
-    tms_put_u32(tms_timer_cycles_to_us(window));
-    tms_put_raw(",\"busy_cycles\":");
-    tms_put_u64(busy);
-    tms_put_raw(",\"window_cycles\":");
-    tms_put_u64(window);
-    tms_put_raw("}");
-    tms_put_line_end();
+    tms_print_power_span(seq, busy, window, tms_timer_cycles_to_us(busy), tms_timer_cycles_to_us(window));
 }

@@ -9,7 +9,9 @@
  * window's model ran past several ticks) it returns at once for each missed tick, as a board
  * draining a FIFO catches up. The time spent in WFI is summed, so the firmware can say
  * what fraction of each window it slept (the {"type":"power"} line; Python reference:
- * studio/core/energy.py, which estimates the same duty cycle). */
+ * studio/core/energy.py, which estimates the same duty cycle). This is tms_power.c's SysTick tick; a
+ * board whose SysTick stops asleep implements the same functions on its own timer (the nRF52840:
+ * board/nrf52840_rtc_tick.c, RTC1 on the 32.768 kHz LFCLK; codegen.firmware_boards.BoardGlue.power_source). */
 #ifndef TMS_POWER_H
 #define TMS_POWER_H
 #include <stdint.h>

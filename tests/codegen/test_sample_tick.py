@@ -30,7 +30,8 @@ def test_the_tick_fits_systick_and_keeps_the_rate_within_a_tenth_of_a_percent(cl
     assert abs(t.rate_error) < 1e-3
 
 
-@pytest.mark.parametrize("board_id, wfi", [("qemu-mps2-an386", "1"), ("rpi-pico", "1"), ("nano33ble", "0")])
+@pytest.mark.parametrize("board_id, wfi", [("qemu-mps2-an386", "1"), ("b-l475e-iot01a", "1"), ("rpi-pico", "1"),
+                                          ("nano33ble", "1")])
 def test_generated_firmware_paces_the_samples_and_sleeps_only_where_the_tick_can_wake_the_core(
         board_id, wfi, tmp_path):
     from pathlib import Path
@@ -53,3 +54,30 @@ def test_generated_firmware_paces_the_samples_and_sleeps_only_where_the_tick_can
     assert ("block_end = i + 4u;" in pipeline if board_id.startswith("qemu")
             else "#define TMS_WAIT_FOR_SAMPLE() ((void)tms_wait_for_tick())" in pipeline)
     assert "tms_wait_for_tick()" in pipeline and "tms_print_power(seq);" in pipeline
+
+
+@pytest.mark.parametrize("board_id, source, vector", [
+    ("b-l475e-iot01a", "runtime/tms_power.c", None),                    # SysTick runs in sleep
+    ("nano33ble", "runtime/board/nrf52840_rtc_tick.c",                  # SysTick stops: RTC1, IRQ 17
+     "    tms_nrf52840_rtc1_irq_handler, /* IRQ 17 */")])
+def test_the_tick_source_and_its_wake_up_vector_are_the_boards(board_id, source, vector, tmp_path):
+    from pathlib import Path
+
+    from codegen.project_firmware import generate
+    from studio.core.boards import boards
+    from studio.core.project import load_project
+
+    root = Path(__file__).resolve().parents[2]
+    project = load_project(root / "sample_projects" / "gesture" / "gesture.tinyml")
+    generate(project, tmp_path / "fw", boards().get(board_id))
+    makefile = (tmp_path / "fw" / "Makefile").read_text()
+    assert source in makefile
+    assert ("runtime/tms_power.c" in makefile) == (source == "runtime/tms_power.c")
+    board_h = (tmp_path / "fw" / "src" / "tms_board.h").read_text()
+    assert (vector in board_h) if vector else "TMS_DEVICE_VECTORS" not in board_h
+
+
+def test_an_rtc_tick_counts_the_same_period_on_the_32768_hz_clock():
+    t = sample_tick(64_000_000, 25.0, tick_clock_hz=32768)
+    assert t.tick_counts * 25 == 32768                   # 1310.72 counts, the fraction carried over
+    assert "RTC compare every 1310 18/25 counts of 32768 Hz" in t.comment

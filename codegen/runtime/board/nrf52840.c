@@ -1,10 +1,12 @@
-/* Board glue for nRF52840 boards (Arduino Nano 33 BLE): the 64 MHz crystal, and UARTE0 on the
+/* Board glue for nRF52840 boards (Arduino Nano 33 BLE): the 64 MHz crystal, the 32.768 kHz LFCLK of the
+ * RTC sample tick (started by nrf52840_rtc_tick.c when the firmware sleeps), and UARTE0 on the
  * TX/RX pins from the board header. UARTE transmits by EasyDMA from RAM, so bytes are staged in a
  * RAM buffer and sent a line (or a full buffer) at a time; the host-stream sample source receives
  * one byte per EasyDMA transfer (nRF52840 PS v1.7 section 6.34, UARTE). */
 #include <stdint.h>
 #include "tms_board.h"
 #include "tms_mmio.h"
+#include "tms_timer.h"
 #include "tms_uart.h"
 
 #define CLOCK_TASKS_HFCLKSTART    (*(volatile uint32_t *)0x40000000u)
@@ -101,6 +103,43 @@ uint8_t tms_uart_read_byte(void)
     return rx;
 }
 #endif
+
+/* CLOCK's LFCLK controller (PS v1.7, CLOCK chapter, "LFCLK controller"): the 32.768 kHz clock the
+ * RTC sample tick (nrf52840_rtc_tick.c) counts, which keeps running in System ON idle */
+#define CLOCK_BASE                0x40000000u
+#define CLOCK_TASKS_LFCLKSTART    0x008u
+#define CLOCK_TASKS_LFCLKSTOP     0x00Cu
+#define CLOCK_EVENTS_LFCLKSTARTED 0x104u
+#define CLOCK_LFCLKSRC            0x518u
+#define LFCLKSRC_RC   0u
+#define LFCLKSRC_XTAL 1u
+/* the LFXO starts in 0.25 s typically (PS v1.7, CLOCK electrical specification, t_START,LFXO);
+ * after a second without LFCLKSTARTED there is no crystal (a module without one, as the
+ * NINA-B306-01B) and the RC oscillator (+-500 ppm calibrated, +-2 % not) is used instead */
+#define LFXO_TIMEOUT_CYCLES ((uint64_t)TMS_CLOCK_HZ)
+
+int tms_nrf52840_lfclk_start(void);
+int tms_nrf52840_lfclk_start(void)
+{
+    uint64_t t0;
+    /* LFCLKSRC may be written only while the LFCLK is stopped: it is, out of reset */
+    TMS_REG_WRITE(CLOCK_BASE + CLOCK_LFCLKSRC, LFCLKSRC_XTAL);
+    TMS_REG_WRITE(CLOCK_BASE + CLOCK_EVENTS_LFCLKSTARTED, 0u);
+    TMS_REG_WRITE(CLOCK_BASE + CLOCK_TASKS_LFCLKSTART, 1u);
+    t0 = tms_timer_cycles();
+    while (TMS_REG_READ(CLOCK_BASE + CLOCK_EVENTS_LFCLKSTARTED) == 0u) {
+        if (tms_timer_cycles() - t0 > LFXO_TIMEOUT_CYCLES) {
+            TMS_REG_WRITE(CLOCK_BASE + CLOCK_TASKS_LFCLKSTOP, 1u);
+            TMS_REG_WRITE(CLOCK_BASE + CLOCK_LFCLKSRC, LFCLKSRC_RC);
+            TMS_REG_WRITE(CLOCK_BASE + CLOCK_EVENTS_LFCLKSTARTED, 0u);
+            TMS_REG_WRITE(CLOCK_BASE + CLOCK_TASKS_LFCLKSTART, 1u);
+            while (TMS_REG_READ(CLOCK_BASE + CLOCK_EVENTS_LFCLKSTARTED) == 0u) {
+            }
+            return (int)LFCLKSRC_RC;
+        }
+    }
+    return (int)LFCLKSRC_XTAL;
+}
 
 void tms_board_fault(void)
 {
