@@ -472,6 +472,9 @@ def cmd_build(a: argparse.Namespace) -> int:
 @arg("--count", type=int, default=None, help="stop after N inference results (default: the whole recording)")
 @arg("--stream", help="for a host-stream sensor: a recording to send (.wav, .csv, .npy) or 'split' "
                       "(the dataset's test split; the default when imported)")
+@arg("--sensor-value", action="append", default=[], metavar="NODE=VALUE",
+     help="what the emulated board's part read by sensor NODE reads (in the node's unit, e.g. env=23.5 "
+          "degC for the emulated TMP105); repeat for several nodes")
 def cmd_run(a: argparse.Namespace) -> int:
     from studio.actions import run_emulated
     from studio.device.protocol import SleepTally
@@ -486,7 +489,8 @@ def cmd_run(a: argparse.Namespace) -> int:
         print_message(message, a.json)
 
     outcome = run_emulated(project, Path(a.out) if a.out else None, a.count, on_message=on_message,
-                           progress=_progress(a), force=a.force, stream=a.stream)
+                           progress=_progress(a), force=a.force, stream=a.stream,
+                           sensor_values=_sensor_values(a.sensor_value))
     summary = outcome.counters.summary()
     if a.json:
         emit({**summary, **sleep.to_json()})
@@ -494,6 +498,21 @@ def cmd_run(a: argparse.Namespace) -> int:
         print(f"{summary['lines']} lines, {summary['parsed']} parsed, {summary['malformed']} malformed")
         print(sleep.describe())
     return 0
+
+
+def _sensor_values(pairs: list[str]) -> dict[str, float]:
+    """``NODE=VALUE`` pairs of --sensor-value; BadInput naming the one that is not."""
+    values: dict[str, float] = {}
+    for pair in pairs:
+        node, sep, value = pair.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not sep or not node or number != number or number in (float("inf"), float("-inf")):
+            raise BadInput(f"--sensor-value '{pair}' is not NODE=NUMBER (e.g. env=23.5)")
+        values[node] = number
+    return values
 
 
 @verb("evaluate", "run every recorded window on the emulated board and compare with the host reference")

@@ -103,3 +103,21 @@ def test_no_tmp105_on_the_bus_gives_a_protocol_error_line_and_exit_code_not_a_ha
     assert error["level"] == "error" and error["node"] == "env" and error["part"] == "tmp105"
     assert "no answer on its bus" in error["message"]
     assert code == EXIT_SENSOR_ERROR
+
+
+def test_the_run_verb_sets_the_emulated_parts_reading_and_refuses_a_bad_pair(built, tmp_path):
+    import subprocess
+    import sys
+
+    project, _ = built
+    path = next(project.dir.glob("*.tinyml"))
+    ok = subprocess.run([sys.executable, "-m", "studio", "run", str(path), "--emulate", "--count", "2", "--json",
+                         "--out", str(tmp_path / "fw"), "--sensor-value", "env=-12.5"],
+                        capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    lines = [json.loads(x) for x in ok.stdout.splitlines() if x.startswith("{")]
+    assert [x["scores"] for x in lines if x.get("type") == "inference"] == [[-12.5] * 3] * 2
+    bad = subprocess.run([sys.executable, "-m", "studio", "run", str(path), "--emulate", "--count", "1",
+                          "--out", str(tmp_path / "fw2"), "--sensor-value", "env=warm"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "is not NODE=NUMBER" in bad.stderr and "Traceback" not in bad.stderr
