@@ -238,3 +238,22 @@ def test_cli_check_and_optimize_on_a_pt2_project(tmp_path, exported, capsys):
     assert main(["check", str(path), "--json"]) == 0
     j = json.loads(capsys.readouterr().out)
     assert j["ok"] and not [i for i in j["issues"] if i["severity"] == "error"]
+
+
+def test_per_tensor_weights_when_the_quantize_node_says_so_still_equal_tflm(from_pt2):
+    """per_channel = False gives one scale per weight tensor (ai-edge-quantizer's TENSORWISE)."""
+    from codegen.model.compiler import load_program
+    from nodes.foreign_model import quantize_int8
+    from tests.codegen.model.bitexact import run_both
+
+    project, _ = from_pt2
+    float_path = TorchModel().float_model(TorchModel.check_props({"model": "model.pt2"}), NodeContext(project.dir))
+    rep = np.random.default_rng(0).normal(size=(16, 5, 3)).astype(np.float32)
+    tflite = quantize_int8(float_path, rep, per_channel=False)
+    path = project.dir / "per_tensor.tflite"
+    path.write_bytes(tflite)
+    program, _ = load_program(path)
+    weights = [t for t in program.graph.tensors if t.quant is not None and t.data is not None and len(t.shape) >= 2]
+    assert weights and all(len(t.quant.scales) == 1 for t in weights)
+    ours, tflm, _ = run_both(tflite, samples=32)
+    assert np.array_equal(ours, tflm)
