@@ -142,6 +142,17 @@ def _infer(folder: Path, name: str):
     return TorchModel().infer({"in": FEATURES}, props, NodeContext(folder))
 
 
+def test_torchscript_is_refused_as_code_even_renamed_to_pt2(tmp_path, exported):
+    """torch.jit.load runs the TorchScript program in the archive: refused by name, and as a .pt2 it
+    lacks the exported program's model.json."""
+    (tmp_path / "s.pt").write_bytes((exported / "script.pt").read_bytes())
+    with pytest.raises(NodeError, match="TorchScript archive: loading it would run code"):
+        _infer(tmp_path, "s.pt")
+    (tmp_path / "s.pt2").write_bytes((exported / "script.pt").read_bytes())
+    with pytest.raises(NodeError, match="not a torch.export program"):
+        _infer(tmp_path, "s.pt2")
+
+
 @pytest.mark.parametrize("name", ["model.pt", "model.pth"])
 def test_a_torch_save_pickle_is_refused_with_the_export_hint_and_never_loaded(tmp_path, name):
     marker = tmp_path / "ran"
@@ -238,6 +249,8 @@ def test_cli_check_and_optimize_on_a_pt2_project(tmp_path, exported, capsys):
     assert main(["check", str(path), "--json"]) == 0
     j = json.loads(capsys.readouterr().out)
     assert j["ok"] and not [i for i in j["issues"] if i["severity"] == "error"]
+    assert main(["build", str(path), "--out", str(tmp_path / "fw"), "--json"]) == 0   # arm-none-eabi-gcc
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["ok"]
 
 
 def test_per_tensor_weights_when_the_quantize_node_says_so_still_equal_tflm(from_pt2):

@@ -1,6 +1,7 @@
 """Run with the converter environment's python (not imported by pytest): writes a small PyTorch
 Conv1D + Linear classifier of (1, 5, 3) features (the tiny project's stats: 5 statistics × 3 axes)
-as a torch.export program ``model.pt2`` and the same model as ``model.onnx`` into the given folder."""
+as a torch.export program ``model.pt2``, the same model as ``model.onnx`` and as TorchScript
+``script.pt`` (to be refused) into the given folder."""
 import sys
 from pathlib import Path
 
@@ -24,6 +25,7 @@ def main(folder: Path) -> None:
     example = (torch.randn(1, 5, 3),)
     torch.export.save(torch.export.export(model, example), str(folder / "model.pt2"))
     torch.onnx.export(model, example, str(folder / "model.onnx"), dynamo=False)
+    torch.jit.save(torch.jit.trace(model, example), str(folder / "script.pt"))   # TorchScript: refused
 
 
 if __name__ == "__main__":
