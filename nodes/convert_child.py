@@ -8,7 +8,9 @@ nothing from this project. Commands (every path absolute; answers as JSON on std
 - ``float SOURCE OUT.tflite`` — a ``.pt2`` (``torch.export.save``) or ``.onnx`` model to a float
   .tflite with litert-torch (ONNX first becomes a torch.fx graph with onnx2torch);
 - ``int8 FLOAT.tflite REP.npy OUT.tflite PER_CHANNEL`` — full-integer static int8 (int8 weights,
-  activations, input and output) with ai-edge-quantizer, calibrated on the representative samples.
+  activations, input and output) with ai-edge-quantizer, calibrated on the representative samples;
+- ``scores FLOAT.tflite X.npy OUT.npy`` — the float model's outputs for each row (float accuracy);
+- ``versions`` — the converter packages' versions.
 
 Loading never runs code from the file: the parent has already refused ``.pt2`` archives that hold
 pickled objects; here ``TORCH_FORCE_WEIGHTS_ONLY_LOAD=1`` (set by the parent, checked below) turns
@@ -158,6 +160,23 @@ def to_int8(float_path: Path, rep_path: Path, out: Path, per_channel: bool) -> d
     return {"samples": len(samples)}
 
 
+def float_scores(float_path: Path, x_path: Path, out: Path) -> dict:
+    """The float .tflite's outputs for each row of the .npy at ``x_path`` (LiteRT's interpreter)."""
+    import numpy as np
+    from ai_edge_litert.interpreter import Interpreter
+
+    interp = Interpreter(str(float_path))
+    interp.allocate_tensors()
+    inp, res = interp.get_input_details()[0], interp.get_output_details()[0]
+    rows = []
+    for row in np.load(str(x_path), allow_pickle=False).astype(np.float32):
+        interp.set_tensor(inp["index"], row.reshape(inp["shape"]))
+        interp.invoke()
+        rows.append(np.array(interp.get_tensor(res["index"]), np.float32).reshape(-1))
+    np.save(str(out), np.stack(rows), allow_pickle=False)
+    return {"rows": len(rows)}
+
+
 def versions() -> dict:
     from importlib.metadata import version
 
@@ -170,10 +189,13 @@ def main(argv: list[str]) -> int:
             answer = to_float(Path(argv[1]), Path(argv[2]))
         elif argv[:1] == ["int8"] and len(argv) == 5:
             answer = to_int8(Path(argv[1]), Path(argv[2]), Path(argv[3]), argv[4] == "1")
+        elif argv[:1] == ["scores"] and len(argv) == 4:
+            answer = float_scores(Path(argv[1]), Path(argv[2]), Path(argv[3]))
         elif argv[:1] == ["versions"]:
             answer = versions()
         else:
-            raise Refused(f"usage: float SOURCE OUT | int8 FLOAT REP OUT PER_CHANNEL | versions (got {argv})")
+            raise Refused(f"usage: float SOURCE OUT | int8 FLOAT REP OUT PER_CHANNEL | scores FLOAT X OUT | versions "
+                          f"(got {argv})")
     except Refused as e:
         print(json.dumps({"ok": False, "error": str(e)}))
         return 2

@@ -183,8 +183,11 @@ def float_tflite(source: Path, ctx: NodeContext) -> Path:
         check_source(source)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(".tmp")
-        run_converter(["float", str(source.resolve()), str(tmp.resolve())], f"converting '{source.name}'")
-        os.replace(tmp, out)
+        try:
+            run_converter(["float", str(source.resolve()), str(tmp.resolve())], f"converting '{source.name}'")
+            os.replace(tmp, out)
+        finally:
+            tmp.unlink(missing_ok=True)
         return out
 
     return ctx.cached(("float-tflite", sha), make)
@@ -199,6 +202,16 @@ def quantize_int8(float_path: Path, representative: np.ndarray, per_channel: boo
         run_converter(["int8", str(float_path.resolve()), str(rep), str(out), "1" if per_channel else "0"],
                       "quantizing to int8 with ai-edge-quantizer")
         return out.read_bytes()
+
+
+def float_scores(float_path: Path, x: np.ndarray) -> np.ndarray:
+    """The float .tflite's outputs (rows, outputs) for feature rows ``x``, run in the converter child
+    (a crafted .tflite in the project folder cannot take the app down)."""
+    with tempfile.TemporaryDirectory(prefix="tms-float-") as tmp:
+        xs, out = Path(tmp) / "x.npy", Path(tmp) / "scores.npy"
+        np.save(xs, np.asarray(x, dtype=np.float32), allow_pickle=False)
+        run_converter(["scores", str(float_path.resolve()), str(xs), str(out)], "running the float model")
+        return np.load(out, allow_pickle=False)
 
 
 @dataclass(frozen=True)
@@ -262,7 +275,9 @@ class TorchModel(KerasModel):
         return content_sha256(self.source(p, ctx), ctx)
 
     def refuse_lambda(self, p: Mapping[str, Any], ctx: NodeContext) -> None:
-        check_source(self.source(p, ctx))   # the file-level safety check (there are no Lambda layers)
+        """The file-level safety check (there are no Lambda layers), once per file content."""
+        path = self.source(p, ctx)
+        ctx.cached(("foreign-check", content_sha256(path, ctx)), lambda: check_source(path) or True)
 
     def cost(self, inputs, outputs, p, ctx):
         if self.int8(p, ctx) is not None:

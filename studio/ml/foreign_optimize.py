@@ -5,8 +5,8 @@ after ``model.torch`` gives the calibration settings; representative features co
 pipeline's own DSP on the imported dataset (or the node's ``.npy``). The float model is the
 ``.tflite`` litert-torch made from the ``.pt2``/``.onnx`` (``nodes.foreign_model``); ai-edge-quantizer
 makes the full-integer int8 model from it in the converter child (a float .tflite cannot go back
-through TensorFlow's converter). Float accuracy is measured with TensorFlow Lite's interpreter on the
-float .tflite, int8 accuracy in TFLM through the firmware's own input quantization.
+through TensorFlow's converter). Float accuracy is measured with LiteRT's interpreter on the float
+.tflite (in the converter child), int8 accuracy in TFLM through the firmware's own input quantization.
 """
 from __future__ import annotations
 
@@ -24,24 +24,9 @@ if TYPE_CHECKING:
     from studio.ml.optimize import CancelFn, Features, OptimizeOutcome, ProgressFn, Recipe
 
 
-def float_scores(float_path: Path, x: np.ndarray) -> np.ndarray:
-    """The float .tflite's outputs for feature rows ``x`` (TensorFlow Lite's interpreter)."""
-    import tensorflow as tf
-
-    interp = tf.lite.Interpreter(model_path=str(float_path))
-    interp.allocate_tensors()
-    inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
-    rows = []
-    for row in np.asarray(x, np.float32):
-        interp.set_tensor(inp["index"], row.reshape(inp["shape"]))
-        interp.invoke()
-        rows.append(np.array(interp.get_tensor(out["index"])).reshape(-1))
-    return np.stack(rows) if rows else np.zeros((0, 0), np.float32)
-
-
 def optimize_foreign(project: Project, r: "Recipe", progress: "ProgressFn | None", cancelled: "CancelFn | None",
                      seed: int, every_window: bool, features: "Features | None") -> "OptimizeOutcome":
-    from nodes.foreign_model import TorchModel, quantize_int8
+    from nodes.foreign_model import TorchModel, float_scores, quantize_int8
     from nodes.quantize import QuantizeInt8
     from studio.core.dataset import dataset_of
     from studio.ml.optimize import OptimizeOutcome, _device_plan, dataset_features
@@ -108,7 +93,10 @@ def optimize_foreign(project: Project, r: "Recipe", progress: "ProgressFn | None
     if data is not None and len(labels) == n_out and np.asarray(data.x_eval).shape[0]:
         tell(0.7, f"evaluating float and int8 on the {data.evaluated_on} split")
         x, y = np.asarray(data.x_eval, np.float32), np.asarray(data.y_eval)
-        float_acc = float(np.mean(np.argmax(float_scores(float_path, x), axis=-1) == y))
+        try:
+            float_acc = float(np.mean(np.argmax(float_scores(float_path, x), axis=-1) == y))
+        except NodeError as e:
+            raise MLError(f"'{r.model.id}': {e.message}") from None
         int8_acc = float(np.mean(np.argmax(Int8Model(tflite).scores(x), axis=-1) == y))
         evaluated_on, samples = data.evaluated_on, int(x.shape[0])
         if float_acc - int8_acc > qp["max_drop_points"] / 100.0:
