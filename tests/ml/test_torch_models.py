@@ -224,6 +224,20 @@ def test_an_onnx_whose_weights_point_at_a_file_outside_is_refused(tmp_path, expo
         _infer(tmp_path, "m.onnx")
 
 
+def test_an_onnx_operator_outside_the_standard_set_is_refused_by_name(tmp_path):
+    script = ("import onnx, sys\n"
+              "from onnx import helper, TensorProto as T\n"
+              "n = helper.make_node('Evil', ['x'], ['y'], domain='com.example')\n"
+              "g = helper.make_graph([n], 'g', [helper.make_tensor_value_info('x', T.FLOAT, [1, 15])],\n"
+              "                      [helper.make_tensor_value_info('y', T.FLOAT, [1, 2])])\n"
+              "onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid('', 17),\n"
+              "                                              helper.make_opsetid('com.example', 1)]), sys.argv[1])\n")
+    subprocess.run([str(converter_venv() / "bin" / "python"), "-c", script, str(tmp_path / "m.onnx")],
+                   check=True, timeout=300, capture_output=True)
+    with pytest.raises(NodeError, match="onnx2torch cannot convert.*com.example.*Evil"):
+        _infer(tmp_path, "m.onnx")
+
+
 def test_without_the_converters_the_message_says_how_to_install_them(tmp_path, exported, monkeypatch):
     monkeypatch.setenv("TMS_CONVERT_VENV", str(tmp_path / "absent"))
     (tmp_path / "model.pt2").write_bytes((exported / "model.pt2").read_bytes())
