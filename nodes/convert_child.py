@@ -17,7 +17,9 @@ pickled objects; here ``TORCH_FORCE_WEIGHTS_ONLY_LOAD=1`` (set by the parent, ch
 every ``torch.load`` inside ``torch.export.load`` — including its ``weights_only=False`` fallback —
 into PyTorch's restricted unpickler (tensors and plain containers only). ONNX is protobuf data:
 parsed with external data off (a path in it could name any file on the machine), checked with
-``onnx.checker``; an operator outside the standard domains is refused by onnx2torch.
+``onnx.checker``; an operator outside the standard domains is refused by onnx2torch. A model from
+torch.onnx.export's default exporter (opset 18+, Reshape allowzero) is first brought to the opset
+onnx2torch reads (``_onnx2torch_opset``).
 """
 from __future__ import annotations
 
@@ -93,12 +95,14 @@ def _onnx_module(source: Path):
         raise Refused(f"not a readable ONNX model: {type(e).__name__}: {e}"[:600]) from None
     for init in model.graph.initializer:
         if init.data_location == onnx.TensorProto.EXTERNAL:
-            raise Refused(f"weight '{init.name}' is stored in an external file; save the model with its "
-                          "weights inside (onnx.save(model, path, save_as_external_data=False))")
+            raise Refused(f"weight '{init.name}' is stored in an external file; export the model with its "
+                          "weights inside (torch.onnx.export(..., external_data=False), or "
+                          "onnx.save(model, path, save_as_external_data=False))")
     try:
         onnx.checker.check_model(model)
     except Exception as e:  # noqa: BLE001
         raise Refused(f"the ONNX model is not valid: {e}"[:600]) from None
+    model = _onnx2torch_opset(model)
     inits = {i.name for i in model.graph.initializer}
     inputs = [i for i in model.graph.input if i.name not in inits]
     if len(inputs) != 1:
@@ -116,7 +120,67 @@ def _onnx_module(source: Path):
         raise
     except Exception as e:  # noqa: BLE001 - onnx2torch raises NotImplementedError for unknown ops
         raise Refused(f"onnx2torch cannot convert the model: {e}"[:600]) from None
-    return module.eval(), (torch.zeros(shape, dtype=torch.float32),)
+    return _static_reshapes(module).eval(), (torch.zeros(shape, dtype=torch.float32),)
+
+
+def _static_reshapes(gm):
+    """onnx2torch's Reshape takes its target shape as a tensor (a buffer), which torch.export treats
+    as data-dependent and refuses; a shape that is a constant without zeros becomes a literal tuple."""
+    import functools
+
+    import torch
+
+    changed = False
+    for node in list(gm.graph.nodes):
+        if node.op != "call_module" or type(gm.get_submodule(node.target)).__name__ != "OnnxReshape":
+            continue
+        if len(node.args) != 2 or getattr(node.args[1], "op", None) != "get_attr":
+            continue
+        value = functools.reduce(getattr, node.args[1].target.split("."), gm)
+        dims = [int(d) for d in value.flatten().tolist()]
+        if 0 in dims:
+            continue
+        with gm.graph.inserting_after(node):
+            static = gm.graph.call_function(torch.reshape, (node.args[0], tuple(dims)))
+        node.replace_all_uses_with(static)
+        gm.graph.erase_node(node)
+        changed = True
+    if changed:
+        gm.graph.eliminate_dead_code()
+        gm.recompile()
+    return gm
+
+
+ONNX2TORCH_MAX_OPSET = 18   # onnx2torch 1.5.15 knows Reshape up to opset 14 … most ops up to 18, none of 19+
+
+
+def _onnx2torch_opset(model):
+    """The model in the opset onnx2torch reads. torch.onnx.export's default (torch.export-based)
+    exporter writes opset 18+ and Reshape with allowzero=1; allowzero only changes the meaning of a
+    0 in the target shape, so with a constant shape free of zeros it is dropped (same result), and a
+    newer opset is brought down to 18 with ONNX's own version converter."""
+    import onnx
+    from onnx import numpy_helper, version_converter
+
+    constants = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    for node in model.graph.node:
+        if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
+            constants[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
+    for node in model.graph.node:
+        if node.op_type == "Reshape" and len(node.input) > 1:
+            shape = constants.get(node.input[1])
+            if shape is not None and 0 not in shape.tolist():
+                for a in node.attribute:
+                    if a.name == "allowzero":
+                        a.i = 0
+    opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
+    if opset > ONNX2TORCH_MAX_OPSET:
+        try:
+            model = version_converter.convert_version(model, ONNX2TORCH_MAX_OPSET)
+        except Exception as e:  # noqa: BLE001 - the converter asserts in C++ for ops it cannot adapt
+            raise Refused(f"the ONNX model uses opset {opset}, which onnx2torch does not read, and ONNX's "
+                          f"version converter cannot bring it to {ONNX2TORCH_MAX_OPSET}: {e}"[:600]) from None
+    return model
 
 
 def to_float(source: Path, out: Path) -> dict:

@@ -91,6 +91,11 @@ def test_an_onnx_model_becomes_an_int8_model_that_compiles_and_equals_tflm(from_
     assert_compiles_and_matches_tflm(project, outcome)
 
 
+def test_an_onnx_from_the_legacy_exporter_converts_too(tmp_path, exported):
+    (tmp_path / "legacy.onnx").write_bytes((exported / "legacy.onnx").read_bytes())
+    assert _infer(tmp_path, "legacy.onnx")["scores"].shape == (2,)
+
+
 def test_optimize_measures_float_and_int8_accuracy_on_the_pipeline_features(from_pt2):
     project, o = from_pt2
     assert o.evaluated_on == "test" and o.samples == project.dataset["split"]["test"]

@@ -1,6 +1,7 @@
 """Run with the converter environment's python (not imported by pytest): writes a small PyTorch
 Conv1D + Linear classifier of (1, 5, 3) features (the tiny project's stats: 5 statistics × 3 axes)
-as a torch.export program ``model.pt2``, the same model as ``model.onnx`` and as TorchScript
+as a torch.export program ``model.pt2``, the same model as ``model.onnx`` (torch.onnx.export's default exporter) and ``legacy.onnx`` (its
+TorchScript-based exporter), and as TorchScript
 ``script.pt`` (to be refused) into the given folder."""
 import sys
 from pathlib import Path
@@ -24,7 +25,9 @@ def main(folder: Path) -> None:
     model = Tiny().eval()
     example = (torch.randn(1, 5, 3),)
     torch.export.save(torch.export.export(model, example), str(folder / "model.pt2"))
-    torch.onnx.export(model, example, str(folder / "model.onnx"), dynamo=False)
+    # the default exporter (torch.export-based, opset 18+), weights inside the file
+    torch.onnx.export(model, example, str(folder / "model.onnx"), external_data=False)
+    torch.onnx.export(model, example, str(folder / "legacy.onnx"), dynamo=False)   # the TorchScript-based one
     torch.jit.save(torch.jit.trace(model, example), str(folder / "script.pt"))   # TorchScript: refused
 
 
