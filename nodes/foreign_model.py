@@ -235,8 +235,9 @@ class TorchModel(KerasModel):
     title = "PyTorch / ONNX model (float)"
     doc = ("A float PyTorch model exported with torch.export (.pt2) or an ONNX model (.onnx), converted to "
            "a float .tflite by litert-torch (ONNX through onnx2torch). The device runs int8 only: put a "
-           "quantize.int8 node after it and run Optimize. .pt/.pth pickles and TorchScript are refused "
-           "(loading them runs code).")
+           "quantize.int8 node after it and run Optimize. The model gets the features in the pipeline's "
+           "order (row-major, channels last): a Conv1d taking (N, C, L) permutes inside forward. "
+           ".pt/.pth pickles and TorchScript are refused (loading them runs code).")
     params = [Param("model", str, "", kind="asset", doc=".pt2 (torch.export.save) or .onnx file inside the project folder"),
               *KerasModel.params[1:]]
 
