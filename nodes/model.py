@@ -65,10 +65,10 @@ def _check_labels(p: Mapping[str, Any], n_outputs: int) -> None:
 
 def device_model_file(type_id: str, props: Mapping[str, Any]) -> str:
     """The int8 .tflite (project-relative) a model node runs on the device: a .tflite node's own
-    file, a float Keras node's ``int8_model`` made by Optimize; '' while there is none."""
+    file, a float Keras or PyTorch/ONNX node's ``int8_model`` made by Optimize; '' while there is none."""
     if type_id == "model.tflite":
         return props.get("model", "")
-    if type_id == "model.keras":
+    if type_id in ("model.keras", "model.torch"):
         return props.get("int8_model", "")
     return ""
 

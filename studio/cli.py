@@ -309,7 +309,7 @@ def print_layers(layers) -> None:
         print(f"{la.name[:24]:24} {la.kind[:20]:20} {la.params:>8,} {la.float_bytes:>10,} {la.int8_bytes:>8,}")
 
 
-@verb("optimize", "prune and quantize the float Keras model as the nodes after it say; the pipeline then runs it")
+@verb("optimize", "prune and quantize the float model (Keras; PyTorch .pt2 or ONNX: quantize only) as the nodes after it say; the pipeline then runs it")
 @arg("project", help="a .tinyml file (or the folder holding it)")
 @arg("--seed", type=int, default=0, help="seed of calibration sampling and fine-tuning")
 @arg("--every-window", action="store_true", help="one example per whole window of each clip, not per clip")

@@ -120,7 +120,7 @@ def recipe(project: Project) -> Recipe:
         if not floats and ints:
             raise MLError(f"the model node '{ints[0]}' is already an int8 .tflite: Optimize works on a float "
                           "Keras model node (model.keras) followed by Prune channels / Quantize int8 nodes")
-        raise MLError(f"Optimize needs exactly one float Keras model node (model.keras), found {len(floats)}")
+        raise MLError(f"Optimize needs exactly one float model node (model.keras or model.torch), found {len(floats)}")
     model = floats[0]
     steps = optimization_steps(graph, model.id)
     for i, step in enumerate(steps):
@@ -198,6 +198,10 @@ def optimize_project(project: Project, progress: ProgressFn | None = None, cance
     if project.dir is None:
         raise MLError(f"save project '{project.name}' first: the optimized model is written into its folder")
     r = recipe(project)
+    if r.model.type_id == "model.torch":  # a converted PyTorch/ONNX float .tflite: no Keras steps
+        from studio.ml.foreign_optimize import optimize_foreign
+
+        return optimize_foreign(project, r, progress, cancelled, seed, every_window, features)
     ctx = NodeContext(project.dir)
     try:
         kp = KerasModel.check_props(r.model.props)
