@@ -1,0 +1,177 @@
+"""The float32 op table: which ops a float model may use, their kernels and their limits.
+
+A float model (float32 input, float32 activations) runs on cores with an FPU through the kernels
+``codegen/runtime/nn/tms_*_f32.c``: no quantization parameters, weights stored as float32, or as
+IEEE float16 expanded by a DEQUANTIZE op at run time (TFLite's float16 post-training
+quantization). Shape and option rules are the int8 table's own (``OpSpec.validate`` in
+``opset.py``); this module adds what only the float kernels need. Hybrid (dynamic-range) models,
+int8 weights with float activations, are refused with a message: see ``HYBRID_MESSAGE``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .ir import Graph, Op
+
+FLOAT_ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
+_WEIGHTED = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")
+HYBRID_MESSAGE = ("int8 weights with float activations (dynamic-range quantization) are not "
+                  "supported on the device: quantize to full-integer int8 (same flash, a quarter "
+                  "of the RAM), or keep the model float32")
+
+
+@dataclass(frozen=True)
+class FloatSpec:
+    """A float op: its kernel stem, that kernel's code size and the FloatEmitter method."""
+
+    name: str
+    kernel: str | None   # stem in codegen/runtime/nn (None: an alias, no code)
+    code_bytes: int      # Cortex-M4F -Os, arm-none-eabi-gcc 12, hard float (measured)
+    emitter: str | None
+
+
+_MOVE = ("STRIDED_SLICE", "SLICE", "SPLIT", "SPLIT_V", "UNPACK", "GATHER", "DEPTH_TO_SPACE",
+         "SPACE_TO_DEPTH", "RESIZE_NEAREST_NEIGHBOR")
+_SPECS = (
+    FloatSpec("CONV_2D", "tms_conv_f32", 0, "f_conv_2d"),
+    FloatSpec("DEPTHWISE_CONV_2D", "tms_conv_f32", 0, "f_depthwise_conv_2d"),
+    FloatSpec("FULLY_CONNECTED", "tms_conv_f32", 0, "f_fully_connected"),
+    FloatSpec("AVERAGE_POOL_2D", "tms_pool_f32", 0, "f_pool"),
+    FloatSpec("MAX_POOL_2D", "tms_pool_f32", 0, "f_pool"),
+    *(FloatSpec(n, "tms_binary_f32", 0, "f_binary")
+      for n in ("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM")),
+    *(FloatSpec(n, "tms_unary_f32", 0, "f_unary")
+      for n in ("RELU", "RELU6", "RELU_N1_TO_1", "LOGISTIC", "TANH", "HARD_SWISH", "LEAKY_RELU")),
+    FloatSpec("DEQUANTIZE", "tms_unary_f32", 0, "f_dequantize"),
+    FloatSpec("SOFTMAX", "tms_softmax_f32", 0, "f_softmax"),
+    *(FloatSpec(n, "tms_reduce_f32", 0, "f_reduce")
+      for n in ("MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN")),
+    FloatSpec("CONCATENATION", "tms_move_f32", 0, "f_concatenation"),
+    FloatSpec("PAD", "tms_move_f32", 0, "f_pad"),
+    FloatSpec("TRANSPOSE", "tms_move_f32", 0, "f_transpose"),
+    *(FloatSpec(n, "tms_move_f32", 0, "f_remap") for n in _MOVE),
+    *(FloatSpec(n, None, 0, None) for n in ("RESHAPE", "SQUEEZE", "EXPAND_DIMS")),
+)
+FLOAT_OPS: dict[str, FloatSpec] = {s.name: s for s in _SPECS}
+FLOAT_ALIAS_OPS = frozenset(n for n, s in FLOAT_OPS.items() if s.kernel is None)
+
+# Measured code bytes per kernel stem: arm-none-eabi-gcc 12 -mcpu=cortex-m4 -mfpu=fpv4-sp-d16
+# -mfloat-abi=hard -mthumb -Os (tests/codegen/model/test_float_ops.py re-measures them).
+FLOAT_KERNEL_BYTES = {"tms_conv_f32": 0, "tms_pool_f32": 0, "tms_binary_f32": 0,
+                      "tms_unary_f32": 0, "tms_softmax_f32": 0, "tms_reduce_f32": 0,
+                      "tms_move_f32": 0}
+FLOAT_PER_OP_CALL_BYTES = 64  # model.c call + parameter struct, per op (no multiplier arrays)
+
+
+def is_float_model(graph: Graph) -> bool:
+    """A model whose inputs are float32 after folding (the int8 boundary QUANTIZE is stripped
+    there, so a quantized model with float I/O is not float)."""
+    return bool(graph.inputs) and all(graph.tensors[i].dtype == "float32" for i in graph.inputs)
+
+
+def expand_weights_late(ops: list[Op], graph: Graph) -> list[Op]:
+    """TFLite's float16 models expand every weight with a DEQUANTIZE at the top of the graph;
+    running each right before its first reader keeps one expanded weight tensor in the arena at
+    a time instead of all of them (the planner charges what is live together)."""
+    t = graph.tensors
+    late = [op for op in ops if op.name == "DEQUANTIZE" and op.inputs and op.inputs[0] >= 0
+            and t[op.inputs[0]].is_const]
+    rest = [op for op in ops if op not in late]
+    out: list[Op] = []
+    for op in rest:
+        for d in late:
+            if d not in out and any(i in d.outputs for i in op.inputs):
+                out.append(d)
+        out.append(op)
+    out += [d for d in late if d not in out]  # feeding nothing but a model output
+    return out
+
+
+def check_float_op(op: Op, graph: Graph) -> str | None:
+    """Why the float kernels cannot run ``op``, or None."""
+    spec = FLOAT_OPS.get(op.name)
+    if spec is None:
+        return f"{op.name} is not supported by the model compiler"
+    t = graph.tensors
+    if op.name == "DEQUANTIZE":
+        src = t[op.inputs[0]]
+        if not (src.is_const and src.dtype == "float16"):
+            return ("DEQUANTIZE in a float model must expand constant float16 weights (got "
+                    f"{'constant ' if src.is_const else ''}{src.dtype} '{src.name}')")
+        if t[op.outputs[0]].dtype != "float32":
+            return "DEQUANTIZE must produce float32"
+        return None
+    from .remap import data_input
+    skip = set()
+    if op.name in ("MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN", "PAD", "TRANSPOSE"):
+        skip = {op.inputs[1]}
+    elif op.name in _MOVE:
+        skip = {i for i in op.inputs if i != data_input(op)}
+    elif op.name in ("RESHAPE", "EXPAND_DIMS"):
+        skip = set(op.inputs[1:])
+    elif op.name in _WEIGHTED:
+        skip = set(op.inputs[1:])
+    for i in [i for i in op.inputs if i >= 0 and i not in skip] + list(op.outputs):
+        if t[i].dtype != "float32":
+            return (f"tensor '{t[i].name}' is {t[i].dtype}: a float model runs float32 "
+                    "activations only")
+    if op.name in _WEIGHTED:
+        why = _check_weights(op, graph)
+        if why:
+            return why
+    if op.options.get("activation", "NONE") not in FLOAT_ACTIVATIONS:
+        return f"fused activation {op.options.get('activation')} is not supported"
+    if op.name in ("MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN"):
+        if not t[op.inputs[1]].is_const:
+            return f"{op.name} needs constant axes"
+        if not 1 <= len(t[op.inputs[0]].shape) <= 4:
+            return f"{op.name} supports inputs of 1 to 4 dims"
+    if op.name in ("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM") and any(
+            len(t[i].shape) > 4 for i in op.inputs):
+        return f"{op.name} supports at most 4-D tensors"
+    if op.name in ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D", "PAD"):
+        if len(t[op.inputs[0]].shape) != 4:
+            return f"{op.name} needs a 4-D NHWC input"
+    if op.name == "CONV_2D" and (len(t[op.inputs[1]].shape) != 4
+                                 or t[op.inputs[1]].shape[3] != t[op.inputs[0]].shape[3]):
+        return "grouped CONV_2D is not supported"
+    if op.name == "PAD" and not t[op.inputs[1]].is_const:
+        return "PAD needs constant paddings"
+    if op.name == "TRANSPOSE" and (not t[op.inputs[1]].is_const or len(t[op.inputs[0]].shape) > 4):
+        return "TRANSPOSE needs a constant permutation of at most 4 dims"
+    if op.name == "CONCATENATION" and op.options.get("activation", "NONE") != "NONE":
+        return "CONCATENATION with a fused activation is not supported"
+    if op.name == "FULLY_CONNECTED" and op.options.get("weights_format", 0) != 0:
+        return "FULLY_CONNECTED with shuffled weights is not supported"
+    if op.name == "SOFTMAX":
+        beta = float(op.options.get("beta", 1.0))
+        if not (math.isfinite(beta) and 0 < beta <= 1e6):
+            return f"option beta {beta!r} must be a finite positive number"
+    if op.name == "LEAKY_RELU":
+        alpha = float(op.options.get("alpha", 0.2))
+        if not (math.isfinite(alpha) and abs(alpha) <= 1e6):
+            return f"option alpha {alpha!r} must be a finite number"
+    return None
+
+
+def _check_weights(op: Op, graph: Graph) -> str | None:
+    """Weights float32 (constant, or the float32 expansion of constant float16) and a float32
+    bias holding one value per output channel: the kernels index both by the output channel."""
+    t = graph.tensors
+    w = t[op.inputs[1]]
+    if w.dtype == "int8":
+        return HYBRID_MESSAGE
+    expanded = not w.is_const and any(
+        o.name == "DEQUANTIZE" and w.index in o.outputs for o in graph.ops)
+    if w.dtype != "float32" or not (w.is_const or expanded):
+        return f"weights '{w.name}' must be constant float32 or float16 (got {w.dtype})"
+    channels = int(w.shape[0] if op.name != "DEPTHWISE_CONV_2D" else w.shape[-1]) if w.shape else 0
+    if len(op.inputs) > 2 and op.inputs[2] >= 0:
+        b = t[op.inputs[2]]
+        if b.dtype != "float32" or not (b.is_const or any(
+                o.name == "DEQUANTIZE" and b.index in o.outputs for o in graph.ops)):
+            return f"bias '{b.name}' must be constant float32 (got {b.dtype})"
+        if b.elements != channels:
+            return f"bias '{b.name}' has {b.elements} values for {channels} output channels"
+    return None
