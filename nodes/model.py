@@ -75,13 +75,26 @@ def device_model_file(type_id: str, props: Mapping[str, Any]) -> str:
 
 # ---- .tflite ----------------------------------------------------------------------------------
 
+FPU_NEEDED = ("a float32 model needs a core with an FPU and {board} has none: software floating "
+              "point would run every multiply-accumulate as a library call (tens of times slower "
+              "than int8) and add its routines to flash; quantize the model to int8 (a Quantize int8 "
+              "node, or TFLite's full-integer post-training quantization)")
+
+
+def _check_fpu(ctx: NodeContext) -> None:
+    """Float models are refused on cores without an FPU (see FPU_NEEDED for why)."""
+    if ctx.board is not None and not ctx.board.fpu:
+        raise NodeError(FPU_NEEDED.format(board=ctx.board.id), port="scores")
+
+
 @register
 class TfliteModel(NodeType):
     type_id = "model.tflite"
     role = Role.MODEL
     title = "TFLite model (int8)"
-    doc = ("A full-integer int8 .tflite model, compiled to C for the device. Input: features whose "
-           "element count equals the model input; output: the dequantized scores.")
+    doc = ("A full-integer int8 .tflite model, compiled to C for the device, or a float32 one (also "
+           "with float16 weights) on a core with an FPU. Input: features whose element count equals "
+           "the model input; output: the (dequantized) scores.")
     inputs = [_IN]
     outputs = [_SCORES]
     params = [Param("model", str, "", kind="asset", doc=".tflite file inside the project folder"), _LABELS]
@@ -112,8 +125,10 @@ class TfliteModel(NodeType):
             raise NodeError(f"the model has {len(s.inputs)} inputs and {len(s.outputs)} outputs; "
                             "a pipeline model needs exactly one of each")
         inp, out = s.inputs[0], s.outputs[0]
+        if s.float_model:
+            _check_fpu(ctx)
         for t, what in ((inp, "input"), (out, "output")):
-            if t.dtype != "int8":
+            if t.dtype != "int8" and not s.float_model:
                 raise NodeError(f"the model {what} '{t.name}' is {t.dtype}; the device runs full-integer "
                                 "int8 models (convert with a quantize.int8 node or TFLite's "
                                 "post-training integer quantization)")
@@ -147,13 +162,18 @@ class TfliteModel(NodeType):
         s, inp, out = self._io(p, ctx)
         n_in = math.prod(inp.shape) if inp.shape else 1
         n_out = math.prod(out.shape) if out.shape else 1
-        # int8 input handed to model_invoke, int8 output it fills, f32 dequantized scores
-        buffers = n_in + n_out + outputs["scores"].bytes
+        # int8 input handed to model_invoke, int8 output it fills, f32 dequantized scores; a
+        # float model reads the features and writes the scores in place (no copies)
+        buffers = outputs["scores"].bytes + (0 if s.float_model else n_in + n_out)
         # the kernels' SMLAD path is compiled only for Arm cores with the DSP extension
         arm_dsp = ctx.board is None or (ctx.board.dsp and ctx.board.cpu.startswith("cortex-m"))
         flash = s.flash_bytes if arm_dsp else s.flash_bytes_without_dsp
-        return Cost(ram_bytes=s.arena_bytes + buffers, flash_bytes=flash, ops=2 * s.macs,
-                    detail={"arena_bytes": s.arena_bytes, "io_bytes": buffers, "macs": s.macs, "fc_macs": s.fc_macs})
+        detail = {"arena_bytes": s.arena_bytes, "io_bytes": buffers, "macs": s.macs, "fc_macs": s.fc_macs}
+        if s.float_model:  # what validation quotes when the float model does not fit
+            detail.update(float_model=1,
+                          int8_ram_saving_bytes=s.arena_bytes - s.int8_arena_bytes - n_in - n_out,
+                          int8_flash_saving_bytes=max(0, flash - s.int8_flash_bytes))
+        return Cost(ram_bytes=s.arena_bytes + buffers, flash_bytes=flash, ops=2 * s.macs, detail=detail)
 
     def labels(self, p, ctx):
         if p.get("labels"):

@@ -23,44 +23,44 @@ HYBRID_MESSAGE = ("int8 weights with float activations (dynamic-range quantizati
 
 @dataclass(frozen=True)
 class FloatSpec:
-    """A float op: its kernel stem, that kernel's code size and the FloatEmitter method."""
+    """A float op: its kernel stem (code sizes in FLOAT_KERNEL_BYTES) and the FloatEmitter method."""
 
     name: str
     kernel: str | None   # stem in codegen/runtime/nn (None: an alias, no code)
-    code_bytes: int      # Cortex-M4F -Os, arm-none-eabi-gcc 12, hard float (measured)
     emitter: str | None
 
 
 _MOVE = ("STRIDED_SLICE", "SLICE", "SPLIT", "SPLIT_V", "UNPACK", "GATHER", "DEPTH_TO_SPACE",
          "SPACE_TO_DEPTH", "RESIZE_NEAREST_NEIGHBOR")
 _SPECS = (
-    FloatSpec("CONV_2D", "tms_conv_f32", 0, "f_conv_2d"),
-    FloatSpec("DEPTHWISE_CONV_2D", "tms_conv_f32", 0, "f_depthwise_conv_2d"),
-    FloatSpec("FULLY_CONNECTED", "tms_conv_f32", 0, "f_fully_connected"),
-    FloatSpec("AVERAGE_POOL_2D", "tms_pool_f32", 0, "f_pool"),
-    FloatSpec("MAX_POOL_2D", "tms_pool_f32", 0, "f_pool"),
-    *(FloatSpec(n, "tms_binary_f32", 0, "f_binary")
+    FloatSpec("CONV_2D", "tms_conv_f32", "f_conv_2d"),
+    FloatSpec("DEPTHWISE_CONV_2D", "tms_conv_f32", "f_depthwise_conv_2d"),
+    FloatSpec("FULLY_CONNECTED", "tms_conv_f32", "f_fully_connected"),
+    FloatSpec("AVERAGE_POOL_2D", "tms_pool_f32", "f_pool"),
+    FloatSpec("MAX_POOL_2D", "tms_pool_f32", "f_pool"),
+    *(FloatSpec(n, "tms_binary_f32", "f_binary")
       for n in ("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM")),
-    *(FloatSpec(n, "tms_unary_f32", 0, "f_unary")
+    *(FloatSpec(n, "tms_unary_f32", "f_unary")
       for n in ("RELU", "RELU6", "RELU_N1_TO_1", "LOGISTIC", "TANH", "HARD_SWISH", "LEAKY_RELU")),
-    FloatSpec("DEQUANTIZE", "tms_unary_f32", 0, "f_dequantize"),
-    FloatSpec("SOFTMAX", "tms_softmax_f32", 0, "f_softmax"),
-    *(FloatSpec(n, "tms_reduce_f32", 0, "f_reduce")
+    FloatSpec("DEQUANTIZE", "tms_unary_f32", "f_dequantize"),
+    FloatSpec("SOFTMAX", "tms_softmax_f32", "f_softmax"),
+    *(FloatSpec(n, "tms_reduce_f32", "f_reduce")
       for n in ("MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN")),
-    FloatSpec("CONCATENATION", "tms_move_f32", 0, "f_concatenation"),
-    FloatSpec("PAD", "tms_move_f32", 0, "f_pad"),
-    FloatSpec("TRANSPOSE", "tms_move_f32", 0, "f_transpose"),
-    *(FloatSpec(n, "tms_move_f32", 0, "f_remap") for n in _MOVE),
-    *(FloatSpec(n, None, 0, None) for n in ("RESHAPE", "SQUEEZE", "EXPAND_DIMS")),
+    FloatSpec("CONCATENATION", "tms_move_f32", "f_concatenation"),
+    FloatSpec("PAD", "tms_move_f32", "f_pad"),
+    FloatSpec("TRANSPOSE", "tms_move_f32", "f_transpose"),
+    *(FloatSpec(n, "tms_move_f32", "f_remap") for n in _MOVE),
+    *(FloatSpec(n, None, None) for n in ("RESHAPE", "SQUEEZE", "EXPAND_DIMS")),
 )
 FLOAT_OPS: dict[str, FloatSpec] = {s.name: s for s in _SPECS}
 FLOAT_ALIAS_OPS = frozenset(n for n, s in FLOAT_OPS.items() if s.kernel is None)
 
 # Measured code bytes per kernel stem: arm-none-eabi-gcc 12 -mcpu=cortex-m4 -mfpu=fpv4-sp-d16
-# -mfloat-abi=hard -mthumb -Os (tests/codegen/model/test_float_ops.py re-measures them).
-FLOAT_KERNEL_BYTES = {"tms_conv_f32": 0, "tms_pool_f32": 0, "tms_binary_f32": 0,
-                      "tms_unary_f32": 0, "tms_softmax_f32": 0, "tms_reduce_f32": 0,
-                      "tms_move_f32": 0}
+# -mfloat-abi=hard -mthumb -Os, .text of the object; the two using newlib-nano's libm add what
+# linking it costs (expf ~690 bytes, tanhf ~970: counted in both when both are used).
+FLOAT_KERNEL_BYTES = {"tms_conv_f32": 920, "tms_pool_f32": 400, "tms_binary_f32": 240,
+                      "tms_unary_f32": 440 + 690 + 970, "tms_softmax_f32": 168 + 690,
+                      "tms_reduce_f32": 348, "tms_move_f32": 668}
 FLOAT_PER_OP_CALL_BYTES = 64  # model.c call + parameter struct, per op (no multiplier arrays)
 
 
@@ -175,3 +175,34 @@ def _check_weights(op: Op, graph: Graph) -> str | None:
         if b.elements != channels:
             return f"bias '{b.name}' has {b.elements} values for {channels} output channels"
     return None
+
+
+def int8_estimate(program) -> tuple[int, int]:
+    """(arena bytes, flash bytes) of the same graph full-integer int8-quantized: every activation
+    one byte instead of four (the arena plan scaled, as the planner places the same buffers),
+    weights one byte, biases int32 plus the per-channel multiplier and shift (8 bytes), and the
+    int8 kernels' code. What validation quotes when a float model does not fit."""
+    from .opset import COMMON_KERNEL, OPS, PER_OP_CALL_BYTES
+
+    g = program.graph
+    t = g.tensors
+    arena = -(-program.plan.arena_bytes // 4)
+    expanded = {op.outputs[0]: op.inputs[0] for op in program.ops if op.name == "DEQUANTIZE"}
+    consts = 0
+    seen = set()
+    for op in program.ops:
+        if op.name in FLOAT_ALIAS_OPS or op.name == "DEQUANTIZE":
+            continue
+        for pos, i in enumerate(op.inputs):
+            i = expanded.get(i, i)
+            if i < 0 or not t[i].is_const or i in seen:
+                continue
+            seen.add(i)
+            consts += t[i].elements * (4 if op.name in _WEIGHTED and pos == 2 else 1)
+        if op.name in _WEIGHTED:
+            consts += 8 * int(t[op.outputs[0]].shape[-1])
+    stems = {OPS[op.name].kernel: OPS[op.name].code_bytes for op in program.ops
+             if op.name in OPS and OPS[op.name].kernel}
+    calls = sum(1 for op in program.ops if op.name not in FLOAT_ALIAS_OPS and op.name != "DEQUANTIZE")
+    code = sum(stems.values()) + COMMON_KERNEL[1] + PER_OP_CALL_BYTES * calls
+    return arena, consts + code
