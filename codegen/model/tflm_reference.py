@@ -117,6 +117,16 @@ def child_run(model_path: str, inputs: np.ndarray, in_quant, out_quant, arena_si
         return np.load(y, allow_pickle=False)
 
 
+def child_run_float(model_path: str, inputs: np.ndarray, arena_size: int) -> np.ndarray:
+    """``float_run`` in a limited child process: float32 rows in, float32 rows out."""
+    with tempfile.TemporaryDirectory(prefix="tms_tflm_") as tmp:
+        x, y = Path(tmp) / "x.npy", Path(tmp) / "y.npy"
+        np.save(x, np.asarray(inputs, dtype=np.float32), allow_pickle=False)
+        run_child([os.path.abspath(model_path), "--inputs", str(x), "--outputs", str(y),
+                   "--arena", str(int(arena_size)), "--float"])
+        return np.load(y, allow_pickle=False)
+
+
 @contextlib.contextmanager
 def captured_stdout_fd():
     """Redirect fd 1 (where TFLM prints) into a temp file; yields a list filled with the text."""
@@ -168,6 +178,20 @@ def run(model_path: str, inputs: np.ndarray, in_quant, out_quant, arena_size: in
                 y = np.clip(np.round(y / np.float32(scale)) + zp, -128, 127)
             parts.append(y.astype(np.int8).reshape(-1))
         outs.append(np.concatenate(parts))
+    return np.stack(outs)
+
+
+def float_run(model_path: str, inputs: np.ndarray, arena_size: int) -> np.ndarray:
+    """A float32 model in TFLM: inputs (samples, input elements) -> (samples, output elements)."""
+    interp = make_interpreter(model_path, arena_size)
+    det = interp.get_input_details(0)
+    if np.dtype(det["dtype"]) != np.float32:
+        raise ModelError("the float reference runs models with a float32 input")
+    outs = []
+    for row in np.asarray(inputs, np.float32):
+        interp.set_input(row.reshape(tuple(det["shape"])), 0)
+        interp.invoke()
+        outs.append(np.asarray(interp.get_output(0), np.float32).reshape(-1))
     return np.stack(outs)
 
 
@@ -233,6 +257,7 @@ def main(argv=None) -> int:
     ap.add_argument("--time-runs", type=int, default=0, help="print mean invoke time in us")
     ap.add_argument("--details", help="write input/output details as JSON here")
     ap.add_argument("--builtin-ref", action="store_true", help="TFLite's BUILTIN_REF kernels")
+    ap.add_argument("--float", action="store_true", help="float32 rows in and out")
     a = ap.parse_args(argv)
     if a.details:
         Path(a.details).write_text(json.dumps(details(a.model, a.arena)), encoding="utf-8")
@@ -248,7 +273,9 @@ def main(argv=None) -> int:
         return [(float(s), int(z)) for s, z in (p.split(":") for p in spec.split(",") if p)]
 
     x = np.load(a.inputs, allow_pickle=False)
-    if a.builtin_ref:
+    if a.float:
+        y = float_run(a.model, x, a.arena)
+    elif a.builtin_ref:
         y = builtin_ref_run(a.model, x)
     else:
         y = run(a.model, x, parse(a.in_quant), parse(a.out_quant), a.arena)

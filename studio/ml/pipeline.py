@@ -240,7 +240,9 @@ def dequantize_int8(q: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
 
 class Int8Model:
     """An int8 .tflite in the TFLM interpreter, run in a limited child process (a crash of the
-    native interpreter on a hostile model is an MLError, never the app going down)."""
+    native interpreter on a hostile model is an MLError, never the app going down). A float32
+    .tflite runs there too (``float_model``: ``scores`` passes the features unquantized, as the
+    firmware does; ``input_q``/``output_q`` are None)."""
 
     def __init__(self, model_bytes: bytes):
         import tempfile
@@ -259,10 +261,18 @@ class Int8Model:
         except ModelError as e:
             raise MLError(e.message) from None
         inp, out = info["input"], info["output"]
+        # a float32 model (the device runs it with the float kernels) runs in TFLM's float kernels;
+        # the compiler decides what is float (an int8 model with float I/O is int8 on the device)
+        self.float_model = inp["dtype"] == out["dtype"] == "float32" and _compiles_as_float(model_bytes)
+        self.input_shape = tuple(inp["shape"])
+        self.output_shape = tuple(out["shape"])
+        if self.float_model:
+            self.input_q = self.output_q = None
+            return
         for d, what in ((inp, "input"), (out, "output")):
             if d["dtype"] != "int8":
                 raise MLError(f"the model {what} is {d['dtype']}; host inference runs "
-                              "full-integer int8 models")
+                              "full-integer int8 models and float32 ones")
         self.input_shape = tuple(inp["shape"])
         self.output_shape = tuple(out["shape"])
         self.input_q = _qparams({"quantization_parameters": {"scales": inp["scales"], "zero_points": inp["zero_points"]}})
@@ -281,6 +291,15 @@ class Int8Model:
         except ModelError as e:
             raise MLError(e.message) from None
 
+    def _run_float(self, rows: np.ndarray) -> np.ndarray:
+        from codegen.model.errors import ModelError
+        from codegen.model.tflm_reference import child_run_float
+
+        try:
+            return child_run_float(self._path, rows, self._arena)
+        except ModelError as e:
+            raise MLError(e.message) from None
+
     @classmethod
     def from_file(cls, path: Path) -> "Int8Model":
         try:
@@ -289,6 +308,8 @@ class Int8Model:
             raise MLError(f"cannot read the model {path}: {e.strerror or e}") from None
 
     def invoke_int8(self, q: np.ndarray) -> np.ndarray:
+        if self.float_model:
+            raise MLError("this is a float32 model: it takes features, not int8 values")
         return self._run_rows(np.asarray(q, np.int8).reshape(1, -1))[0]
 
     def scores(self, features: np.ndarray) -> np.ndarray:
@@ -302,8 +323,20 @@ class Int8Model:
         n_out = math.prod(self.output_shape)
         if not len(feats):
             return np.zeros((0, n_out), np.float32)
+        if self.float_model:  # the features as they are, as the firmware passes them
+            return self._run_float(feats.reshape(len(feats), -1)).reshape(len(feats), n_out)
         q = np.stack([quantize_int8(f.reshape(-1), self.input_q.scale, self.input_q.zero_point) for f in feats])
         return dequantize_int8(self._run_rows(q), self.output_q.scale, self.output_q.zero_point).reshape(len(feats), n_out)
+
+
+def _compiles_as_float(model_bytes: bytes) -> bool:
+    from codegen.model.analysis import analyze_tflite
+    from codegen.model.errors import ModelError
+
+    try:
+        return analyze_tflite(bytes(model_bytes)).float_model
+    except ModelError:
+        return False
 
 
 def _qparams(detail: Mapping[str, Any]) -> QuantParams:
