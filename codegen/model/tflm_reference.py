@@ -7,7 +7,8 @@ a ``ReferenceCrash`` naming the signal instead of dying. Works from any working 
 child is pointed at this checkout and gets absolute paths). Inputs and outputs travel as .npy
 and .json files (no pickle). A float input/output (a model whose QUANTIZE/DEQUANTIZE the
 compiler stripped) is converted from/to int8 with the scale and zero point of the int8 tensor.
-TFLite's BUILTIN_REF kernels (``--builtin-ref``) run the same way.
+TFLite's BUILTIN_REF kernels (``--builtin-ref``) run the same way, and float32 models
+(``--float``, float rows in and out) in TFLite's float BUILTIN_REF kernels.
 """
 from __future__ import annotations
 
@@ -123,7 +124,7 @@ def child_run_float(model_path: str, inputs: np.ndarray, arena_size: int) -> np.
         x, y = Path(tmp) / "x.npy", Path(tmp) / "y.npy"
         np.save(x, np.asarray(inputs, dtype=np.float32), allow_pickle=False)
         run_child([os.path.abspath(model_path), "--inputs", str(x), "--outputs", str(y),
-                   "--arena", str(int(arena_size)), "--float"])
+                   "--arena", str(int(arena_size)), "--float"], "TFLite's float reference kernels")
         return np.load(y, allow_pickle=False)
 
 
@@ -182,17 +183,25 @@ def run(model_path: str, inputs: np.ndarray, in_quant, out_quant, arena_size: in
 
 
 def float_run(model_path: str, inputs: np.ndarray, arena_size: int) -> np.ndarray:
-    """A float32 model in TFLM: inputs (samples, input elements) -> (samples, output elements)."""
-    interp = make_interpreter(model_path, arena_size)
-    det = interp.get_input_details(0)
-    if np.dtype(det["dtype"]) != np.float32:
-        raise ModelError("the float reference runs models with a float32 input")
-    outs = []
+    """A float32 model (float32 or float16 weights) in TFLite's float reference kernels
+    (BUILTIN_REF; TFLM cannot expand float16 weights): inputs (samples, input elements) ->
+    (samples, output elements)."""
+    import tensorflow as tf
+
+    del arena_size  # the TFLite interpreter plans its own
+    interp = tf.lite.Interpreter(
+        model_path=model_path,
+        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF)
+    interp.allocate_tensors()
+    ins, outs = interp.get_input_details(), interp.get_output_details()
+    if ins[0]["dtype"] != np.float32 or outs[0]["dtype"] != np.float32:
+        raise ModelError("the float reference runs models with a float32 input and output")
+    rows = []
     for row in np.asarray(inputs, np.float32):
-        interp.set_input(row.reshape(tuple(det["shape"])), 0)
+        interp.set_tensor(ins[0]["index"], row.reshape(ins[0]["shape"]))
         interp.invoke()
-        outs.append(np.asarray(interp.get_output(0), np.float32).reshape(-1))
-    return np.stack(outs)
+        rows.append(interp.get_tensor(outs[0]["index"]).astype(np.float32).reshape(-1))
+    return np.stack(rows)
 
 
 def details(model_path: str, arena_size: int = 1 << 22) -> dict:

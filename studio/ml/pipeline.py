@@ -241,8 +241,9 @@ def dequantize_int8(q: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
 class Int8Model:
     """An int8 .tflite in the TFLM interpreter, run in a limited child process (a crash of the
     native interpreter on a hostile model is an MLError, never the app going down). A float32
-    .tflite runs there too (``float_model``: ``scores`` passes the features unquantized, as the
-    firmware does; ``input_q``/``output_q`` are None)."""
+    .tflite (float32 or float16 weights) runs in TFLite's float reference kernels in the same kind
+    of child (``float_model``: ``scores`` passes the features unquantized, as the firmware does;
+    ``input_q``/``output_q`` are None)."""
 
     def __init__(self, model_bytes: bytes):
         import tempfile
@@ -256,19 +257,18 @@ class Int8Model:
         self._path = str(Path(self._dir.name) / "model.tflite")
         Path(self._path).write_bytes(bytes(model_bytes))
         self._arena = max(1 << 22, 16 * len(model_bytes))
+        summary = _float_summary(model_bytes)
+        self.float_model = summary is not None
+        if summary is not None:  # a float32 model, run by TFLite's float reference kernels
+            self.input_shape = tuple(summary.inputs[0].shape)
+            self.output_shape = tuple(summary.outputs[0].shape)
+            self.input_q = self.output_q = None
+            return
         try:
             info = child_details(self._path)
         except ModelError as e:
             raise MLError(e.message) from None
         inp, out = info["input"], info["output"]
-        # a float32 model (the device runs it with the float kernels) runs in TFLM's float kernels;
-        # the compiler decides what is float (an int8 model with float I/O is int8 on the device)
-        self.float_model = inp["dtype"] == out["dtype"] == "float32" and _compiles_as_float(model_bytes)
-        self.input_shape = tuple(inp["shape"])
-        self.output_shape = tuple(out["shape"])
-        if self.float_model:
-            self.input_q = self.output_q = None
-            return
         for d, what in ((inp, "input"), (out, "output")):
             if d["dtype"] != "int8":
                 raise MLError(f"the model {what} is {d['dtype']}; host inference runs "
@@ -329,14 +329,17 @@ class Int8Model:
         return dequantize_int8(self._run_rows(q), self.output_q.scale, self.output_q.zero_point).reshape(len(feats), n_out)
 
 
-def _compiles_as_float(model_bytes: bytes) -> bool:
+def _float_summary(model_bytes: bytes):
+    """The compiler's summary when it runs the model as float32 (one input, one output), else None
+    (the compiler decides: an int8 model with float I/O is int8 on the device)."""
     from codegen.model.analysis import analyze_tflite
     from codegen.model.errors import ModelError
 
     try:
-        return analyze_tflite(bytes(model_bytes)).float_model
+        s = analyze_tflite(bytes(model_bytes))
     except ModelError:
-        return False
+        return None
+    return s if s.float_model and len(s.inputs) == 1 and len(s.outputs) == 1 else None
 
 
 def _qparams(detail: Mapping[str, Any]) -> QuantParams:

@@ -1,5 +1,5 @@
-"""The host reference (Int8Model, used by evaluation) runs a float32 model unquantized, in TFLM's
-float kernels, and agrees with the generated C within the float tolerance."""
+"""The host reference (Int8Model, used by evaluation) runs a float32 model unquantized, in TFLite's
+float reference kernels, and agrees with the generated C within the float tolerance."""
 from __future__ import annotations
 
 import numpy as np
