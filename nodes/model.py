@@ -307,7 +307,8 @@ class KerasModel(NodeType):
     role = Role.MODEL
     title = "Keras model (float)"
     doc = ("A float Keras 3 model (.keras or .h5), loaded in safe mode (Lambda layers refused). The "
-           "device runs int8 only: put a quantize.int8 node after it; the cost shown is the int8 estimate.")
+           "device runs what Optimize makes from it: put a quantize.int8 node after it (or quantize.float16 "
+           "on a core with an FPU); the cost shown is the int8 estimate until Optimize has run.")
     inputs = [_IN]
     outputs = [_SCORES]
     params = [Param("model", str, "", kind="asset", doc=".keras or .h5 file inside the project folder"),
@@ -378,9 +379,9 @@ class KerasModel(NodeType):
     def warnings(self, p, ctx):
         if p.get("int8_model"):
             return []
-        return ["the device runs int8 only: RAM/flash/latency here are an estimate of this float model "
-                "once quantized; run Optimize (Run → Optimize model…, or `tinyml-studio optimize`) to make "
-                "the int8 model and see its exact figures"]
+        return ["RAM/flash/latency here are an estimate of this float model once quantized to int8; run "
+                "Optimize (Run → Optimize model…, or `tinyml-studio optimize`) to make the model the device "
+                "runs (int8, or float16 after a Quantize float16 node) and see its exact figures"]
 
     def cost(self, inputs, outputs, p, ctx):
         device = self.int8(p, ctx)

@@ -16,6 +16,7 @@ import numpy as np
 
 from .errors import ModelError
 
+REFERENCE = "TFLite's float kernels"
 ABS_TOL = 1e-4   # absolute, for outputs near zero
 REL_TOL = 1e-4   # relative to the reference value
 
@@ -56,8 +57,14 @@ class FloatComparison:
     def ok(self) -> bool:
         return self.beyond_tolerance == 0
 
+    def to_json(self) -> dict:
+        return {"samples": self.samples, "outputs": self.outputs, "max_abs_error": self.max_abs_error,
+                "max_rel_error": self.max_rel_error, "abs_tolerance": ABS_TOL,
+                "rel_tolerance": REL_TOL, "beyond_tolerance": self.beyond_tolerance, "ok": self.ok,
+                "reference": REFERENCE}
+
     def summary_lines(self) -> list[str]:
-        return [f"{self.samples} random inputs x {self.outputs} outputs vs TFLite's interpreter: "
+        return [f"{self.samples} random inputs x {self.outputs} outputs vs {REFERENCE}: "
                 f"max abs error {self.max_abs_error:.3g}, max rel error {self.max_rel_error:.3g}",
                 f"tolerance {ABS_TOL:g} + {REL_TOL:g} x |ref|: "
                 + ("ok" if self.ok else f"{self.beyond_tolerance} elements beyond it")]
@@ -133,3 +140,30 @@ def run_float_both(model: bytes, x: np.ndarray):
         exe = build_float_runner(generate_sources(program, name), work)
         ours = run_float_host(exe, x, out_size)
     return ours, tflite_float_reference(model, x), program
+
+
+def verify_float_model(path, samples: int = 100, seed: int = 0) -> FloatComparison:
+    """The generated C of a float32 model against TFLite's float reference kernels (in a limited
+    child process, as for int8) on ``samples`` random inputs drawn from N(0, 1)."""
+    import os
+    import shutil
+
+    from .compiler import generate_sources, load_program
+    from .tflm_reference import child_run_float
+
+    gcc = shutil.which("gcc") or shutil.which("cc")
+    if gcc is None:
+        raise ModelError("verify-model needs a host C compiler; install it with: "
+                         "sudo apt-get install gcc")
+    program, name = load_program(path)
+    g = program.graph
+    n_in = sum(g.tensors[i].elements for i in g.inputs)
+    n_out = sum(g.tensors[i].elements for i in g.outputs)
+    if len(g.inputs) != 1 or len(g.outputs) != 1:
+        raise ModelError(f"{name}: verifying a float model needs one input and one output")
+    x = np.random.default_rng(seed).normal(0.0, 1.0, (samples, n_in)).astype(np.float32)
+    with tempfile.TemporaryDirectory(prefix="tms_verify_") as tmp:
+        exe = build_float_runner(generate_sources(program, name), Path(tmp), gcc)
+        ours = run_float_host(exe, x, n_out)
+        ref = child_run_float(os.fspath(path), x, 0).reshape(samples, n_out)
+    return compare(ours, ref)

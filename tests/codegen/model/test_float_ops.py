@@ -291,3 +291,35 @@ def test_half_to_float_expansion_is_exact_for_every_bit_pattern(tmp_path):
     nan = np.isnan(ref)
     assert np.array_equal(ours[~nan], ref[~nan].view(np.uint32))
     assert np.isnan(ours.view(np.float32)[nan]).all()
+
+
+def test_verify_model_compares_a_float_model_within_tolerance(tmp_path):
+    from codegen.model import verify_model
+
+    k = __import__("tensorflow").keras
+    model = k.Sequential([k.Input((12,)), k.layers.Dense(8, activation="relu"), k.layers.Dense(3),
+                          k.layers.Softmax()])
+    path = tmp_path / "f.tflite"
+    path.write_bytes(keras_float_tflite(model))
+    report = verify_model(path, samples=20)
+    assert report.ok and report.samples == 20 and report.outputs == 3
+    assert report.to_json()["reference"] == "TFLite's float kernels"
+    assert report.max_abs_error < 1e-5
+
+
+@pytest.mark.skipif(__import__("shutil").which("arm-none-eabi-gcc") is None, reason="needs arm-none-eabi-gcc")
+def test_float_kernel_code_sizes_in_the_budget_are_the_measured_ones(tmp_path):
+    import subprocess
+
+    from codegen.model.compiler import RUNTIME_DIR
+    from codegen.model.float_ops import FLOAT_OBJECT_BYTES
+
+    for stem, table_bytes in FLOAT_OBJECT_BYTES.items():
+        obj = tmp_path / f"{stem}.o"
+        subprocess.run(["arm-none-eabi-gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-mcpu=cortex-m4",
+                        "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard", "-mthumb", "-Os", "-c",
+                        str(RUNTIME_DIR / f"{stem}.c"), "-o", str(obj)], check=True, timeout=120)
+        sizes = subprocess.run(["arm-none-eabi-size", "-A", str(obj)], capture_output=True, text=True,
+                               check=True).stdout
+        text = sum(int(line.split()[1]) for line in sizes.splitlines() if line.startswith(".text"))
+        assert abs(text - table_bytes) <= 0.1 * table_bytes, (stem, text, table_bytes)
