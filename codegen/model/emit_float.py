@@ -7,7 +7,7 @@ The generated API of a float model (a contract next to the int8 one):
 float *output)``. No scale or zero point: the caller passes its features unchanged.
 
 Weights are ``static const float`` arrays (flash), or ``uint16_t`` IEEE half bit patterns for a
-float16 model, expanded into the arena by a DEQUANTIZE call right before the op reading them.
+float16 model, which the convolution kernels' _f16w entry points expand as they read them.
 """
 from __future__ import annotations
 
@@ -81,6 +81,14 @@ class FloatEmitter(CEmitter):
         return "0"
 
     # --- ops ------------------------------------------------------------------------------
+    def _weights(self, op: Op, kernel: str) -> tuple[str, str]:
+        """(weights array, kernel): float16 weights stay half in flash, read by the _f16w entry."""
+        w = self.t[op.inputs[1]]
+        if w.dtype == "float16":
+            name = self.array("uint16_t", "h", np.asarray(w.data, dtype=np.float16).view(np.uint16))
+            return name, kernel.replace("_f32", "_f16w")
+        return self.ptr(op.inputs[1]), kernel
+
     def _conv(self, op: Op, kernel: str) -> None:
         inp, out = self._io(op)
         w = self.t[op.inputs[1]]
@@ -95,8 +103,9 @@ class FloatEmitter(CEmitter):
             ("stride_w", int(o.get("stride_w", 1))), ("dil_h", int(o.get("dilation_h", 1))),
             ("dil_w", int(o.get("dilation_w", 1))), ("pad_h", pad_h), ("pad_w", pad_w),
             ("depth_multiplier", oc // c)] + self._fact(op))
+        weights, kernel = self._weights(op, kernel)
         self.body.append(f"    {kernel}({params}, {self.ptr(op.inputs[0])}, "
-                         f"{self.ptr(op.inputs[1])}, {self._bias_ptr(op)}, "
+                         f"{weights}, {self._bias_ptr(op)}, "
                          f"{self.out_ptr(op.outputs[0])});")
 
     def f_conv_2d(self, op: Op) -> None:
@@ -111,8 +120,9 @@ class FloatEmitter(CEmitter):
         params = self.struct("tms_fc_f32_params_t", [
             ("batches", inp.elements // depth), ("in_depth", depth), ("out_depth", od)]
             + self._fact(op))
-        self.body.append(f"    tms_fully_connected_f32({params}, {self.ptr(op.inputs[0])}, "
-                         f"{self.ptr(op.inputs[1])}, {self._bias_ptr(op)}, "
+        weights, kernel = self._weights(op, "tms_fully_connected_f32")
+        self.body.append(f"    {kernel}({params}, {self.ptr(op.inputs[0])}, "
+                         f"{weights}, {self._bias_ptr(op)}, "
                          f"{self.out_ptr(op.outputs[0])});")
 
     def f_pool(self, op: Op) -> None:
@@ -143,12 +153,6 @@ class FloatEmitter(CEmitter):
         alpha = _c_float(float(op.options.get("alpha", 0.0)))
         self.body.append(f"    tms_unary_f32({_UNARY[op.name]}, {alpha}, {self.ptr(op.inputs[0])}, "
                          f"{self.out_ptr(op.outputs[0])}, {out.elements});")
-
-    def f_dequantize(self, op: Op) -> None:
-        src = self.t[op.inputs[0]]
-        name = self.array("uint16_t", "h", np.asarray(src.data, dtype=np.float16).view(np.uint16))
-        self.body.append(f"    tms_dequantize_f16({name}, {self.out_ptr(op.outputs[0])}, "
-                         f"{src.elements});")
 
     def f_softmax(self, op: Op) -> None:
         inp, _ = self._io(op)

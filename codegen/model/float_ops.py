@@ -2,15 +2,19 @@
 
 A float model (float32 input, float32 activations) runs on cores with an FPU through the kernels
 ``codegen/runtime/nn/tms_*_f32.c``: no quantization parameters, weights stored as float32, or as
-IEEE float16 expanded by a DEQUANTIZE op at run time (TFLite's float16 post-training
-quantization). Shape and option rules are the int8 table's own (``OpSpec.validate`` in
-``opset.py``); this module adds what only the float kernels need. Hybrid (dynamic-range) models,
+IEEE float16 (TFLite's float16 post-training quantization), which the convolution kernels expand
+one weight at a time as they read it: half the flash of float32 and no RAM. TFLite writes those
+as a constant float16 tensor and a DEQUANTIZE; ``fold_half_weights`` removes the DEQUANTIZE.
+Shape and option rules are the int8 table's own (``OpSpec.validate`` in ``opset.py``); this
+module adds what only the float kernels need. Hybrid (dynamic-range) models,
 int8 weights with float activations, are refused with a message: see ``HYBRID_MESSAGE``.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from .ir import Graph, Op
 
@@ -42,7 +46,6 @@ _SPECS = (
       for n in ("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM")),
     *(FloatSpec(n, "tms_unary_f32", "f_unary")
       for n in ("RELU", "RELU6", "RELU_N1_TO_1", "LOGISTIC", "TANH", "HARD_SWISH", "LEAKY_RELU")),
-    FloatSpec("DEQUANTIZE", "tms_unary_f32", "f_dequantize"),
     FloatSpec("SOFTMAX", "tms_softmax_f32", "f_softmax"),
     *(FloatSpec(n, "tms_reduce_f32", "f_reduce")
       for n in ("MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN")),
@@ -59,11 +62,14 @@ FLOAT_ALIAS_OPS = frozenset(n for n, s in FLOAT_OPS.items() if s.kernel is None)
 # -mfloat-abi=hard -mthumb -Os, .text of the object (tests/codegen/model/test_float_ops.py
 # re-measures them); the two using newlib-nano's libm add what linking it costs (expf ~690 bytes,
 # tanhf ~970: counted in both when both are used).
-FLOAT_OBJECT_BYTES = {"tms_conv_f32": 920, "tms_pool_f32": 400, "tms_binary_f32": 240,
-                      "tms_unary_f32": 440, "tms_softmax_f32": 168, "tms_reduce_f32": 348,
+FLOAT_OBJECT_BYTES = {"tms_conv_f32": 2016, "tms_pool_f32": 400, "tms_binary_f32": 240,
+                      "tms_unary_f32": 340, "tms_softmax_f32": 168, "tms_reduce_f32": 348,
                       "tms_move_f32": 668}
 LIBM_BYTES = {"tms_unary_f32": 690 + 970, "tms_softmax_f32": 690}  # expf (+ tanhf)
 FLOAT_KERNEL_BYTES = {k: v + LIBM_BYTES.get(k, 0) for k, v in FLOAT_OBJECT_BYTES.items()}
+# tms_conv_f32 holds a float32-weight and a float16-weight entry point per op; the firmware links
+# with --gc-sections, so a model using one weight type carries about half of it
+FLOAT_KERNEL_BYTES["tms_conv_f32"] = FLOAT_OBJECT_BYTES["tms_conv_f32"] // 2
 FLOAT_PER_OP_CALL_BYTES = 64  # model.c call + parameter struct, per op (no multiplier arrays)
 
 
@@ -73,38 +79,40 @@ def is_float_model(graph: Graph) -> bool:
     return bool(graph.inputs) and all(graph.tensors[i].dtype == "float32" for i in graph.inputs)
 
 
-def expand_weights_late(ops: list[Op], graph: Graph) -> list[Op]:
-    """TFLite's float16 models expand every weight with a DEQUANTIZE at the top of the graph;
-    running each right before its first reader keeps one expanded weight tensor in the arena at
-    a time instead of all of them (the planner charges what is live together)."""
+def fold_half_weights(ops: list[Op], graph: Graph) -> list[Op]:
+    """Removes each DEQUANTIZE of a constant float16 tensor: its output becomes that constant,
+    kept float16 when it is only ever the weights operand of CONV_2D / DEPTHWISE_CONV_2D /
+    FULLY_CONNECTED (the kernels' _f16w entry points read it), else widened to float32 at compile
+    time (a bias or an element-wise operand: exact, and small). Anything else stays and is
+    refused by ``check_float_op``."""
     t = graph.tensors
-    late = [op for op in ops if op.name == "DEQUANTIZE" and op.inputs and op.inputs[0] >= 0
-            and t[op.inputs[0]].is_const]
-    rest = [op for op in ops if op not in late]
-    out: list[Op] = []
-    for op in rest:
-        for d in late:
-            if d not in out and any(i in d.outputs for i in op.inputs):
-                out.append(d)
-        out.append(op)
-    out += [d for d in late if d not in out]  # feeding nothing but a model output
-    return out
+    kept = []
+    for op in ops:
+        if op.name != "DEQUANTIZE" or len(op.inputs) != 1 or len(op.outputs) != 1 or op.inputs[0] < 0:
+            kept.append(op)
+            continue
+        src, out = t[op.inputs[0]], t[op.outputs[0]]
+        if not (src.is_const and src.dtype == "float16" and out.dtype == "float32"
+                and src.elements == out.elements and not out.is_const
+                and op.outputs[0] not in graph.outputs):
+            kept.append(op)
+            continue
+        readers = [(o, k) for o in ops for k, i in enumerate(o.inputs) if i == op.outputs[0]]
+        as_weights = bool(readers) and all(o.name in _WEIGHTED and k == 1 for o, k in readers)
+        data = np.asarray(src.data).reshape(out.shape)
+        out.data = data.astype(np.float16) if as_weights else data.astype(np.float32)
+        out.dtype = "float16" if as_weights else "float32"
+    return kept
 
 
 def check_float_op(op: Op, graph: Graph) -> str | None:
     """Why the float kernels cannot run ``op``, or None."""
-    spec = FLOAT_OPS.get(op.name)
-    if spec is None:
-        return f"{op.name} is not supported by the model compiler"
     t = graph.tensors
-    if op.name == "DEQUANTIZE":
-        src = t[op.inputs[0]]
-        if not (src.is_const and src.dtype == "float16"):
-            return ("DEQUANTIZE in a float model must expand constant float16 weights (got "
-                    f"{'constant ' if src.is_const else ''}{src.dtype} '{src.name}')")
-        if t[op.outputs[0]].dtype != "float32":
-            return "DEQUANTIZE must produce float32"
-        return None
+    if op.name == "DEQUANTIZE":  # what fold_half_weights could not remove
+        return ("DEQUANTIZE in a float model may only expand constant float16 tensors to float32 "
+                f"(got '{t[op.inputs[0]].name}')" if op.inputs else "DEQUANTIZE has no input")
+    if op.name not in FLOAT_OPS:
+        return f"{op.name} is not supported by the model compiler"
     from .remap import data_input
     skip = set()
     if op.name in ("MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN", "PAD", "TRANSPOSE"):
@@ -159,21 +167,18 @@ def check_float_op(op: Op, graph: Graph) -> str | None:
 
 
 def _check_weights(op: Op, graph: Graph) -> str | None:
-    """Weights float32 (constant, or the float32 expansion of constant float16) and a float32
-    bias holding one value per output channel: the kernels index both by the output channel."""
+    """Constant float32 or float16 weights and a constant float32 bias holding one value per
+    output channel: the kernels index both by the output channel."""
     t = graph.tensors
     w = t[op.inputs[1]]
     if w.dtype == "int8":
         return HYBRID_MESSAGE
-    expanded = not w.is_const and any(
-        o.name == "DEQUANTIZE" and w.index in o.outputs for o in graph.ops)
-    if w.dtype != "float32" or not (w.is_const or expanded):
+    if w.dtype not in ("float32", "float16") or not w.is_const:
         return f"weights '{w.name}' must be constant float32 or float16 (got {w.dtype})"
     channels = int(w.shape[0] if op.name != "DEPTHWISE_CONV_2D" else w.shape[-1]) if w.shape else 0
     if len(op.inputs) > 2 and op.inputs[2] >= 0:
         b = t[op.inputs[2]]
-        if b.dtype != "float32" or not (b.is_const or any(
-                o.name == "DEQUANTIZE" and b.index in o.outputs for o in graph.ops)):
+        if b.dtype != "float32" or not b.is_const:
             return f"bias '{b.name}' must be constant float32 (got {b.dtype})"
         if b.elements != channels:
             return f"bias '{b.name}' has {b.elements} values for {channels} output channels"
@@ -190,14 +195,12 @@ def int8_estimate(program) -> tuple[int, int]:
     g = program.graph
     t = g.tensors
     arena = -(-program.plan.arena_bytes // 4)
-    expanded = {op.outputs[0]: op.inputs[0] for op in program.ops if op.name == "DEQUANTIZE"}
     consts = 0
     seen = set()
     for op in program.ops:
-        if op.name in FLOAT_ALIAS_OPS or op.name == "DEQUANTIZE":
+        if op.name in FLOAT_ALIAS_OPS:
             continue
         for pos, i in enumerate(op.inputs):
-            i = expanded.get(i, i)
             if i < 0 or not t[i].is_const or i in seen:
                 continue
             seen.add(i)
@@ -206,6 +209,6 @@ def int8_estimate(program) -> tuple[int, int]:
             consts += 8 * int(t[op.outputs[0]].shape[-1])
     stems = {OPS[op.name].kernel: OPS[op.name].code_bytes for op in program.ops
              if op.name in OPS and OPS[op.name].kernel}
-    calls = sum(1 for op in program.ops if op.name not in FLOAT_ALIAS_OPS and op.name != "DEQUANTIZE")
+    calls = sum(1 for op in program.ops if op.name not in FLOAT_ALIAS_OPS)
     code = sum(stems.values()) + COMMON_KERNEL[1] + PER_OP_CALL_BYTES * calls
     return arena, consts + code

@@ -100,9 +100,9 @@ def build_program(graph: Graph, name: str = "the model") -> Program:
     ops = list(graph.ops)
     float_model = F.is_float_model(graph)
     if float_model:
-        ops = F.expand_weights_late(ops, graph)
+        ops = F.fold_half_weights(ops, graph)
         graph.ops = ops
-    specs = {**OPS, "DEQUANTIZE": OPS["QUANTIZE"]} if float_model else OPS
+    specs = OPS
     malformed = [f"op #{op.index} {op.name}: {why}" for op in ops
                  if op.name in specs and (why := check_arity(op, graph, specs[op.name].arity,
                                                             specs[op.name].outputs))]

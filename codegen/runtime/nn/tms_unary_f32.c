@@ -3,7 +3,6 @@
 #include "tms_unary_f32.h"
 
 #include <math.h>
-#include <string.h>
 
 static float tms_unary_one(int32_t op, float alpha, float x)
 {
@@ -26,32 +25,5 @@ void tms_unary_f32(int32_t op, float alpha, const float *input, float *output, i
     int32_t i;
     for (i = 0; i < size; ++i) {
         output[i] = tms_unary_one(op, alpha, input[i]);
-    }
-}
-
-void tms_dequantize_f16(const uint16_t *input, float *output, int32_t size)
-{
-    int32_t i;
-    for (i = 0; i < size; ++i) {
-        const uint32_t h = input[i];
-        const uint32_t sign = (h & 0x8000u) << 16;
-        uint32_t exponent = (h >> 10) & 0x1fu;
-        uint32_t mantissa = h & 0x3ffu;
-        uint32_t bits;
-        if (exponent == 0x1fu) {
-            bits = sign | 0x7f800000u | (mantissa << 13);
-        } else if (exponent != 0u) {
-            bits = sign | ((exponent + 112u) << 23) | (mantissa << 13);
-        } else if (mantissa == 0u) {
-            bits = sign;
-        } else { /* subnormal half: normalise */
-            exponent = 113u;
-            while ((mantissa & 0x400u) == 0u) {
-                mantissa <<= 1;
-                --exponent;
-            }
-            bits = sign | (exponent << 23) | ((mantissa & 0x3ffu) << 13);
-        }
-        memcpy(&output[i], &bits, sizeof bits);
     }
 }

@@ -1,7 +1,6 @@
 /* float32 element-wise unary ops: RELU, RELU6, RELU_N1_TO_1, LOGISTIC, TANH, HARD_SWISH,
- * LEAKY_RELU, and DEQUANTIZE of float16 weights (TFLite's float16 models keep weights as IEEE
- * half and expand them with DEQUANTIZE at run time). Matches TFLite's float reference kernels
- * (activations.cc, logistic.h, tanh, hard_swish.h, leaky_relu.h, dequantize.h). Python reference:
+ * LEAKY_RELU. Matches TFLite's float reference kernels (activations.cc, logistic.h, tanh,
+ * hard_swish.h, leaky_relu.h). Python reference:
  * codegen/model/emit_float.py. */
 #ifndef TMS_UNARY_F32_H
 #define TMS_UNARY_F32_H
@@ -14,7 +13,5 @@ enum {
 };
 
 void tms_unary_f32(int32_t op, float alpha, const float *input, float *output, int32_t size);
-/* IEEE binary16 bit patterns -> float (normals, subnormals, zeros, inf, NaN) */
-void tms_dequantize_f16(const uint16_t *input, float *output, int32_t size);
 
 #endif

@@ -228,40 +228,39 @@ def test_whole_small_cnn_matches_tflite():
     print(result.summary_lines())
 
 
-def test_float16_model_expands_half_weights_and_matches_tflite():
+def test_float16_model_reads_half_weights_and_matches_tflite():
     k = __import__("tensorflow").keras
     model = k.Sequential([k.Input((10, 3)), k.layers.Conv1D(6, 3, activation="relu"),
-                          k.layers.GlobalAveragePooling1D(), k.layers.Dense(4)])
+                          k.layers.DepthwiseConv1D(3), k.layers.GlobalAveragePooling1D(), k.layers.Dense(4)])
     tflite = keras_float_tflite(model, float16=True)
     program, _ = load_program(tflite)
-    assert "DEQUANTIZE" in {op.name for op in program.ops}
+    assert "DEQUANTIZE" not in {op.name for op in program.ops}
+    assert {program.graph.tensors[op.inputs[1]].dtype for op in program.ops
+            if op.name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")} == {"float16"}
     assert_close(tflite, None)
 
 
-def test_float16_model_stores_half_the_weight_bytes_of_float32():
+def _dense_pair(float16: bool) -> bytes:
     k = __import__("tensorflow").keras
     model = k.Sequential([k.Input((32,)), k.layers.Dense(64, activation="relu"), k.layers.Dense(8)])
     for layer in model.layers:  # a non-zero bias (the converter drops an all-zero one)
         layer.set_weights([_weights(w.shape, i) for i, w in enumerate(layer.get_weights())])
-    p32, _ = load_program(keras_float_tflite(model))
-    p16, _ = load_program(keras_float_tflite(model, float16=True))
-    weights = 32 * 64 + 64 + 64 * 8 + 8
-    assert p32.const_bytes() == 4 * weights
-    assert p16.const_bytes() == 2 * weights
+    return keras_float_tflite(model, float16=float16)
 
 
-def test_float16_weights_are_expanded_one_op_at_a_time():
-    """The converter puts every DEQUANTIZE first; the compiler runs each right before its reader,
-    so the arena holds one expanded weight tensor at a time."""
-    k = __import__("tensorflow").keras
-    model = k.Sequential([k.Input((32,)), k.layers.Dense(64), k.layers.Dense(64), k.layers.Dense(8)])
-    program, _ = load_program(keras_float_tflite(model, float16=True))
-    names = [op.name for op in program.ops]
-    for pos, op in enumerate(program.ops):
-        if op.name == "DEQUANTIZE":
-            assert any(op.outputs[0] in later.inputs for later in program.ops[pos + 1:pos + 3])
-    assert names[0] != names[1] or names[0] != "DEQUANTIZE"
-    assert program.plan.arena_bytes < 4 * (64 * 64 + 32 * 64)
+def test_float16_model_stores_half_the_weight_bytes_of_float32():
+    p32, _ = load_program(_dense_pair(False))
+    p16, _ = load_program(_dense_pair(True))
+    weights, biases = 32 * 64 + 64 * 8, 64 + 8
+    assert p32.const_bytes() == 4 * (weights + biases)
+    assert p16.const_bytes() == 2 * weights + 4 * biases  # biases widened at compile time
+
+
+def test_float16_weights_cost_no_arena():
+    """The kernels expand each weight as they read it: the arena is the float32 model's."""
+    p32, _ = load_program(_dense_pair(False))
+    p16, _ = load_program(_dense_pair(True))
+    assert p16.plan.arena_bytes == p32.plan.arena_bytes == 4 * 64
 
 
 def test_dynamic_range_model_is_refused_with_a_hint():
@@ -277,14 +276,13 @@ def test_half_to_float_expansion_is_exact_for_every_bit_pattern(tmp_path):
 
     nn = Path(__file__).resolve().parents[3] / "codegen" / "runtime" / "nn"
     (tmp_path / "main.c").write_text(
-        '#include <stdio.h>\n#include "tms_unary_f32.h"\nstatic uint16_t h[65536];\n'
-        "static float f[65536];\nint main(void)\n{\n    int32_t i;\n"
-        "    for (i = 0; i < 65536; ++i) {\n        h[i] = (uint16_t)i;\n    }\n"
-        "    tms_dequantize_f16(h, f, 65536);\n    fwrite(f, sizeof f[0], 65536, stdout);\n"
-        "    return 0;\n}\n")
+        '#include <stdio.h>\n#include "tms_conv_f32.h"\nstatic float f[65536];\n'
+        "int main(void)\n{\n    int32_t i;\n    for (i = 0; i < 65536; ++i) {\n"
+        "        f[i] = tms_half_to_float((uint16_t)i);\n    }\n"
+        "    fwrite(f, sizeof f[0], 65536, stdout);\n    return 0;\n}\n")
     exe = tmp_path / "half"
     subprocess.run(["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", f"-I{nn}", "-o", str(exe),
-                    str(tmp_path / "main.c"), str(nn / "tms_unary_f32.c"), "-lm"], check=True)
+                    str(tmp_path / "main.c"), str(nn / "tms_conv_f32.c"), "-lm"], check=True)
     ours = np.frombuffer(subprocess.run([str(exe)], capture_output=True, check=True).stdout,
                          dtype=np.uint32)
     ref = np.arange(65536, dtype=np.uint16).view(np.float16).astype(np.float32)
