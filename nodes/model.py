@@ -170,7 +170,7 @@ class TfliteModel(NodeType):
         flash = s.flash_bytes if arm_dsp else s.flash_bytes_without_dsp
         detail = {"arena_bytes": s.arena_bytes, "io_bytes": buffers, "macs": s.macs, "fc_macs": s.fc_macs}
         if s.float_model:  # what validation quotes when the float model does not fit
-            detail.update(float_model=1,
+            detail.update(float_model=1, float16_weights=int(s.float16_weights),
                           int8_ram_saving_bytes=s.arena_bytes - s.int8_arena_bytes - n_in - n_out,
                           int8_flash_saving_bytes=max(0, flash - s.int8_flash_bytes))
         return Cost(ram_bytes=s.arena_bytes + buffers, flash_bytes=flash, ops=2 * s.macs, detail=detail)

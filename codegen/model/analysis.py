@@ -53,6 +53,7 @@ class ModelSummary:
     float_model: bool = False         # float32 in/out and activations: needs a core with an FPU
     int8_arena_bytes: int = 0         # float models: the same graph's arena once int8-quantized
     int8_flash_bytes: int = 0         # float models: its flash once int8-quantized (estimate)
+    float16_weights: bool = False     # float models whose weights are stored as float16
 
     @property
     def supported(self) -> bool:
@@ -113,7 +114,11 @@ def _int8_estimate(program: Program) -> dict:
     from .float_ops import int8_estimate
 
     arena, flash = int8_estimate(program)
-    return {"float_model": True, "int8_arena_bytes": arena, "int8_flash_bytes": flash}
+    t = program.graph.tensors
+    half = any(op.name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")
+               and t[op.inputs[1]].dtype == "float16" for op in program.ops)
+    return {"float_model": True, "int8_arena_bytes": arena, "int8_flash_bytes": flash,
+            "float16_weights": half}
 
 
 _UNSUPPORTED_SUFFIX = " is not supported by the model compiler"

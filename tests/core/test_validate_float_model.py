@@ -39,7 +39,7 @@ def _pipeline(model: str):
     from studio.core.graph import Graph
 
     g = Graph()
-    g.add_node("testing.source", {"channels": 4}, node_id="src")
+    g.add_node("testing.source", {"channels": 4, "rate_hz": 10.0}, node_id="src")
     g.add_node("testing.window", {"window": 8, "hop": 8}, node_id="win")
     g.add_node("model.tflite", {"model": model}, node_id="net")
     g.add_node("testing.sink", node_id="out")
@@ -91,3 +91,10 @@ def test_float_model_over_ram_says_int8_would_fit_and_the_bytes_saved(models, bo
     assert r.ram.over
     hint = [i for i in r.issues if i.severity == "info" and i.node == "net"]
     assert hint and f"saves {saving} bytes of RAM" in hint[0].message
+
+
+def test_float_model_latency_uses_the_float_kernels_figures(models, board):
+    f32 = validate(_pipeline("float.tflite"), board, NodeContext(project_dir=models))
+    i8 = validate(_pipeline("int8.tflite"), board, NodeContext(project_dir=models))
+    ratio = f32.latency.by_node_us["net"] / i8.latency.by_node_us["net"]
+    assert 1.3 < ratio < 2.0  # float32 MACs cost about 1.7x int8's on the M4F (bench_float_model)
