@@ -277,7 +277,7 @@ def cmd_compile_model(a: argparse.Namespace) -> int:
 
 
 @verb("verify-model", "compile the generated C on this machine and compare it with TFLite Micro")
-@arg("model", help="an int8 .tflite file")
+@arg("model", help="an int8 .tflite file, or a float32 one (compared within a tolerance)")
 @arg("--samples", type=int, default=100, help="random inputs to compare (default 100)")
 @arg("--seed", type=int, default=0)
 def cmd_verify_model(a: argparse.Namespace) -> int:

@@ -57,7 +57,11 @@ def load_program(path: str | os.PathLike | bytes) -> tuple[Program, str]:
 def generate_sources(program: Program, source_name: str) -> dict[str, str]:
     """File name -> text for model.h, model.c and every kernel pair used."""
     stems = kernel_stems(program)
-    emitter = CEmitter(program, source_name)
+    if program.float_model:
+        from .emit_float import FloatEmitter
+        emitter = FloatEmitter(program, source_name)
+    else:
+        emitter = CEmitter(program, source_name)
     files = {"model.h": emitter.model_h(), "model.c": emitter.model_c(stems)}
     top = header_line(source_name)
     for stem in stems:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .fold import BoundaryNote, fold_graph
+from . import float_ops as F
 from .ir import Graph, Op
 from .opset import ALIAS_OPS, COMMON_KERNEL, OPS, PER_OP_CALL_BYTES, check_op
 from .inplace import max_output_shift
@@ -43,6 +44,7 @@ class Program:
     plan: ArenaPlan
     problems: tuple[Problem, ...]
     copy_input_to_output: tuple[tuple[int, int], ...] = ()  # (input k, output k) alias groups
+    float_model: bool = False  # float32 activations: the tms_*_f32 kernels (float_ops.py)
 
     def const_bytes(self) -> int:
         used = set()
@@ -53,6 +55,8 @@ class Program:
                 if i >= 0 and self.graph.tensors[i].is_const:
                     used.add(i)
         total = sum(self.graph.tensors[i].nbytes for i in used)
+        if self.float_model:  # no requantization multipliers
+            return total
         for op in self.ops:  # per-channel requantization multipliers and shifts
             if op.name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
                 out = self.graph.tensors[op.outputs[0]]
@@ -61,6 +65,9 @@ class Program:
 
     def kernels(self) -> list[str]:
         """Kernel stems the generated code includes (tms_common always; TANH needs LOGISTIC's)."""
+        if self.float_model:
+            return sorted({F.FLOAT_OPS[op.name].kernel for op in self.ops
+                           if op.name in F.FLOAT_OPS and F.FLOAT_OPS[op.name].kernel})
         stems = {OPS[op.name].kernel for op in self.ops
                  if op.name in OPS and OPS[op.name].kernel}
         if "tms_tanh" in stems:
@@ -70,6 +77,10 @@ class Program:
     def code_bytes_estimate(self, dsp: bool = True) -> int:
         """Code bytes of the kernels used; ``dsp`` False: as built for a core without the DSP
         extension (the MAC kernels' plain C path alone)."""
+        if self.float_model:
+            calls = sum(1 for op in self.ops if op.name not in ALIAS_OPS)
+            return (sum(F.FLOAT_KERNEL_BYTES.get(s, 0) for s in self.kernels())
+                    + F.FLOAT_PER_OP_CALL_BYTES * calls)
         by_stem = {spec.kernel: (spec.code_bytes if dsp or spec.plain_code_bytes is None
                                  else spec.plain_code_bytes)
                    for spec in OPS.values() if spec.kernel}
@@ -87,18 +98,29 @@ def build_program(graph: Graph, name: str = "the model") -> Program:
     graph, notes = fold_graph(graph)
     t = graph.tensors
     ops = list(graph.ops)
+    float_model = F.is_float_model(graph)
+    if float_model:
+        ops = F.fold_half_weights(ops, graph)
+        graph.ops = ops
+    specs = OPS
     malformed = [f"op #{op.index} {op.name}: {why}" for op in ops
-                 if op.name in OPS and (why := check_arity(op, graph, OPS[op.name].arity,
-                                                          OPS[op.name].outputs))]
+                 if op.name in specs and (why := check_arity(op, graph, specs[op.name].arity,
+                                                            specs[op.name].outputs))]
     if malformed:
         raise ModelError(f"{name} is refused: {'; '.join(malformed[:8])}")
     problems = []
     for op in ops:
-        why = check_op(op, graph)
+        why = F.check_float_op(op, graph) if float_model else check_op(op, graph)
         if why:
             names = tuple(t[i].name for i in (*op.inputs, *op.outputs) if i >= 0)
             problems.append(Problem(op.index, op.name, names, why))
     for ti in list(graph.inputs) + list(graph.outputs):
+        if float_model:
+            if t[ti].dtype != "float32":
+                problems.append(Problem(-1, "MODEL", (t[ti].name,),
+                                        f"model input/output '{t[ti].name}' is {t[ti].dtype}: a "
+                                        "float model has float32 inputs and outputs"))
+            continue
         if t[ti].dtype != "int8" and not any(p.message.startswith("activations") for p in problems):
             problems.append(Problem(-1, "MODEL", (t[ti].name,),
                                     f"model input/output '{t[ti].name}' is {t[ti].dtype}: the "
@@ -110,7 +132,7 @@ def build_program(graph: Graph, name: str = "the model") -> Program:
                                     "quantization (scale and zero point)"))
 
     if not problems:  # a supported model: every op to emit is checked before any C exists
-        validate_ops(ops, graph, OPS, name)
+        validate_ops(ops, graph, specs, name)
 
     # alias groups via union-find
     parent = {}
@@ -177,8 +199,8 @@ def build_program(graph: Graph, name: str = "the model") -> Program:
             g = find(ti)
             if g in planned and g != out_group and position[g][1] == pos:
                 shift = max_output_shift(op, graph, k)
-                if shift is not None:
-                    in_place.append(InPlace(g, out_group, shift))
+                if shift is not None:  # computed in elements: bytes for 4-byte floats
+                    in_place.append(InPlace(g, out_group, shift * t[op.outputs[0]].itemsize))
     if not problems:
         validate_arena(sum(b.size_bytes for b in buffers), name)
     plan = plan_arena(buffers, in_place)
@@ -193,4 +215,4 @@ def build_program(graph: Graph, name: str = "the model") -> Program:
             storage[ti] = external[g]
         elif g in plan.offsets:
             storage[ti] = Storage("arena", offset=plan.offsets[g])
-    return Program(graph, ops, notes, storage, plan, tuple(problems), tuple(copies))
+    return Program(graph, ops, notes, storage, plan, tuple(problems), tuple(copies), float_model)

@@ -7,7 +7,8 @@ a ``ReferenceCrash`` naming the signal instead of dying. Works from any working 
 child is pointed at this checkout and gets absolute paths). Inputs and outputs travel as .npy
 and .json files (no pickle). A float input/output (a model whose QUANTIZE/DEQUANTIZE the
 compiler stripped) is converted from/to int8 with the scale and zero point of the int8 tensor.
-TFLite's BUILTIN_REF kernels (``--builtin-ref``) run the same way.
+TFLite's BUILTIN_REF kernels (``--builtin-ref``) run the same way, and float32 models
+(``--float``, float rows in and out) in TFLite's float BUILTIN_REF kernels.
 """
 from __future__ import annotations
 
@@ -117,6 +118,16 @@ def child_run(model_path: str, inputs: np.ndarray, in_quant, out_quant, arena_si
         return np.load(y, allow_pickle=False)
 
 
+def child_run_float(model_path: str, inputs: np.ndarray, arena_size: int) -> np.ndarray:
+    """``float_run`` in a limited child process: float32 rows in, float32 rows out."""
+    with tempfile.TemporaryDirectory(prefix="tms_tflm_") as tmp:
+        x, y = Path(tmp) / "x.npy", Path(tmp) / "y.npy"
+        np.save(x, np.asarray(inputs, dtype=np.float32), allow_pickle=False)
+        run_child([os.path.abspath(model_path), "--inputs", str(x), "--outputs", str(y),
+                   "--arena", str(int(arena_size)), "--float"], "TFLite's float reference kernels")
+        return np.load(y, allow_pickle=False)
+
+
 @contextlib.contextmanager
 def captured_stdout_fd():
     """Redirect fd 1 (where TFLM prints) into a temp file; yields a list filled with the text."""
@@ -169,6 +180,28 @@ def run(model_path: str, inputs: np.ndarray, in_quant, out_quant, arena_size: in
             parts.append(y.astype(np.int8).reshape(-1))
         outs.append(np.concatenate(parts))
     return np.stack(outs)
+
+
+def float_run(model_path: str, inputs: np.ndarray, arena_size: int) -> np.ndarray:
+    """A float32 model (float32 or float16 weights) in TFLite's float reference kernels
+    (BUILTIN_REF; TFLM cannot expand float16 weights): inputs (samples, input elements) ->
+    (samples, output elements)."""
+    import tensorflow as tf
+
+    del arena_size  # the TFLite interpreter plans its own
+    interp = tf.lite.Interpreter(
+        model_path=model_path,
+        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF)
+    interp.allocate_tensors()
+    ins, outs = interp.get_input_details(), interp.get_output_details()
+    if ins[0]["dtype"] != np.float32 or outs[0]["dtype"] != np.float32:
+        raise ModelError("the float reference runs models with a float32 input and output")
+    rows = []
+    for row in np.asarray(inputs, np.float32):
+        interp.set_tensor(ins[0]["index"], row.reshape(ins[0]["shape"]))
+        interp.invoke()
+        rows.append(interp.get_tensor(outs[0]["index"]).astype(np.float32).reshape(-1))
+    return np.stack(rows)
 
 
 def details(model_path: str, arena_size: int = 1 << 22) -> dict:
@@ -233,6 +266,7 @@ def main(argv=None) -> int:
     ap.add_argument("--time-runs", type=int, default=0, help="print mean invoke time in us")
     ap.add_argument("--details", help="write input/output details as JSON here")
     ap.add_argument("--builtin-ref", action="store_true", help="TFLite's BUILTIN_REF kernels")
+    ap.add_argument("--float", action="store_true", help="float32 rows in and out")
     a = ap.parse_args(argv)
     if a.details:
         Path(a.details).write_text(json.dumps(details(a.model, a.arena)), encoding="utf-8")
@@ -248,7 +282,9 @@ def main(argv=None) -> int:
         return [(float(s), int(z)) for s, z in (p.split(":") for p in spec.split(",") if p)]
 
     x = np.load(a.inputs, allow_pickle=False)
-    if a.builtin_ref:
+    if a.float:
+        y = float_run(a.model, x, a.arena)
+    elif a.builtin_ref:
         y = builtin_ref_run(a.model, x)
     else:
         y = run(a.model, x, parse(a.in_quant), parse(a.out_quant), a.arena)

@@ -160,11 +160,16 @@ def folds_a_sandwich(path: str | os.PathLike) -> bool:
     return bool(SANDWICH_OPS & {op.name for op in read_graph(data, name).ops})
 
 
-def verify_model(path: str | os.PathLike, samples: int = 100, seed: int = 0) -> VerifyReport:
+def verify_model(path: str | os.PathLike, samples: int = 100, seed: int = 0):
     """Compare the generated C with TFLite Micro on ``samples`` random int8 inputs (with TFLite's
-    reference kernels for a model TFLM cannot run right: see ``SANDWICH_OPS``)."""
-    gcc = _require_tools()
+    reference kernels for a model TFLM cannot run right: see ``SANDWICH_OPS``): a VerifyReport.
+    A float32 model is compared within a tolerance instead (``verify_float.FloatComparison``, the
+    same ``ok`` / ``summary_lines`` / ``to_json``)."""
     program, name = load_program(path)
+    if program.float_model:  # float kernels: within a tolerance, not bit-exact (verify_float.py)
+        from .verify_float import verify_float_model
+        return verify_float_model(path, samples, seed)
+    gcc = _require_tools()
     folded = folds_a_sandwich(path) and not SANDWICH_OPS & {op.name for op in program.ops}
     sources = generate_sources(program, name)
     g = program.graph

@@ -31,6 +31,11 @@ REFERENCE_OPS_PER_CYCLE = 0.3
 MODEL_CONV_INSTRUCTIONS_PER_MAC = 11.7
 MODEL_FC_INSTRUCTIONS_PER_MAC = 5.2
 MODEL_INSTRUCTIONS_PER_INVOKE = 2800.0
+# float models (codegen/runtime/nn/tms_*_f32.c), as a ratio to the int8 figures above, measured on
+# the same emulated M4F with the same graph in both forms (bench/bench_float_model.py): float32
+# weights conv 26.9 / int8 16.0, dense 7.09 / 4.16; float16 weights (expanded per read in C)
+# conv 47.5 / 16.0, dense 26.1 / 4.16.
+FLOAT_MAC_RATIO = {"float32": (1.68, 1.70), "float16": (2.97, 6.27)}  # (conv, fully connected)
 
 # DSP and sensor nodes whose measured instructions per op differ from the core's average
 # (1 / REFERENCE_OPS_PER_CYCLE): the ratio measured / average. Nodes not listed count as 1.0.
@@ -53,8 +58,11 @@ def reference_cycles(node_class: type[NodeType], cost: Cost, arithmetic: str = F
         fc = cost.detail.get("fc_macs", 0)
         if not macs:
             return 0.0
-        return (MODEL_CONV_INSTRUCTIONS_PER_MAC * (macs - fc) + MODEL_FC_INSTRUCTIONS_PER_MAC * fc
-                + MODEL_INSTRUCTIONS_PER_INVOKE)
+        conv, dense = 1.0, 1.0
+        if cost.detail.get("float_model"):
+            conv, dense = FLOAT_MAC_RATIO["float16" if cost.detail.get("float16_weights") else "float32"]
+        return (conv * MODEL_CONV_INSTRUCTIONS_PER_MAC * (macs - fc)
+                + dense * MODEL_FC_INSTRUCTIONS_PER_MAC * fc + MODEL_INSTRUCTIONS_PER_INVOKE)
     weight = node_class.fixed_ops_weight if arithmetic == FIXED else node_class.ops_weight
     return cost.ops * weight / REFERENCE_OPS_PER_CYCLE
 

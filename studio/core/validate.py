@@ -161,6 +161,20 @@ class Report:
         }
 
 
+def _int8_would_fit(name: str, budget: Budget, costs: Mapping[str, Cost]) -> list[Issue]:
+    """A float model over budget that int8 quantization would bring inside it: say so, with the
+    bytes int8 saves (the model node's cost detail carries them)."""
+    key = "int8_ram_saving_bytes" if name == "RAM" else "int8_flash_saving_bytes"
+    out = []
+    for node_id, cost in costs.items():
+        saving = int(cost.detail.get(key, 0)) if cost.detail.get("float_model") else 0
+        if saving > 0 and budget.used_bytes - saving <= budget.budget_bytes:
+            out.append(Issue("info", node_id, f"this float32 model fits once quantized to int8: int8 "
+                             f"saves {saving} bytes of {name} (add a Quantize int8 node, or convert "
+                             "with full-integer post-training quantization)"))
+    return out
+
+
 def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
              battery: Battery | None = None, extra_issues: tuple[Issue, ...] = (),
              extra_costs: Mapping[str, Cost] | None = None, recording_name: str = "",
@@ -313,6 +327,7 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
                 worst = None
             issues.append(Issue("error", worst, f"the pipeline needs {_kib(budget.used_bytes)} of {name} but "
                                 f"{board.name} has {_kib(budget.budget_bytes)} available{share}"))
+            issues.extend(_int8_would_fit(name, budget, costs))
         elif budget.fraction > 0.9:
             issues.append(Issue("warning", None, f"{name} is {budget.fraction:.0%} full "
                                 f"({_kib(budget.used_bytes)} of {_kib(budget.budget_bytes)})"))

@@ -75,6 +75,20 @@ def convert_int8(model, representative: np.ndarray, per_channel: bool = True) ->
             raise MLError(e.message) from None
 
 
+def convert_float16(model) -> bytes:
+    """The float16-weight .tflite bytes of a Keras model, through the ``quantize.float16`` node's
+    converter (float32 activations and I/O; the device expands the weights at run time)."""
+    from nodes.quantize import QuantizeFloat16
+
+    with tempfile.TemporaryDirectory(prefix="tms-quant-") as tmp:
+        path = Path(tmp) / "model.keras"
+        model.save(path)
+        try:
+            return QuantizeFloat16().convert(path, {})
+        except NodeError as e:
+            raise MLError(e.message) from None
+
+
 def layer_sizes(model) -> tuple[LayerSize, ...]:
     out = []
     for layer in model.layers:

@@ -79,13 +79,17 @@ def test_tflite_reports_an_unreadable_model(ctx, project):
         node.infer(FEATURES, p, ctx)
 
 
-def test_tflite_refuses_a_float_model(ctx, project, tiny_models):
-    from nodes.quantize import QuantizeDynamicRange
+def test_tflite_runs_a_float_model_as_float(ctx, project, tiny_models):
+    import keras
+    import tensorflow as tf
 
-    (project / "float.tflite").write_bytes(QuantizeDynamicRange().convert(tiny_models["keras"], {}))
+    model = keras.saving.load_model(str(tiny_models["keras"]), safe_mode=True, compile=False)
+    (project / "float.tflite").write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
     node, p = make("model.tflite", model="float.tflite")
-    with pytest.raises(NodeError, match="float32; the device runs full-integer int8"):
-        node.infer(FEATURES, p, ctx)
+    assert node.infer(FEATURES, p, ctx) == {"scores": TensorSpec((MODEL_CLASSES,), "f32", 2.0)}
+    cost = node.cost(FEATURES, node.infer(FEATURES, p, ctx), p, ctx)
+    s = analyze_tflite(project / "float.tflite")
+    assert s.float_model and cost.ram_bytes == s.arena_bytes + 4 * MODEL_CLASSES
 
 
 def test_tflite_refuses_a_keras_file(ctx, keras_rel):

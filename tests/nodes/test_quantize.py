@@ -1,4 +1,5 @@
-"""Quantize nodes: pass-through shapes, the int8-only device rule, representative data, conversion."""
+"""Quantize nodes: pass-through shapes, float16 needing an FPU, the retired dynamic range, representative
+data, conversion."""
 from __future__ import annotations
 
 import numpy as np
@@ -23,11 +24,35 @@ def test_int8_refuses_an_unconnected_input(ctx):
     assert e.value.port == "scores"
 
 
-@pytest.mark.parametrize("type_id", ["quantize.float16", "quantize.dynamic_range"])
-def test_non_integer_quantization_explains_the_device_needs_int8(type_id, ctx):
-    node, p = make(type_id)
-    with pytest.raises(NodeError, match="needs a full-integer int8 model") as e:
+def test_retired_dynamic_range_says_why_and_what_to_use_instead(ctx):
+    node, p = make("quantize.dynamic_range")
+    with pytest.raises(NodeError, match="removed.*Replace this node with Quantize int8") as e:
         node.infer(SCORES, p, ctx)
+    assert e.value.port == "scores"
+
+
+def test_retired_dynamic_range_is_not_in_the_palette():
+    from nodes.base import node_type
+
+    assert node_type("quantize.dynamic_range").retired
+    assert not getattr(node_type("quantize.float16"), "retired", False)
+
+
+def test_float16_passes_scores_through_on_a_core_with_an_fpu(ctx):
+    from nodes.base import BoardInfo, NodeContext
+
+    node, p = make("quantize.float16")
+    m4f = NodeContext(ctx.project_dir, BoardInfo("m4f", "cortex-m4", 64_000_000, True, True))
+    assert node.infer(SCORES, p, m4f) == SCORES
+
+
+def test_float16_is_refused_on_a_core_without_an_fpu(ctx):
+    from nodes.base import BoardInfo, NodeContext
+
+    node, p = make("quantize.float16")
+    m0 = NodeContext(ctx.project_dir, BoardInfo("m0", "cortex-m0plus", 48_000_000, False, False))
+    with pytest.raises(NodeError, match="no FPU.*Quantize int8") as e:
+        node.infer(SCORES, p, m0)
     assert e.value.port == "scores"
 
 
