@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from .fold import BoundaryNote, fold_graph
 from .ir import Graph, Op
-from .opset import ALIAS_OPS, COMMON_KERNEL, OPS, PER_OP_CALL_BYTES, check_op
+from .opset import ALIAS_OPS, COMMON_KERNEL, OPS, PER_OP_CALL_BYTES, check_op, spec_for
+from .opset_s16 import S16_COMMON_KERNEL, S16_OPS, boundary_problem, in_place_shift, is_int16
 from .inplace import max_output_shift
 from .errors import ModelError
 from .validate import check_arity, validate_arena, validate_ops
@@ -61,10 +62,12 @@ class Program:
 
     def kernels(self) -> list[str]:
         """Kernel stems the generated code includes (tms_common always; TANH needs LOGISTIC's)."""
-        stems = {OPS[op.name].kernel for op in self.ops
-                 if op.name in OPS and OPS[op.name].kernel}
+        specs = [spec_for(op, self.graph) for op in self.ops]
+        stems = {spec.kernel for spec in specs if spec is not None and spec.kernel}
         if "tms_tanh" in stems:
             stems.add("tms_logistic")  # tanh shares the activation params struct
+        if any(stem.endswith("_s16") for stem in stems):
+            stems.add(S16_COMMON_KERNEL[0])  # the int16x8 kernels' shared arithmetic
         return [COMMON_KERNEL[0]] + sorted(stems)
 
     def code_bytes_estimate(self, dsp: bool = True) -> int:
@@ -72,7 +75,8 @@ class Program:
         extension (the MAC kernels' plain C path alone)."""
         by_stem = {spec.kernel: (spec.code_bytes if dsp or spec.plain_code_bytes is None
                                  else spec.plain_code_bytes)
-                   for spec in OPS.values() if spec.kernel}
+                   for spec in (*OPS.values(), *S16_OPS.values()) if spec.kernel}
+        by_stem[S16_COMMON_KERNEL[0]] = S16_COMMON_KERNEL[1]
         code = sum(by_stem[s] for s in self.kernels() if s in by_stem)
         if any(op.name in OPS and OPS[op.name].uses_common for op in self.ops):
             code += COMMON_KERNEL[1]
@@ -98,19 +102,23 @@ def build_program(graph: Graph, name: str = "the model") -> Program:
         if why:
             names = tuple(t[i].name for i in (*op.inputs, *op.outputs) if i >= 0)
             problems.append(Problem(op.index, op.name, names, why))
+    int16_io = boundary_problem(graph)
+    if int16_io is not None:
+        problems.append(Problem(-1, "MODEL", (), int16_io))
     for ti in list(graph.inputs) + list(graph.outputs):
-        if t[ti].dtype != "int8" and not any(p.message.startswith("activations") for p in problems):
+        if t[ti].dtype not in ("int8", "int16") and not any(p.message.startswith("activations") for p in problems):
             problems.append(Problem(-1, "MODEL", (t[ti].name,),
                                     f"model input/output '{t[ti].name}' is {t[ti].dtype}: the "
                                     "model must be int8-quantized (full-integer post-training "
                                     "quantization)"))
-        elif t[ti].dtype == "int8" and (t[ti].quant is None or t[ti].quant.per_channel):
+        elif t[ti].dtype in ("int8", "int16") and (t[ti].quant is None or t[ti].quant.per_channel):
             problems.append(Problem(-1, "MODEL", (t[ti].name,),
-                                    f"model input/output '{t[ti].name}' has no per-tensor int8 "
+                                    f"model input/output '{t[ti].name}' has no per-tensor {t[ti].dtype} "
                                     "quantization (scale and zero point)"))
 
     if not problems:  # a supported model: every op to emit is checked before any C exists
-        validate_ops(ops, graph, OPS, name)
+        validate_ops([op for op in ops if not is_int16(op, graph)], graph, OPS, name)
+        validate_ops([op for op in ops if is_int16(op, graph)], graph, S16_OPS, name)
 
     # alias groups via union-find
     parent = {}
@@ -176,7 +184,7 @@ def build_program(graph: Graph, name: str = "the model") -> Program:
                 continue
             g = find(ti)
             if g in planned and g != out_group and position[g][1] == pos:
-                shift = max_output_shift(op, graph, k)
+                shift = in_place_shift(op, graph, k, max_output_shift)
                 if shift is not None:
                     in_place.append(InPlace(g, out_group, shift))
     if not problems:

@@ -1,0 +1,20 @@
+/* QUANTIZE between int16 and int8/int16 tensors (the int16x8 model's boundaries and rescales).
+ * Matches TFLite Micro reference_ops::Requantize (kernels/internal/reference/requantize.h);
+ * parameters from codegen/model/emit_int16.py. */
+#ifndef TMS_REQUANTIZE_S16_H
+#define TMS_REQUANTIZE_S16_H
+
+#include <stdint.h>
+
+typedef struct {
+    int32_t size, in_zero_point, out_zero_point, multiplier, shift;
+} tms_requantize_s16_params_t;
+
+void tms_requantize_s16_s16(const tms_requantize_s16_params_t *p, const int16_t *input,
+                            int16_t *output);
+void tms_requantize_s16_s8(const tms_requantize_s16_params_t *p, const int16_t *input,
+                           int8_t *output);
+void tms_requantize_s8_s16(const tms_requantize_s16_params_t *p, const int8_t *input,
+                           int16_t *output);
+
+#endif

@@ -1,0 +1,174 @@
+"""int16x8 models (TFLite's 16-bit activation mode: int16 activations, int8 weights, int64
+biases) compile to C that is bit-exact with TFLite Micro, op by op and as a whole audio model.
+
+Shapes, strides, paddings, activations and calibration ranges come from hypothesis (few
+derandomized examples: each converts a model and compiles C). Inputs span the whole int16 range.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from codegen.model.analysis import analyze_tflite
+from codegen.model.errors import ModelError
+from tests.codegen.model.bitexact import keras, run_both, to_int16x8_tflite, to_int8_tflite
+
+pytestmark = pytest.mark.slow
+
+FEW = settings(max_examples=3, deadline=None, derandomize=True, print_blob=True,
+               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+ACTS = st.sampled_from([None, "relu", "relu6"])
+
+
+def _assert_exact(tflite: bytes) -> None:
+    ours, ref, program = run_both(tflite, samples=24)
+    assert ours.dtype == np.int16 and ref.dtype == np.int16
+    assert any(program.graph.tensors[i].dtype == "int16" for i in program.graph.inputs)
+    assert ours.shape == ref.shape
+    assert np.array_equal(ours, ref), f"max diff {np.abs(ours.astype(int) - ref.astype(int)).max()}"
+    assert len(np.unique(ref)) > 1, "degenerate reference output"
+
+
+def _one_layer(layer, shape, **conv):
+    k = keras()
+    x = k.Input(shape)
+    return to_int16x8_tflite(k.Model(x, layer(x)), shape, **conv)
+
+
+@FEW
+@given(h=st.integers(3, 10), w=st.integers(3, 10), c=st.integers(1, 4), f=st.integers(1, 6),
+       kh=st.integers(1, 3), kw=st.integers(1, 3), stride=st.integers(1, 2),
+       same=st.booleans(), act=ACTS, scale=st.sampled_from([0.5, 4.0]))
+def test_int16x8_conv2d_matches_tflm(h, w, c, f, kh, kw, stride, same, act, scale):
+    if not same and (kh > h or kw > w):
+        same = True
+    k = keras()
+    k.utils.set_random_seed(h * 100 + w)
+    layer = k.layers.Conv2D(f, (kh, kw), strides=stride, padding="same" if same else "valid",
+                            activation=act, bias_initializer="random_normal")
+    _assert_exact(_one_layer(layer, (h, w, c), low=-scale, high=scale))
+
+
+@FEW
+@given(h=st.integers(3, 9), w=st.integers(3, 9), c=st.integers(1, 5), mult=st.integers(1, 2),
+       k_=st.integers(1, 3), stride=st.integers(1, 2), same=st.booleans(), act=ACTS)
+def test_int16x8_depthwise_conv2d_matches_tflm(h, w, c, mult, k_, stride, same, act):
+    if not same and k_ > min(h, w):
+        same = True
+    k = keras()
+    k.utils.set_random_seed(h * 10 + c)
+    layer = k.layers.DepthwiseConv2D(k_, strides=stride, depth_multiplier=mult,
+                                     padding="same" if same else "valid", activation=act,
+                                     bias_initializer="random_normal")
+    _assert_exact(_one_layer(layer, (h, w, c)))
+
+
+@FEW
+@given(n=st.integers(1, 48), units=st.integers(2, 24), act=ACTS, bias=st.booleans(),
+       scale=st.sampled_from([0.1, 1.0, 8.0]))
+def test_int16x8_fully_connected_matches_tflm(n, units, act, bias, scale):
+    k = keras()
+    k.utils.set_random_seed(n + units)
+    layer = k.layers.Dense(units, activation=act, use_bias=bias,
+                           bias_initializer="random_normal")
+    _assert_exact(_one_layer(layer, (n,), low=-scale, high=scale))
+
+
+@FEW
+@given(h=st.integers(2, 9), w=st.integers(2, 9), c=st.integers(1, 4), p=st.integers(1, 3),
+       stride=st.integers(1, 2), same=st.booleans(), kind=st.sampled_from(["avg", "max"]))
+def test_int16x8_pooling_matches_tflm(h, w, c, p, stride, same, kind):
+    if not same and p > min(h, w):
+        same = True
+    k = keras()
+    layer = (k.layers.AveragePooling2D if kind == "avg" else k.layers.MaxPooling2D)(
+        p, strides=stride, padding="same" if same else "valid")
+    _assert_exact(_one_layer(layer, (h, w, c)))
+
+
+def _two_inputs(layer, shape, act, scale_b):
+    k = keras()
+    a, b = k.Input(shape), k.Input(shape)
+    y = layer([a, b])
+    if act:
+        y = k.layers.Activation(act)(y)
+    return to_int16x8_tflite(k.Model([a, b], y), shape, input_scales=(1.0, scale_b))
+
+
+@FEW
+@given(shape=st.sampled_from([(7,), (4, 5), (3, 4, 6)]), act=st.sampled_from([None, "relu"]),
+       scale_b=st.sampled_from([0.25, 1.0, 3.0]),
+       kind=st.sampled_from(["add", "subtract", "multiply"]))
+def test_int16x8_add_sub_mul_match_tflm(shape, act, scale_b, kind):
+    k = keras()
+    layer = {"add": k.layers.Add, "subtract": k.layers.Subtract,
+             "multiply": k.layers.Multiply}[kind]()
+    _assert_exact(_two_inputs(layer, shape, act, scale_b))
+
+
+@FEW
+@given(h=st.integers(2, 8), w=st.integers(2, 8), c=st.integers(1, 6), keepdims=st.booleans())
+def test_int16x8_global_average_pooling_mean_matches_tflm(h, w, c, keepdims):
+    k = keras()
+    _assert_exact(_one_layer(k.layers.GlobalAveragePooling2D(keepdims=keepdims), (h, w, c)))
+
+
+@FEW
+@given(n=st.integers(2, 40), scale=st.sampled_from([0.5, 3.0, 12.0]))
+def test_int16x8_softmax_matches_tflm(n, scale):
+    k = keras()
+    _assert_exact(_one_layer(k.layers.Softmax(), (n,), low=-scale, high=scale))
+
+
+def _audio_dscnn(seed: int = 1):
+    """A small DS-CNN keyword-spotting model on a 49x10 MFCC input."""
+    k = keras()
+    L = k.layers
+    k.utils.set_random_seed(seed)
+    return k.Sequential([k.Input((49, 10, 1)),
+                         L.Conv2D(8, (10, 4), strides=2, padding="same", activation="relu"),
+                         L.DepthwiseConv2D(3, padding="same", activation="relu"),
+                         L.Conv2D(8, 1, activation="relu"),
+                         L.DepthwiseConv2D(3, padding="same", activation="relu"),
+                         L.Conv2D(8, 1),
+                         L.AveragePooling2D((25, 5)), L.Flatten(), L.Dense(12), L.Softmax()])
+
+
+def test_int16x8_audio_dscnn_is_bit_exact_end_to_end():
+    _assert_exact(to_int16x8_tflite(_audio_dscnn(), (49, 10, 1), low=-4.0, high=4.0))
+
+
+def test_int16x8_float_io_model_compiles_with_int16_boundary():
+    tflite = to_int16x8_tflite(_audio_dscnn(), (49, 10, 1), int_io=False)
+    ours, ref, program = run_both(tflite, samples=8)
+    g = program.graph
+    assert [g.tensors[i].dtype for i in (*g.inputs, *g.outputs)] == ["int16", "int16"]
+    assert np.array_equal(ours, ref)
+
+
+def test_int16x8_arena_charges_two_bytes_per_activation():
+    m = _audio_dscnn()
+    s8 = analyze_tflite(to_int8_tflite(m, (49, 10, 1)))
+    s16 = analyze_tflite(to_int16x8_tflite(m, (49, 10, 1)))
+    assert s16.supported and s8.supported
+    assert s16.inputs[0].dtype == "int16"
+    assert s16.lower_bound_bytes == 2 * s8.lower_bound_bytes
+    assert s16.arena_bytes > s8.arena_bytes
+
+
+def test_int16x8_op_without_an_int16_kernel_is_refused_with_its_name(tmp_path):
+    k = keras()
+    x = k.Input((6,))
+    y = k.layers.Activation("hard_swish")(x)  # HARD_SWISH: no int16x8 kernel yet
+    tflite = to_int16x8_tflite(k.Model(x, y), (6,))
+    summary = analyze_tflite(tflite)
+    assert not summary.supported
+    assert "int16 activations (int16x8) is not supported" in summary.unsupported_text
+    from codegen.model.compiler import load_program
+
+    path = tmp_path / "m.tflite"
+    path.write_bytes(tflite)
+    with pytest.raises(ModelError, match="int16x8"):
+        load_program(path)
