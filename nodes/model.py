@@ -113,7 +113,7 @@ class TfliteModel(NodeType):
                             "a pipeline model needs exactly one of each")
         inp, out = s.inputs[0], s.outputs[0]
         for t, what in ((inp, "input"), (out, "output")):
-            if t.dtype != "int8":
+            if t.dtype not in ("int8", "int16") or t.dtype != inp.dtype:  # int16: an int16x8 model
                 raise NodeError(f"the model {what} '{t.name}' is {t.dtype}; the device runs full-integer "
                                 "int8 models (convert with a quantize.int8 node or TFLite's "
                                 "post-training integer quantization)")
@@ -148,7 +148,9 @@ class TfliteModel(NodeType):
         n_in = math.prod(inp.shape) if inp.shape else 1
         n_out = math.prod(out.shape) if out.shape else 1
         # int8 input handed to model_invoke, int8 output it fills, f32 dequantized scores
-        buffers = n_in + n_out + outputs["scores"].bytes
+        # (int16 input and output for an int16x8 model: 2 bytes a value)
+        io_bytes = 2 if inp.dtype == "int16" else 1
+        buffers = io_bytes * (n_in + n_out) + outputs["scores"].bytes
         # the kernels' SMLAD path is compiled only for Arm cores with the DSP extension
         arm_dsp = ctx.board is None or (ctx.board.dsp and ctx.board.cpu.startswith("cortex-m"))
         flash = s.flash_bytes if arm_dsp else s.flash_bytes_without_dsp

@@ -59,13 +59,16 @@ def representative_subset(features: np.ndarray, n_samples: int = 200, seed: int 
     return features[np.sort(idx)]
 
 
-def convert_int8(model, representative: np.ndarray, per_channel: bool = True) -> bytes:
-    """The int8 .tflite bytes of a Keras model, through the ``quantize.int8`` node's converter."""
+def convert_int8(model, representative: np.ndarray, per_channel: bool = True,
+                 activations: str = "int8") -> bytes:
+    """The int8 .tflite bytes of a Keras model, through the ``quantize.int8`` node's converter
+    (``activations`` "int16": the int16x8 .tflite)."""
     from nodes.quantize import QuantizeInt8
 
     node = QuantizeInt8()
     rep = np.asarray(representative, dtype=np.float32)
-    props = node.check_props({"per_channel": bool(per_channel), "n_samples": int(min(max(rep.shape[0], 1), 10000))})
+    props = node.check_props({"per_channel": bool(per_channel), "activations": activations,
+                              "n_samples": int(min(max(rep.shape[0], 1), 10000))})
     with tempfile.TemporaryDirectory(prefix="tms-quant-") as tmp:
         path = Path(tmp) / "model.keras"
         model.save(path)
