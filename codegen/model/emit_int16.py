@@ -181,3 +181,14 @@ class Int16Emitter:
               ("int8", "int16"): "tms_requantize_s8_s16"}[(inp.dtype, out.dtype)]
         self.body.append(f"    {fn}({params}, {self.tptr(op.inputs[0])}, "
                          f"{self.tptr(op.outputs[0])});")
+
+    def op_sigmoid_s16(self, op: Op) -> None:
+        inp = self.t[op.inputs[0]]
+        m, s = Q16.sigmoid_params(inp.quant.scale, op.name == "TANH")
+        if not hasattr(self, "_sigmoid_table"):  # one table for every LOGISTIC and TANH
+            self._sigmoid_table = self.array("uint16_t", "lut", Q16.sigmoid_table())
+        params = self.struct("tms_sigmoid_s16_params_t", [
+            ("size", inp.elements), ("input_multiplier", m), ("input_left_shift", s)])
+        fn = "tms_tanh_s16" if op.name == "TANH" else "tms_logistic_s16"
+        self.body.append(f"    {fn}({params}, {self._sigmoid_table}, {self.tptr(op.inputs[0])}, "
+                         f"{self.tptr(op.outputs[0])});")

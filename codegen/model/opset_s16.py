@@ -67,7 +67,29 @@ def _validate_softmax(op: Op, graph: Graph) -> str | None:
     return None
 
 
+def _validate_sigmoid(op: Op, graph: Graph) -> str | None:
+    inp, out = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+    if inp.elements != out.elements:
+        return f"output shape {list(out.shape)} differs from input shape {list(inp.shape)}"
+    if inp.quant is not None:
+        from .quant_s16 import sigmoid_params
+
+        multiplier, shift = sigmoid_params(inp.quant.scale, op.name == "TANH")
+        if not (0 <= multiplier <= 32767 and 0 <= shift <= 31):
+            return f"input scale {inp.quant.scale!r} is out of the kernel's fixed-point range"
+    return None
+
+
 # --- kernel limits beyond the common int16 rules ---------------------------------------------
+def _check_sigmoid(op: Op, graph: Graph) -> str | None:
+    from .quant_s16 import checked_log2
+
+    log2, pot = checked_log2(graph.tensors[op.outputs[0]].quant.scale)
+    if not pot or log2 != -15:
+        return f"int16 {op.name} needs output scale 2^-15 (zero point 0)"
+    return None
+
+
 def _check_softmax(op: Op, graph: Graph) -> str | None:
     out = graph.tensors[op.outputs[0]].quant
     if abs(out.scale - 1.0 / 32768) > 0.001 / 32768:
@@ -105,6 +127,10 @@ _SPECS = (
     _s16("SOFTMAX", "tms_softmax_s16", 300, "op_softmax_s16", check=_check_softmax,
          validate=_validate_softmax),
     _s16("QUANTIZE", "tms_requantize_s16", 150, "op_quantize_s16", check=_check_quantize),
+    _s16("LOGISTIC", "tms_sigmoid_s16", 200, "op_sigmoid_s16", check=_check_sigmoid,
+         validate=_validate_sigmoid),
+    _s16("TANH", "tms_sigmoid_s16", 200, "op_sigmoid_s16", check=_check_sigmoid,
+         validate=_validate_sigmoid),
     O.OPS["RESHAPE"], O.OPS["SQUEEZE"], O.OPS["EXPAND_DIMS"],
 )
 S16_OPS: dict[str, OpSpec] = {spec.name: spec for spec in _SPECS}

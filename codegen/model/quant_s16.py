@@ -86,3 +86,42 @@ def softmax_tables() -> tuple[np.ndarray, np.ndarray]:
     recip = lut_int16(F(1.0) / F(rng), INT16_MIN, F(2.0) / F(rng), 0,
                       lambda v: F(1.0) / (F(1.0) + v))
     return exp_lut, recip
+
+
+def sigmoid_table() -> np.ndarray:
+    """The 256-entry table TFLite's int16 LOGISTIC and TANH interpolate: sigmoid(i/24) in 0.16
+    format, each entry nudged by half the linear-interpolation error at the interval's midpoint
+    (the same correction LUTPopulate applies), the last entry the saturation value 65535."""
+    def s(x: float) -> float:
+        return 65536.0 / (1.0 + math.exp(-x / 24.0))
+
+    table = np.zeros(256, dtype=np.uint16)
+    for i in range(255):
+        bias = ((s(i + 1) + s(i)) / 2 - s(i + 0.5)) / 2
+        table[i] = min(65535, int(_round_away(s(i) - bias)))
+    table[255] = 65535
+    return table
+
+
+def checked_log2(x: float) -> tuple[int, bool]:
+    """tflite::CheckedLog2 in float32: (rounded log2, whether x is a power of two within 1e-3)."""
+    F = np.float32
+    x_log2 = F(math.log(F(x))) * (F(1.0) / F(math.log(F(2.0))))
+    rounded = F(_round_away(float(x_log2)))
+    return int(rounded), abs(float(x_log2 - rounded)) < 1e-3
+
+
+def sigmoid_params(input_scale: float, tanh: bool) -> tuple[int, int]:
+    """LOGISTIC/TANH int16 Prepare plus the kernel's power-of-two rewrite: (multiplier, right
+    shift) taking the input to units of 1/(3*4096)."""
+    log2, pot = checked_log2(input_scale)
+    shift = (15 - 3) + log2
+    pot = pot and (shift in (0, 1) if tanh else shift == 0)
+    if pot:
+        return 3 << shift, 0
+    multiplier = float(f32(input_scale)) * 4096.0 * 3.0
+    shift = 0
+    while multiplier <= 32767.0 / 2.0 and shift <= 30:
+        shift += 1
+        multiplier *= 2.0
+    return int(multiplier), shift

@@ -122,6 +122,13 @@ def test_int16x8_softmax_matches_tflm(n, scale):
     _assert_exact(_one_layer(k.layers.Softmax(), (n,), low=-scale, high=scale))
 
 
+@FEW
+@given(kind=st.sampled_from(["sigmoid", "tanh"]), scale=st.sampled_from([0.5, 2.0, 6.0, 16.0]))
+def test_int16x8_logistic_and_tanh_match_tflm(kind, scale):
+    k = keras()
+    _assert_exact(_one_layer(k.layers.Activation(kind), (40,), low=-scale, high=scale))
+
+
 def _audio_dscnn(seed: int = 1):
     """A small DS-CNN keyword-spotting model on a 49x10 MFCC input."""
     k = keras()
