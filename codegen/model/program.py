@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from .fold import BoundaryNote, fold_graph
 from .ir import Graph, Op
 from .opset import ALIAS_OPS, COMMON_KERNEL, OPS, PER_OP_CALL_BYTES, check_op, spec_for
-from .opset_s16 import S16_COMMON_KERNEL, S16_OPS, boundary_problem, in_place_shift, is_int16
+from .opset_s16 import (S16_COMMON_KERNEL, S16_OPS, boundary_problem, in_place_shift, is_int16,
+                        table_bytes)
 from .inplace import max_output_shift
 from .errors import ModelError
 from .validate import check_arity, validate_arena, validate_ops
@@ -58,7 +59,7 @@ class Program:
             if op.name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
                 out = self.graph.tensors[op.outputs[0]]
                 total += 8 * out.shape[-1]
-        return total
+        return total + table_bytes(self.ops, self.graph)
 
     def kernels(self) -> list[str]:
         """Kernel stems the generated code includes (tms_common always; TANH needs LOGISTIC's)."""
