@@ -192,3 +192,35 @@ class Int16Emitter:
         fn = "tms_tanh_s16" if op.name == "TANH" else "tms_logistic_s16"
         self.body.append(f"    {fn}({params}, {self._sigmoid_table}, {self.tptr(op.inputs[0])}, "
                          f"{self.tptr(op.outputs[0])});")
+
+    def op_remap_s16(self, op: Op) -> None:
+        """The data-movement ops as separable index tables (remap.py), TRANSPOSE included."""
+        from .remap import data_input, index_maps, separable
+
+        if op.name == "TRANSPOSE":
+            src = op.inputs[0]
+            shape = self.t[src].shape
+            perm = [int(v) % len(shape) for v in np.asarray(self.t[op.inputs[1]].data).reshape(-1)]
+            maps = [np.arange(self.t[src].elements).reshape(shape).transpose(perm)]
+        else:
+            src = data_input(op)
+            maps = index_maps(op, self.p.graph)
+        for ti, index_map in zip(op.outputs, maps):
+            m = separable(index_map, self.t[src].elements)
+            starts = np.cumsum([0] + [len(t) for t in m.tables[:-1]]).tolist()
+            tables = self.array("int32_t", "map", np.concatenate(m.tables))
+            params = self.struct("tms_remap_s16_params_t", [("dims", list(m.dims)),
+                                                            ("start", starts)])
+            self.body.append(f"    tms_remap_s16({params}, {tables}, {self.tptr(src)}, "
+                             f"{self.tptr(ti)});")
+
+    def op_concatenation_s16(self, op: Op) -> None:
+        out = self.t[op.outputs[0]]
+        axis = int(op.options.get("axis", 0)) % len(out.shape)
+        outer = int(np.prod(out.shape[:axis], dtype=np.int64))
+        sizes = [int(np.prod(self.t[i].shape[axis:], dtype=np.int64)) for i in op.inputs]
+        sn = self.array("int32_t", "n", sizes)
+        ptrs = ", ".join(self.tptr(i) for i in op.inputs)
+        self.body.append(f"    {{\n        const int16_t *const parts[{len(op.inputs)}] = {{{ptrs}}};\n"
+                         f"        tms_concat_s16({len(op.inputs)}, parts, {sn}, {outer}, "
+                         f"{self.tptr(op.outputs[0])});\n    }}")

@@ -132,6 +132,10 @@ _SPECS = (
          validate=_validate_sigmoid),
     _s16("TANH", "tms_sigmoid_s16", 284, "op_sigmoid_s16", check=_check_sigmoid,
          validate=_validate_sigmoid),
+    *(_s16(name, "tms_remap_s16", 242, "op_remap_s16")
+      for name in ("STRIDED_SLICE", "SLICE", "SPLIT", "SPLIT_V", "UNPACK", "GATHER",
+                   "DEPTH_TO_SPACE", "SPACE_TO_DEPTH", "RESIZE_NEAREST_NEIGHBOR", "TRANSPOSE")),
+    _s16("CONCATENATION", "tms_remap_s16", 242, "op_concatenation_s16"),
     O.OPS["RESHAPE"], O.OPS["SQUEEZE"], O.OPS["EXPAND_DIMS"],
 )
 S16_OPS: dict[str, OpSpec] = {spec.name: spec for spec in _SPECS}

@@ -129,6 +129,25 @@ def test_int16x8_logistic_and_tanh_match_tflm(kind, scale):
     _assert_exact(_one_layer(k.layers.Activation(kind), (40,), low=-scale, high=scale))
 
 
+@FEW
+@given(kind=st.sampled_from(["crop", "permute", "halves", "concat"]), h=st.integers(3, 7),
+       w=st.integers(3, 7), c=st.integers(2, 4))
+def test_int16x8_data_movement_ops_match_tflm(kind, h, w, c):
+    k = keras()
+    L = k.layers
+    x = k.Input((h, w, c))
+    if kind == "crop":
+        y = L.Cropping2D(((1, 0), (0, 1)))(x)
+    elif kind == "permute":
+        y = L.Permute((2, 1, 3))(x)
+    elif kind == "halves":  # two channel slices (STRIDED_SLICE) added
+        y = L.Add()([x[:, :, :, :1], x[:, :, :, 1:2]])
+    else:
+        y = L.Concatenate()([x, L.MaxPooling2D(1)(x)])
+    tflite = to_int16x8_tflite(k.Model(x, y), (h, w, c))
+    _assert_exact(tflite)
+
+
 def _audio_dscnn(seed: int = 1):
     """A small DS-CNN keyword-spotting model on a 49x10 MFCC input."""
     k = keras()
