@@ -224,3 +224,24 @@ class Int16Emitter:
         self.body.append(f"    {{\n        const int16_t *const parts[{len(op.inputs)}] = {{{ptrs}}};\n"
                          f"        tms_concat_s16({len(op.inputs)}, parts, {sn}, {outer}, "
                          f"{self.tptr(op.outputs[0])});\n    }}")
+
+    def op_pad_s16(self, op: Op) -> None:
+        """PAD as a remap whose padded positions carry an index below -2^27 on their axis: the sum
+        over the axes stays negative (each in-range term is below 2^23), the kernel writes 0."""
+        from .remap import MAX_RANK
+
+        inp, out = self.t[op.inputs[0]], self.t[op.outputs[0]]
+        rank = len(inp.shape)
+        before = [int(v) for v in np.asarray(self.t[op.inputs[1]].data).reshape(-1, 2)[:, 0]]
+        strides = [int(np.prod(inp.shape[d + 1:], dtype=np.int64)) for d in range(rank)]
+        tables = [np.zeros(1, dtype=np.int64)] * (MAX_RANK - rank)
+        for d in range(rank):
+            pos = np.arange(int(out.shape[d])) - before[d]
+            inside = (pos >= 0) & (pos < int(inp.shape[d]))
+            tables.append(np.where(inside, pos * strides[d], -(1 << 27)))
+        dims = [1] * (MAX_RANK - rank) + [int(v) for v in out.shape]
+        starts = np.cumsum([0] + [len(t) for t in tables[:-1]]).tolist()
+        name = self.array("int32_t", "map", np.concatenate(tables).astype(np.int32))
+        params = self.struct("tms_remap_s16_params_t", [("dims", dims), ("start", starts)])
+        self.body.append(f"    tms_remap_s16({params}, {name}, {self.tptr(op.inputs[0])}, "
+                         f"{self.tptr(op.outputs[0])});")

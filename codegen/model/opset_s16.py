@@ -136,6 +136,7 @@ _SPECS = (
       for name in ("STRIDED_SLICE", "SLICE", "SPLIT", "SPLIT_V", "UNPACK", "GATHER",
                    "DEPTH_TO_SPACE", "SPACE_TO_DEPTH", "RESIZE_NEAREST_NEIGHBOR", "TRANSPOSE")),
     _s16("CONCATENATION", "tms_remap_s16", 242, "op_concatenation_s16"),
+    _s16("PAD", "tms_remap_s16", 242, "op_pad_s16"),
     O.OPS["RESHAPE"], O.OPS["SQUEEZE"], O.OPS["EXPAND_DIMS"],
 )
 S16_OPS: dict[str, OpSpec] = {spec.name: spec for spec in _SPECS}

@@ -17,7 +17,8 @@ void tms_remap_s16(const tms_remap_s16_params_t *p, const int32_t *tables, const
         i[k] = 0;
     }
     for (;;) {
-        *output++ = input[t[0][i[0]] + t[1][i[1]] + t[2][i[2]] + t[3][i[3]] + t[4][i[4]] + t[5][i[5]]];
+        const int32_t at = t[0][i[0]] + t[1][i[1]] + t[2][i[2]] + t[3][i[3]] + t[4][i[4]] + t[5][i[5]];
+        *output++ = at >= 0 ? input[at] : 0; /* negative: PAD's padding (zero point 0) */
         for (k = 5; k >= 0; --k) {
             if (++i[k] < p->dims[k]) {
                 break;

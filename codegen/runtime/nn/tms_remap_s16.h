@@ -1,8 +1,10 @@
 /* int16 data movement: the separable remap of tms_remap.h on int16 elements (STRIDED_SLICE,
  * SLICE, SPLIT, SPLIT_V, UNPACK, GATHER, DEPTH_TO_SPACE, SPACE_TO_DEPTH, RESIZE_NEAREST_NEIGHBOR
- * and TRANSPOSE, whose tables codegen/model/remap.py and emit_int16.py compute at compile time)
- * and CONCATENATION (TFLite Micro reference_ops::Concatenation). Pure copies: exact by
- * construction. */
+ * and TRANSPOSE, whose tables codegen/model/remap.py and emit_int16.py compute at compile time;
+ * PAD too: a padded position's index is negative and reads as 0, int16's zero point, as TFLite
+ * Micro's reference_ops::Pad writes it) and CONCATENATION (reference_ops::Concatenation). Pure
+ * copies: exact by construction. The compiler checks every non-negative index is inside the
+ * input. */
 #ifndef TMS_REMAP_S16_H
 #define TMS_REMAP_S16_H
 

@@ -130,7 +130,7 @@ def test_int16x8_logistic_and_tanh_match_tflm(kind, scale):
 
 
 @FEW
-@given(kind=st.sampled_from(["crop", "permute", "halves", "concat"]), h=st.integers(3, 7),
+@given(kind=st.sampled_from(["crop", "permute", "halves", "concat", "pad"]), h=st.integers(3, 7),
        w=st.integers(3, 7), c=st.integers(2, 4))
 def test_int16x8_data_movement_ops_match_tflm(kind, h, w, c):
     k = keras()
@@ -142,6 +142,8 @@ def test_int16x8_data_movement_ops_match_tflm(kind, h, w, c):
         y = L.Permute((2, 1, 3))(x)
     elif kind == "halves":  # two channel slices (STRIDED_SLICE) added
         y = L.Add()([x[:, :, :, :1], x[:, :, :, 1:2]])
+    elif kind == "pad":
+        y = L.ZeroPadding2D(((1, 2), (0, 1)))(x)
     else:
         y = L.Concatenate()([x, L.MaxPooling2D(1)(x)])
     tflite = to_int16x8_tflite(k.Model(x, y), (h, w, c))
