@@ -107,14 +107,15 @@ class Int16Emitter:
 
     def op_binary_s16(self, op: Op) -> None:
         a, b, out = self.t[op.inputs[0]], self.t[op.inputs[1]], self.t[op.outputs[0]]
-        if op.name == "MUL":
-            m, s = Q.mul_multiplier(a.quant.scale, b.quant.scale, out.quant.scale)
+        if op.name in ("MUL", "MAXIMUM", "MINIMUM"):
+            m, s = (Q.mul_multiplier(a.quant.scale, b.quant.scale, out.quant.scale)
+                    if op.name == "MUL" else (0, 0))
             qp = dict(left_shift=0, in1_multiplier=0, in1_shift=0, in2_multiplier=0,
                       in2_shift=0, out_multiplier=m, out_shift=s)
         else:
             qp = Q16.add_params(a.quant.scale, b.quant.scale, out.quant.scale)
         lo, hi = self._act16(op, out)
-        kind = {"ADD": 0, "SUB": 1, "MUL": 2}[op.name]
+        kind = {"ADD": 0, "SUB": 1, "MUL": 2, "MAXIMUM": 3, "MINIMUM": 4}[op.name]
         params = self.struct("tms_binary_s16_params_t", self._broadcast(op) + list(qp.items()) +
                              [("act_min", lo), ("act_max", hi), ("kind", kind)])
         self.body.append(f"    tms_binary_s16({params}, {self.tptr(op.inputs[0])}, "
@@ -174,9 +175,11 @@ class Int16Emitter:
     def op_quantize_s16(self, op: Op) -> None:
         inp, out = self.t[op.inputs[0]], self.t[op.outputs[0]]
         m, s = Q.quantize_multiplier(Q.f32(inp.quant.scale) / Q.f32(out.quant.scale))
+        lo, hi = (-32768, 32767) if out.dtype == "int16" else (-128, 127)
         params = self.struct("tms_requantize_s16_params_t", [
             ("size", inp.elements), ("in_zero_point", inp.quant.zero_point),
-            ("out_zero_point", out.quant.zero_point), ("multiplier", m), ("shift", s)])
+            ("out_zero_point", out.quant.zero_point), ("multiplier", m), ("shift", s),
+            ("act_min", lo), ("act_max", hi)])
         fn = {("int16", "int16"): "tms_requantize_s16_s16", ("int16", "int8"): "tms_requantize_s16_s8",
               ("int8", "int16"): "tms_requantize_s8_s16"}[(inp.dtype, out.dtype)]
         self.body.append(f"    {fn}({params}, {self.tptr(op.inputs[0])}, "
@@ -244,4 +247,20 @@ class Int16Emitter:
         name = self.array("int32_t", "map", np.concatenate(tables).astype(np.int32))
         params = self.struct("tms_remap_s16_params_t", [("dims", dims), ("start", starts)])
         self.body.append(f"    tms_remap_s16({params}, {name}, {self.tptr(op.inputs[0])}, "
+                         f"{self.tptr(op.outputs[0])});")
+
+    def op_relu_s16(self, op: Op) -> None:
+        """RELU: ReluQuantized (rescale by the float32 scale ratio, clamp at 0); RELU6:
+        Relu6Quantized (no rescale: the identity multiplier, clamp to [0, six])."""
+        inp, out = self.t[op.inputs[0]], self.t[op.outputs[0]]
+        if op.name == "RELU":
+            m, s = Q.quantize_multiplier(float(np.float32(inp.quant.scale) / np.float32(out.quant.scale)))
+            hi = 32767
+        else:
+            m, s = 1 << 30, 1  # MultiplyByQuantizedMultiplier(x, 2^30, 1) == x
+            hi = Q16.relu6_top(inp.quant.scale)
+        params = self.struct("tms_requantize_s16_params_t", [
+            ("size", inp.elements), ("in_zero_point", 0), ("out_zero_point", 0),
+            ("multiplier", m), ("shift", s), ("act_min", 0), ("act_max", hi)])
+        self.body.append(f"    tms_requantize_s16_s16({params}, {self.tptr(op.inputs[0])}, "
                          f"{self.tptr(op.outputs[0])});")

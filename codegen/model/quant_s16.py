@@ -125,3 +125,8 @@ def sigmoid_params(input_scale: float, tanh: bool) -> tuple[int, int]:
         shift += 1
         multiplier *= 2.0
     return int(multiplier), shift
+
+
+def relu6_top(input_scale: float) -> int:
+    """RELU6 int16 Prepare: FloatToQuantizedType<int16_t>(6.0f, scale, 0)."""
+    return max(INT16_MIN, min(INT16_MAX, int(_round_away(float(np.float32(6.0) / np.float32(input_scale))))))

@@ -8,6 +8,12 @@
 static int32_t tms_binary_one(const tms_binary_s16_params_t *p, int32_t a, int32_t b)
 {
     int32_t sa, sb;
+    if (p->kind == 3) {
+        return a > b ? a : b; /* MAXIMUM: inputs share the output's quantization */
+    }
+    if (p->kind == 4) {
+        return a < b ? a : b; /* MINIMUM */
+    }
     if (p->kind == 2) {
         /* |a * b| <= 2^30: exact in int32 */
         return tms_mbqm(a * b, p->out_multiplier, p->out_shift);

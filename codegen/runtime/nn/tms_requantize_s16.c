@@ -17,7 +17,7 @@ void tms_requantize_s16_s16(const tms_requantize_s16_params_t *p, const int16_t 
 {
     int32_t i;
     for (i = 0; i < p->size; ++i) {
-        output[i] = (int16_t)tms_clamp16(tms_requant_one(p, input[i]), -32768, 32767);
+        output[i] = (int16_t)tms_clamp16(tms_requant_one(p, input[i]), p->act_min, p->act_max);
     }
 }
 
@@ -26,7 +26,7 @@ void tms_requantize_s16_s8(const tms_requantize_s16_params_t *p, const int16_t *
 {
     int32_t i;
     for (i = 0; i < p->size; ++i) {
-        output[i] = (int8_t)tms_clamp16(tms_requant_one(p, input[i]), -128, 127);
+        output[i] = (int8_t)tms_clamp16(tms_requant_one(p, input[i]), p->act_min, p->act_max);
     }
 }
 
@@ -35,6 +35,6 @@ void tms_requantize_s8_s16(const tms_requantize_s16_params_t *p, const int8_t *i
 {
     int32_t i;
     for (i = 0; i < p->size; ++i) {
-        output[i] = (int16_t)tms_clamp16(tms_requant_one(p, input[i]), -32768, 32767);
+        output[i] = (int16_t)tms_clamp16(tms_requant_one(p, input[i]), p->act_min, p->act_max);
     }
 }

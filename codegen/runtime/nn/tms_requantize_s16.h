@@ -1,6 +1,7 @@
-/* QUANTIZE between int16 and int8/int16 tensors (the int16x8 model's boundaries and rescales).
- * Matches TFLite Micro reference_ops::Requantize (kernels/internal/reference/requantize.h);
- * parameters from codegen/model/emit_int16.py. */
+/* QUANTIZE between int16 and int8/int16 tensors (the int16x8 model's boundaries and rescales),
+ * and int16 RELU / RELU6 (a rescale, or none, then a clamp). Matches TFLite Micro
+ * reference_ops::Requantize (kernels/internal/reference/requantize.h) and ReluQuantized /
+ * Relu6Quantized (micro/kernels/activations.h); parameters from codegen/model/emit_int16.py. */
 #ifndef TMS_REQUANTIZE_S16_H
 #define TMS_REQUANTIZE_S16_H
 
@@ -8,6 +9,7 @@
 
 typedef struct {
     int32_t size, in_zero_point, out_zero_point, multiplier, shift;
+    int32_t act_min, act_max; /* the output type's range; RELU/RELU6 narrow it */
 } tms_requantize_s16_params_t;
 
 void tms_requantize_s16_s16(const tms_requantize_s16_params_t *p, const int16_t *input,

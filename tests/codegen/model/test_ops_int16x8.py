@@ -109,6 +109,22 @@ def test_int16x8_add_sub_mul_match_tflm(shape, act, scale_b, kind):
 
 
 @FEW
+@given(kind=st.sampled_from(["maximum", "minimum"]), shape=st.sampled_from([(7,), (3, 4, 6)]))
+def test_int16x8_maximum_minimum_match_tflm(kind, shape):
+    k = keras()
+    layer = k.layers.Maximum() if kind == "maximum" else k.layers.Minimum()
+    _assert_exact(_two_inputs(layer, shape, None, 2.0))
+
+
+@FEW
+@given(kind=st.sampled_from(["relu", "relu6"]), scale=st.sampled_from([0.5, 4.0, 10.0]))
+def test_int16x8_standalone_relu_and_relu6_match_tflm(kind, scale):
+    k = keras()
+    layer = k.layers.ReLU() if kind == "relu" else k.layers.ReLU(max_value=6.0)
+    _assert_exact(_one_layer(layer, (30,), low=-scale, high=scale))
+
+
+@FEW
 @given(h=st.integers(2, 8), w=st.integers(2, 8), c=st.integers(1, 6), keepdims=st.booleans())
 def test_int16x8_global_average_pooling_mean_matches_tflm(h, w, c, keepdims):
     k = keras()
