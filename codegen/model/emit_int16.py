@@ -264,3 +264,14 @@ class Int16Emitter:
             ("multiplier", m), ("shift", s), ("act_min", 0), ("act_max", hi)])
         self.body.append(f"    tms_requantize_s16_s16({params}, {self.tptr(op.inputs[0])}, "
                          f"{self.tptr(op.outputs[0])});")
+
+    def op_leaky_relu_s16(self, op: Op) -> None:
+        inp, out = self.t[op.inputs[0]], self.t[op.outputs[0]]
+        (im, ish), (am, ash) = Q.leaky_relu_multipliers(inp.quant.scale,
+                                                        float(op.options.get("alpha", 0.2)),
+                                                        out.quant.scale)
+        params = self.struct("tms_leaky_relu_s16_params_t", [
+            ("size", inp.elements), ("identity_multiplier", im), ("identity_shift", ish),
+            ("alpha_multiplier", am), ("alpha_shift", ash)])
+        self.body.append(f"    tms_leaky_relu_s16({params}, {self.tptr(op.inputs[0])}, "
+                         f"{self.tptr(op.outputs[0])});")

@@ -38,3 +38,15 @@ void tms_requantize_s8_s16(const tms_requantize_s16_params_t *p, const int8_t *i
         output[i] = (int16_t)tms_clamp16(tms_requant_one(p, input[i]), p->act_min, p->act_max);
     }
 }
+
+void tms_leaky_relu_s16(const tms_leaky_relu_s16_params_t *p, const int16_t *input,
+                        int16_t *output)
+{
+    int32_t i;
+    for (i = 0; i < p->size; ++i) {
+        const int32_t x = input[i];
+        const int32_t y = x >= 0 ? tms_mbqm(x, p->identity_multiplier, p->identity_shift)
+                                 : tms_mbqm(x, p->alpha_multiplier, p->alpha_shift);
+        output[i] = (int16_t)tms_clamp16(y, -32768, 32767);
+    }
+}

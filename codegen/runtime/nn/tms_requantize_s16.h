@@ -12,6 +12,13 @@ typedef struct {
     int32_t act_min, act_max; /* the output type's range; RELU/RELU6 narrow it */
 } tms_requantize_s16_params_t;
 
+typedef struct {
+    int32_t size, identity_multiplier, identity_shift, alpha_multiplier, alpha_shift;
+} tms_leaky_relu_s16_params_t;
+
+/* int16 LEAKY_RELU (zero points 0): TFLite Micro reference_ops::QuantizeLeakyRelu */
+void tms_leaky_relu_s16(const tms_leaky_relu_s16_params_t *p, const int16_t *input,
+                        int16_t *output);
 void tms_requantize_s16_s16(const tms_requantize_s16_params_t *p, const int16_t *input,
                             int16_t *output);
 void tms_requantize_s16_s8(const tms_requantize_s16_params_t *p, const int16_t *input,

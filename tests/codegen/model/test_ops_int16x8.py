@@ -117,10 +117,11 @@ def test_int16x8_maximum_minimum_match_tflm(kind, shape):
 
 
 @FEW
-@given(kind=st.sampled_from(["relu", "relu6"]), scale=st.sampled_from([0.5, 4.0, 10.0]))
-def test_int16x8_standalone_relu_and_relu6_match_tflm(kind, scale):
+@given(kind=st.sampled_from(["relu", "relu6", "leaky"]), scale=st.sampled_from([0.5, 4.0, 10.0]))
+def test_int16x8_standalone_relu_relu6_and_leaky_relu_match_tflm(kind, scale):
     k = keras()
-    layer = k.layers.ReLU() if kind == "relu" else k.layers.ReLU(max_value=6.0)
+    layer = {"relu": k.layers.ReLU(), "relu6": k.layers.ReLU(max_value=6.0),
+             "leaky": k.layers.LeakyReLU(0.3)}[kind]
     _assert_exact(_one_layer(layer, (30,), low=-scale, high=scale))
 
 
@@ -205,7 +206,7 @@ def test_int16x8_arena_charges_two_bytes_per_activation():
 def test_int16x8_op_without_an_int16_kernel_is_refused_with_its_name(tmp_path):
     k = keras()
     x = k.Input((6,))
-    y = k.layers.LeakyReLU(0.2)(x)  # LEAKY_RELU: no int16x8 kernel yet
+    y = k.layers.UpSampling2D(2)(k.layers.Reshape((3, 2, 1))(x))  # TILE: no int16x8 kernel
     tflite = to_int16x8_tflite(k.Model(x, y), (6,))
     summary = analyze_tflite(tflite)
     assert not summary.supported
