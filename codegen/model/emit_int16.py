@@ -147,13 +147,14 @@ class Int16Emitter:
             reduce[a + 4 - rank] = 1
         iq, oq = inp.quant, out.quant
         count = int(np.prod([inp.shape[a] for a in axes], dtype=np.int64))
+        mode = {"REDUCE_MAX": 1, "REDUCE_MIN": 2}.get(op.name, 0)
         if op.name == "SUM":
             m, s = Q.quantize_multiplier(float(iq.scale) / float(oq.scale))
         else:
             m, s = Q.mean_multiplier(iq.scale, oq.scale, count)
         params = self.struct("tms_mean_s16_params_t", [
             ("dims", _pad4(inp.shape)), ("reduce", reduce), ("in_zero_point", iq.zero_point),
-            ("out_zero_point", oq.zero_point), ("multiplier", m), ("shift", s)])
+            ("out_zero_point", oq.zero_point), ("multiplier", m), ("shift", s), ("mode", mode)])
         self.body.append(f"    tms_mean_s16({params}, {self.tptr(op.inputs[0])}, "
                          f"{self.tptr(op.outputs[0])});")
 

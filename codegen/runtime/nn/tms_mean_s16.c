@@ -21,6 +21,7 @@ void tms_mean_s16(const tms_mean_s16_params_t *p, const int16_t *input, int16_t 
             for (idx[2] = 0; idx[2] < ext[2]; ++idx[2]) {
                 for (idx[3] = 0; idx[3] < ext[3]; ++idx[3]) {
                     int32_t sum = 0; /* count * 2^16 < 2^31 (validated) */
+                    int32_t best = p->mode == 1 ? -32768 : 32767;
                     int32_t out;
                     for (k = 0; k < 4; ++k) {
                         lo[k] = p->reduce[k] ? 0 : idx[k];
@@ -32,13 +33,17 @@ void tms_mean_s16(const tms_mean_s16_params_t *p, const int16_t *input, int16_t 
                                 const int32_t row =
                                     ((r[0] * p->dims[1] + r[1]) * p->dims[2] + r[2]) * p->dims[3];
                                 for (r[3] = lo[3]; r[3] < hi[3]; ++r[3]) {
-                                    sum += input[row + r[3]];
+                                    const int32_t v = input[row + r[3]];
+                                    sum += v;
+                                    best = p->mode == 1 ? (v > best ? v : best)
+                                                        : (v < best ? v : best);
                                 }
                             }
                         }
                     }
-                    out = tms_mbqm(sum - p->in_zero_point * count, p->multiplier, p->shift) +
-                          p->out_zero_point;
+                    out = p->mode != 0 ? best
+                                       : tms_mbqm(sum - p->in_zero_point * count, p->multiplier,
+                                                  p->shift) + p->out_zero_point;
                     *output++ = (int16_t)tms_clamp16(out, -32768, 32767);
                 }
             }

@@ -47,7 +47,7 @@ def tflite_reference(tflite: bytes, x: np.ndarray) -> np.ndarray:
     inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
     rows = []
     for row in x:
-        interp.set_tensor(inp["index"], row.reshape(inp["shape"]).astype(np.int8))
+        interp.set_tensor(inp["index"], row.reshape(inp["shape"]).astype(inp["dtype"]))
         interp.invoke()
         rows.append(interp.get_tensor(out["index"]).reshape(-1))
     return np.array(rows)

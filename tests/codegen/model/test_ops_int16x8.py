@@ -167,6 +167,31 @@ def test_int16x8_data_movement_ops_match_tflm(kind, h, w, c):
     _assert_exact(tflite)
 
 
+@FEW
+@given(h=st.integers(2, 6), w=st.integers(2, 6), c=st.integers(1, 4), flat=st.booleans())
+def test_int16x8_reduce_max_matches_tflite_reference_kernels(h, w, c, flat, tmp_path):
+    """TFLM cannot invoke an int16 REDUCE_MAX, so TFLite's BUILTIN_REF kernels are the reference."""
+    from codegen.model.compiler import generate_sources, load_program
+    from codegen.model.verify import build_host_runner, random_inputs, run_host
+    from tests.codegen.model.bitexact import tflite_reference
+
+    k = keras()
+    layer = k.layers.GlobalMaxPooling1D() if flat else k.layers.GlobalMaxPooling2D()
+    shape = (h * w, c) if flat else (h, w, c)
+    tflite = _one_layer(layer, shape)
+    path = tmp_path / "m.tflite"
+    path.write_bytes(tflite)
+    program, name = load_program(path)
+    assert [op.name for op in program.ops] == ["REDUCE_MAX"]
+    g = program.graph
+    x = random_inputs(np.random.default_rng(0), 16, g.tensors[g.inputs[0]].elements, int16=True)
+    ours = run_host(build_host_runner(generate_sources(program, name), tmp_path), x,
+                    g.tensors[g.outputs[0]].elements)
+    ref = tflite_reference(tflite, x)
+    assert ref.dtype == np.int16 and np.array_equal(ours, ref)
+    assert len(np.unique(ref)) > 1
+
+
 def _audio_dscnn(seed: int = 1):
     """A small DS-CNN keyword-spotting model on a 49x10 MFCC input."""
     k = keras()
