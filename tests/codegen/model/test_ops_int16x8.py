@@ -242,3 +242,22 @@ def test_int16x8_op_without_an_int16_kernel_is_refused_with_its_name(tmp_path):
     path.write_bytes(tflite)
     with pytest.raises(ModelError, match="int16x8"):
         load_program(path)
+
+
+def test_verify_model_checks_an_int16x8_model_on_int16_inputs(tmp_path):
+    from codegen.model.verify import TFLM, verify_model
+
+    path = tmp_path / "kws16.tflite"
+    path.write_bytes(to_int16x8_tflite(_audio_dscnn(), (49, 10, 1)))
+    report = verify_model(path, samples=12)
+    assert report.ok and report.mismatches == 0 and report.reference == TFLM
+
+
+def test_verify_model_uses_tflite_reference_kernels_for_int16_reduce_max(tmp_path):
+    from codegen.model.verify import BUILTIN_REF_INT16, verify_model
+
+    k = keras()
+    path = tmp_path / "gmp16.tflite"
+    path.write_bytes(_one_layer(k.layers.GlobalMaxPooling2D(), (4, 5, 3)))
+    report = verify_model(path, samples=12)
+    assert report.ok and report.mismatches == 0 and report.reference == BUILTIN_REF_INT16
