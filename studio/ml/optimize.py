@@ -281,7 +281,7 @@ def optimize_project(project: Project, progress: ProgressFn | None = None, cance
                                    report.units_before, report.units_after))
         model = report.model
 
-    tell(0.82, "quantizing to int8")
+    tell(0.82, "quantizing to int16x8" if qp.get("activations") == "int16" else "quantizing to int8")
     if qp["representative"] == "pipeline":
         rep = representative_subset(x_train, qp["n_samples"], seed)
     else:
