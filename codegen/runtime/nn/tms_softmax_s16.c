@@ -42,15 +42,19 @@ void tms_softmax_s16(const tms_softmax_s16_params_t *p, const int16_t *exp_lut,
             sum += out[c];
         }
         headroom_plus_one = tms_clz32((uint32_t)sum);
+        /* the row maximum's exp is ~32767, so 1 <= headroom_plus_one <= 17; the bounds keep
+         * every shift defined whatever the tables hold */
         if (headroom_plus_one < 1) {
-            headroom_plus_one = 1; /* a negative sum cannot happen: exps are >= 0 */
+            headroom_plus_one = 1;
+        } else if (headroom_plus_one > 31) {
+            headroom_plus_one = 31;
         }
         shifted = (int32_t)((((int64_t)sum << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
         sym = tms_clamp16(shifted - ((1 << 15) + (1 << 16)), -32768, 32767);
         reciprocal = tms_lut16_lookup((int16_t)sym, one_over_one_plus_x_lut);
         right_shift = 31 - headroom_plus_one;
         for (c = 0; c < p->depth; ++c) {
-            const int64_t round = right_shift > 0 ? ((int64_t)1 << (right_shift - 1)) : 0;
+            const int64_t round = right_shift > 0 ? ((int64_t)1 << (right_shift - 1)) : 0; /* 0..30 */
             const int32_t r = (int32_t)(((int64_t)out[c] * reciprocal + round) >> right_shift);
             out[c] = (int16_t)tms_clamp16(r, 0, 32767);
         }
