@@ -128,7 +128,7 @@ class TfliteModel(NodeType):
         if s.float_model:
             _check_fpu(ctx)
         for t, what in ((inp, "input"), (out, "output")):
-            if t.dtype != "int8" and not s.float_model:
+            if not s.float_model and (t.dtype not in ("int8", "int16") or t.dtype != inp.dtype):
                 raise NodeError(f"the model {what} '{t.name}' is {t.dtype}; the device runs full-integer "
                                 "int8 models (convert with a quantize.int8 node or TFLite's "
                                 "post-training integer quantization)")
@@ -162,9 +162,11 @@ class TfliteModel(NodeType):
         s, inp, out = self._io(p, ctx)
         n_in = math.prod(inp.shape) if inp.shape else 1
         n_out = math.prod(out.shape) if out.shape else 1
-        # int8 input handed to model_invoke, int8 output it fills, f32 dequantized scores; a
-        # float model reads the features and writes the scores in place (no copies)
-        buffers = outputs["scores"].bytes + (0 if s.float_model else n_in + n_out)
+        # int8 input handed to model_invoke, int8 output it fills, f32 dequantized scores (int16
+        # input and output for an int16x8 model: 2 bytes a value); a float model reads the features
+        # and writes the scores in place (no copies)
+        io_bytes = 2 if inp.dtype == "int16" else 1
+        buffers = outputs["scores"].bytes + (0 if s.float_model else io_bytes * (n_in + n_out))
         # the kernels' SMLAD path is compiled only for Arm cores with the DSP extension
         arm_dsp = ctx.board is None or (ctx.board.dsp and ctx.board.cpu.startswith("cortex-m"))
         flash = s.flash_bytes if arm_dsp else s.flash_bytes_without_dsp

@@ -12,7 +12,8 @@ from . import quant as Q
 from .ir import Op, Tensor
 from .lut import unary_table
 from .remap import data_input, index_maps, separable
-from .opset import OPS, describe
+from .emit_int16 import Int16Emitter
+from .opset import describe, spec_for
 from .program import Program
 
 PREFIX = "model"
@@ -53,7 +54,7 @@ def _pad4(shape) -> list[int]:
     return [1] * (4 - len(shape)) + shape
 
 
-class CEmitter:
+class CEmitter(Int16Emitter):
     def __init__(self, program: Program, source_name: str):
         self.p = program
         self.t = program.graph.tensors
@@ -120,7 +121,7 @@ class CEmitter:
 
     # --- ops ------------------------------------------------------------------------------
     def emit_op(self, op: Op) -> None:
-        spec = OPS[op.name]
+        spec = spec_for(op, self.p.graph)
         if spec.alias:
             self.body.append(f"    /* {op.name} #{op.index}: alias, no code */")
             return
@@ -402,11 +403,22 @@ class CEmitter:
         ins = [self.t[i] for i in g.inputs]
         outs = [self.t[i] for i in g.outputs]
         lines = [header_line(self.source_name),
-                 "/* The compiled model: int8 in, int8 out, no heap, one static arena. */",
+                 f"/* The compiled model: {self.io_ctype()[:-2]} in, {self.io_ctype()[:-2]} out, "
+                 "no heap, one static arena. */",
                  "#ifndef MODEL_H", "#define MODEL_H", "", "#include <stdint.h>", "",
                  f"#define MODEL_INPUT_SIZE {sum(t.nbytes for t in ins)}",
                  f"#define MODEL_OUTPUT_SIZE {sum(t.nbytes for t in outs)}",
                  f"#define MODEL_ARENA_SIZE {self.p.plan.arena_bytes}",
+                 "/* sizes above are bytes; the buffers hold MODEL_*_ELEMENTS of MODEL_*_TYPE */",
+                 f"#define MODEL_INPUT_TYPE {self.io_ctype()}",
+                 f"#define MODEL_OUTPUT_TYPE {self.io_ctype()}",
+                 f"#define MODEL_INPUT_ELEMENTS {sum(t.elements for t in ins)}",
+                 f"#define MODEL_OUTPUT_ELEMENTS {sum(t.elements for t in outs)}",
+                 f"#define MODEL_INPUT_BYTES {sum(t.nbytes for t in ins)}",
+                 f"#define MODEL_OUTPUT_BYTES {sum(t.nbytes for t in outs)}",
+                 "/* the firmware's feature (de)quantizers for these types (tms_quant.h) */",
+                 f"#define MODEL_QUANTIZE_INPUT tms_quantize_{self.io_ctype()[:-2]}",
+                 f"#define MODEL_DEQUANTIZE_OUTPUT tms_dequantize_{self.io_ctype()[:-2]}",
                  f"#define MODEL_INPUT_SCALE {_c_float(ins[0].quant.scale)}",
                  f"#define MODEL_INPUT_ZERO_POINT {_c_int(ins[0].quant.zero_point)}",
                  f"#define MODEL_OUTPUT_SCALE {_c_float(outs[0].quant.scale)}",
@@ -422,7 +434,7 @@ class CEmitter:
                 lines.append(f"#define MODEL_OUTPUT{k}_SCALE {_c_float(t.quant.scale)}")
                 lines.append(f"#define MODEL_OUTPUT{k}_ZERO_POINT {_c_int(t.quant.zero_point)}")
         lines += ["", "/* Runs the model; returns 0 on success. */",
-                  "int model_invoke(const int8_t *input, int8_t *output);", "", "#endif", ""]
+                  f"int model_invoke({self.invoke_params()});", "", "#endif", ""]
         return "\n".join(lines)
 
     def model_c(self, kernels: list[str]) -> str:
@@ -430,10 +442,10 @@ class CEmitter:
             self.emit_op(op)
         for k_in, k_out in self.p.copy_input_to_output:
             ti = self.p.graph.inputs[k_in]
-            n = self.t[ti].nbytes
+            n, size = self.t[ti].elements, self.t[ti].itemsize  # indices in elements
             self.body.append(f"    {{\n        int32_t i;\n        for (i = 0; i < {n}; ++i) {{\n"
-                             f"            output[{self.output_offsets[k_out]} + i] = "
-                             f"input[{self.input_offsets[k_in]} + i];\n        }}\n    }}")
+                             f"            output[{self.output_offsets[k_out] // size} + i] = "
+                             f"input[{self.input_offsets[k_in] // size} + i];\n        }}\n    }}")
         includes = [f'#include "{k}.h"' for k in kernels]
         arena = max(self.p.plan.arena_bytes, 1)
         uses_arena = any(st.kind == "arena" for st in self.p.storage.values())
@@ -445,7 +457,7 @@ class CEmitter:
                       f"static union {{\n    int32_t align;\n    int8_t bytes[{arena}];\n}} "
                       f"{PREFIX}_arena;", ""]
         lines += self.decls
-        lines += ["", "int model_invoke(const int8_t *input, int8_t *output)", "{"]
+        lines += ["", f"int model_invoke({self.invoke_params()})", "{"]
         lines += ["    (void)input;", "    (void)output;"]
         lines += self.body
         lines += ["    return 0;", "}", ""]

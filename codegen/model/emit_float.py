@@ -232,6 +232,8 @@ class FloatEmitter(CEmitter):
                  "#define MODEL_OUTPUT_TYPE float",
                  f"#define MODEL_INPUT_SIZE {sum(t.elements for t in ins)}",
                  f"#define MODEL_OUTPUT_SIZE {sum(t.elements for t in outs)}",
+                 f"#define MODEL_INPUT_ELEMENTS {sum(t.elements for t in ins)}",
+                 f"#define MODEL_OUTPUT_ELEMENTS {sum(t.elements for t in outs)}",
                  f"#define MODEL_INPUT_BYTES {sum(t.nbytes for t in ins)}",
                  f"#define MODEL_OUTPUT_BYTES {sum(t.nbytes for t in outs)}",
                  f"#define MODEL_ARENA_SIZE {self.p.plan.arena_bytes}"]

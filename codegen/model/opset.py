@@ -290,6 +290,10 @@ def check_op(op: Op, graph: Graph) -> str | None:
     if op.name == "DEQUANTIZE":
         return ("DEQUANTIZE inside the model produces float tensors; only a DEQUANTIZE feeding a "
                 "model output is supported (it is stripped and the output stays int8)")
+    from .opset_s16 import check_op_s16, is_int16
+
+    if is_int16(op, graph):  # TFLite's int16x8 mode: its own table and kernels
+        return check_op_s16(op, graph)
     spec = OPS.get(op.name)
     if spec is None:
         return f"{op.name} is not supported by the model compiler"
@@ -302,6 +306,13 @@ def check_op(op: Op, graph: Graph) -> str | None:
                     "dataset)")
         if not spec.alias and (t[i].quant is None or t[i].quant.per_channel):
             return f"tensor '{t[i].name}' has no per-tensor int8 quantization"
+    return check_weights_and_activation(op, graph, spec, "int32")
+
+
+def check_weights_and_activation(op: Op, graph: Graph, spec: OpSpec, bias_dtype: str) -> str | None:
+    """The rules every quantized op shares once its activations are checked: constant symmetric
+    int8 weights, a constant ``bias_dtype`` bias, a fusable activation, then the spec's limits."""
+    t = graph.tensors
     if op.name in _WEIGHTED:
         w = t[op.inputs[1]]
         if not w.is_const or w.dtype != "int8" or w.quant is None:
@@ -310,11 +321,18 @@ def check_op(op: Op, graph: Graph) -> str | None:
             return f"weights '{w.name}' must be symmetric (zero point 0)"
         if len(op.inputs) > 2 and op.inputs[2] >= 0:
             b = t[op.inputs[2]]
-            if not b.is_const or b.dtype != "int32":
-                return f"bias '{b.name}' must be constant int32 (got {b.dtype})"
+            if not b.is_const or b.dtype != bias_dtype:
+                return f"bias '{b.name}' must be constant {bias_dtype} (got {b.dtype})"
     if op.options.get("activation", "NONE") not in ("NONE", "RELU", "RELU6", "RELU_N1_TO_1"):
         return f"fused activation {op.options.get('activation')} is not supported"
     return spec.check(op, graph) if spec.check else None
+
+
+def spec_for(op: Op, graph: Graph) -> OpSpec | None:
+    """The OpSpec that runs ``op``: the int16x8 table's for an op on int16 activations."""
+    from .opset_s16 import S16_OPS, is_int16
+
+    return (S16_OPS if is_int16(op, graph) else OPS).get(op.name)
 
 
 def describe(op: Op, graph: Graph) -> str:

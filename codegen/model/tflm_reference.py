@@ -108,7 +108,8 @@ def child_run(model_path: str, inputs: np.ndarray, in_quant, out_quant, arena_si
     spec = lambda q: ",".join(f"{s!r}:{z}" for s, z in q)  # noqa: E731
     with tempfile.TemporaryDirectory(prefix="tms_tflm_") as tmp:
         x, y = Path(tmp) / "x.npy", Path(tmp) / "y.npy"
-        np.save(x, np.asarray(inputs, dtype=np.int8), allow_pickle=False)
+        integer = np.int16 if np.asarray(inputs).dtype == np.int16 else np.int8
+        np.save(x, np.asarray(inputs, dtype=integer), allow_pickle=False)
         args = [os.path.abspath(model_path), "--inputs", str(x), "--outputs", str(y),
                 "--in-quant", spec(in_quant), "--out-quant", spec(out_quant),
                 "--arena", str(int(arena_size))]
@@ -155,7 +156,10 @@ def make_interpreter(model_path: str, arena_size: int):
 
 
 def run(model_path: str, inputs: np.ndarray, in_quant, out_quant, arena_size: int) -> np.ndarray:
-    """inputs: (samples, total input bytes) int8 -> (samples, total output bytes) int8."""
+    """inputs: (samples, total input elements) int8 -> (samples, total output elements) int8;
+    an int16 array (an int16x8 model) gives int16 outputs the same way."""
+    integer = np.int16 if inputs.dtype == np.int16 else np.int8
+    info = np.iinfo(integer)
     interp = make_interpreter(model_path, arena_size)
     outs = []
     for row in inputs:
@@ -164,7 +168,7 @@ def run(model_path: str, inputs: np.ndarray, in_quant, out_quant, arena_size: in
             det = interp.get_input_details(k)
             shape = tuple(det["shape"])
             n = int(np.prod(shape))
-            q = row[offset:offset + n].astype(np.int8)
+            q = row[offset:offset + n].astype(integer)
             offset += n
             if np.dtype(det["dtype"]) == np.float32:
                 value = ((q.astype(np.float32) - np.float32(zp)) * np.float32(scale))
@@ -176,8 +180,8 @@ def run(model_path: str, inputs: np.ndarray, in_quant, out_quant, arena_size: in
         for k, (scale, zp) in enumerate(out_quant):
             y = np.asarray(interp.get_output(k))
             if y.dtype == np.float32:
-                y = np.clip(np.round(y / np.float32(scale)) + zp, -128, 127)
-            parts.append(y.astype(np.int8).reshape(-1))
+                y = np.clip(np.round(y / np.float32(scale)) + zp, info.min, info.max)
+            parts.append(y.astype(integer).reshape(-1))
         outs.append(np.concatenate(parts))
     return np.stack(outs)
 
@@ -217,21 +221,24 @@ def details(model_path: str, arena_size: int = 1 << 22) -> dict:
 
 
 def builtin_ref_run(model_path: str, inputs: np.ndarray) -> np.ndarray:
-    """TFLite's own reference kernels on int8 rows (one int8 input and output)."""
+    """TFLite's own reference kernels on int8 rows (one int8 input and output; int16 rows for
+    an int16x8 model with one int16 input and output)."""
     import tensorflow as tf
 
     interp = tf.lite.Interpreter(model_path=model_path,
                                  experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF)
     interp.allocate_tensors()
     ins, outs = interp.get_input_details(), interp.get_output_details()
-    if len(ins) != 1 or len(outs) != 1 or ins[0]["dtype"] != np.int8 or outs[0]["dtype"] != np.int8:
-        raise ModelError("the reference-kernel check supports one int8 input and one int8 output")
+    integer = np.int16 if inputs.dtype == np.int16 else np.int8
+    if len(ins) != 1 or len(outs) != 1 or ins[0]["dtype"] != integer or outs[0]["dtype"] != integer:
+        raise ModelError("the reference-kernel check supports one int8 (or int16) input and "
+                         "output")
     rows = []
     for row in inputs:
-        interp.set_tensor(ins[0]["index"], row.reshape(ins[0]["shape"]).astype(np.int8))
+        interp.set_tensor(ins[0]["index"], row.reshape(ins[0]["shape"]).astype(integer))
         interp.invoke()
         rows.append(interp.get_tensor(outs[0]["index"]).reshape(-1))
-    return np.array(rows, dtype=np.int8)
+    return np.array(rows, dtype=integer)
 
 
 def arena_report(model_path: str, arena_size: int) -> str:

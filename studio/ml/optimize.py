@@ -294,7 +294,8 @@ def optimize_project(project: Project, progress: ProgressFn | None = None, cance
                                    report.units_before, report.units_after))
         model = report.model
 
-    tell(0.82, "converting to float16 weights" if float16 else "quantizing to int8")
+    tell(0.82, "converting to float16 weights" if float16
+         else "quantizing to int16x8" if qp.get("activations") == "int16" else "quantizing to int8")
     if float16:
         from studio.ml.quantize import convert_float16
 
@@ -306,7 +307,8 @@ def optimize_project(project: Project, progress: ProgressFn | None = None, cance
             rep = QuantizeInt8().representative(qp, ctx)
         except NodeError as e:
             raise MLError(f"'{r.quantize.id}': {e.message}") from None
-    tflite = convert_float16(model) if float16 else convert_int8(model, rep, qp["per_channel"])
+    tflite = (convert_float16(model) if float16
+              else convert_int8(model, rep, qp["per_channel"], qp.get("activations", "int8")))
     tell(0.9, f"evaluating float and int8 on the {evaluated_on or 'no'} split")
     q = quantization_report(model, tflite, x_eval if x_eval is not None else np.zeros((0, 1), np.float32),
                             y_eval if classifier else None, max_drop=qp["max_drop_points"] / 100.0)

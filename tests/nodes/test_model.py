@@ -213,3 +213,24 @@ def test_the_model_flash_charged_follows_the_cores_kernel_build():
     s = TfliteModel().summary(props, NodeContext(folder))
     assert flash["cortex-m4f"] == s.flash_bytes
     assert flash["cortex-m0plus"] == flash["xtensa-lx7"] == s.flash_bytes_without_dsp < s.flash_bytes
+
+
+def test_tflite_int16x8_cost_charges_two_bytes_per_activation_and_io_value(ctx, tiny_models, project):
+    import numpy as np
+
+    from tests.nodes.node_helpers import MODEL_INPUT
+
+    node8, p8 = make("quantize.int8", n_samples=8)
+    node16, p16 = make("quantize.int8", activations="int16", n_samples=8)
+    rep = np.random.default_rng(0).normal(size=(8,) + MODEL_INPUT).astype(np.float32)
+    (project / "m16.tflite").write_bytes(node16.convert(tiny_models["keras"], rep, p16))
+    (project / "m8.tflite").write_bytes(node8.convert(tiny_models["keras"], rep, p8))
+    node, _ = make("model.tflite")
+    costs = {}
+    for name in ("m8", "m16"):
+        p = make("model.tflite", model=f"{name}.tflite")[1]
+        costs[name] = node.cost(FEATURES, node.infer(FEATURES, p, ctx), p, ctx)
+    s8, s16 = analyze_tflite(project / "m8.tflite"), analyze_tflite(project / "m16.tflite")
+    assert s16.lower_bound_bytes == 2 * s8.lower_bound_bytes
+    assert costs["m16"].ram_bytes == s16.arena_bytes + 2 * (32 + MODEL_CLASSES) + 4 * MODEL_CLASSES
+    assert costs["m16"].ram_bytes > costs["m8"].ram_bytes

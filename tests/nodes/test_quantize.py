@@ -125,3 +125,33 @@ def test_float16_export_stores_half_precision_weights(tiny_models):
     node, p = make("quantize.float16")
     interp = tf.lite.Interpreter(model_content=node.convert(tiny_models["keras"], p))
     assert any(d["dtype"] == np.float16 for d in interp.get_tensor_details())
+
+
+@pytest.mark.slow
+def test_int16_activations_option_converts_to_int16x8_that_compiles(tiny_models):
+    import tensorflow as tf
+
+    node, p = make("quantize.int8", activations="int16", n_samples=8)
+    rep = np.random.default_rng(0).normal(size=(8,) + MODEL_INPUT).astype(np.float32)
+    model = node.convert(tiny_models["keras"], rep, p)
+    s = analyze_tflite(model)
+    assert [t.dtype for t in s.inputs + s.outputs] == ["int16", "int16"]
+    assert s.unsupported == ()
+    types = {d["dtype"] for d in tf.lite.Interpreter(model_content=model).get_tensor_details()}
+    assert np.int8 in types and np.int64 in types  # int8 weights, int64 biases
+
+
+def test_int16_activations_option_refuses_other_widths():
+    with pytest.raises(NodeError):
+        make("quantize.int8", activations="int4")
+
+
+def test_recipe_fingerprint_is_unchanged_by_the_default_activations_option():
+    from nodes.quantize import QuantizeInt8, recipe_fingerprint
+
+    before = {k: v for k, v in QuantizeInt8.defaults().items() if k != "activations"}
+    with_default = QuantizeInt8.check_props({})
+    int16 = QuantizeInt8.check_props({"activations": "int16"})
+    step = "quantize.int8"
+    assert recipe_fingerprint("f", [(step, before)]) == recipe_fingerprint("f", [(step, with_default)])
+    assert recipe_fingerprint("f", [(step, int16)]) != recipe_fingerprint("f", [(step, with_default)])
