@@ -28,17 +28,17 @@
 #define TMS_HOT_INLINE static inline
 #endif
 
-/* gemmlowp SaturatingRoundingDoublingHighMul. The quotient truncates toward zero like the
- * reference's 64-bit division, done with shifts so Cortex-M needs no 64-bit divide call. */
+/* gemmlowp SaturatingRoundingDoublingHighMul: (a*b + nudge) / 2^31 truncated toward zero, with
+ * nudge = 2^30 for a*b >= 0 and 1 - 2^30 below. Below zero a*b + 1 - 2^30 is negative too, and
+ * truncating it equals flooring a*b + 1 - 2^30 + (2^31 - 1) = a*b + 2^30; above, floor and
+ * truncation agree: so it is floor((a*b + 2^30) / 2^31) in every case, one 64-bit multiply-add
+ * and a shift (an arithmetic shift: gcc's >> on negative values). */
 static inline int32_t tms_srdhm(int32_t a, int32_t b)
 {
-    int64_t ab, v;
     if (a == b && a == INT32_MIN) {
         return INT32_MAX;
     }
-    ab = (int64_t)a * (int64_t)b;
-    v = ab + (ab >= 0 ? (int64_t)(1 << 30) : (int64_t)(1 - (1 << 30)));
-    return (int32_t)(v >= 0 ? (v >> 31) : -((-v) >> 31));
+    return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
 }
 
 /* gemmlowp RoundingDivideByPOT: round half away from zero. */
@@ -62,6 +62,19 @@ static inline int32_t tms_mbqm(int32_t x, int32_t multiplier, int32_t shift)
     const int left = shift > 0 ? (int)shift : 0;
     const int right = shift > 0 ? 0 : (int)-shift;
     return tms_rdbpot(tms_srdhm(tms_shl(x, left), multiplier), right);
+}
+
+/* tms_mbqm for the per-channel multipliers of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED:
+ * quant.py makes them 0 or in [2^30, 2^31) with shift in [-31, 30], so SRDHM never saturates
+ * and the rounding exponent is at most 31 (a 32-bit mask). The same bits as tms_mbqm. */
+TMS_HOT_INLINE int32_t tms_requant(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int32_t left = shift > 0 ? shift : 0;
+    const int32_t right = shift > 0 ? 0 : -shift;
+    const int32_t h = (int32_t)(((int64_t)tms_shl(x, (int)left) * multiplier + ((int64_t)1 << 30)) >> 31);
+    const int32_t mask = (int32_t)((1u << right) - 1u);
+    const int32_t threshold = (mask >> 1) + (h < 0 ? 1 : 0);
+    return (h >> right) + ((h & mask) > threshold ? 1 : 0);
 }
 
 static inline int32_t tms_clamp(int32_t v, int32_t lo, int32_t hi)
@@ -88,11 +101,18 @@ TMS_HOT_INLINE int32_t tms_load4_s8(const int8_t *p)
     return v;
 }
 
-/* Bytes 1 and 3 of v sign-extended into two halfwords (SXTB16 of v rotated by 8). */
+/* Bytes 1 and 3 of v sign-extended into two halfwords: SXTB16 with its rotate operand, one
+ * instruction (gcc does not fold a C rotate into it: it would emit a separate ROR). */
 TMS_HOT_INLINE int32_t tms_sxtb16_odd(int32_t v)
 {
+#if defined(__GNUC__)
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
+#else
     const uint32_t u = (uint32_t)v;
     return __sxtb16((int32_t)((u >> 8) | (u << 24)));
+#endif
 }
 #endif
 
@@ -148,6 +168,84 @@ TMS_HOT_INLINE void tms_dot2_zp_s8(int32_t zp, const int8_t *w0, const int8_t *w
     }
     *acc0 += s0 * zp;
     *acc1 += s1 * zp;
+}
+
+/* The 2x2 block of a matrix product: acc[0] += w0.x0, acc[1] += w0.x1, acc[2] += w1.x0,
+ * acc[3] += w1.x1 over n int8, where x1 = x0 + dx and w1 = w0 + dw (two output channels times
+ * two pixels: every loaded word is used twice).
+ * On the DSP path each input and weight word is split once into its even and odd bytes
+ * (SXTB16, the odd ones with its rotate) and feeds two SMLADs: 4 loads, 8 extends, 8 SMLADs
+ * and 3 loop instructions per 16 MACs. The loop is written out in assembly because gcc -Os
+ * spills the four accumulators and six temporaries of this block (14 registers: all there
+ * are) to the stack, doubling its length; the loop end waits in memory. */
+TMS_HOT_INLINE void tms_mm2x2_s8(const int8_t *x0, int32_t dx, const int8_t *w0, int32_t dw,
+                                 int32_t n, int32_t *acc)
+{
+    int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
+#if TMS_NN_DSP && defined(__GNUC__)
+    if (n >= 4) {
+        const int8_t *const end = x0 + (n & ~3);
+        int32_t t0, t1, t2, t3, t4, t5;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[t1], [%[x], %[dx]]\n\t"
+            "ldr %[t0], [%[x]], #4\n\t"
+            "sxtb16 %[t2], %[t0]\n\t"
+            "sxtb16 %[t0], %[t0], ror #8\n\t"
+            "sxtb16 %[t3], %[t1]\n\t"
+            "sxtb16 %[t1], %[t1], ror #8\n\t"
+            "ldr %[t4], [%[w], %[dw]]\n\t"
+            "sxtb16 %[t5], %[t4]\n\t"
+            "sxtb16 %[t4], %[t4], ror #8\n\t"
+            "smlad %[a10], %[t5], %[t2], %[a10]\n\t"
+            "smlad %[a11], %[t5], %[t3], %[a11]\n\t"
+            "smlad %[a10], %[t4], %[t0], %[a10]\n\t"
+            "smlad %[a11], %[t4], %[t1], %[a11]\n\t"
+            "ldr %[t4], [%[w]], #4\n\t"
+            "sxtb16 %[t5], %[t4]\n\t"
+            "sxtb16 %[t4], %[t4], ror #8\n\t"
+            "smlad %[a00], %[t5], %[t2], %[a00]\n\t"
+            "smlad %[a01], %[t5], %[t3], %[a01]\n\t"
+            "smlad %[a00], %[t4], %[t0], %[a00]\n\t"
+            "smlad %[a01], %[t4], %[t1], %[a01]\n\t"
+            "ldr %[t5], %[end]\n\t"
+            "cmp %[x], %[t5]\n\t"
+            "bne 1b\n\t"
+            : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11),
+              [x] "+r"(x0), [w] "+r"(w0), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2),
+              [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5)
+            : [dx] "r"(dx), [dw] "r"(dw), [end] "m"(end)
+            : "cc", "memory");
+        n &= 3;
+    }
+#else
+    /* four taps per pass: fewer loop branches on cores without the DSP extension */
+    for (; n >= 4; n -= 4) {
+        int32_t k;
+        for (k = 0; k < 4; ++k) {
+            const int32_t x = x0[k], y = x0[dx + k], u = w0[k], v = w0[dw + k];
+            a00 += u * x;
+            a01 += u * y;
+            a10 += v * x;
+            a11 += v * y;
+        }
+        x0 += 4;
+        w0 += 4;
+    }
+#endif
+    for (; n > 0; --n) {
+        const int32_t x = x0[0], y = x0[dx], u = w0[0], v = w0[dw];
+        a00 += u * x;
+        a01 += u * y;
+        a10 += v * x;
+        a11 += v * y;
+        ++x0;
+        ++w0;
+    }
+    acc[0] = a00;
+    acc[1] = a01;
+    acc[2] = a10;
+    acc[3] = a11;
 }
 
 /* sum(w[i] * x[i]) for i < n, added to acc. */
