@@ -122,10 +122,10 @@ TMS_HOT_INLINE void tms_conv_out2(const tms_conv_params_t *p, int32_t a0, int32_
                                   int8_t *out)
 {
     const int32_t lo = p->act_min, hi = p->act_max, zp = p->out_offset;
-    a0 = tms_requant(a0, multiplier[0], shift[0]) + zp;
-    a1 = tms_requant(a1, multiplier[d], shift[d]) + zp;
-    out[0] = (int8_t)tms_clamp(a0, lo, hi);
-    out[d] = (int8_t)tms_clamp(a1, lo, hi);
+    const int8_t v0 = tms_out_s8(a0, multiplier[0], shift[0], zp, lo, hi);
+    const int8_t v1 = tms_out_s8(a1, multiplier[d], shift[d], zp, lo, hi);
+    out[0] = v0;
+    out[d] = v1;
 }
 
 /* Two output pixels whose inputs start at xa and xa + dx: a window row after another (rows
