@@ -20,6 +20,15 @@
 #define TMS_NN_DSP 0
 #endif
 
+/* The innermost loops of the DSP path are written in gcc inline assembly (gcc -Os spills their
+ * accumulators otherwise). They need 12 to 14 registers, which an optimizing build has (no
+ * frame pointer); -O0 keeps one and gets the same loops in C. */
+#if TMS_NN_DSP && defined(__GNUC__) && defined(__OPTIMIZE__)
+#define TMS_NN_ASM 1
+#else
+#define TMS_NN_ASM 0
+#endif
+
 /* The multiply-accumulate helpers are called in the innermost loops; -Os would otherwise keep
  * them as calls with their accumulators in memory. */
 #if defined(__GNUC__)
@@ -121,7 +130,7 @@ TMS_HOT_INLINE int32_t tms_load4_s8(const int8_t *p)
  * instruction (gcc does not fold a C rotate into it: it would emit a separate ROR). */
 TMS_HOT_INLINE int32_t tms_sxtb16_odd(int32_t v)
 {
-#if defined(__GNUC__)
+#if TMS_NN_ASM
     int32_t r;
     __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
     return r;
@@ -212,40 +221,42 @@ TMS_HOT_INLINE void tms_mm2x1_s8(const int8_t *x, const int8_t *u, const int8_t 
  * acc[3] += w1.x1 over n int8, where x1 = x0 + dx and w1 = w0 + dw (two output channels times
  * two pixels: every loaded word is used twice).
  * On the DSP path each input and weight word is split once into its even and odd bytes
- * (SXTB16, the odd ones with its rotate) and feeds two SMLADs: 4 loads, 8 extends, 8 SMLADs
- * and 3 loop instructions per 16 MACs. The loop is written out in assembly because gcc -Os
+ * (SXTB16, the odd ones with its rotate) and feeds two SMLADs: 4 loads, 8 extends and 8 SMLADs
+ * per 16 MACs, 3 loop instructions per 32. The loop is written out in assembly because gcc -Os
  * spills the four accumulators and six temporaries of this block (14 registers: all there
  * are) to the stack, doubling its length; the loop end waits in memory. */
 TMS_HOT_INLINE void tms_mm2x2_s8(const int8_t *x0, int32_t dx, const int8_t *w0, int32_t dw,
                                  int32_t n, int32_t *acc)
 {
     int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
-#if TMS_NN_DSP && defined(__GNUC__)
-    if (n >= 4) {
-        const int8_t *const end = x0 + (n & ~3);
+#if TMS_NN_ASM
+    if (n >= 8) {
+        const int8_t *const end = x0 + (n & ~7);
         int32_t t0, t1, t2, t3, t4, t5;
+#define TMS_MM2X2_STEP                                                                       \
+    "ldr %[t1], [%[x], %[dx]]\n\t"                                                           \
+    "ldr %[t0], [%[x]], #4\n\t"                                                              \
+    "sxtb16 %[t2], %[t0]\n\t"                                                                \
+    "sxtb16 %[t0], %[t0], ror #8\n\t"                                                        \
+    "sxtb16 %[t3], %[t1]\n\t"                                                                \
+    "sxtb16 %[t1], %[t1], ror #8\n\t"                                                        \
+    "ldr %[t4], [%[w], %[dw]]\n\t"                                                           \
+    "sxtb16 %[t5], %[t4]\n\t"                                                                \
+    "sxtb16 %[t4], %[t4], ror #8\n\t"                                                        \
+    "smlad %[a10], %[t5], %[t2], %[a10]\n\t"                                                 \
+    "smlad %[a11], %[t5], %[t3], %[a11]\n\t"                                                 \
+    "smlad %[a10], %[t4], %[t0], %[a10]\n\t"                                                 \
+    "smlad %[a11], %[t4], %[t1], %[a11]\n\t"                                                 \
+    "ldr %[t4], [%[w]], #4\n\t"                                                              \
+    "sxtb16 %[t5], %[t4]\n\t"                                                                \
+    "sxtb16 %[t4], %[t4], ror #8\n\t"                                                        \
+    "smlad %[a00], %[t5], %[t2], %[a00]\n\t"                                                 \
+    "smlad %[a01], %[t5], %[t3], %[a01]\n\t"                                                 \
+    "smlad %[a00], %[t4], %[t0], %[a00]\n\t"                                                 \
+    "smlad %[a01], %[t4], %[t1], %[a01]\n\t"
+        /* eight bytes a pass (two steps), so the loop end is checked half as often */
         __asm__ volatile(
-            "1:\n\t"
-            "ldr %[t1], [%[x], %[dx]]\n\t"
-            "ldr %[t0], [%[x]], #4\n\t"
-            "sxtb16 %[t2], %[t0]\n\t"
-            "sxtb16 %[t0], %[t0], ror #8\n\t"
-            "sxtb16 %[t3], %[t1]\n\t"
-            "sxtb16 %[t1], %[t1], ror #8\n\t"
-            "ldr %[t4], [%[w], %[dw]]\n\t"
-            "sxtb16 %[t5], %[t4]\n\t"
-            "sxtb16 %[t4], %[t4], ror #8\n\t"
-            "smlad %[a10], %[t5], %[t2], %[a10]\n\t"
-            "smlad %[a11], %[t5], %[t3], %[a11]\n\t"
-            "smlad %[a10], %[t4], %[t0], %[a10]\n\t"
-            "smlad %[a11], %[t4], %[t1], %[a11]\n\t"
-            "ldr %[t4], [%[w]], #4\n\t"
-            "sxtb16 %[t5], %[t4]\n\t"
-            "sxtb16 %[t4], %[t4], ror #8\n\t"
-            "smlad %[a00], %[t5], %[t2], %[a00]\n\t"
-            "smlad %[a01], %[t5], %[t3], %[a01]\n\t"
-            "smlad %[a00], %[t4], %[t0], %[a00]\n\t"
-            "smlad %[a01], %[t4], %[t1], %[a01]\n\t"
+            "1:\n\t" TMS_MM2X2_STEP TMS_MM2X2_STEP
             "ldr %[t5], %[end]\n\t"
             "cmp %[x], %[t5]\n\t"
             "bne 1b\n\t"
@@ -254,13 +265,19 @@ TMS_HOT_INLINE void tms_mm2x2_s8(const int8_t *x0, int32_t dx, const int8_t *w0,
               [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5)
             : [dx] "r"(dx), [dw] "r"(dw), [end] "m"(end)
             : "cc", "memory");
-        n &= 3;
+#undef TMS_MM2X2_STEP
+        n &= 7;
     }
 #endif
     /* the tail (DSP path), or everything without the DSP extension: one pixel at a time against
      * both channels (nine live values: no spills at -Os, also on a Cortex-M0+), 4 taps a pass */
-    tms_mm2x1_s8(x0, w0, w0 + dw, n, &a00, &a10);
-    tms_mm2x1_s8(x0 + dx, w0, w0 + dw, n, &a01, &a11);
+#if TMS_NN_DSP
+    if (n > 0)
+#endif
+    {
+        tms_mm2x1_s8(x0, w0, w0 + dw, n, &a00, &a10);
+        tms_mm2x1_s8(x0 + dx, w0, w0 + dw, n, &a01, &a11);
+    }
     acc[0] = a00;
     acc[1] = a01;
     acc[2] = a10;

@@ -156,6 +156,39 @@ static void tms_conv_pair(const tms_conv_params_t *p, const int8_t *xa, int32_t 
     memcpy(out_b, pending, (size_t)out_c);
 }
 
+#if TMS_NN_DSP
+/* tms_conv_pair for a contiguous window of n bytes (1x1 convs, patches): the same steps with
+ * fewer live values, which gcc -Os then keeps in registers around the SMLAD assembly (measured:
+ * 3% fewer instructions there; without the DSP extension the general one compiles better). */
+static void tms_conv_pair1(const tms_conv_params_t *p, const int8_t *xa, int32_t dx, int32_t n,
+                           const int8_t *filter, const int32_t *bias, const int32_t *multiplier,
+                           const int32_t *shift, int8_t *out_a, int8_t *out_b)
+{
+    int8_t pending[TMS_CONV_PAIR_MAX_OC];
+    const int32_t out_c = p->out_c;
+    int8_t *pb = pending;
+    int32_t oc;
+    for (oc = 0; oc < out_c; oc += 2) {
+        const int32_t d = oc + 1 < out_c ? 1 : 0;
+        int32_t acc[4];
+        acc[0] = acc[1] = bias[0];
+        acc[2] = acc[3] = bias[d];
+        tms_mm2x2_s8(xa, dx, filter, d * n, n, acc);
+        out_a[0] = tms_out_s8(acc[0], multiplier[0], shift[0], p->out_offset, p->act_min, p->act_max);
+        pb[0] = tms_out_s8(acc[1], multiplier[0], shift[0], p->out_offset, p->act_min, p->act_max);
+        out_a[d] = tms_out_s8(acc[2], multiplier[d], shift[d], p->out_offset, p->act_min, p->act_max);
+        pb[d] = tms_out_s8(acc[3], multiplier[d], shift[d], p->out_offset, p->act_min, p->act_max);
+        filter += 2 * n;
+        bias += 2;
+        multiplier += 2;
+        shift += 2;
+        out_a += 2;
+        pb += 2;
+    }
+    memcpy(out_b, pending, (size_t)out_c);
+}
+#endif
+
 void tms_conv_s8(const tms_conv_params_t *p, const int8_t *input, const int8_t *filter,
                  const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
                  int8_t *output)
@@ -185,13 +218,25 @@ void tms_conv_s8(const tms_conv_params_t *p, const int8_t *input, const int8_t *
                                            xa * p->stride_w - p->pad_w) * p->in_c;
                 const int8_t *pb = in_b + ((yb * p->stride_h - p->pad_h) * p->in_w +
                                            xb * p->stride_w - p->pad_w) * p->in_c;
-                tms_conv_pair(p, pa, pb - pa, p->k_h, seg, row_step, filter, bias, multiplier, shift,
-                              out_a, out_b);
+#if TMS_NN_DSP
+                if (p->k_h == 1) {
+                    tms_conv_pair1(p, pa, pb - pa, seg, filter, bias, multiplier, shift, out_a,
+                                   out_b);
+                    continue;
+                }
+#endif
+                tms_conv_pair(p, pa, pb - pa, p->k_h, seg, row_step, filter, bias, multiplier,
+                              shift, out_a, out_b);
             } else if (use_patch) {
                 tms_conv_patch(p, in_b, ya, xa, patch);
                 tms_conv_patch(p, in_b, yb, xb, patch + patch_bytes);
-                tms_conv_pair(p, patch, patch_bytes, 1, patch_bytes, 0, filter, bias,
-                              multiplier, shift, out_a, out_b);
+#if TMS_NN_DSP
+                tms_conv_pair1(p, patch, patch_bytes, patch_bytes, filter, bias, multiplier, shift,
+                               out_a, out_b);
+#else
+                tms_conv_pair(p, patch, patch_bytes, 1, patch_bytes, 0, filter, bias, multiplier,
+                              shift, out_a, out_b);
+#endif
             } else {
                 tms_conv_pixel(p, in_b, ya, xa, filter, bias, multiplier, shift, out_a);
                 if (qb != q) {

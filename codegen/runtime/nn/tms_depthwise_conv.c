@@ -36,15 +36,16 @@ TMS_HOT_INLINE void tms_dw4_tap(int32_t xv, int32_t wv, int32_t *acc)
 
 /* A 3x3 window for four channels: tap (ky, kx) at x + ky rs + kx cs, weights the next nine
  * words at *w (the grouped layout). Assembly: gcc -Os keeps the four accumulators of this
- * block on the stack (three loads and stores per tap); here 10 instructions a tap. */
+ * block on the stack (three loads and stores per tap); here 10 instructions a tap and one
+ * more a row. */
 TMS_HOT_INLINE void tms_dw4_3x3(const int8_t *x, int32_t rs, int32_t cs, const int8_t **w,
                                 int32_t *acc)
 {
-#if defined(__GNUC__)
+#if TMS_NN_ASM
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
     int32_t t0, t1, t2, t3;
     const int8_t *wp = *w, *xp = x;
-    const int32_t cs2 = 2 * cs;
+    const int32_t rs_cs = rs - cs; /* from a row's middle tap to the next row's first */
 #define TMS_DW4_TAP(XADDR)                                                                   \
     "ldr %[t0], " XADDR "\n\t"                                                               \
     "ldr %[t2], [%[w]], #4\n\t"                                                              \
@@ -56,12 +57,15 @@ TMS_HOT_INLINE void tms_dw4_3x3(const int8_t *x, int32_t rs, int32_t cs, const i
     "smlatt %[a2], %[t3], %[t1], %[a2]\n\t"                                                  \
     "smlabb %[a1], %[t2], %[t0], %[a1]\n\t"                                                  \
     "smlatt %[a3], %[t2], %[t0], %[a3]\n\t"
-#define TMS_DW4_ROW TMS_DW4_TAP("[%[x]]") TMS_DW4_TAP("[%[x], %[cs]]") TMS_DW4_TAP("[%[x], %[cs2]]")
-    __asm__(TMS_DW4_ROW "add %[x], %[x], %[rs]\n\t" TMS_DW4_ROW
-            "add %[x], %[x], %[rs]\n\t" TMS_DW4_ROW
+#define TMS_DW4_ROW                                                                          \
+    TMS_DW4_TAP("[%[x]]") TMS_DW4_TAP("[%[x], %[cs]]") "add %[x], %[x], %[cs]\n\t"            \
+    TMS_DW4_TAP("[%[x], %[cs]]")
+    /* 12 registers: fits with the frame pointer taken too */
+    __asm__(TMS_DW4_ROW "add %[x], %[x], %[rs_cs]\n\t" TMS_DW4_ROW
+            "add %[x], %[x], %[rs_cs]\n\t" TMS_DW4_ROW
             : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w] "+r"(wp),
               [x] "+r"(xp), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
-            : [rs] "r"(rs), [cs] "r"(cs), [cs2] "r"(cs2)
+            : [rs_cs] "r"(rs_cs), [cs] "r"(cs)
             : "memory");
 #undef TMS_DW4_ROW
 #undef TMS_DW4_TAP
@@ -77,6 +81,52 @@ TMS_HOT_INLINE void tms_dw4_3x3(const int8_t *x, int32_t rs, int32_t cs, const i
         *w += 4;
     }
 #endif
+}
+#endif
+
+#if TMS_NN_DSP
+/* Every group of four channels of one output pixel of a 3x3 depthwise layer: from the input
+ * (offs NULL: the window is inside it, first tap at in_b + x0) or from a patch gathered per
+ * group from the tap offsets offs (-1: padded, reads the zero point). A function of its own:
+ * with few live values gcc -Os keeps the loop's pointers in registers. */
+static void tms_dw_groups_3x3(const tms_depthwise_params_t *p, const int8_t *in_b, int32_t x0,
+                              const int32_t *offs, const int8_t *w, const int32_t *bias,
+                              const int32_t *multiplier, const int32_t *shift, int8_t *out)
+{
+    const int32_t zp = p->out_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t zp4 = (int32_t)(((uint32_t)(-p->in_offset) & 0xFFu) * 0x01010101u);
+    const int32_t c = p->in_c;
+    int32_t rs = p->dil_h * p->in_w * c, cs = p->dil_w * c;
+    const int8_t *x = in_b + x0;
+    int32_t patch[9];
+    int32_t ic, k;
+    if (offs) {
+        rs = 12;
+        cs = 4;
+    }
+    for (ic = 0; ic < c; ic += 4) {
+        int32_t acc[4];
+        acc[0] = bias[0];
+        acc[1] = bias[1];
+        acc[2] = bias[2];
+        acc[3] = bias[3];
+        if (offs) {
+            for (k = 0; k < 9; ++k) {
+                patch[k] = offs[k] >= 0 ? tms_load4_s8(in_b + offs[k] + ic) : zp4;
+            }
+            tms_dw4_3x3((const int8_t *)patch, rs, cs, &w, acc);
+        } else {
+            tms_dw4_3x3(x + ic, rs, cs, &w, acc);
+        }
+        out[0] = tms_out_s8(acc[0], multiplier[0], shift[0], zp, lo, hi);
+        out[1] = tms_out_s8(acc[1], multiplier[1], shift[1], zp, lo, hi);
+        out[2] = tms_out_s8(acc[2], multiplier[2], shift[2], zp, lo, hi);
+        out[3] = tms_out_s8(acc[3], multiplier[3], shift[3], zp, lo, hi);
+        bias += 4;
+        multiplier += 4;
+        shift += 4;
+        out += 4;
+    }
 }
 #endif
 
@@ -107,6 +157,11 @@ static void tms_dw_pixel_grouped(const tms_depthwise_params_t *p, const int8_t *
         }
     }
 #if TMS_NN_DSP
+    if (p->k_h == 3 && p->k_w == 3) {
+        tms_dw_groups_3x3(p, in_b, x0, full ? (const int32_t *)0 : offs, filter, bias, multiplier,
+                          shift, output);
+        return;
+    }
     {
         const uint32_t zp8 = (uint32_t)(-p->in_offset) & 0xFFu;
         const int32_t zp4 = (int32_t)(zp8 * 0x01010101u);

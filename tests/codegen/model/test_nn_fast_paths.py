@@ -151,3 +151,15 @@ def test_more_output_channels_than_the_pair_buffer_run_one_pixel_at_a_time():
     x = L.Conv2D(260, 1, bias_initializer="random_normal")(x)
     tflite = to_int8_tflite(k.Model(inp, x), (3, 3, 8))
     _assert_all_equal(*_outputs_everywhere(tflite, samples=2, seed=2))
+
+
+@pytest.mark.skipif(not shutil.which("arm-none-eabi-gcc"), reason="needs arm-none-eabi-gcc")
+@pytest.mark.parametrize("cpu", ["cortex-m4", "cortex-m7", "cortex-m33"])
+@pytest.mark.parametrize("opt", ["-O0", "-O1", "-O2", "-O3", "-Os", "-Og"])
+def test_mac_kernels_build_warning_free_at_every_optimization_level(cpu, opt, tmp_path):
+    """The DSP path's inline assembly needs up to 14 registers: it must build (or step aside for
+    the C loops, at -O0) whatever the firmware's optimization level."""
+    for stem in ("tms_conv", "tms_depthwise_conv", "tms_fully_connected"):
+        subprocess.run(["arm-none-eabi-gcc", f"-mcpu={cpu}", "-mthumb", opt, "-std=c99", "-Wall",
+                        "-Wextra", "-Werror", f"-I{RUNTIME_DIR}", "-c", str(RUNTIME_DIR / f"{stem}.c"),
+                        "-o", str(tmp_path / f"{stem}.o")], check=True, capture_output=True, text=True)
