@@ -97,19 +97,36 @@ static void tms_conv_patch(const tms_conv_params_t *p, const int8_t *in_b, int32
 {
     const int8_t zp = (int8_t)(-p->in_offset);
     const int32_t y0 = oy * p->stride_h - p->pad_h, x0 = ox * p->stride_w - p->pad_w;
-    int32_t ky, kx, c;
-    for (ky = 0; ky < p->k_h; ++ky) {
+    const int32_t c = p->in_c, row_bytes = p->k_w * c;
+    /* without dilation across, a row is [padded | one run of valid taps | padded] */
+    const int32_t kx0 = x0 < 0 ? (-x0 < p->k_w ? -x0 : p->k_w) : 0;
+    const int32_t right = p->in_w - x0 < p->k_w ? p->in_w - x0 : p->k_w;
+    const int32_t kx1 = right > kx0 ? right : kx0;
+    int32_t ky, kx, i;
+    for (ky = 0; ky < p->k_h; ++ky, patch += row_bytes) {
         const int32_t y = y0 + p->dil_h * ky;
-        for (kx = 0; kx < p->k_w; ++kx) {
-            const int32_t x = x0 + p->dil_w * kx;
-            if (y >= 0 && y < p->in_h && x >= 0 && x < p->in_w) {
-                const int8_t *src = in_b + (y * p->in_w + x) * p->in_c;
-                for (c = 0; c < p->in_c; ++c) {
-                    *patch++ = src[c];
-                }
-            } else {
-                for (c = 0; c < p->in_c; ++c) {
-                    *patch++ = zp;
+        if (y < 0 || y >= p->in_h) {
+            for (i = 0; i < row_bytes; ++i) {
+                patch[i] = zp;
+            }
+        } else if (p->dil_w == 1) {
+            /* an offset, not a pointer: before kx0 it lies outside the input, used only past it */
+            const int32_t row = (y * p->in_w + x0) * c;
+            for (i = 0; i < kx0 * c; ++i) {
+                patch[i] = zp;
+            }
+            for (; i < kx1 * c; ++i) {
+                patch[i] = in_b[row + i];
+            }
+            for (; i < row_bytes; ++i) {
+                patch[i] = zp;
+            }
+        } else {
+            for (kx = 0; kx < p->k_w; ++kx) {
+                const int32_t x = x0 + p->dil_w * kx;
+                const int inside = x >= 0 && x < p->in_w;
+                for (i = 0; i < c; ++i) {
+                    patch[kx * c + i] = inside ? in_b[(y * p->in_w + x) * c + i] : zp;
                 }
             }
         }

@@ -13,6 +13,8 @@
  * a word per tap) live on the stack when the filter has at most this many taps; larger filters
  * check every tap instead. */
 #define TMS_DW_PATCH_TAPS 25
+/* Stack bytes of zero-point input a border pixel's padded taps read (3x3, DSP path). */
+#define TMS_DW_ZP_ROW 128
 
 TMS_HOT_INLINE int8_t tms_dw_out(const tms_depthwise_params_t *p, int32_t acc, int32_t multiplier,
                                  int32_t shift)
@@ -85,24 +87,72 @@ TMS_HOT_INLINE void tms_dw4_3x3(const int8_t *x, int32_t rs, int32_t cs, const i
 #endif
 
 #if TMS_NN_DSP
+/* tms_dw4_3x3 for a border pixel: tap k's input word at tp[k] + ic, where tp[k] points into
+ * the input or, for a padded tap, at a row of zero-point bytes (11 instructions a tap). */
+TMS_HOT_INLINE void tms_dw4_3x3_table(const int8_t *const *tp, int32_t ic, const int8_t **w,
+                                      int32_t *acc)
+{
+#if TMS_NN_ASM
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    int32_t t0, t1, t2, t3;
+    const int8_t *wp = *w;
+#define TMS_DW4_TAPT(K)                                                                      \
+    "ldr %[t0], [%[tb], #" K "]\n\t"                                                          \
+    "ldr %[t0], [%[t0], %[ic]]\n\t"                                                           \
+    "ldr %[t2], [%[w]], #4\n\t"                                                              \
+    "sxtb16 %[t1], %[t0]\n\t"                                                                \
+    "sxtb16 %[t0], %[t0], ror #8\n\t"                                                        \
+    "sxtb16 %[t3], %[t2]\n\t"                                                                \
+    "sxtb16 %[t2], %[t2], ror #8\n\t"                                                        \
+    "smlabb %[a0], %[t3], %[t1], %[a0]\n\t"                                                  \
+    "smlatt %[a2], %[t3], %[t1], %[a2]\n\t"                                                  \
+    "smlabb %[a1], %[t2], %[t0], %[a1]\n\t"                                                  \
+    "smlatt %[a3], %[t2], %[t0], %[a3]\n\t"
+    __asm__(TMS_DW4_TAPT("0") TMS_DW4_TAPT("4") TMS_DW4_TAPT("8") TMS_DW4_TAPT("12")
+            TMS_DW4_TAPT("16") TMS_DW4_TAPT("20") TMS_DW4_TAPT("24") TMS_DW4_TAPT("28")
+            TMS_DW4_TAPT("32")
+            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w] "+r"(wp),
+              [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+            : [tb] "r"(tp), [ic] "r"(ic)
+            : "memory");
+#undef TMS_DW4_TAPT
+    *w = wp;
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+#else
+    int32_t k;
+    for (k = 0; k < 9; ++k) {
+        tms_dw4_tap(tms_load4_s8(tp[k] + ic), tms_load4_s8(*w), acc);
+        *w += 4;
+    }
+#endif
+}
+#endif
+
+#if TMS_NN_DSP
 /* Every group of four channels of one output pixel of a 3x3 depthwise layer: from the input
- * (offs NULL: the window is inside it, first tap at in_b + x0) or from a patch gathered per
- * group from the tap offsets offs (-1: padded, reads the zero point). A function of its own:
+ * (offs NULL: the window is inside it, first tap at in_b + x0), or at the border through a
+ * table of tap pointers (offs: tap offsets, -1 padded, which reads zrow: zero-point bytes, at
+ * least in_c of them), or without zrow (wide layers) from a patch gathered per group. A function of its own:
  * with few live values gcc -Os keeps the loop's pointers in registers. */
 static void tms_dw_groups_3x3(const tms_depthwise_params_t *p, const int8_t *in_b, int32_t x0,
-                              const int32_t *offs, const int8_t *w, const int32_t *bias,
-                              const int32_t *multiplier, const int32_t *shift, int8_t *out)
+                              const int32_t *offs, const int8_t *zrow, const int8_t *w,
+                              const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+                              int8_t *out)
 {
     const int32_t zp = p->out_offset, lo = p->act_min, hi = p->act_max;
     const int32_t zp4 = (int32_t)(((uint32_t)(-p->in_offset) & 0xFFu) * 0x01010101u);
     const int32_t c = p->in_c;
-    int32_t rs = p->dil_h * p->in_w * c, cs = p->dil_w * c;
-    const int8_t *x = in_b + x0;
+    const int32_t rs = p->dil_h * p->in_w * c, cs = p->dil_w * c;
+    const int8_t *tp[9];
     int32_t patch[9];
     int32_t ic, k;
-    if (offs) {
-        rs = 12;
-        cs = 4;
+    if (offs && zrow) {
+        for (k = 0; k < 9; ++k) {
+            tp[k] = offs[k] >= 0 ? in_b + offs[k] : zrow;
+        }
     }
     for (ic = 0; ic < c; ic += 4) {
         int32_t acc[4];
@@ -110,13 +160,15 @@ static void tms_dw_groups_3x3(const tms_depthwise_params_t *p, const int8_t *in_
         acc[1] = bias[1];
         acc[2] = bias[2];
         acc[3] = bias[3];
-        if (offs) {
+        if (!offs) {
+            tms_dw4_3x3(in_b + x0 + ic, rs, cs, &w, acc);
+        } else if (zrow) {
+            tms_dw4_3x3_table(tp, ic, &w, acc);
+        } else {
             for (k = 0; k < 9; ++k) {
                 patch[k] = offs[k] >= 0 ? tms_load4_s8(in_b + offs[k] + ic) : zp4;
             }
-            tms_dw4_3x3((const int8_t *)patch, rs, cs, &w, acc);
-        } else {
-            tms_dw4_3x3(x + ic, rs, cs, &w, acc);
+            tms_dw4_3x3((const int8_t *)patch, 12, 4, &w, acc);
         }
         out[0] = tms_out_s8(acc[0], multiplier[0], shift[0], zp, lo, hi);
         out[1] = tms_out_s8(acc[1], multiplier[1], shift[1], zp, lo, hi);
@@ -137,8 +189,9 @@ static void tms_dw_groups_3x3(const tms_depthwise_params_t *p, const int8_t *in_
  * patch (padded taps = the zero point), which then runs like an inner pixel. */
 static void tms_dw_pixel_grouped(const tms_depthwise_params_t *p, const int8_t *in_b,
                                  int32_t x0, int full, int32_t ky0, int32_t ky1, int32_t kx0,
-                                 int32_t kx1, const int8_t *filter, const int32_t *bias,
-                                 const int32_t *multiplier, const int32_t *shift, int8_t *output)
+                                 int32_t kx1, const int8_t *zrow, const int8_t *filter,
+                                 const int32_t *bias, const int32_t *multiplier,
+                                 const int32_t *shift, int8_t *output)
 {
     const int32_t c = p->in_c, taps = p->k_h * p->k_w;
     const int32_t row_step = p->dil_h * p->in_w * c, col_step = p->dil_w * c;
@@ -158,8 +211,8 @@ static void tms_dw_pixel_grouped(const tms_depthwise_params_t *p, const int8_t *
     }
 #if TMS_NN_DSP
     if (p->k_h == 3 && p->k_w == 3) {
-        tms_dw_groups_3x3(p, in_b, x0, full ? (const int32_t *)0 : offs, filter, bias, multiplier,
-                          shift, output);
+        tms_dw_groups_3x3(p, in_b, x0, full ? (const int32_t *)0 : offs, zrow, filter, bias,
+                          multiplier, shift, output);
         return;
     }
     {
@@ -211,6 +264,7 @@ static void tms_dw_pixel_grouped(const tms_depthwise_params_t *p, const int8_t *
         }
     }
 #else
+    (void)zrow; /* the plain path reads the zero point without a table */
     for (ic = 0; ic < c; ++ic) {
         /* channel ic: lane ic % 4 of its group's words, one word per tap */
         const int8_t *w = filter + (ic & ~3) * taps + (ic & 3);
@@ -280,7 +334,18 @@ void tms_depthwise_conv_s8(const tms_depthwise_params_t *p, const int8_t *input,
                            const int32_t *shift, int8_t *output)
 {
     const int32_t out_c = p->in_c * p->depth_multiplier;
+    /* zero-point bytes a padded tap of a border pixel reads (DSP path, 3x3, in_c up to the
+     * row's size; wider layers gather a patch instead) */
+    int32_t zwords[TMS_DW_ZP_ROW / 4];
+    const int8_t *zrow = 0;
     int32_t b, oy, ox;
+    if (TMS_NN_DSP && p->grouped && p->in_c <= TMS_DW_ZP_ROW) {
+        const int32_t zp4 = (int32_t)(((uint32_t)(-p->in_offset) & 0xFFu) * 0x01010101u);
+        for (b = 0; b < p->in_c / 4; ++b) {
+            zwords[b] = zp4;
+        }
+        zrow = (const int8_t *)zwords;
+    }
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_b = input + (int32_t)b * p->in_h * p->in_w * p->in_c;
         for (oy = 0; oy < p->out_h; ++oy) {
@@ -293,8 +358,9 @@ void tms_depthwise_conv_s8(const tms_depthwise_params_t *p, const int8_t *input,
                 tms_valid_taps(in_x0, p->dil_w, p->k_w, p->in_w, &kx0, &kx1);
                 if (p->grouped) {
                     const int full = ky0 == 0 && ky1 == p->k_h && kx0 == 0 && kx1 == p->k_w;
-                    tms_dw_pixel_grouped(p, in_b, (in_y0 * p->in_w + in_x0) * p->in_c, full, ky0, ky1,
-                                    kx0, kx1, filter, bias, multiplier, shift, output);
+                    tms_dw_pixel_grouped(p, in_b, (in_y0 * p->in_w + in_x0) * p->in_c, full, ky0,
+                                         ky1, kx0, kx1, zrow, filter, bias, multiplier, shift,
+                                         output);
                 } else {
                     tms_dw_pixel(p, in_b, in_y0, in_x0, ky0, ky1, kx0, kx1, filter, bias,
                                  multiplier, shift, output);
