@@ -36,6 +36,19 @@ TMS_HOT_INLINE void tms_dw4_tap(int32_t xv, int32_t wv, int32_t *acc)
     acc[3] = __smlatt(wo, xo, acc[3]);
 }
 
+/* One tap of four channels in the assembly blocks below: the input word in t0, the next weight
+ * word from w; each lane multiplied on its own (SMLABB/SMLATT on SXTB16 halves). */
+#define TMS_DW4_MAC                                                                          \
+    "ldr %[t2], [%[w]], #4\n\t"                                                              \
+    "sxtb16 %[t1], %[t0]\n\t"                                                                \
+    "sxtb16 %[t0], %[t0], ror #8\n\t"                                                        \
+    "sxtb16 %[t3], %[t2]\n\t"                                                                \
+    "sxtb16 %[t2], %[t2], ror #8\n\t"                                                        \
+    "smlabb %[a0], %[t3], %[t1], %[a0]\n\t"                                                  \
+    "smlatt %[a2], %[t3], %[t1], %[a2]\n\t"                                                  \
+    "smlabb %[a1], %[t2], %[t0], %[a1]\n\t"                                                  \
+    "smlatt %[a3], %[t2], %[t0], %[a3]\n\t"
+
 /* A 3x3 window for four channels: tap (ky, kx) at x + ky rs + kx cs, weights the next nine
  * words at *w (the grouped layout). Assembly: gcc -Os keeps the four accumulators of this
  * block on the stack (three loads and stores per tap); here 10 instructions a tap and one
@@ -48,17 +61,7 @@ TMS_HOT_INLINE void tms_dw4_3x3(const int8_t *x, int32_t rs, int32_t cs, const i
     int32_t t0, t1, t2, t3;
     const int8_t *wp = *w, *xp = x;
     const int32_t rs_cs = rs - cs; /* from a row's middle tap to the next row's first */
-#define TMS_DW4_TAP(XADDR)                                                                   \
-    "ldr %[t0], " XADDR "\n\t"                                                               \
-    "ldr %[t2], [%[w]], #4\n\t"                                                              \
-    "sxtb16 %[t1], %[t0]\n\t"                                                                \
-    "sxtb16 %[t0], %[t0], ror #8\n\t"                                                        \
-    "sxtb16 %[t3], %[t2]\n\t"                                                                \
-    "sxtb16 %[t2], %[t2], ror #8\n\t"                                                        \
-    "smlabb %[a0], %[t3], %[t1], %[a0]\n\t"                                                  \
-    "smlatt %[a2], %[t3], %[t1], %[a2]\n\t"                                                  \
-    "smlabb %[a1], %[t2], %[t0], %[a1]\n\t"                                                  \
-    "smlatt %[a3], %[t2], %[t0], %[a3]\n\t"
+#define TMS_DW4_TAP(XADDR) "ldr %[t0], " XADDR "\n\t" TMS_DW4_MAC
 #define TMS_DW4_ROW                                                                          \
     TMS_DW4_TAP("[%[x]]") TMS_DW4_TAP("[%[x], %[cs]]") "add %[x], %[x], %[cs]\n\t"            \
     TMS_DW4_TAP("[%[x], %[cs]]")
@@ -96,18 +99,7 @@ TMS_HOT_INLINE void tms_dw4_3x3_table(const int8_t *const *tp, int32_t ic, const
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
     int32_t t0, t1, t2, t3;
     const int8_t *wp = *w;
-#define TMS_DW4_TAPT(K)                                                                      \
-    "ldr %[t0], [%[tb], #" K "]\n\t"                                                          \
-    "ldr %[t0], [%[t0], %[ic]]\n\t"                                                           \
-    "ldr %[t2], [%[w]], #4\n\t"                                                              \
-    "sxtb16 %[t1], %[t0]\n\t"                                                                \
-    "sxtb16 %[t0], %[t0], ror #8\n\t"                                                        \
-    "sxtb16 %[t3], %[t2]\n\t"                                                                \
-    "sxtb16 %[t2], %[t2], ror #8\n\t"                                                        \
-    "smlabb %[a0], %[t3], %[t1], %[a0]\n\t"                                                  \
-    "smlatt %[a2], %[t3], %[t1], %[a2]\n\t"                                                  \
-    "smlabb %[a1], %[t2], %[t0], %[a1]\n\t"                                                  \
-    "smlatt %[a3], %[t2], %[t0], %[a3]\n\t"
+#define TMS_DW4_TAPT(K) "ldr %[t0], [%[tb], #" K "]\n\t" "ldr %[t0], [%[t0], %[ic]]\n\t" TMS_DW4_MAC
     __asm__(TMS_DW4_TAPT("0") TMS_DW4_TAPT("4") TMS_DW4_TAPT("8") TMS_DW4_TAPT("12")
             TMS_DW4_TAPT("16") TMS_DW4_TAPT("20") TMS_DW4_TAPT("24") TMS_DW4_TAPT("28")
             TMS_DW4_TAPT("32")
