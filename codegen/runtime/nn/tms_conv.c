@@ -90,6 +90,50 @@ static int tms_conv_full(const tms_conv_params_t *p, int32_t oy, int32_t ox)
            x0 + p->dil_w * (p->k_w - 1) < p->in_w;
 }
 
+/* n bytes from src to dst, a word at a time where the core loads unaligned words (a byte loop
+ * here becomes a memcpy call, whose set-up costs more than these few bytes). */
+TMS_HOT_INLINE void tms_copy_s8(int8_t *dst, const int8_t *src, int32_t n)
+{
+#if TMS_NN_DSP
+    int32_t k;
+    for (; n >= 4; n -= 4, dst += 4, src += 4) {
+        int32_t v;
+        memcpy(&v, src, 4);
+        memcpy(dst, &v, 4);
+    }
+    for (k = 0; k < 3; ++k) { /* a fixed bound: gcc keeps it a loop, not a memcpy call */
+        if (k < n) {
+            dst[k] = src[k];
+        }
+    }
+#else
+    for (; n > 0; --n) {
+        *dst++ = *src++;
+    }
+#endif
+}
+
+/* n bytes of v at dst (as tms_copy_s8). */
+TMS_HOT_INLINE void tms_fill_s8(int8_t *dst, int8_t v, int32_t n)
+{
+#if TMS_NN_DSP
+    const int32_t v4 = (int32_t)(((uint32_t)v & 0xFFu) * 0x01010101u);
+    int32_t k;
+    for (; n >= 4; n -= 4, dst += 4) {
+        memcpy(dst, &v4, 4);
+    }
+    for (k = 0; k < 3; ++k) {
+        if (k < n) {
+            dst[k] = v;
+        }
+    }
+#else
+    for (; n > 0; --n) {
+        *dst++ = v;
+    }
+#endif
+}
+
 /* The patch of output pixel (oy, ox) in filter order (k_h, k_w, in_c); taps outside the input
  * read the input zero point, which the folded bias expects there. */
 static void tms_conv_patch(const tms_conv_params_t *p, const int8_t *in_b, int32_t oy, int32_t ox,
@@ -103,24 +147,24 @@ static void tms_conv_patch(const tms_conv_params_t *p, const int8_t *in_b, int32
     const int32_t right = p->in_w - x0 < p->k_w ? p->in_w - x0 : p->k_w;
     const int32_t kx1 = right > kx0 ? right : kx0;
     int32_t ky, kx, i;
+    if (p->dil_w == 1 && tms_conv_full(p, oy, ox)) { /* most pixels: rows copied as they are */
+        const int8_t *src = in_b + (y0 * p->in_w + x0) * c;
+        const int32_t step = p->dil_h * p->in_w * c;
+        for (ky = 0; ky < p->k_h; ++ky, patch += row_bytes, src += step) {
+            tms_copy_s8(patch, src, row_bytes);
+        }
+        return;
+    }
     for (ky = 0; ky < p->k_h; ++ky, patch += row_bytes) {
         const int32_t y = y0 + p->dil_h * ky;
         if (y < 0 || y >= p->in_h) {
-            for (i = 0; i < row_bytes; ++i) {
-                patch[i] = zp;
-            }
+            tms_fill_s8(patch, zp, row_bytes);
         } else if (p->dil_w == 1) {
             /* an offset, not a pointer: before kx0 it lies outside the input, used only past it */
             const int32_t row = (y * p->in_w + x0) * c;
-            for (i = 0; i < kx0 * c; ++i) {
-                patch[i] = zp;
-            }
-            for (; i < kx1 * c; ++i) {
-                patch[i] = in_b[row + i];
-            }
-            for (; i < row_bytes; ++i) {
-                patch[i] = zp;
-            }
+            tms_fill_s8(patch, zp, kx0 * c);
+            tms_copy_s8(patch + kx0 * c, in_b + (row + kx0 * c), (kx1 - kx0) * c);
+            tms_fill_s8(patch + kx1 * c, zp, row_bytes - kx1 * c);
         } else {
             for (kx = 0; kx < p->k_w; ++kx) {
                 const int32_t x = x0 + p->dil_w * kx;
