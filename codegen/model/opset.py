@@ -191,7 +191,7 @@ _SPECS = (
     _spec("DEPTHWISE_CONV_2D", "tms_depthwise_conv", 3626, "op_depthwise_conv_2d", _describe_conv,
           _macs_depthwise, check=_needs_4d, validate=V.check_spatial, arity=(2, 3),
           plain_code_bytes=1264),
-    _spec("FULLY_CONNECTED", "tms_fully_connected", 512, "op_fully_connected", _describe_fc,
+    _spec("FULLY_CONNECTED", "tms_fully_connected", 1022, "op_fully_connected", _describe_fc,
           _macs_fc, check=_check_fc, validate=V.check_fully_connected, arity=(2, 3),
           plain_code_bytes=430),
     _spec("AVERAGE_POOL_2D", "tms_pool", 556, "op_average_pool_2d", _describe_pool, _macs_pool,

@@ -163,3 +163,18 @@ def test_mac_kernels_build_warning_free_at_every_optimization_level(cpu, opt, tm
         subprocess.run(["arm-none-eabi-gcc", f"-mcpu={cpu}", "-mthumb", opt, "-std=c99", "-Wall",
                         "-Wextra", "-Werror", f"-I{RUNTIME_DIR}", "-c", str(RUNTIME_DIR / f"{stem}.c"),
                         "-o", str(tmp_path / f"{stem}.o")], check=True, capture_output=True, text=True)
+
+
+@pytest.mark.slow
+@FEW
+@given(n=st.integers(2, 70), units=st.integers(1, 13), seed=st.integers(0, 1000))
+def test_fully_connected_four_row_blocks_match_tflm_on_host_and_both_m4_paths(n, units, seed):
+    """Rows in fours over the whole-word part of the input, odd tails of rows and of input."""
+    k = keras()
+    L = k.layers
+    k.utils.set_random_seed(seed)
+    x = inp = k.Input((n,))
+    x = L.Dense(units, activation="relu", bias_initializer="random_normal")(x)
+    x = L.Dense(units + 3, bias_initializer="random_normal")(x)
+    tflite = to_int8_tflite(k.Model(inp, x), (n,), seed=seed)
+    _assert_all_equal(*_outputs_everywhere(tflite, samples=4, seed=seed))
