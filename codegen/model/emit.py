@@ -49,6 +49,17 @@ def _array_body(values) -> str:
     return "\n".join(lines)
 
 
+def _depthwise_layout(w: np.ndarray, in_c: int) -> tuple[np.ndarray, list[tuple[str, int]]]:
+    """DEPTHWISE_CONV_2D weights (1, H, W, C*M) as tms_depthwise_conv.h reads them: with depth
+    multiplier 1 and C a multiple of 4, grouped [C/4][H*W][4] (one word per tap and group of four
+    channels, a group's taps consecutive); otherwise as they are."""
+    _, kh, kw, oc = w.shape
+    if oc != in_c or oc % 4:
+        return w, [("grouped", 0)]
+    grouped = w.reshape(kh * kw, oc // 4, 4).transpose(1, 0, 2)
+    return np.ascontiguousarray(grouped), [("grouped", 1)]
+
+
 def _pad4(shape) -> list[int]:
     shape = [int(d) for d in shape]
     return [1] * (4 - len(shape)) + shape
@@ -152,11 +163,14 @@ class CEmitter(Int16Emitter):
 
     def op_depthwise_conv_2d(self, op: Op) -> None:
         self._conv_like(op, "tms_depthwise_params_t", "tms_depthwise_conv_s8", bias_axes=(0, 1, 2),
-                        channel_field=lambda c, oc: ("depth_multiplier", oc // c))
+                        channel_field=lambda c, oc: ("depth_multiplier", oc // c),
+                        layout=_depthwise_layout)
 
-    def _conv_like(self, op: Op, struct: str, kernel: str, bias_axes: tuple[int, ...], channel_field) -> None:
+    def _conv_like(self, op: Op, struct: str, kernel: str, bias_axes: tuple[int, ...], channel_field,
+                   layout=None) -> None:
         """CONV_2D and DEPTHWISE_CONV_2D share geometry, requantization and call shape; they differ in
-        one struct field (output channels vs depth multiplier) and the weights' channel axis."""
+        one struct field (output channels vs depth multiplier), the weights' channel axis and
+        (``layout``: weights -> (weights as stored, extra struct fields)) the weights' layout."""
         inp, out = self._io(op)
         w = self.t[op.inputs[1]]
         o = op.options
@@ -168,13 +182,14 @@ class CEmitter(Int16Emitter):
         pad_h, pad_w = Q.op_padding(o, h, wd, kh, kw)
         mult, shift = Q.conv_multipliers(inp.quant.scale, w.quant.scales, out.quant.scale, oc)
         lo, hi = self._act(op, out)
+        weights, extra = layout(w.data.astype(np.int8), c) if layout else (w.data.astype(np.int8), [])
         params = self.struct(struct, [
             ("batches", n), ("in_h", h), ("in_w", wd), ("in_c", c), ("out_h", oh), ("out_w", ow),
             channel_field(c, oc), ("k_h", kh), ("k_w", kw), ("stride_h", sh), ("stride_w", sw),
             ("dil_h", dh), ("dil_w", dw), ("pad_h", pad_h), ("pad_w", pad_w),
             ("in_offset", -inp.quant.zero_point), ("out_offset", out.quant.zero_point),
-            ("act_min", lo), ("act_max", hi)])
-        wn = self.array("int8_t", "w", w.data.astype(np.int8))
+            ("act_min", lo), ("act_max", hi)] + extra)
+        wn = self.array("int8_t", "w", weights)
         bn = self._bias(op, bias_axes, oc)
         mn, sn = self.array("int32_t", "m", mult), self.array("int32_t", "s", shift)
         self.body.append(f"    {kernel}({params}, {self.ptr(op.inputs[0])}, {wn}, {bn}, {mn}, "
