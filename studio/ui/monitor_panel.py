@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGridLayout, Q
 
 from studio.core.errors import StudioError
 from studio.device.monitor import CaptureWriter, CsvRecorder
-from studio.device.protocol import MALFORMED, Counters, Message
+from studio.device.protocol import MALFORMED, Counters, Message, StageProfile
 from studio.device.serial_link import LinkEvent, LinkState, SerialLink
 
 BATCH_INTERVAL_MS = 50
@@ -192,10 +192,12 @@ class MonitorPanel(QWidget):
     state_changed = Signal(str)        # a sentence for the status bar
     error = Signal(str)                # a domain error the window should show
     connected_changed = Signal(bool)
+    profile_received = Signal(object)  # StageProfile: a window's measured time per node
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("monitor_panel")
+        self.last_profile: StageProfile | None = None
         self.counters = Counters()
         self.labels: tuple[str, ...] = ()          # from the project's validation report
         self._seen_labels: dict[int, str] = {}      # index -> label, learnt from messages
@@ -518,6 +520,7 @@ class MonitorPanel(QWidget):
         lines = [] if lines is None else lines
         inferences: list[dict[str, Any]] = []
         events: list[LinkEvent] = []
+        profiled = False
         handled = 0
         popleft = queue.popleft
         counters = self.counters
@@ -545,6 +548,9 @@ class MonitorPanel(QWidget):
                 self._capture(item)
             elif kind == "end":
                 self.run_ended = item.data
+            elif kind == "profile":
+                self.last_profile = StageProfile.from_message(item)
+                profiled = True
             text = item.raw
             if len(text) > RAW_LINE_MAX_CHARS:
                 text = text[:RAW_LINE_MAX_CHARS] + f"… ({len(item.raw):,} characters)"
@@ -557,6 +563,8 @@ class MonitorPanel(QWidget):
             self._append_raw(lines)
             if inferences:
                 self._show_inferences(inferences)
+            if profiled:
+                self.profile_received.emit(self.last_profile)
             for event in events:
                 self._on_state(event)
             if self.run_ended is not None and self.connection is not None and self.connection.session is not None:

@@ -1,0 +1,91 @@
+"""After a run, the budget shows the board's measured time per node beside the estimate: fed by
+real bytes through a real socket into the monitor, cleared by the next edit of the graph."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from studio.device.protocol import StageProfile, encode_message, parse_line
+from studio.ui.commands import SetProperty
+from studio.ui.stage_times import stage_times
+from tests.ui.monitor_helpers import LineServer
+
+MEASURED_US = {"imu": 30, "window": 150, "stats": 1200}
+
+
+def _lines(measured=MEASURED_US, seq=0) -> list[bytes]:
+    return [
+        encode_message({"type": "hello", "project": "imu", "board": "nano33ble", "build": "abc", "clock_hz": 64000000}),
+        encode_message({"type": "inference", "seq": seq, "label": "a", "index": 0, "scores": [1.0],
+                        "dsp_us": sum(measured.values()), "model_us": 0}),
+        encode_message({"type": "profile", "seq": seq, "stages": measured, "overhead_us": 12, "every": 16}),
+    ]
+
+
+@pytest.fixture
+def served(window, qtbot):
+    """The window, once validated, with its monitor reading ``lines`` from a socket."""
+    qtbot.waitUntil(lambda: window.doc.report is not None, timeout=30_000)
+    servers: list[LineServer] = []
+
+    def serve(lines: list[bytes]):
+        server = LineServer(lines, rate_per_s=0)
+        servers.append(server)
+        panel = window.device_tools.panel
+        panel.connect_to(server.url)
+        qtbot.waitUntil(lambda: panel.counters.lines >= len(lines), timeout=20_000)
+        qtbot.wait(50)
+        return window.budget.stage_times
+
+    yield serve
+    window.device_tools.panel.disconnect_link()
+    for s in servers:
+        s.stop()
+
+
+def test_a_profile_from_the_board_shows_measured_beside_estimated_per_node(window, served):
+    table = served(_lines())
+    estimate = window.doc.report.latency.by_node_us
+    assert table.isVisible()
+    assert [row.node_id for row in table.rows] == ["imu", "window", "stats"]
+    for r, row in enumerate(table.rows):
+        assert row.estimated_us == pytest.approx(estimate[row.node_id])
+        assert row.measured_us == MEASURED_US[row.node_id]
+        assert table.text_at(r, "measured / estimated") == f"{MEASURED_US[row.node_id] / estimate[row.node_id]:.2f}×"
+    assert table.text_at(2, "measured") == "1.20 ms"
+
+
+def test_the_next_edit_of_the_graph_clears_the_measurement(window, served):
+    table = served(_lines())
+    assert table.rows
+    window.doc.execute(SetProperty(window.doc.graph, "window", "hop", 32))
+    assert not table.rows and not table.isVisible()
+
+
+def test_moving_a_node_keeps_the_measurement(window, served):
+    table = served(_lines())
+    window.doc.graph.set_ui("stats", x=999, y=5)
+    assert len(table.rows) == 3
+
+
+def test_a_later_profile_replaces_the_earlier_one(window, served):
+    served(_lines())
+    table = served(_lines({"imu": 31, "window": 140, "stats": 1100}, seq=16))
+    assert table.profile.seq == 16 and [row.measured_us for row in table.rows] == [31, 140, 1100]
+
+
+def test_a_malformed_profile_line_changes_nothing_and_is_counted(window, served):
+    bad = b'{"type":"profile","seq":0,"stages":{"imu":"fast"}}\n'
+    table = served([*_lines()[:2], bad])
+    assert window.device_tools.panel.counters.malformed == 1
+    assert not table.rows and not table.isVisible()
+
+
+def test_a_node_the_board_times_but_validation_does_not_know_is_listed_after_the_pipeline():
+    profile = StageProfile.from_message(parse_line(json.dumps(
+        {"type": "profile", "seq": 0, "stages": {"model": 5, "imu": 2}})))
+    rows = stage_times({"imu": 4.0, "serial": 0.0, "fresh": 1.0}, profile)
+    assert [(r.node_id, r.estimated_us, r.measured_us) for r in rows] == [
+        ("imu", 4.0, 2), ("fresh", 1.0, None), ("model", None, 5)]
+    assert rows[0].ratio == 0.5 and rows[1].ratio is None and rows[2].ratio is None
