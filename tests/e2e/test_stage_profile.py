@@ -137,3 +137,14 @@ def test_hostile_node_ids_reach_the_profile_line_intact(tmp_path):
     messages = [json.loads(line) for line in run_lines(files.elf, 3)]
     profile = next(m for m in messages if m["type"] == "profile")
     assert list(profile["stages"]) == [*ids, 'model "m" */']
+
+
+def test_a_live_sensor_is_not_timed_and_the_stages_after_it_are(tmp_path):
+    from tests.e2e.i2c_pipeline import temperature_project
+
+    project = temperature_project(tmp_path / "project")  # the emulated board's TMP105, read by its driver
+    run = run_emulated(project, tmp_path / "fw", count=2, sensor_values={"env": 21.0})
+    profile = _profiles(run)[0]
+    assert list(profile.stages_us) == ["win", "stats"]  # no model; the sensor waits for its samples
+    line = _inference(run, profile.seq)
+    assert profile.total_us <= line["dsp_us"] + 1
