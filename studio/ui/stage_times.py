@@ -11,11 +11,16 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from studio.device.protocol import StageProfile
 
 COLUMNS = ("node", "estimated", "measured", "measured / estimated")
+MAX_ROWS_SHOWN = 10
+# a measurement further than this from the estimate is marked (the agreement the e2e tests hold)
+AGREEMENT = 0.15
+OFF_COLOUR = QColor(230, 160, 20)
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,8 @@ class StageTimesTable(QTableWidget):
         self.setHorizontalHeaderLabels(list(COLUMNS))
         self.verticalHeader().setVisible(False)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.horizontalHeader().setStretchLastSection(True)
+        self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.estimated_us: dict[str, float] = {}
@@ -89,8 +95,15 @@ class StageTimesTable(QTableWidget):
                 item = QTableWidgetItem(text)
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if c == 3 and ratio is not None and abs(ratio - 1) > AGREEMENT:
+                    item.setForeground(OFF_COLOUR)
+                    item.setToolTip(f"more than {AGREEMENT:.0%} from the estimate")
                 self.setItem(r, c, item)
         if self.profile is not None:
             self.setToolTip(f"measured on the board in window #{self.profile.seq} (the profiler's own "
                             f"{self.profile.overhead_us:,} µs left out); estimated by validation")
+        # tall enough for every row (a pipeline has a handful of nodes), no scrolling
+        shown = min(len(self.rows), MAX_ROWS_SHOWN)
+        self.setFixedHeight(self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
+                            + shown * self.verticalHeader().defaultSectionSize())
         self.setVisible(bool(self.rows))

@@ -89,3 +89,11 @@ def test_a_node_the_board_times_but_validation_does_not_know_is_listed_after_the
     assert [(r.node_id, r.estimated_us, r.measured_us) for r in rows] == [
         ("imu", 4.0, 2), ("fresh", 1.0, None), ("model", None, 5)]
     assert rows[0].ratio == 0.5 and rows[1].ratio is None and rows[2].ratio is None
+
+
+def test_a_ratio_further_than_15_percent_from_the_estimate_is_marked(window, served):
+    estimate = window.doc.report.latency.by_node_us
+    measured = {"imu": round(estimate["imu"]), "window": round(estimate["window"] * 2) + 1, "stats": 1}
+    table = served(_lines(measured))
+    marked = [bool(table.item(r, 3).toolTip()) for r in range(len(table.rows))]
+    assert marked == [False, True, True]
