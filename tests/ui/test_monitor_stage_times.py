@@ -3,13 +3,15 @@ real bytes through a real socket into the monitor, cleared by the next edit of t
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
 from studio.device.protocol import StageProfile, encode_message, parse_line
 from studio.ui.commands import SetProperty
 from studio.ui.stage_times import stage_times
-from tests.ui.monitor_helpers import LineServer
+from tests.ui.helpers import shown_window
+from tests.ui.monitor_helpers import LineServer, copy_sample
 
 MEASURED_US = {"imu": 30, "window": 150, "stats": 1200}
 
@@ -97,3 +99,18 @@ def test_a_ratio_further_than_15_percent_from_the_estimate_is_marked(window, ser
     table = served(_lines(measured))
     marked = [bool(table.item(r, 3).toolTip()) for r in range(len(table.rows))]
     assert marked == [False, True, True]
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+                    reason="needs arm-none-eabi-gcc and qemu-system-arm")
+def test_build_flash_and_monitor_on_the_emulated_board_fills_measured_times(qtbot, tmp_path):
+    with shown_window(qtbot, copy_sample("gesture", tmp_path)) as w:
+        w.doc.set_board("qemu-mps2-an386")
+        w.device_tools.action.trigger()
+        table = w.budget.stage_times
+        qtbot.waitUntil(lambda: bool(table.rows), timeout=120_000)
+        measured = {row.node_id: row.measured_us for row in table.rows}
+        assert set(measured) == {"imu", "window", "spectrum", "classifier", "serial"}
+        assert measured["serial"] is None and all(measured[n] > 0 for n in ("imu", "window", "spectrum", "classifier"))
+        assert table.rows[3].ratio == pytest.approx(1.0, abs=0.15)  # the classifier: the model's estimate holds
+        w.device_tools.disconnect()
