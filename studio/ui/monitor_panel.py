@@ -41,7 +41,7 @@ MAX_MESSAGES_PER_BATCH = 1000
 # reads them, and laying out text is the dearest part of a batch. All are still counted,
 # recorded and plotted.
 RAW_LINES_PER_BATCH = 250
-KEPT_WHEN_FOLDING = ("hello", "log", "alert", "end")   # message types never folded away
+KEPT_WHEN_FOLDING = ("hello", "log", "alert", "end", "profile")   # message types never folded away
 RAW_VIEW_MAX_LINES = 2000
 # A 64 KiB line of text makes QPlainTextEdit lay out a huge paragraph; nobody reads past this.
 RAW_LINE_MAX_CHARS = 300
@@ -198,6 +198,7 @@ class MonitorPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("monitor_panel")
         self.last_profile: StageProfile | None = None
+        self.device_board: str | None = None      # the board the firmware's hello line named
         self.counters = Counters()
         self.labels: tuple[str, ...] = ()          # from the project's validation report
         self._seen_labels: dict[int, str] = {}      # index -> label, learnt from messages
@@ -551,6 +552,8 @@ class MonitorPanel(QWidget):
             elif kind == "profile":
                 self.last_profile = StageProfile.from_message(item)
                 profiled = True
+            elif kind == "hello":
+                self.device_board = item.data["board"]
             text = item.raw
             if len(text) > RAW_LINE_MAX_CHARS:
                 text = text[:RAW_LINE_MAX_CHARS] + f"… ({len(item.raw):,} characters)"

@@ -114,3 +114,10 @@ def test_build_flash_and_monitor_on_the_emulated_board_fills_measured_times(qtbo
         assert measured["serial"] is None and all(measured[n] > 0 for n in ("imu", "window", "spectrum", "classifier"))
         assert table.rows[3].ratio == pytest.approx(1.0, abs=0.15)  # the classifier: the model's estimate holds
         w.device_tools.disconnect()
+
+
+def test_a_profile_from_another_board_is_not_set_beside_this_boards_estimate(window, served):
+    other = encode_message({"type": "hello", "project": "imu", "board": "rpi-pico", "build": "abc"})
+    table = served([other, *_lines()[1:]])
+    assert window.device_tools.panel.last_profile is not None
+    assert not table.rows and not table.isVisible()
