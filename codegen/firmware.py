@@ -50,7 +50,9 @@ _CORE_HEADERS = ("tms_timer.h", "tms_protocol.h", "tms_quant.h", "tms_uart.h", "
 _ARDUINO_SOURCES = ("tms_protocol.c", "tms_quant.c", "tms_arduino.cpp")
 _STAGE_MODES = ("sample", "window", "frame", "post", "result")
 _REPLAY_VALUES_PER_ROW = 8
-BOOT2_BYTES = 0x100  # the RP2040's second-stage boot code, in front of the application
+BOOT2_BYTES = 0x100
+# the stage profile (tms_profile.c.j2): the first window and every PROFILE_EVERY-th are timed per stage
+PROFILE_EVERY = 16  # the RP2040's second-stage boot code, in front of the application
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,27 @@ def _stage_view(stage: StageCode) -> dict:
             "init": stage.init, "run": stage.run, "gate": gate}
 
 
+def _profile_slots(views: list[dict], stages: Sequence[StageCode], timed_sensor: bool,
+                   model_id: str | None) -> tuple[list[str], int]:
+    """The stage profiler's slots (``tms_profile.c.j2``): sets each view's ``lap`` (the statement that
+    ends its timing, "" for stages not timed: a live sensor, the result stages) and returns the slots'
+    node ids as JSON string literals and the model's slot (the gap slot when there is no model)."""
+    ids: list[str] = []
+    model_slot = -1
+    for i, (view, stage) in enumerate(zip(views, stages)):
+        if stage.mode == "post" and model_id is not None and model_slot < 0:
+            model_slot = len(ids)
+            ids.append(json_string_literal(model_id))
+        timed = stage.mode != "result" and (i > 0 or stage.mode != "sample" or timed_sensor)
+        view["lap"] = f"TMS_PROF_LAP({len(ids)}u);" if timed else ""
+        if timed:
+            ids.append(json_string_literal(stage.node_id))
+    if model_id is not None and model_slot < 0:
+        model_slot = len(ids)
+        ids.append(json_string_literal(model_id))
+    return ids, model_slot if model_slot >= 0 else len(ids)
+
+
 def _device_vectors(stages, board_irqs: Sequence[tuple[int, str]] = ()) -> list[str]:
     """The device part of the vector table: a handler name at each IRQ number a stage's driver takes
     (``StageCode.extra["irq"]``: (number, handler)) or the board glue does (``board_irqs``: the
@@ -147,7 +170,7 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
                    feature_buffer: str | None = None, model_buffer: str | None = None,
                    result_buffer: str | None = None, model_outputs: int | None = None, *, force: bool = False,
                    protected: Sequence[Path] = (), host_stream: HostStream | None = None,
-                   sample_rate_hz: float | None = None) -> FirmwareFiles:
+                   sample_rate_hz: float | None = None, model_id: str = "model") -> FirmwareFiles:
     """Writes the complete firmware project for ``board`` into ``out_dir`` and returns its files.
 
     ``stages`` in data-flow order; ``model_dir`` holds the model compiler's ``model.h``/``model.c``
@@ -163,7 +186,7 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
     serial link (``tms_hoststream.c``). ``sample_rate_hz`` (the sensor's) paces the samples on a
     bare-metal board: a SysTick tick per sample and WFI in between (``tms_power.c``); not with the
     host stream, where the board waits for the host's bytes on the UART instead, nor in an Arduino
-    sketch, whose core owns SysTick.
+    sketch, whose core owns SysTick. ``model_id`` names the model's time in the stage profile.
     """
     arduino = firmware_kind(board) == ARDUINO_SKETCH
     if arduino:
@@ -281,6 +304,9 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
     build_id = digest.hexdigest()[:12]
 
     views = [_stage_view(s) for s in stages]
+    # live sensors wait for their samples; the replay and the host stream's copy are timed
+    profile_ids, profile_model = _profile_slots(views, stages, timed_sensor=has_replay or host_stream is not None,
+                                                model_id=model_id if model_files else None)
     put(f"{src}pipeline.c", env.get_template("pipeline.c.j2").render(
         **common, arduino=arduino, has_model=bool(model_files), has_replay=has_replay, host_stream=host_stream,
         includes=list(dict.fromkeys(i for s in stages for i in s.includes)),
@@ -292,7 +318,8 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
         post_stages=[v for v in views if v["mode"] == "post"],
         result_stages=[v for v in views if v["mode"] == "result"],
         has_window=any(s.mode == "window" for s in stages), feature_buffer=feature_buffer, sample_tick=tick,
-        driver_fed=driver_fed, model_buffer=model_buffer, result_buffer=result_buffer))
+        driver_fed=driver_fed, model_buffer=model_buffer, result_buffer=result_buffer,
+        profile_ids=profile_ids, profile_model=profile_model, profile_every=PROFILE_EVERY))
 
     claim_output_dir(out_dir, force=force, protected=protected)
     paths = []

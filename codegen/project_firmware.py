@@ -158,6 +158,7 @@ class FirmwareParts:
     result_buffer: str | None
     model_outputs: int | None
     sensors: tuple[SensorBinding, ...] = ()
+    model_id: str | None = None      # the model node (its time in the stage profile)
 
 
 @contextmanager
@@ -232,7 +233,7 @@ def firmware_parts(project: Project, board: Board | None = None, library: bool =
         yield FirmwareParts(report, model_report, tuple(stages), model_dir, tuple(labels), replay, host_stream,
                             feature_buffer, buffer_name(model_id, "scores") if model_id else None,
                             buffer_name(*source) if after_model else None,
-                            _model_outputs(report) if model_id else None, bindings)
+                            _model_outputs(report) if model_id else None, bindings, model_id)
 
 
 def generate(project: Project, out_dir: str | Path, board: Board | None = None, force: bool = False) -> GeneratedFirmware:
@@ -244,7 +245,7 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None, 
                                parts.replay, feature_buffer=parts.feature_buffer, model_buffer=parts.model_buffer,
                                result_buffer=parts.result_buffer, model_outputs=parts.model_outputs,
                                force=force, protected=project_paths(project), host_stream=parts.host_stream,
-                               sample_rate_hz=sensor_rate_hz(parts.report))
+                               sample_rate_hz=sensor_rate_hz(parts.report), model_id=parts.model_id or "model")
     return GeneratedFirmware(files, parts.report, parts.model_report, board,
                              0 if parts.replay is None else int(parts.replay.shape[0]), parts.labels,
                              sample_source(parts.report) or DRIVER, parts.sensors)

@@ -617,6 +617,9 @@ def print_message(message, as_json: bool) -> None:
     elif message.kind == "power":
         busy, window = obj["busy_us"], obj["window_us"]
         print(f"       power: busy {busy:,} of {window:,} µs ({busy / window if window else 1.0:.1%}), asleep the rest")
+    elif message.kind == "profile":
+        from studio.device.protocol import StageProfile
+        print(f"       {StageProfile.from_message(message).describe()}")
     elif message.kind in ("raw", "malformed"):
         print(f"[{message.kind}] {obj.get('text', '')}")
     else:

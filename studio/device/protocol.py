@@ -10,7 +10,9 @@ Kinds of message:
 - ``hello``, ``inference``, ``alert``, ``log``, ``capture``, ``power`` and any other object with a
   string ``"type"``: parsed; the known types are checked field by field. ``power`` (after each
   inference of a firmware that sleeps between samples) says how long the core was busy in the span
-  since the previous one: ``busy_us`` of ``window_us`` (:class:`PowerReport`).
+  since the previous one: ``busy_us`` of ``window_us`` (:class:`PowerReport`). ``profile`` (after
+  the first inference and every ``every``-th) gives that window's time per pipeline node,
+  ``stages: {node id: µs}`` (:class:`StageProfile`).
 - ``raw``: a printable text line that is not JSON (boot banners, printf) — shown as text.
 - ``malformed``: a line that looks like JSON but is not a valid message, binary garbage, or a line
   longer than :data:`MAX_LINE_BYTES`.
@@ -30,7 +32,7 @@ MAX_SHOWN_CHARS = 1024
 
 RAW = "raw"
 MALFORMED = "malformed"
-KNOWN_TYPES = ("hello", "inference", "alert", "log", "capture", "power")
+KNOWN_TYPES = ("hello", "inference", "alert", "log", "capture", "power", "profile")
 # Other types are welcome ("as outputs need"), but must look like a name so they can be shown and
 # filtered; "raw"/"malformed"/"summary" are ours and never come from the device.
 _TYPE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -125,6 +127,31 @@ class PowerReport:
             raise ValueError(f"not a power message: {message.kind}")
         d = message.data
         return cls(d["seq"], d["busy_us"], d["window_us"])
+
+
+@dataclass(frozen=True)
+class StageProfile:
+    """A typed view of a ``profile`` message: window ``seq``'s time per node (µs at the board's
+    clock), sensor waits and the profiler's own cost (``overhead_us``) left out."""
+
+    seq: int
+    stages_us: dict[str, float]
+    overhead_us: float = 0.0
+
+    @property
+    def total_us(self) -> float:
+        return sum(self.stages_us.values())
+
+    @classmethod
+    def from_message(cls, message: Message) -> StageProfile:
+        if message.kind != "profile":
+            raise ValueError(f"not a profile message: {message.kind}")
+        d = message.data
+        return cls(d["seq"], dict(d["stages"]), d.get("overhead_us", 0.0))
+
+    def describe(self) -> str:
+        parts = ", ".join(f"{node} {us:,} µs" for node, us in self.stages_us.items())
+        return f"profile #{self.seq}: {parts or 'no timed stages'}"
 
 
 @dataclass
@@ -334,6 +361,16 @@ def _check_power(obj: dict[str, Any]) -> str:
     return problem
 
 
+def _check_profile(obj: dict[str, Any]) -> str:
+    problem = (_need(obj, "seq", lambda v: _is_int(v) and v >= 0, "a whole number >= 0")
+               or _need(obj, "stages", lambda v: isinstance(v, dict)
+                        and all(_is_number(us) and us >= 0 for us in v.values()),
+                        "an object of node ids to numbers >= 0")
+               or ("overhead_us" in obj and _need(obj, "overhead_us", lambda v: _is_number(v) and v >= 0,
+                                                  "a number >= 0")) or "")
+    return problem
+
+
 def _check_text_fields(*keys: str):
     def check(obj: dict[str, Any]) -> str:
         for key in keys:
@@ -348,6 +385,7 @@ _CHECKS = {
     "inference": _check_inference,
     "capture": _check_capture,
     "power": _check_power,
+    "profile": _check_profile,
     # alert/log carry whatever the output node needs; only their text fields are checked.
     "alert": _check_text_fields("label", "message", "text", "level"),
     "log": _check_text_fields("message", "text", "level"),

@@ -185,6 +185,12 @@ class DeviceTools(QObject):
         self.panel.connected_changed.connect(self.disconnect_action.setEnabled)
         window.doc.validated.connect(self._on_validated)
         window.doc.board_changed.connect(self._on_board_changed)
+        # after a run the budget shows measured beside estimated time per node, until the next edit
+        self._unsubscribe_graph = None
+        if getattr(window, "budget", None) is not None:
+            self.panel.profile_received.connect(self._on_profile)
+            window.doc.board_changed.connect(self._forget_profile)
+            self._unsubscribe_graph = window.doc.graph.subscribe(self._on_graph_event)
         window.doc.path_changed.connect(self._on_path_changed)
         window.installEventFilter(self)
         app = QApplication.instance()
@@ -317,7 +323,27 @@ class DeviceTools(QObject):
     def shutdown(self) -> None:
         if self.job is not None and self.job.running:
             self.job.cancel()
+        if self._unsubscribe_graph is not None:
+            self._unsubscribe_graph()
+            self._unsubscribe_graph = None
         self.panel.shutdown()
+
+    # ---- measured time per node ---------------------------------------------------------------------
+    def _on_graph_event(self, event) -> None:
+        if event.kind != "ui_changed":  # moving a node changes no time
+            self._forget_profile()
+
+    def _on_profile(self, profile) -> None:
+        board = self.panel.device_board
+        if board is not None and board != self.window.doc.project.board_id:
+            # another board's clock and core: beside this board's estimate the ratios would mislead
+            self.window.show_status(f"the board reports its time per node for '{board}', the estimate is "
+                                    f"for '{self.window.doc.project.board_id}': choose that board to compare")
+            return
+        self.window.budget.show_profile(profile)
+
+    def _forget_profile(self, *_args) -> None:
+        self.window.budget.show_profile(None)
 
 
 # pyqtgraph takes 1-2 s to import. Done on the UI thread when the monitor first shows, it would

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGridLayout, Q
 
 from studio.core.errors import StudioError
 from studio.device.monitor import CaptureWriter, CsvRecorder
-from studio.device.protocol import MALFORMED, Counters, Message
+from studio.device.protocol import MALFORMED, Counters, Message, StageProfile
 from studio.device.serial_link import LinkEvent, LinkState, SerialLink
 
 BATCH_INTERVAL_MS = 50
@@ -41,7 +41,7 @@ MAX_MESSAGES_PER_BATCH = 1000
 # reads them, and laying out text is the dearest part of a batch. All are still counted,
 # recorded and plotted.
 RAW_LINES_PER_BATCH = 250
-KEPT_WHEN_FOLDING = ("hello", "log", "alert", "end")   # message types never folded away
+KEPT_WHEN_FOLDING = ("hello", "log", "alert", "end", "profile")   # message types never folded away
 RAW_VIEW_MAX_LINES = 2000
 # A 64 KiB line of text makes QPlainTextEdit lay out a huge paragraph; nobody reads past this.
 RAW_LINE_MAX_CHARS = 300
@@ -192,10 +192,13 @@ class MonitorPanel(QWidget):
     state_changed = Signal(str)        # a sentence for the status bar
     error = Signal(str)                # a domain error the window should show
     connected_changed = Signal(bool)
+    profile_received = Signal(object)  # StageProfile: a window's measured time per node
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("monitor_panel")
+        self.last_profile: StageProfile | None = None
+        self.device_board: str | None = None      # the board the firmware's hello line named
         self.counters = Counters()
         self.labels: tuple[str, ...] = ()          # from the project's validation report
         self._seen_labels: dict[int, str] = {}      # index -> label, learnt from messages
@@ -518,6 +521,7 @@ class MonitorPanel(QWidget):
         lines = [] if lines is None else lines
         inferences: list[dict[str, Any]] = []
         events: list[LinkEvent] = []
+        profiled = False
         handled = 0
         popleft = queue.popleft
         counters = self.counters
@@ -545,6 +549,11 @@ class MonitorPanel(QWidget):
                 self._capture(item)
             elif kind == "end":
                 self.run_ended = item.data
+            elif kind == "profile":
+                self.last_profile = StageProfile.from_message(item)
+                profiled = True
+            elif kind == "hello":
+                self.device_board = item.data["board"]
             text = item.raw
             if len(text) > RAW_LINE_MAX_CHARS:
                 text = text[:RAW_LINE_MAX_CHARS] + f"… ({len(item.raw):,} characters)"
@@ -557,6 +566,8 @@ class MonitorPanel(QWidget):
             self._append_raw(lines)
             if inferences:
                 self._show_inferences(inferences)
+            if profiled:
+                self.profile_received.emit(self.last_profile)
             for event in events:
                 self._on_state(event)
             if self.run_ended is not None and self.connection is not None and self.connection.session is not None:
