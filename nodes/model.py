@@ -170,7 +170,8 @@ class TfliteModel(NodeType):
         # the kernels' SMLAD path is compiled only for Arm cores with the DSP extension
         arm_dsp = ctx.board is None or (ctx.board.dsp and ctx.board.cpu.startswith("cortex-m"))
         flash = s.flash_bytes if arm_dsp else s.flash_bytes_without_dsp
-        detail = {"arena_bytes": s.arena_bytes, "io_bytes": buffers, "macs": s.macs, "fc_macs": s.fc_macs}
+        detail = {"arena_bytes": s.arena_bytes, "io_bytes": buffers, "macs": s.macs, "fc_macs": s.fc_macs,
+                  "pool_macs": s.pool_macs, "elementwise_macs": s.elementwise_macs}
         if s.float_model:  # what validation quotes when the float model does not fit
             detail.update(float_model=1, float16_weights=int(s.float16_weights),
                           int8_ram_saving_bytes=s.arena_bytes - s.int8_arena_bytes - n_in - n_out,

@@ -50,6 +50,8 @@ class ModelSummary:
     unsupported: tuple[UnsupportedOp, ...]
     flash_bytes_without_dsp: int = 0  # on a core without it (Cortex-M0+): the plain kernels
     fc_macs: int = 0                  # the part of ``macs`` in FULLY_CONNECTED ops (cheaper per MAC)
+    pool_macs: int = 0                # window elements of the pooling ops (counted in ``macs``)
+    elementwise_macs: int = 0         # elements of the other non-MAC ops (counted in ``macs``)
     float_model: bool = False         # float32 in/out and activations: needs a core with an FPU
     int8_arena_bytes: int = 0         # float models: the same graph's arena once int8-quantized
     int8_flash_bytes: int = 0         # float models: its flash once int8-quantized (estimate)
@@ -72,6 +74,11 @@ def _info(graph: Graph, ti: int) -> TensorInfo:
                       q.zero_point if q else None)
 
 
+# the ops whose ``macs`` are multiply-accumulates (the rest count the elements they touch)
+_MAC_OPS = frozenset({"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV", "BATCH_MATMUL"})
+_POOLS = frozenset({"AVERAGE_POOL_2D", "MAX_POOL_2D"})
+
+
 def summarize_program(program: Program) -> ModelSummary:
     g = program.graph
     used_consts = set()
@@ -80,13 +87,15 @@ def summarize_program(program: Program) -> ModelSummary:
             if i >= 0 and g.tensors[i].is_const and op.name not in ("RESHAPE",):
                 used_consts.add(i)
     params = sum(g.tensors[i].elements for i in used_consts)
-    total_macs = fc_macs = 0
+    total_macs = fc_macs = pool_macs = elementwise_macs = 0
     layers = []
     for op in program.ops:
         try:
             op_macs = macs(op, g)
             total_macs += op_macs
             fc_macs += op_macs if op.name == "FULLY_CONNECTED" else 0
+            pool_macs += op_macs if op.name in _POOLS else 0
+            elementwise_macs += op_macs if op.name not in _MAC_OPS and op.name not in _POOLS else 0
             layers.append(describe(op, g))
         except (IndexError, KeyError, TypeError):  # malformed op: already in problems
             layers.append(op.name)
@@ -104,6 +113,8 @@ def summarize_program(program: Program) -> ModelSummary:
                           for p in program.problems),
         flash_bytes_without_dsp=program.flash_bytes(dsp=False),
         fc_macs=fc_macs,
+        pool_macs=pool_macs,
+        elementwise_macs=elementwise_macs,
         **_int8_estimate(program),
     )
 

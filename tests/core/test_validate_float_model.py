@@ -96,5 +96,9 @@ def test_float_model_over_ram_says_int8_would_fit_and_the_bytes_saved(models, bo
 def test_float_model_latency_uses_the_float_kernels_figures(models, board):
     f32 = validate(_pipeline("float.tflite"), board, NodeContext(project_dir=models))
     i8 = validate(_pipeline("int8.tflite"), board, NodeContext(project_dir=models))
+    from studio.core.latency_calibration import FLOAT_MAC_RATIO
+
     ratio = f32.latency.by_node_us["net"] / i8.latency.by_node_us["net"]
-    assert 1.3 < ratio < 2.0  # float32 MACs cost about 1.7x int8's on the M4F (bench_float_model)
+    # float32 MACs cost FLOAT_MAC_RATIO times the (SMLAD) int8 kernels' on the M4F (bench_float_model);
+    # the per-invoke overhead both share dilutes it
+    assert 1.3 < ratio <= max(FLOAT_MAC_RATIO["float32"])

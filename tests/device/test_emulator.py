@@ -40,11 +40,12 @@ def test_run_lines_returns_the_first_lines_the_firmware_prints(elf):
 
 def test_run_lines_returns_fewer_lines_when_the_firmware_exits_first(elf):
     lines = run_lines(elf, 100)
-    assert len(lines) == 5 and json.loads(lines[-1]) == {"type": "end", "inferences": 3}
+    assert len(lines) < 100 and json.loads(lines[-1]) == {"type": "end", "inferences": 3}
 
 
 def test_pipeline_without_model_labels_the_largest_feature(elf):
-    labels = [json.loads(line)["label"] for line in run_lines(elf, 4)[1:]]
+    messages = [json.loads(line) for line in run_lines(elf, 100)]
+    labels = [m["label"] for m in messages if m["type"] == "inference"]  # between power/profile lines
     assert labels == ["left", "left", "right"]
 
 
