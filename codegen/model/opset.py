@@ -200,6 +200,14 @@ def _check_remap_quant(op: Op, graph: Graph) -> str | None:
     return None
 
 
+def _check_shared_quant(op: Op, graph: Graph) -> str | None:
+    t = graph.tensors
+    out_q = t[op.outputs[0]].quant
+    if any(t[i].quant != out_q for i in op.inputs):
+        return f"int8 {op.name} inputs must share the output's scale and zero point"
+    return None
+
+
 def _spec(name, kernel, code_bytes, emitter, describe=_describe_plain, macs=_out_elements,
           **kw) -> OpSpec:
     return OpSpec(name, kernel, code_bytes, emitter, describe, macs, **kw)
@@ -272,6 +280,8 @@ _SPECS = (
     _spec("QUANTIZE", "tms_requantize", 164, "op_quantize", validate=V.check_same_shape),
     _spec("TRANSPOSE", "tms_transpose", 86, "op_transpose", check=_check_transpose,
           validate=V.check_transpose, arity=(2, 2)),
+    _spec("PACK", "tms_concat", 70, "op_pack", check=_check_shared_quant,
+          validate=V.check_pack, arity=(1, 256)),
     _spec("RESHAPE", None, 0, None, macs=_no_macs, validate=V.check_alias, arity=(1, 2),
           alias=True),
     _spec("SQUEEZE", None, 0, None, macs=_no_macs, validate=V.check_alias, alias=True),

@@ -527,3 +527,22 @@ def check_remap(op: Op, graph: Graph) -> str | None:
     except RemapError as e:
         return str(e)
     return None
+
+
+def check_pack(op: Op, graph: Graph) -> str | None:
+    """PACK: equal input shapes stacked along a new axis of the output."""
+    out = _shape(graph, op.outputs[0])
+    first = _shape(graph, op.inputs[0])
+    rank = len(out)
+    if rank != len(first) + 1:
+        return f"output rank {rank} is not the input rank {len(first)} plus one"
+    axis = int(op.options.get("axis", 0))
+    if not -rank <= axis < rank:
+        return f"option axis {axis} is outside rank {rank}"
+    axis %= rank
+    if any(_shape(graph, i) != first for i in op.inputs):
+        return "inputs differ in shape"
+    expect = first[:axis] + (len(op.inputs),) + first[axis:]
+    if out != expect:
+        return f"output shape {list(out)} differs from the stacked shape {list(expect)}"
+    return None
