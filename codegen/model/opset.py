@@ -280,6 +280,7 @@ _SPECS = (
     _spec("QUANTIZE", "tms_requantize", 164, "op_quantize", validate=V.check_same_shape),
     _spec("TRANSPOSE", "tms_transpose", 86, "op_transpose", check=_check_transpose,
           validate=V.check_transpose, arity=(2, 2)),
+    _spec("RSQRT", "tms_lut", 24, "op_lut", validate=V.check_lut),
     _spec("PACK", "tms_concat", 70, "op_pack", check=_check_shared_quant,
           validate=V.check_pack, arity=(1, 256)),
     _spec("RESHAPE", None, 0, None, macs=_no_macs, validate=V.check_alias, arity=(1, 2),
