@@ -28,3 +28,89 @@ class MoreOpsMixin:
         self.body.append(f"    {{\n        const int8_t *const parts[{len(op.inputs)}] = {{{ptrs}}};\n"
                          f"        tms_concat_s8({len(op.inputs)}, parts, {sn}, {outer}, "
                          f"{self.out_ptr(op.outputs[0])});\n    }}")
+
+    def op_squared_difference(self, op: Op) -> None:
+        a, b, out = self.t[op.inputs[0]], self.t[op.inputs[1]], self.t[op.outputs[0]]
+        qp = squared_difference_params(a.quant.scale, b.quant.scale, out.quant.scale)
+        params = self.struct("tms_squared_difference_params_t", self._broadcast(op) + [
+            ("in1_offset", -a.quant.zero_point), ("in2_offset", -b.quant.zero_point),
+            ("out_offset", out.quant.zero_point)] + list(qp.items()))
+        self.body.append(f"    tms_squared_difference_s8({params}, {self.ptr(op.inputs[0])}, "
+                         f"{self.ptr(op.inputs[1])}, {self.out_ptr(op.outputs[0])});")
+
+    def op_batch_matmul(self, op: Op) -> None:
+        lhs, rhs, out = (self.t[i] for i in (*op.inputs[:2], op.outputs[0]))
+        g = batch_matmul_geometry(lhs.shape, rhs.shape, bool(op.options.get("adj_x")),
+                                  bool(op.options.get("adj_y")))
+        m, s = batch_matmul_multiplier(lhs.quant.scale, rhs.quant.scale, out.quant.scale)
+        params = self.struct("tms_batch_matmul_params_t", [
+            ("batches", g.batches), ("rows", g.rows), ("cols", g.cols), ("depth", g.depth),
+            ("lhs_strides", g.lhs_strides), ("rhs_strides", g.rhs_strides),
+            ("lhs_offset", -lhs.quant.zero_point), ("rhs_offset", -rhs.quant.zero_point),
+            ("out_offset", out.quant.zero_point), ("out_multiplier", m), ("out_shift", s)])
+        self.body.append(f"    tms_batch_matmul_s8({params}, {self.ptr(op.inputs[0])}, "
+                         f"{self.ptr(op.inputs[1])}, {self.out_ptr(op.outputs[0])});")
+
+
+def squared_difference_params(s1: float, s2: float, so: float) -> dict:
+    """TFLM squared_difference.cc PrepareQuantized for int8 (left_shift 7, double ratios)."""
+    left_shift = 7
+    twice_max = 2.0 * max(Q.f32(s1), Q.f32(s2))
+    m1, sh1 = Q.quantize_multiplier(Q.f32(s1) / twice_max)
+    m2, sh2 = Q.quantize_multiplier(Q.f32(s2) / twice_max)
+    mo, sho = Q.quantize_multiplier(twice_max * twice_max
+                                    / float(np.float32(1 << (2 * left_shift)) * np.float32(so)))
+    return {"left_shift": left_shift, "in1_multiplier": m1, "in1_shift": sh1,
+            "in2_multiplier": m2, "in2_shift": sh2, "out_multiplier": mo, "out_shift": sho}
+
+
+def batch_matmul_multiplier(lhs_scale: float, rhs_scale: float, out_scale: float) -> tuple[int, int]:
+    """GetQuantizedConvolutionMultipler without bias: the scale product in float32, then double."""
+    return Q.quantize_multiplier(float(np.float32(lhs_scale) * np.float32(rhs_scale))
+                                 / Q.f32(out_scale))
+
+
+class MatmulGeometry:
+    """Output batch dims, rows x cols x depth and element strides of both operands."""
+
+    def __init__(self, batches, rows, cols, depth, lhs_strides, rhs_strides):
+        self.batches, self.rows, self.cols, self.depth = batches, rows, cols, depth
+        self.lhs_strides, self.rhs_strides = lhs_strides, rhs_strides
+        self.out_shape = tuple(b for b in batches) + (rows, cols)
+
+
+def batch_matmul_geometry(lhs_shape, rhs_shape, adj_x: bool, adj_y: bool) -> MatmulGeometry:
+    """ValueError when the shapes do not multiply; batch dims broadcast, at most 3 of them."""
+    ls, rs = [int(d) for d in lhs_shape], [int(d) for d in rhs_shape]
+    if not (2 <= len(ls) <= 5 and 2 <= len(rs) <= 5):
+        raise ValueError("operands must have 2 to 5 dims")
+    ls5, rs5 = [1] * (5 - len(ls)) + ls, [1] * (5 - len(rs)) + rs
+
+    def strides(shape):
+        out, acc = [0] * 5, 1
+        for d in range(4, -1, -1):
+            out[d] = acc
+            acc *= shape[d]
+        return out
+
+    lst, rst = strides(ls5), strides(rs5)
+    batches = []
+    for d in range(3):
+        a, b = ls5[d], rs5[d]
+        if a != b and 1 not in (a, b):
+            raise ValueError(f"batch dims {ls[:-2]} and {rs[:-2]} do not broadcast")
+        batches.append(max(a, b))
+        if a == 1:
+            lst[d] = 0
+        if b == 1:
+            rst[d] = 0
+    rows, depth = (ls5[4], ls5[3]) if adj_x else (ls5[3], ls5[4])
+    l_row, l_k = (lst[4], lst[3]) if adj_x else (lst[3], lst[4])
+    depth_r, cols = (rs5[4], rs5[3]) if adj_y else (rs5[3], rs5[4])
+    r_k, r_col = (rst[4], rst[3]) if adj_y else (rst[3], rst[4])
+    if depth != depth_r:
+        raise ValueError(f"inner dims differ: {depth} and {depth_r}")
+    keep = max(len(ls), len(rs)) - 2
+    g = MatmulGeometry(batches, rows, cols, depth, lst[:3] + [l_row, l_k], rst[:3] + [r_k, r_col])
+    g.out_shape = tuple(batches[3 - keep:]) + (rows, cols) if keep else (rows, cols)
+    return g

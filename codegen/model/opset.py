@@ -208,6 +208,22 @@ def _check_shared_quant(op: Op, graph: Graph) -> str | None:
     return None
 
 
+def _check_operands_int8(op: Op, graph: Graph) -> str | None:
+    why = _check_broadcast(op, graph) if op.name != "BATCH_MATMUL" else None
+    for i in op.inputs[:2]:
+        t = graph.tensors[i]
+        if t.dtype != "int8" or t.quant is None or t.quant.per_channel:
+            return f"int8 {op.name} needs per-tensor int8 operands ('{t.name}' is not)"
+    return why
+
+
+def _macs_matmul(op: Op, graph: Graph) -> int:
+    t = graph.tensors
+    a = t[op.inputs[0]].shape
+    depth = a[-2] if op.options.get("adj_x") else a[-1]
+    return _out_elements(op, graph) * int(depth)
+
+
 def _spec(name, kernel, code_bytes, emitter, describe=_describe_plain, macs=_out_elements,
           **kw) -> OpSpec:
     return OpSpec(name, kernel, code_bytes, emitter, describe, macs, **kw)
@@ -281,6 +297,10 @@ _SPECS = (
     _spec("TRANSPOSE", "tms_transpose", 86, "op_transpose", check=_check_transpose,
           validate=V.check_transpose, arity=(2, 2)),
     _spec("RSQRT", "tms_lut", 24, "op_lut", validate=V.check_lut),
+    _spec("SQUARED_DIFFERENCE", "tms_squared_difference", 318, "op_squared_difference",
+          check=_check_operands_int8, validate=V.check_binary, arity=(2, 2)),
+    _spec("BATCH_MATMUL", "tms_batch_matmul", 322, "op_batch_matmul", macs=_macs_matmul,
+          check=_check_operands_int8, validate=V.check_batch_matmul, arity=(2, 2)),
     _spec("PACK", "tms_concat", 70, "op_pack", check=_check_shared_quant,
           validate=V.check_pack, arity=(1, 256)),
     _spec("RESHAPE", None, 0, None, macs=_no_macs, validate=V.check_alias, arity=(1, 2),

@@ -53,6 +53,9 @@ _OPTION_FIELDS = {
                                      ("half_pixel_centers", "HalfPixelCenters")],
     "SqueezeOptions": [("squeeze_dims", "SqueezeDimsAsNumpy")],
     "ReshapeOptions": [("new_shape", "NewShapeAsNumpy")],
+    "BatchMatMulOptions": [("adj_x", "AdjX"), ("adj_y", "AdjY")],
+    "ResizeBilinearOptions": [("align_corners", "AlignCorners"),
+                              ("half_pixel_centers", "HalfPixelCenters")],
 }
 
 

@@ -546,3 +546,21 @@ def check_pack(op: Op, graph: Graph) -> str | None:
     if out != expect:
         return f"output shape {list(out)} differs from the stacked shape {list(expect)}"
     return None
+
+
+def check_batch_matmul(op: Op, graph: Graph) -> str | None:
+    """BATCH_MATMUL: operands that multiply, the output's shape, int32 sums that cannot overflow."""
+    from .emit_more import batch_matmul_geometry
+
+    o = op.options
+    try:
+        g = batch_matmul_geometry(_shape(graph, op.inputs[0]), _shape(graph, op.inputs[1]),
+                                  bool(o.get("adj_x")), bool(o.get("adj_y")))
+    except ValueError as e:
+        return str(e)
+    out = _shape(graph, op.outputs[0])
+    if out != g.out_shape:
+        return f"output shape {list(out)} differs from the product's {list(g.out_shape)}"
+    if g.depth * 255 * 255 > ACC_LIMIT:
+        return f"inner dimension {g.depth} could overflow the int32 sum"
+    return None

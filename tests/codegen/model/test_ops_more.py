@@ -47,3 +47,34 @@ def test_rsqrt_of_an_input_below_zero_gives_the_zero_value_not_a_read_outside_th
     table = rsqrt_table(0.05, -10, 0.02, -128)
     assert table.shape == (256,)
     assert (table[: 128 - 10 + 1] == 127).all()  # inputs <= zero point: TFLM's value for 0
+
+
+@FEW
+@given(shapes=st.sampled_from([((6, 8), (6, 8)), ((3, 4, 5), (1, 1, 5)), ((4, 6), (1, 6))]),
+       scale=st.sampled_from([0.3, 1.0, 6.0]))
+def test_squared_difference_with_broadcast_matches_tflm(shapes, scale):
+    import tensorflow as tf
+
+    a_shape, b_shape = shapes
+    b = tf.constant(np.random.default_rng(2).uniform(-scale, scale, (1, *b_shape)).astype(np.float32))
+    # b enters as an activation (x * 0 + b), like the mean it is in a layer norm
+    _assert_exact(fn_int8_tflite(lambda x: tf.math.squared_difference(x, x[..., :1] * 0.5 + b),
+                                 a_shape, -scale, scale), "SQUARED_DIFFERENCE")
+
+
+@FEW
+@given(dims=st.sampled_from([(1, 4, 6, 5), (2, 3, 8, 4), (4, 5, 3, 7)]),
+       adj=st.sampled_from([(False, False), (False, True), (True, False), (True, True)]))
+def test_batch_matmul_of_two_activations_matches_tflm(dims, adj):
+    import tensorflow as tf
+
+    b, m, k, n = dims
+    adj_x, adj_y = adj
+
+    def fn(x):  # x: (1, b, m + n, k) -> lhs (b, m, k) times the other part transposed
+        lhs, other = x[:, :, :m, :], x[:, :, m:, :] * 0.7
+        lhs = tf.transpose(lhs, (0, 1, 3, 2)) if adj_x else lhs
+        rhs = other if adj_y else tf.transpose(other, (0, 1, 3, 2))
+        return tf.linalg.matmul(lhs, rhs, transpose_a=adj_x, transpose_b=adj_y)
+
+    _assert_exact(fn_int8_tflite(fn, (b, m + n, k)), "BATCH_MATMUL", min_unique=8)
