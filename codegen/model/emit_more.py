@@ -52,6 +52,29 @@ class MoreOpsMixin:
                          f"{self.ptr(op.inputs[1])}, {self.out_ptr(op.outputs[0])});")
 
 
+    def op_resize_bilinear(self, op: Op) -> None:
+        inp, out = self.t[op.inputs[0]], self.t[op.outputs[0]]
+        n, h, w, c = (int(d) for d in inp.shape)
+        _, oh, ow, _ = (int(d) for d in out.shape)
+        tab = resize_bilinear_tables(h, w, oh, ow, bool(op.options.get("align_corners")),
+                                     bool(op.options.get("half_pixel_centers")))
+        names = {
+            "y0": self.array("int32_t", "ry", [v * w * c for v in tab["y0"]]),
+            "y1": self.array("int32_t", "ry", [v * w * c for v in tab["y1"]]),
+            "wy": self.array("int32_t", "rw", tab["wy"]),
+            "x0": self.array("int32_t", "rx", [v * c for v in tab["x0"]]),
+            "x1": self.array("int32_t", "rx", [v * c for v in tab["x1"]]),
+            "wx": self.array("int32_t", "rw", tab["wx"]),
+        }
+        pname = self._name("p")
+        fields = [("batches", n), ("out_h", oh), ("out_w", ow), ("channels", c),
+                  ("in_batch_stride", h * w * c)]
+        body = "\n".join(f"    .{k} = {v}," for k, v in fields)
+        body += "\n" + "\n".join(f"    .{k} = {v}," for k, v in names.items())
+        self.decls.append(f"static const tms_resize_bilinear_params_t {pname} = {{\n{body}\n}};")
+        self.body.append(f"    tms_resize_bilinear_s8(&{pname}, {self.ptr(op.inputs[0])}, "
+                         f"{self.out_ptr(op.outputs[0])});")
+
 def squared_difference_params(s1: float, s2: float, so: float) -> dict:
     """TFLM squared_difference.cc PrepareQuantized for int8 (left_shift 7, double ratios)."""
     left_shift = 7
@@ -114,3 +137,37 @@ def batch_matmul_geometry(lhs_shape, rhs_shape, adj_x: bool, adj_y: bool) -> Mat
     g = MatmulGeometry(batches, rows, cols, depth, lst[:3] + [l_row, l_k], rst[:3] + [r_k, r_col])
     g.out_shape = tuple(batches[3 - keep:]) + (rows, cols) if keep else (rows, cols)
     return g
+
+
+def _interpolation_values(value: int, scale_10: int, half: bool, size: int) -> tuple[int, int, int]:
+    """reference_ops::ComputeInterpolationValuesInteger: (scaled, lower, upper), C division."""
+    scaled = value * scale_10 + scale_10 // 2 - (1 << 9) if half else value * scale_10
+    lower = max(-((-scaled) // 1024) if scaled < 0 else scaled // 1024, 0)
+    up = scaled + 1023
+    upper = min(-((-up) // 1024) if up < 0 else up // 1024, size - 1)
+    return scaled, lower, upper
+
+
+def resize_bilinear_tables(in_h: int, in_w: int, out_h: int, out_w: int, align: bool,
+                           half: bool) -> dict[str, list[int]]:
+    """Per output row: source rows y0, y1 and the weight of y1 (input_y - 1024 * y0); per
+    output column the same; as TFLM's ResizeBilinearInteger computes them. ValueError when a
+    source index would leave the input."""
+    def scale_10(i, o):
+        if align and o > 1:
+            return ((1 << 10) * (i - 1) + (o - 1) // 2) // (o - 1)
+        return ((1 << 10) * i + o // 2) // o
+
+    out: dict[str, list[int]] = {}
+    for axis, (i, o) in (("y", (in_h, out_h)), ("x", (in_w, out_w))):
+        s = scale_10(i, o)
+        lo, hi, w = [], [], []
+        for v in range(o):
+            scaled, a, b = _interpolation_values(v, s, half, i)
+            if not (0 <= a < i and 0 <= b < i):
+                raise ValueError(f"a source {axis} index leaves the input ({a}, {b} of {i})")
+            lo.append(a)
+            hi.append(b)
+            w.append(scaled - 1024 * a)
+        out[axis + "0"], out[axis + "1"], out["w" + axis] = lo, hi, w
+    return out

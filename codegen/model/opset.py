@@ -224,6 +224,13 @@ def _macs_matmul(op: Op, graph: Graph) -> int:
     return _out_elements(op, graph) * int(depth)
 
 
+def _check_same_quant_4d(op: Op, graph: Graph) -> str | None:
+    t = graph.tensors
+    if t[op.inputs[0]].quant != t[op.outputs[0]].quant:
+        return f"int8 {op.name} needs the output to share the input's scale and zero point"
+    return _needs_4d(op, graph)
+
+
 def _spec(name, kernel, code_bytes, emitter, describe=_describe_plain, macs=_out_elements,
           **kw) -> OpSpec:
     return OpSpec(name, kernel, code_bytes, emitter, describe, macs, **kw)
@@ -301,6 +308,8 @@ _SPECS = (
           check=_check_operands_int8, validate=V.check_binary, arity=(2, 2)),
     _spec("BATCH_MATMUL", "tms_batch_matmul", 322, "op_batch_matmul", macs=_macs_matmul,
           check=_check_operands_int8, validate=V.check_batch_matmul, arity=(2, 2)),
+    _spec("RESIZE_BILINEAR", "tms_resize_bilinear", 434, "op_resize_bilinear",
+          check=_check_same_quant_4d, validate=V.check_resize_bilinear, arity=(2, 2)),
     _spec("PACK", "tms_concat", 70, "op_pack", check=_check_shared_quant,
           validate=V.check_pack, arity=(1, 256)),
     _spec("RESHAPE", None, 0, None, macs=_no_macs, validate=V.check_alias, arity=(1, 2),

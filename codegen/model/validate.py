@@ -564,3 +564,25 @@ def check_batch_matmul(op: Op, graph: Graph) -> str | None:
     if g.depth * 255 * 255 > ACC_LIMIT:
         return f"inner dimension {g.depth} could overflow the int32 sum"
     return None
+
+
+def check_resize_bilinear(op: Op, graph: Graph) -> str | None:
+    """RESIZE_BILINEAR: a constant size matching the output, every source index inside the input."""
+    from .emit_more import resize_bilinear_tables
+
+    inp, out = _shape(graph, op.inputs[0]), _shape(graph, op.outputs[0])
+    if len(inp) != 4 or len(out) != 4:
+        return f"input {list(inp)} and output {list(out)} must be 4-D NHWC"
+    if not graph.tensors[op.inputs[1]].is_const:
+        return "needs a constant output size"
+    size = _ints(graph, op.inputs[1])
+    if len(size) != 2 or out != (inp[0], size[0], size[1], inp[3]):
+        return f"output shape {list(out)} does not match size {size} of input {list(inp)}"
+    align, half = bool(op.options.get("align_corners")), bool(op.options.get("half_pixel_centers"))
+    if align and half:
+        return "align_corners and half_pixel_centers cannot both be set"
+    try:
+        resize_bilinear_tables(inp[1], inp[2], out[1], out[2], align, half)
+    except ValueError as e:
+        return str(e)
+    return None

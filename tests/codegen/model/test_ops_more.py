@@ -78,3 +78,17 @@ def test_batch_matmul_of_two_activations_matches_tflm(dims, adj):
         return tf.linalg.matmul(lhs, rhs, transpose_a=adj_x, transpose_b=adj_y)
 
     _assert_exact(fn_int8_tflite(fn, (b, m + n, k)), "BATCH_MATMUL", min_unique=8)
+
+
+@pytest.mark.parametrize("mode", ["half_pixel", "align_corners", "plain"])
+@FEW
+@given(in_hw=st.sampled_from([(3, 4), (5, 5), (4, 7)]),
+       out_hw=st.sampled_from([(6, 8), (9, 5), (2, 3), (8, 13)]))
+def test_resize_bilinear_matches_tflm_in_every_mode(mode, in_hw, out_hw):
+    import tensorflow as tf
+
+    def fn(x):
+        return tf.compat.v1.image.resize_bilinear(x, out_hw, align_corners=mode == "align_corners",
+                                                  half_pixel_centers=mode == "half_pixel")
+
+    _assert_exact(fn_int8_tflite(fn, (*in_hw, 3)), "RESIZE_BILINEAR", min_unique=8)
