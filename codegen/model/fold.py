@@ -21,7 +21,7 @@ from .validate import MAX_ELEMENTS
 
 FOLDABLE = frozenset({"SHAPE", "STRIDED_SLICE", "PACK", "CONCATENATION", "RESHAPE", "SQUEEZE",
                       "EXPAND_DIMS", "CAST", "ADD", "MUL", "SUB", "GATHER",
-                      "REDUCE_PROD", "SUM", "FILL"})
+                      "REDUCE_PROD", "SUM", "FILL", "ZEROS_LIKE"})
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def _refresh_stale_shapes(ops: list[Op], tensors, graph: Graph) -> None:
 
 
 def _foldable(op: Op, tensors, graph: Graph) -> bool:
-    if op.name == "SHAPE":
+    if op.name in ("SHAPE", "ZEROS_LIKE"):  # depend only on the (static) shape
         src = tensors[op.inputs[0]]
         return all(d > 0 for d in src.shape) and op.inputs[0] not in ()  # static shapes only
     present = [i for i in op.inputs if i >= 0]
@@ -134,6 +134,8 @@ def _evaluate(op: Op, tensors) -> np.ndarray | None:
     name = op.name
     if name == "SHAPE":
         return np.array(tensors[op.inputs[0]].shape, dtype=np.int64)
+    if name == "ZEROS_LIKE":  # raw zeros of the input's type (not the zero point), as TFLite
+        return np.zeros(tensors[op.inputs[0]].shape)
     if name in ("RESHAPE", "SQUEEZE", "EXPAND_DIMS"):
         return np.asarray(vals[0]).reshape(out.shape)
     if name == "CAST":

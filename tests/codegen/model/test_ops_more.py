@@ -92,3 +92,46 @@ def test_resize_bilinear_matches_tflm_in_every_mode(mode, in_hw, out_hw):
                                                   half_pixel_centers=mode == "half_pixel")
 
     _assert_exact(fn_int8_tflite(fn, (*in_hw, 3)), "RESIZE_BILINEAR", min_unique=8)
+
+
+def _dynamic_batch_int8(fn, features: int) -> bytes:
+    """An int8 model of a tf.function traced with a dynamic batch (None, features)."""
+    import tensorflow as tf
+
+    from tests.codegen.model.bitexact import _int8
+
+    concrete = tf.function(fn, input_signature=[tf.TensorSpec((None, features), tf.float32)])
+    conv = tf.lite.TFLiteConverter.from_concrete_functions([concrete.get_concrete_function()],
+                                                           trackable_obj=None)
+    return _int8(conv, (features,), True, 0, -1.0, 1.0)
+
+
+@FEW
+@given(value=st.sampled_from([0.25, -0.6, 1.5]))
+def test_fill_with_computed_dims_is_folded_and_matches_tflm_on_the_folded_file(value):
+    import tensorflow as tf
+
+    from tests.codegen.model.bitexact import (random_rows, reference_rows, run_ours,
+                                              with_folded_constants)
+
+    tflite = _dynamic_batch_int8(lambda x: x + tf.fill(tf.shape(x), value), 8)
+    raw = {d["op_name"] for d in tf.lite.Interpreter(model_content=tflite)._get_ops_details()}
+    assert {"SHAPE", "FILL"} <= raw and not {"SHAPE", "FILL"} & _ops(tflite)
+    x = random_rows(tflite, 32)
+    ref, which = reference_rows(with_folded_constants(tflite), x)
+    assert which == "tflm"
+    assert np.array_equal(run_ours(tflite, x), ref)
+
+
+def test_zeros_like_of_a_static_shape_folds_to_raw_zeros():
+    from codegen.model.fold import fold_graph
+    from codegen.model.ir import Graph, Op, Quantization, Tensor
+
+    q = Quantization((0.1,), (-5,))
+    tensors = [Tensor(0, "x", (1, 3, 4), "int8", q), Tensor(1, "z", (1, 3, 4), "int8", q),
+               Tensor(2, "y", (1, 3, 4), "int8", q)]
+    ops = [Op(0, "ZEROS_LIKE", (0,), (1,)), Op(1, "MAXIMUM", (0, 1), (2,))]
+    folded, _ = fold_graph(Graph(tensors, ops, (0,), (2,)))
+    assert [op.name for op in folded.ops] == ["MAXIMUM"]
+    z = folded.tensors[1]
+    assert z.is_const and z.data.shape == (1, 3, 4) and z.data.dtype == np.int8 and not z.data.any()
