@@ -55,6 +55,7 @@ def fold_graph(graph: Graph) -> tuple[Graph, tuple[BoundaryNote, ...]]:
 
     live_ops = _fold_space_to_batch_convs(live_ops, tensors, graph)
     live_ops = _fold_float_data_movement(live_ops, tensors, graph)
+    live_ops = _fold_float_unary(live_ops, tensors, graph)
     _refresh_stale_shapes(live_ops, tensors, graph)
     inputs = list(graph.inputs)
     outputs = list(graph.outputs)
@@ -236,6 +237,39 @@ def _fold_float_data_movement(ops: list[Op], tensors, graph: Graph) -> list[Op]:
                         tuple(new_outputs), dict(move.options))
             out = [merged if op is move else op for op in out
                    if op is not deq and not any(op is q for q in quantizes)]
+    return out
+
+
+FLOAT_UNARY = frozenset({"NEG"})  # float ops whose int8 sandwich is a 256-entry table (lut.py)
+
+
+def _fold_float_unary(ops: list[Op], tensors, graph: Graph) -> list[Op]:
+    """Keras 3's LayerNormalization exports DEQUANTIZE -> NEG (float) -> QUANTIZE (the converter
+    has no int8 NEG). The three together are a function of one int8 byte, so they become one
+    int8 op marked ``via_float`` whose table (lut.py) replays TFLM's float arithmetic."""
+    boundary = set(graph.inputs) | set(graph.outputs)
+
+    def consumers(ti):
+        return [o for o in ops if ti in o.inputs]
+
+    out = list(ops)
+    for deq in ops:
+        if deq.name != "DEQUANTIZE" or deq.outputs[0] in boundary:
+            continue
+        src = tensors[deq.inputs[0]]
+        users = consumers(deq.outputs[0])
+        if (src.dtype != "int8" or src.quant is None or src.quant.per_channel or len(users) != 1
+                or users[0].name not in FLOAT_UNARY or users[0].outputs[0] in boundary):
+            continue
+        unary = users[0]
+        after = consumers(unary.outputs[0])
+        if len(after) != 1 or after[0].name != "QUANTIZE":
+            continue
+        q = tensors[after[0].outputs[0]]
+        if q.dtype != "int8" or q.quant is None or q.quant.per_channel:
+            continue
+        merged = Op(unary.index, unary.name, (deq.inputs[0],), after[0].outputs, {"via_float": 1})
+        out = [merged if op is unary else op for op in out if op is not deq and op is not after[0]]
     return out
 
 

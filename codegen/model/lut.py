@@ -163,6 +163,8 @@ def unary_table(name: str, in_scale: float, in_zp: int, out_scale: float, out_zp
         return relu_n1_to_1_table(in_scale, in_zp, out_scale, out_zp)
     if name == "RSQRT":
         return rsqrt_table(in_scale, in_zp, out_scale, out_zp)
+    if name == "NEG":
+        return float_path_table(np.negative, in_scale, in_zp, out_scale, out_zp)
     raise ValueError(f"{name} has no table")
 
 
@@ -220,3 +222,13 @@ def rsqrt_table(in_scale: float, in_zp: int, out_scale: float, out_zp: int) -> n
         out = mbqm(data, m, s - k_shift) + out_zp
         table[i] = min(max(out, -128), 127)
     return table
+
+
+def float_path_table(fn, in_scale: float, in_zp: int, out_scale: float, out_zp: int) -> np.ndarray:
+    """DEQUANTIZE -> float32 ``fn`` -> QUANTIZE as TFLM runs it: Dequantize multiplies by the
+    scale widened to double and stores float32; AffineQuantize divides the float32 value by the
+    scale as double and rounds half away from zero (TfLiteRound), then clamps."""
+    deq = (float(np.float32(in_scale)) * (INPUTS - in_zp).astype(np.float64)).astype(np.float32)
+    y = np.asarray(fn(deq), dtype=np.float32).astype(np.float64) / float(np.float32(out_scale))
+    rounded = np.sign(y) * np.floor(np.abs(y) + 0.5)
+    return np.clip(rounded + out_zp, -128, 127).astype(np.int8)

@@ -231,6 +231,12 @@ def _check_same_quant_4d(op: Op, graph: Graph) -> str | None:
     return _needs_4d(op, graph)
 
 
+def _check_via_float(op: Op, graph: Graph) -> str | None:
+    if not op.options.get("via_float"):
+        return f"int8 {op.name} is supported only as DEQUANTIZE -> {op.name} -> QUANTIZE"
+    return None
+
+
 def _spec(name, kernel, code_bytes, emitter, describe=_describe_plain, macs=_out_elements,
           **kw) -> OpSpec:
     return OpSpec(name, kernel, code_bytes, emitter, describe, macs, **kw)
@@ -304,6 +310,7 @@ _SPECS = (
     _spec("TRANSPOSE", "tms_transpose", 86, "op_transpose", check=_check_transpose,
           validate=V.check_transpose, arity=(2, 2)),
     _spec("RSQRT", "tms_lut", 24, "op_lut", validate=V.check_lut),
+    _spec("NEG", "tms_lut", 24, "op_lut", check=_check_via_float, validate=V.check_lut),
     _spec("SQUARED_DIFFERENCE", "tms_squared_difference", 318, "op_squared_difference",
           check=_check_operands_int8, validate=V.check_binary, arity=(2, 2)),
     _spec("BATCH_MATMUL", "tms_batch_matmul", 322, "op_batch_matmul", macs=_macs_matmul,

@@ -171,8 +171,9 @@ def builtin_ref_all_outputs(tflite: bytes, x: np.ndarray, out_names, out_q) -> n
 
 def with_folded_constants(tflite: bytes) -> bytes:
     """The same model with every tensor the compiler computes at compile time (SHAPE -> ... ->
-    FILL dims, ZEROS_LIKE) stored as a constant and the ops computing it removed. Quantization and
-    weights are untouched, so TFLM (which refuses FILL with computed dims) can run the very model
+    FILL dims, ZEROS_LIKE) stored as a constant and the ops computing it removed, and the
+    placeholder static shapes Keras 3's tensordot leaves ([1, 1]) replaced by the true ones
+    (TFLM plans its arena from the stored shapes). Quantization and weights are untouched, so TFLM (which refuses FILL with computed dims) can run the very model
     the compiler compiled, with the batch of 1 the compiler assumes."""
     import flatbuffers
 
@@ -195,6 +196,10 @@ def with_folded_constants(tflite: bytes) -> bytes:
         m.buffers.append(buf)
         sg.tensors[i].buffer = len(m.buffers) - 1
         sg.tensors[i].shapeSignature = None
+    for i, t in enumerate(raw.tensors):  # placeholder shapes the compiler refreshed after folding
+        if i < len(folded.tensors) and tuple(folded.tensors[i].shape) != tuple(t.shape):
+            sg.tensors[i].shape = [int(d) for d in folded.tensors[i].shape]
+            sg.tensors[i].shapeSignature = None
     sg.operators = [op for op in sg.operators if not set(op.outputs) <= now_const]
     b = flatbuffers.Builder(0)
     b.Finish(m.Pack(b), file_identifier=b"TFL3")
