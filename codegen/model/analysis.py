@@ -137,8 +137,6 @@ def problems_text(problems) -> str:
 # What to do about an op the compiler does not run: the layer that usually produces it and the
 # change that avoids it. Keyed by op name; "CUSTOM:Flex" covers every Flex op.
 OP_HINTS = {
-    "TRANSPOSE_CONV": "Conv2DTranspose is not compiled; upsample with "
-                      "UpSampling2D(interpolation='bilinear') followed by a Conv2D instead",
     "WHILE": "a rolled recurrent layer (a loop); build LSTM/GRU/SimpleRNN with unroll=True",
     "UNIDIRECTIONAL_SEQUENCE_LSTM": "build the LSTM layer with unroll=True",
     "UNIDIRECTIONAL_SEQUENCE_RNN": "build the recurrent layer with unroll=True",

@@ -52,6 +52,29 @@ class MoreOpsMixin:
                          f"{self.ptr(op.inputs[1])}, {self.out_ptr(op.outputs[0])});")
 
 
+    def op_transpose_conv(self, op: Op) -> None:
+        """Inputs: output shape, weights [out_c, k_h, k_w, in_c], input, bias (optional)."""
+        inp, w, out = self.t[op.inputs[2]], self.t[op.inputs[1]], self.t[op.outputs[0]]
+        n, h, wd, c = (int(d) for d in inp.shape)
+        _, oh, ow, oc = (int(d) for d in out.shape)
+        kh, kw = int(w.shape[1]), int(w.shape[2])
+        pad_h, pad_w = transpose_conv_padding(op.options, oh, ow, kh, kw)
+        mult, shift = Q.conv_multipliers(inp.quant.scale, w.quant.scales, out.quant.scale, oc)
+        lo, hi = self._act(op, out)
+        params = self.struct("tms_transpose_conv_params_t", [
+            ("batches", n), ("in_h", h), ("in_w", wd), ("in_c", c), ("out_h", oh), ("out_w", ow),
+            ("out_c", oc), ("k_h", kh), ("k_w", kw), ("stride_h", int(op.options.get("stride_h", 1))),
+            ("stride_w", int(op.options.get("stride_w", 1))), ("pad_h", pad_h), ("pad_w", pad_w),
+            ("in_offset", -inp.quant.zero_point), ("out_offset", out.quant.zero_point),
+            ("act_min", lo), ("act_max", hi)])
+        wn = self.array("int8_t", "w", w.data.astype(np.int8))
+        has_bias = len(op.inputs) > 3 and op.inputs[3] >= 0
+        bn = (self.array("int32_t", "b", self.t[op.inputs[3]].data.astype(np.int32))
+              if has_bias else "0")
+        mn, sn = self.array("int32_t", "m", mult), self.array("int32_t", "s", shift)
+        self.body.append(f"    tms_transpose_conv_s8({params}, {self.ptr(op.inputs[2])}, {wn}, "
+                         f"{bn}, {mn}, {sn}, {self.out_ptr(op.outputs[0])});")
+
     def op_resize_bilinear(self, op: Op) -> None:
         inp, out = self.t[op.inputs[0]], self.t[op.outputs[0]]
         n, h, w, c = (int(d) for d in inp.shape)
@@ -171,3 +194,10 @@ def resize_bilinear_tables(in_h: int, in_w: int, out_h: int, out_w: int, align: 
             w.append(scaled - 1024 * a)
         out[axis + "0"], out[axis + "1"], out["w" + axis] = lo, hi, w
     return out
+
+
+def transpose_conv_padding(options: dict, out_h: int, out_w: int, kh: int, kw: int) -> tuple[int, int]:
+    """TFLM transpose_conv.cc CalculateOpData: ComputePaddingHeightWidth run on the *output*
+    size (the conv that would map the output back to the input), dilation 1."""
+    o = {k: v for k, v in options.items() if k in ("padding", "stride_h", "stride_w")}
+    return Q.op_padding(o, out_h, out_w, kh, kw)

@@ -237,6 +237,37 @@ def _check_via_float(op: Op, graph: Graph) -> str | None:
     return None
 
 
+def _describe_transpose_conv(op: Op, graph: Graph) -> str:
+    w = graph.tensors[op.inputs[1]].shape
+    o = op.options
+    return (f"TRANSPOSE_CONV {w[1]}x{w[2]} s{o.get('stride_h', 1)} {w[0]}ch{_act(op)} -> "
+            f"{_out_text(op, graph)}")
+
+
+def _macs_transpose_conv(op: Op, graph: Graph) -> int:
+    w = graph.tensors[op.inputs[1]].shape
+    return graph.tensors[op.inputs[2]].elements * int(w[0]) * int(w[1]) * int(w[2])
+
+
+def _check_transpose_conv(op: Op, graph: Graph) -> str | None:
+    return _weights_bias_problem(graph, op.inputs[1], op.inputs[3] if len(op.inputs) > 3 else -1)
+
+
+def _weights_bias_problem(graph: Graph, w_ti: int, b_ti: int) -> str | None:
+    """Constant symmetric int8 weights and (if present, ``b_ti`` >= 0) a constant int32 bias."""
+    t = graph.tensors
+    w = t[w_ti]
+    if not w.is_const or w.dtype != "int8" or w.quant is None:
+        return f"weights '{w.name}' must be constant int8 (got {w.dtype})"
+    if any(z != 0 for z in w.quant.zero_points):
+        return f"weights '{w.name}' must be symmetric (zero point 0)"
+    if b_ti >= 0:
+        b = t[b_ti]
+        if not b.is_const or b.dtype != "int32":
+            return f"bias '{b.name}' must be constant int32 (got {b.dtype})"
+    return None
+
+
 def _spec(name, kernel, code_bytes, emitter, describe=_describe_plain, macs=_out_elements,
           **kw) -> OpSpec:
     return OpSpec(name, kernel, code_bytes, emitter, describe, macs, **kw)
@@ -317,6 +348,9 @@ _SPECS = (
           check=_check_operands_int8, validate=V.check_batch_matmul, arity=(2, 2)),
     _spec("RESIZE_BILINEAR", "tms_resize_bilinear", 434, "op_resize_bilinear",
           check=_check_same_quant_4d, validate=V.check_resize_bilinear, arity=(2, 2)),
+    _spec("TRANSPOSE_CONV", "tms_transpose_conv", 414, "op_transpose_conv",
+          _describe_transpose_conv, _macs_transpose_conv, check=_check_transpose_conv,
+          validate=V.check_transpose_conv, arity=(3, 4)),
     _spec("PACK", "tms_concat", 70, "op_pack", check=_check_shared_quant,
           validate=V.check_pack, arity=(1, 256)),
     _spec("RESHAPE", None, 0, None, macs=_no_macs, validate=V.check_alias, arity=(1, 2),
@@ -350,15 +384,9 @@ def check_op(op: Op, graph: Graph) -> str | None:
         if not spec.alias and (t[i].quant is None or t[i].quant.per_channel):
             return f"tensor '{t[i].name}' has no per-tensor int8 quantization"
     if op.name in _WEIGHTED:
-        w = t[op.inputs[1]]
-        if not w.is_const or w.dtype != "int8" or w.quant is None:
-            return f"weights '{w.name}' must be constant int8 (got {w.dtype})"
-        if any(z != 0 for z in w.quant.zero_points):
-            return f"weights '{w.name}' must be symmetric (zero point 0)"
-        if len(op.inputs) > 2 and op.inputs[2] >= 0:
-            b = t[op.inputs[2]]
-            if not b.is_const or b.dtype != "int32":
-                return f"bias '{b.name}' must be constant int32 (got {b.dtype})"
+        why = _weights_bias_problem(graph, op.inputs[1], op.inputs[2] if len(op.inputs) > 2 else -1)
+        if why:
+            return why
     if op.options.get("activation", "NONE") not in ("NONE", "RELU", "RELU6", "RELU_N1_TO_1"):
         return f"fused activation {op.options.get('activation')} is not supported"
     return spec.check(op, graph) if spec.check else None

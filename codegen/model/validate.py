@@ -586,3 +586,35 @@ def check_resize_bilinear(op: Op, graph: Graph) -> str | None:
     except ValueError as e:
         return str(e)
     return None
+
+
+def check_transpose_conv(op: Op, graph: Graph) -> str | None:
+    """TRANSPOSE_CONV: constant output shape equal to the output, weights [out_c, k_h, k_w, in_c]
+    fitting input and output, strides, bias per channel, int32 sums that cannot overflow."""
+    t = graph.tensors
+    shape_t, w, inp, out = t[op.inputs[0]], t[op.inputs[1]], t[op.inputs[2]], t[op.outputs[0]]
+    if not shape_t.is_const:
+        return "needs a constant output shape"
+    if len(inp.shape) != 4 or len(out.shape) != 4 or len(w.shape) != 4:
+        return "input, weights and output must be 4-D"
+    if tuple(_ints(graph, op.inputs[0])) != tuple(out.shape):
+        return f"output shape tensor {_ints(graph, op.inputs[0])} differs from the output {list(out.shape)}"
+    oc, kh, kw, ic = (int(d) for d in w.shape)
+    if ic != inp.shape[3] or oc != out.shape[3] or inp.shape[0] != out.shape[0]:
+        return f"weights {list(w.shape)} do not fit input {list(inp.shape)} and output {list(out.shape)}"
+    for key in ("stride_h", "stride_w"):
+        v = int(op.options.get(key, 1))
+        if not 1 <= v <= MAX_STRIDE:
+            return f"option {key} is {v} (must be 1..{MAX_STRIDE})"
+    if op.options.get("padding", "VALID") not in ("SAME", "VALID"):
+        return f"option padding {op.options.get('padding')} is unknown (SAME or VALID)"
+    if w.quant is not None and w.quant.per_channel and len(w.quant.scales) != oc:
+        return f"weights have {len(w.quant.scales)} scales for {oc} output channels"
+    if len(op.inputs) > 3 and op.inputs[3] >= 0 and t[op.inputs[3]].elements != oc:
+        return f"bias holds {t[op.inputs[3]].elements} values for {oc} output channels"
+    bias = 0
+    if len(op.inputs) > 3 and op.inputs[3] >= 0 and t[op.inputs[3]].is_const:
+        bias = int(np.abs(np.asarray(t[op.inputs[3]].data, dtype=np.int64)).max(initial=0))
+    if kh * kw * ic * 255 * 128 + bias > ACC_LIMIT:  # |(in + offset) * w| <= 255 * 128 per tap
+        return f"a {kh}x{kw}x{ic} kernel with its bias could overflow the int32 sum"
+    return None

@@ -164,8 +164,15 @@ def conv_autoencoder_transpose():
     return k.Model(x, L.Conv2D(1, 3, padding="same")(y)), (16, 16, 1)
 
 
+def bidirectional_lstm():
+    k, L = _seed()
+    x = k.Input((10, 4))
+    y = L.Bidirectional(L.LSTM(8, unroll=True))(x)
+    return k.Model(x, L.Dense(3)(y)), (10, 4)
+
+
 KINDS = {f.__name__: f for f in (
     conv1d, conv2d, depthwise_conv2d, separable_conv2d, lstm, gru, simple_rnn, lstm_rolled,
     multi_head_attention, dot_product_attention, mobilenet_v2_block, mobilenet_v3_block,
     fomo_head, dense_autoencoder, conv_autoencoder_upsampling, conv_autoencoder_bilinear,
-    conv_autoencoder_transpose)}
+    conv_autoencoder_transpose, bidirectional_lstm)}

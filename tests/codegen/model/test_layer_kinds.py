@@ -10,8 +10,8 @@ RESHAPE, FULLY_CONNECTED), depthwise/separable conv, LSTM/GRU/SimpleRNN unrolled
 FULLY_CONNECTED, SPLIT, LOGISTIC, TANH, MUL, ADD, SUB, PACK), multi-head attention with layer
 norm (BATCH_MATMUL, SOFTMAX, SQUARED_DIFFERENCE, RSQRT, NEG via float), dot-product attention,
 MobileNetV2/V3 blocks (HARD_SWISH, squeeze-and-excite MUL), a FOMO head (softmax per cell),
-dense and conv autoencoders (RESIZE_BILINEAR upsampling). Conv2DTranspose (TRANSPOSE_CONV) is
-refused with a hint.
+dense and conv autoencoders (RESIZE_BILINEAR upsampling, TRANSPOSE_CONV), a bidirectional LSTM.
+Keras 3's rolled LSTM (unroll=False) converts only with Flex ops and is refused with a hint.
 """
 from __future__ import annotations
 
@@ -42,6 +42,8 @@ COMPILES = {
     "fomo_head": {"CONV_2D", "DEPTHWISE_CONV_2D", "SOFTMAX"},
     "dense_autoencoder": {"FULLY_CONNECTED"},
     "conv_autoencoder_bilinear": {"CONV_2D", "RESIZE_BILINEAR"},
+    "conv_autoencoder_transpose": {"CONV_2D", "TRANSPOSE_CONV", "RELU"},
+    "bidirectional_lstm": {"UNPACK", "SPLIT", "CONCATENATION"},
 }
 
 
@@ -60,21 +62,28 @@ def test_layer_kind_compiles_and_matches_tflm_bit_for_bit(kind):
     assert len(np.unique(ref)) > 8, "degenerate reference output"
 
 
-def test_conv2d_transpose_autoencoder_is_refused_naming_the_op_with_a_hint():
-    model, shape = K.conv_autoencoder_transpose()
+def test_rolled_lstm_is_refused_naming_the_flex_op_with_a_hint():
+    """Keras 3's default LSTM (unroll=False) only converts with Flex ops (TensorList), which no
+    microcontroller runtime has: one message names the op and says what to do."""
+    import tensorflow as tf
+
+    model, _ = K.lstm_rolled()
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS, tf.lite.OpsSet.SELECT_TF_OPS]
+    conv._experimental_lower_tensor_list_ops = False
     with pytest.raises(ModelError) as info:
-        load_program(to_int8_tflite(model, shape))
+        load_program(conv.convert())
     text = info.value.message
-    assert "TRANSPOSE_CONV (op #" in text
-    assert "UpSampling2D(interpolation='bilinear')" in text
-    assert text.count("Supported ops:") == 1
+    assert "cannot be compiled" in text and "WHILE" in text
+    assert "CUSTOM:FlexTensorList" in text and "could not lower" in text
+    assert "unroll=True" in text
 
 
 def test_hints_cover_flex_ops_rolled_loops_and_run_time_shapes():
     from codegen.model.analysis import op_hints
 
-    hints = op_hints(["CUSTOM:FlexTensorListReserve", "WHILE", "BROADCAST_TO", "CUMSUM"])
-    assert "could not lower" in hints["CUSTOM:FlexTensorListReserve"]
+    hints = op_hints(["CUSTOM:FlexMatrixDiag", "WHILE", "BROADCAST_TO", "CUMSUM"])
+    assert "could not lower" in hints["CUSTOM:FlexMatrixDiag"]
     assert "unroll=True" in hints["WHILE"]
     assert "fixed batch of 1" in hints["BROADCAST_TO"]
     assert "CUMSUM" not in hints
