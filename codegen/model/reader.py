@@ -122,8 +122,10 @@ def _read(data: bytes) -> Graph:
     s = tflite_schema()
     model = s.Model.GetRootAs(data, 0)
     if model.SubgraphsLength() != 1:
-        raise _ControlFlow(f"the model has {model.SubgraphsLength()} subgraphs; the compiler runs "
-                           "models with exactly one (no control flow)" + _control_flow_hint(s, model))
+        hint = _control_flow_hint(s, model) if model.SubgraphsLength() > 1 else ""
+        raise (_ControlFlow if hint else ModelError)(
+            f"the model has {model.SubgraphsLength()} subgraphs; the compiler runs models with "
+            "exactly one (no control flow)" + hint)
     op_names = {v: k for k, v in vars(s.BuiltinOperator).items() if not k.startswith("_")}
     type_names = {v: k.lower() for k, v in vars(s.TensorType).items() if not k.startswith("_")}
     option_names = {v: k for k, v in vars(s.BuiltinOptions).items() if not k.startswith("_")}
