@@ -351,6 +351,8 @@ _SPECS = (
     _spec("TRANSPOSE_CONV", "tms_transpose_conv", 414, "op_transpose_conv",
           _describe_transpose_conv, _macs_transpose_conv, check=_check_transpose_conv,
           validate=V.check_transpose_conv, arity=(3, 4)),
+    _spec("TILE", "tms_remap", 232, "op_remap", check=_check_remap_quant,
+          validate=V.check_remap, arity=(2, 2)),
     _spec("PACK", "tms_concat", 70, "op_pack", check=_check_shared_quant,
           validate=V.check_pack, arity=(1, 256)),
     _spec("RESHAPE", None, 0, None, macs=_no_macs, validate=V.check_alias, arity=(1, 2),

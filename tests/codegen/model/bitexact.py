@@ -135,17 +135,24 @@ def reference_rows(tflite: bytes, x: np.ndarray) -> tuple[np.ndarray, str]:
             return run_tflm(str(path), x, in_q, out_q, Path(tmp)), "tflm"
         except ReferenceCrash:
             pass
-    return builtin_ref_all_outputs(tflite, x, [t[i].name for i in g.outputs], out_q), "builtin_ref"
+    names = [t[i].name for i in g.outputs]
+    try:
+        return builtin_ref_all_outputs(tflite, x, names, out_q), "builtin_ref"
+    except ValueError:  # an op version the reference resolver lacks (TILE v3)
+        return builtin_ref_all_outputs(tflite, x, names, out_q, optimized=True), "builtin"
 
 
-def builtin_ref_all_outputs(tflite: bytes, x: np.ndarray, out_names, out_q) -> np.ndarray:
-    """BUILTIN_REF on one int8 input, every output (matched to the compiled outputs by name,
-    float outputs quantized back with the int8 tensor's parameters)."""
+def builtin_ref_all_outputs(tflite: bytes, x: np.ndarray, out_names, out_q,
+                            optimized: bool = False) -> np.ndarray:
+    """BUILTIN_REF (or, ``optimized``, TFLite's default kernels) on one int8 input, every output
+    (matched to the compiled outputs by name, float outputs quantized back with the int8
+    tensor's parameters)."""
     import tensorflow as tf
 
+    kind = tf.lite.experimental.OpResolverType
     interp = tf.lite.Interpreter(
         model_content=tflite,
-        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF)
+        experimental_op_resolver_type=kind.BUILTIN if optimized else kind.BUILTIN_REF)
     interp.allocate_tensors()
     inp = interp.get_input_details()[0]
     outs = interp.get_output_details()

@@ -139,13 +139,14 @@ def dense_autoencoder():
 
 
 def conv_autoencoder_upsampling():
+    """Nearest UpSampling2D (Keras 3: EXPAND_DIMS -> TILE -> RESHAPE). With a dynamic batch the
+    converter leaves placeholder shapes on the tensors after the RESHAPE, the model output
+    included; a fixed batch of 1 gives static shapes."""
     k, L = _seed()
-    x = k.Input((16, 16, 1))
-    y = L.MaxPooling2D()(L.Conv2D(8, 3, padding="same", activation="relu")(x))
-    y = L.MaxPooling2D()(L.Conv2D(4, 3, padding="same", activation="relu")(y))
+    x = k.Input((16, 16, 1), batch_size=1)
+    y = L.Conv2D(8, 3, strides=2, padding="same", activation="relu")(x)
     y = L.UpSampling2D()(y)
-    y = L.UpSampling2D()(L.Conv2D(8, 3, padding="same", activation="relu")(y))
-    return k.Model(x, L.Conv2D(2, 3, padding="same")(y)), (16, 16, 1)
+    return k.Model(x, L.Conv2D(1, 3, padding="same")(y)), (16, 16, 1)
 
 
 def conv_autoencoder_bilinear():

@@ -44,7 +44,11 @@ COMPILES = {
     "conv_autoencoder_bilinear": {"CONV_2D", "RESIZE_BILINEAR"},
     "conv_autoencoder_transpose": {"CONV_2D", "TRANSPOSE_CONV", "RELU"},
     "bidirectional_lstm": {"UNPACK", "SPLIT", "CONCATENATION"},
+    "conv_autoencoder_upsampling": {"TILE", "CONV_2D"},
 }
+# Neither TFLM nor TFLite's BUILTIN_REF resolver has TILE (version 3): TFLite's default kernels
+# are the reference, whose optimized int8 CONV_2D rounds differently from TFLM's by up to 1 LSB.
+NO_TFLM = {"conv_autoencoder_upsampling"}
 
 
 @pytest.mark.parametrize("kind", sorted(COMPILES))
@@ -56,9 +60,10 @@ def test_layer_kind_compiles_and_matches_tflm_bit_for_bit(kind):
     x = random_rows(tflite, 24)
     ours = run_ours(tflite, x)
     ref, which = reference_rows(with_folded_constants(tflite), x)
-    assert which == "tflm"
+    assert which == ("builtin" if kind in NO_TFLM else "tflm")
     assert ours.shape == ref.shape
-    assert np.array_equal(ours, ref), f"max diff {np.abs(ours.astype(int) - ref.astype(int)).max()}"
+    diff = np.abs(ours.astype(int) - ref.astype(int))
+    assert diff.max() <= (1 if kind in NO_TFLM else 0), f"max diff {diff.max()}"
     assert len(np.unique(ref)) > 8, "degenerate reference output"
 
 

@@ -135,3 +135,21 @@ def test_zeros_like_of_a_static_shape_folds_to_raw_zeros():
     assert [op.name for op in folded.ops] == ["MAXIMUM"]
     z = folded.tensors[1]
     assert z.is_const and z.data.shape == (1, 3, 4) and z.data.dtype == np.int8 and not z.data.any()
+
+
+@FEW
+@given(shape=st.sampled_from([(3, 4), (2, 3, 2), (4, 1, 5)]), reps=st.integers(1, 3))
+def test_tile_moves_values_exactly_like_tflite(shape, reps):
+    """TILE (Keras 3's nearest UpSampling2D) is pure data movement; neither TFLM nor BUILTIN_REF
+    has TILE v3, so TFLite's default kernel is the reference (no arithmetic to differ)."""
+    import tensorflow as tf
+
+    from tests.codegen.model.bitexact import random_rows, reference_rows, run_ours
+
+    multiples = [1] + [reps if k % 2 == 0 else 2 for k in range(len(shape))]
+    tflite = fn_int8_tflite(lambda x: tf.tile(x, multiples), shape)
+    assert "TILE" in _ops(tflite)
+    x = random_rows(tflite, 16)
+    ref, which = reference_rows(tflite, x)
+    assert which == "builtin"
+    assert np.array_equal(run_ours(tflite, x), ref)
