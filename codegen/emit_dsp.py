@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 from codegen.cnames import c_identifier
-from codegen.emitters import dsp_features, dsp_image, dsp_signal, dsp_spectral
+from codegen.emitters import dsp_features, dsp_fixed, dsp_image, dsp_signal, dsp_spectral
 from codegen.emitters.ctables import Declarations
 from codegen.emitters.stage_parts import StageParts
 from codegen.stage import PREFIX, StageCode, buffer_name
@@ -68,13 +68,23 @@ def kernel_sources(type_id: str) -> tuple[str, ...]:
 
 FIXED_POINT_SOURCES: Mapping[str, str] = {"dsp/fft.c": dsp_spectral.FFT_Q15_SOURCE}
 
+# The fixed-point emitters (plan stages whose ``arithmetic`` is "fixed": nodes.base.arithmetic_for),
+# by type: integer kernels in dsp/fx_fft.c and dsp/fx_features.c.
+_FIXED_EMITTERS: dict[str, Callable[..., StageParts]] = {
+    "dsp.spectrum": lambda d, p, spec_in, spec_out, in_buf, out_buf: dsp_fixed.spectrum(
+        d, p, spec_in, spec_out, in_buf, out_buf),
+    "dsp.mfe": lambda d, p, spec_in, spec_out, in_buf, out_buf: dsp_fixed.mfe(d, p, spec_out, in_buf, out_buf),
+    "dsp.mfcc": lambda d, p, spec_in, spec_out, in_buf, out_buf: dsp_fixed.mfcc(d, p, spec_out, in_buf, out_buf),
+}
+
 def supported_types() -> frozenset[str]:
     return frozenset(_EMITTERS)
 
 
 def all_kernel_sources() -> list[str]:
     """Every DSP runtime .c file a stage may name."""
-    return sorted({r for t in _EMITTERS for r in kernel_sources(t)} | set(FIXED_POINT_SOURCES.values()))
+    fixed = {r for r in dsp_fixed.SOURCES if r.endswith(".c")}
+    return sorted({r for t in _EMITTERS for r in kernel_sources(t)} | set(FIXED_POINT_SOURCES.values()) | fixed)
 
 
 def node_prefix(node_id: str) -> str:
@@ -97,8 +107,12 @@ def sample_gate_flag(node_id: str) -> str:
 
 def emit_stage(node_id: str, type_id: str, props: Mapping, inputs: Mapping[str, TensorSpec],
                outputs: Mapping[str, TensorSpec], in_buffers: Mapping[str, str], fpu: bool,
-               q15_fft: bool = False) -> StageCode:
+               q15_fft: bool = False, arithmetic: str = "float") -> StageCode:
     """The C of one DSP node. Raises EmitError for a type without a C kernel or a node that does not check.
+
+    With ``arithmetic`` "fixed" (the plan stage's, for a node with a fixed-point kernel on a core
+    without an FPU) the spectrum, MFE and MFCC stages run integer Q15/Q31 kernels that equal
+    ``nodes.dsp_fixed`` bit for bit.
 
     Every kernel computes in float32 (in software on a core without an FPU, ``fpu`` False). With
     ``q15_fft`` the spectrum, MFE and MFCC stages use the Q15 block-floating-point FFT instead: about
@@ -125,9 +139,15 @@ def emit_stage(node_id: str, type_id: str, props: Mapping, inputs: Mapping[str, 
         raise EmitError(node_id, type_id, f"input buffer name {in_buf!r} is missing or not a C identifier")
 
     d = Declarations(node_prefix(node_id))
-    if not fpu:
-        d.comment("a core without an FPU: float32 in software floating point")
-    parts = _emit(type_id, d, p, inputs["in"], expected["out"], in_buf, buffer_name(node_id, "out"), q15_fft)
+    if arithmetic == "fixed":
+        if type_id not in _FIXED_EMITTERS:
+            raise EmitError(node_id, type_id, "has no fixed-point kernel")
+        d.comment("a core without an FPU: fixed point (Q15 block floating point, integer log, Q15 DCT)")
+        parts = _FIXED_EMITTERS[type_id](d, p, inputs["in"], expected["out"], in_buf, buffer_name(node_id, "out"))
+    else:
+        if not fpu:
+            d.comment("a core without an FPU: float32 in software floating point")
+        parts = _emit(type_id, d, p, inputs["in"], expected["out"], in_buf, buffer_name(node_id, "out"), q15_fft)
     return StageCode(node_id=node_id, mode=parts.mode, sources=parts.sources, includes=parts.includes,
                      declarations=d.text(), init=parts.init, run=parts.run, ram_bytes=d.ram_bytes,
                      flash_bytes=d.flash_bytes, extra=dict(parts.extra))

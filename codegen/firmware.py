@@ -29,10 +29,12 @@ import jinja2
 import numpy as np
 
 from codegen.cnames import c_comment, c_identifier, c_string_literal, json_string_literal
+from codegen.sample_tick import sample_tick
 from codegen.firmware_boards import (ARDUINO_SKETCH, BoardGlue, arduino_fqbn, board_glue, cpu_flags,
                                      firmware_kind)
 from codegen.output_dir import claim_output_dir, os_error_message
 from codegen.stage import StageCode, buffer_name
+from codegen.usb_serial import usb_touch_note, uses_usb_cdc
 from studio.core.boards import Board
 from studio.core.errors import BadInput
 from studio.core.flash_methods import flash_instructions
@@ -44,11 +46,13 @@ ELF_PATH = PurePosixPath("build/firmware.elf")
 
 # runtime files every firmware gets (relative to RUNTIME_DIR)
 _CORE_SOURCES = ("tms_startup.c", "tms_timer.c", "tms_protocol.c", "tms_quant.c")
-_CORE_HEADERS = ("tms_timer.h", "tms_protocol.h", "tms_quant.h", "tms_uart.h", "tms_semihost.h")
+_CORE_HEADERS = ("tms_timer.h", "tms_protocol.h", "tms_quant.h", "tms_uart.h", "tms_semihost.h", "tms_mmio.h")
 _ARDUINO_SOURCES = ("tms_protocol.c", "tms_quant.c", "tms_arduino.cpp")
 _STAGE_MODES = ("sample", "window", "frame", "post", "result")
 _REPLAY_VALUES_PER_ROW = 8
-BOOT2_BYTES = 0x100  # the RP2040's second-stage boot code, in front of the application
+BOOT2_BYTES = 0x100
+# the stage profile (tms_profile.c.j2): the first window and every PROFILE_EVERY-th are timed per stage
+PROFILE_EVERY = 16  # the RP2040's second-stage boot code, in front of the application
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,7 @@ def _flash_instructions(board: Board, glue: BoardGlue | None) -> str:
                 "and Upload, or with arduino-cli:\n\n```\n"
                 f"arduino-cli compile --fqbn {fqbn} firmware\n"
                 f"arduino-cli upload --fqbn {fqbn} --port PORT firmware\n```")
-    return flash_instructions(board)
+    return flash_instructions(board) + (usb_touch_note(board) if uses_usb_cdc(board) else "")
 
 
 def _stage_view(stage: StageCode) -> dict:
@@ -125,11 +129,48 @@ def _stage_view(stage: StageCode) -> dict:
             "init": stage.init, "run": stage.run, "gate": gate}
 
 
+def _profile_slots(views: list[dict], stages: Sequence[StageCode], timed_sensor: bool,
+                   model_id: str | None) -> tuple[list[str], int]:
+    """The stage profiler's slots (``tms_profile.c.j2``): sets each view's ``lap`` (the statement that
+    ends its timing, "" for stages not timed: a live sensor, the result stages) and returns the slots'
+    node ids as JSON string literals and the model's slot (the gap slot when there is no model)."""
+    ids: list[str] = []
+    model_slot = -1
+    for i, (view, stage) in enumerate(zip(views, stages)):
+        if stage.mode == "post" and model_id is not None and model_slot < 0:
+            model_slot = len(ids)
+            ids.append(json_string_literal(model_id))
+        timed = stage.mode != "result" and (i > 0 or stage.mode != "sample" or timed_sensor)
+        view["lap"] = f"TMS_PROF_LAP({len(ids)}u);" if timed else ""
+        if timed:
+            ids.append(json_string_literal(stage.node_id))
+    if model_id is not None and model_slot < 0:
+        model_slot = len(ids)
+        ids.append(json_string_literal(model_id))
+    return ids, model_slot if model_slot >= 0 else len(ids)
+
+
+def _device_vectors(stages, board_irqs: Sequence[tuple[int, str]] = ()) -> list[str]:
+    """The device part of the vector table: a handler name at each IRQ number a stage's driver takes
+    (``StageCode.extra["irq"]``: (number, handler)) or the board glue does (``board_irqs``: the
+    sample tick's), "" elsewhere; [] when none is taken."""
+    irqs = [s.extra["irq"] for s in stages if s.extra.get("irq")] + list(board_irqs)
+    if not irqs:
+        return []
+    table = [""] * (max(n for n, _ in irqs) + 1)
+    for number, handler in irqs:
+        if table[number] and table[number] != handler:
+            raise BadInput(f"two drivers take IRQ {number} ({table[number]}, {handler})")
+        table[number] = handler
+    return table
+
+
 def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Sequence[StageCode],
                    model_dir: Path | None, labels: Sequence[str], replay: np.ndarray | None = None,
                    feature_buffer: str | None = None, model_buffer: str | None = None,
                    result_buffer: str | None = None, model_outputs: int | None = None, *, force: bool = False,
-                   protected: Sequence[Path] = (), host_stream: HostStream | None = None) -> FirmwareFiles:
+                   protected: Sequence[Path] = (), host_stream: HostStream | None = None,
+                   sample_rate_hz: float | None = None, model_id: str = "model") -> FirmwareFiles:
     """Writes the complete firmware project for ``board`` into ``out_dir`` and returns its files.
 
     ``stages`` in data-flow order; ``model_dir`` holds the model compiler's ``model.h``/``model.c``
@@ -142,7 +183,10 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
     output), with one label per value. ``out_dir`` must be empty or made by an earlier generation
     (``codegen.output_dir``) unless ``force``; ``protected`` paths (the project's) are never written.
     ``host_stream`` (instead of ``replay``) makes the sensor read its samples from the host over the
-    serial link (``tms_hoststream.c``).
+    serial link (``tms_hoststream.c``). ``sample_rate_hz`` (the sensor's) paces the samples on a
+    bare-metal board: a SysTick tick per sample and WFI in between (``tms_power.c``); not with the
+    host stream, where the board waits for the host's bytes on the UART instead, nor in an Arduino
+    sketch, whose core owns SysTick. ``model_id`` names the model's time in the stage profile.
     """
     arduino = firmware_kind(board) == ARDUINO_SKETCH
     if arduino:
@@ -164,9 +208,8 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
     driver_fed = any(s.extra.get("sensor_source") == "driver" for s in stages)
     if replay is None and host_stream is None and board.emulated and not driver_fed:
         raise BadInput(f"board '{board.id}' is emulated: it needs replay data in place of a live sensor")
-    if host_stream is not None and (replay is not None or glue is None or glue.family != "mps2"):
-        raise BadInput("the host-stream sample source runs on the emulated board's serial link for now, "
-                       "without an embedded recording")
+    if host_stream is not None and replay is not None:
+        raise BadInput("a sensor reads either the host's stream or an embedded recording, not both")
     if stages[0].mode in ("post", "result") or all(s.mode in ("post", "result") for s in stages):
         raise BadInput("the pipeline starts with an output stage: a sensor stage must come first")
     if feature_buffer is None:
@@ -199,11 +242,15 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
     if glue is None:
         runtime_files = list(_ARDUINO_SOURCES) + list(_CORE_HEADERS)
     else:
-        runtime_files = list(_CORE_SOURCES) + list(_CORE_HEADERS) + [glue.source]
+        runtime_files = list(_CORE_SOURCES) + list(_CORE_HEADERS) + [glue.source, *glue.extra_sources]
     if glue is not None and glue.semihosting:
         runtime_files.append("tms_semihost.c")
     if host_stream is not None:
         runtime_files += ["tms_hoststream.c", "tms_hoststream.h"]
+    tick = (sample_tick(board.clock_hz, sample_rate_hz, glue.tick_clock_hz)
+            if sample_rate_hz and glue is not None and host_stream is None else None)
+    if tick is not None:
+        runtime_files += [glue.power_source, "tms_power.h"]
     if glue is not None and glue.boot2:
         runtime_files += ["board/rp2040_boot2.c"]
         put("tools/rp2040_boot2_crc.py", f"# generated by tinyml-studio from {c_comment(project_name)} — do not edit\n"
@@ -227,6 +274,8 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
 
     put(f"{src}tms_board.h", env.get_template("tms_board.h.j2").render(
         **common, clock_hz=board.clock_hz, has_fpu=int(has_fpu), emulated=int(board.emulated),
+        sleep_wfi=int(board.sleeps_between_samples), device_irqs=_device_vectors(
+            stages, [glue.tick_irq] if tick is not None and glue.tick_irq else []),
         baud=board.serial_baud, glue_defines=glue.defines if glue else ()))
     has_replay = replay is not None
     if has_replay:
@@ -242,7 +291,7 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
             fqbn=arduino_fqbn(board)))
     else:
         _put_cortex_m(put, env, common, board, glue, flags, stages, model_files, has_replay, project_name,
-                      host_stream is not None)
+                      host_stream is not None, tick is not None)
     # the build id names exactly what was generated, so a board's hello line says which build runs
     digest = hashlib.sha256()
     for rel in sorted(written):
@@ -255,6 +304,9 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
     build_id = digest.hexdigest()[:12]
 
     views = [_stage_view(s) for s in stages]
+    # live sensors wait for their samples; the replay and the host stream's copy are timed
+    profile_ids, profile_model = _profile_slots(views, stages, timed_sensor=has_replay or host_stream is not None,
+                                                model_id=model_id if model_files else None)
     put(f"{src}pipeline.c", env.get_template("pipeline.c.j2").render(
         **common, arduino=arduino, has_model=bool(model_files), has_replay=has_replay, host_stream=host_stream,
         includes=list(dict.fromkeys(i for s in stages for i in s.includes)),
@@ -265,8 +317,9 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
         frame_stages=[v for v in views if v["mode"] == "frame"],
         post_stages=[v for v in views if v["mode"] == "post"],
         result_stages=[v for v in views if v["mode"] == "result"],
-        has_window=any(s.mode == "window" for s in stages), feature_buffer=feature_buffer,
-        model_buffer=model_buffer, result_buffer=result_buffer))
+        has_window=any(s.mode == "window" for s in stages), feature_buffer=feature_buffer, sample_tick=tick,
+        driver_fed=driver_fed, model_buffer=model_buffer, result_buffer=result_buffer,
+        profile_ids=profile_ids, profile_model=profile_model, profile_every=PROFILE_EVERY))
 
     claim_output_dir(out_dir, force=force, protected=protected)
     paths = []
@@ -283,7 +336,8 @@ def write_firmware(out_dir: Path, board: Board, project_name: str, stages: Seque
 
 
 def _put_cortex_m(put, env, common, board: Board, glue: BoardGlue, flags: str, stages: Sequence[StageCode],
-                  model_files: list[Path], has_replay: bool, project_name: str, host_stream: bool = False) -> None:
+                  model_files: list[Path], has_replay: bool, project_name: str, host_stream: bool = False,
+                  sleeps: bool = False) -> None:
     """The build files of a bare-metal Cortex-M project: linker script(s), Makefile, README."""
     if glue.boot2 and board.reserved_flash_bytes != BOOT2_BYTES:
         raise BadInput(f"board '{board.id}': its second-stage boot code takes the first {BOOT2_BYTES} bytes "
@@ -301,8 +355,10 @@ def _put_cortex_m(put, env, common, board: Board, glue: BoardGlue, flags: str, s
     stage_sources = [f"runtime/{rel}" for s in stages for rel in s.sources if rel.endswith(".c")]
     sources = (["src/pipeline.c"] + (["src/tms_replay.c"] if has_replay else [])
                + [f"runtime/{rel}" for rel in _CORE_SOURCES] + [f"runtime/{glue.source}"]
+               + [f"runtime/{rel}" for rel in glue.extra_sources if rel.endswith(".c")]
                + (["runtime/tms_semihost.c"] if glue.semihosting else [])
                + (["runtime/tms_hoststream.c"] if host_stream else [])
+               + ([f"runtime/{glue.power_source}"] if sleeps else [])
                + stage_sources + [f"model/{p.name}" for p in model_files if p.suffix == ".c"])
     include_dirs = ["src", "runtime"] + (["model"] if model_files else [])
     put("Makefile", env.get_template("Makefile.j2").render(

@@ -7,10 +7,12 @@ naming the families that are.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from studio.core.boards import Board
 from studio.core.errors import StudioError
+
+from codegen.usb_serial import usb_defines, usb_serial_text, usb_sources, uses_usb_cdc
 
 
 MAKE_PROJECT = "make"
@@ -30,6 +32,13 @@ class BoardGlue:
     boot2: bool = False                     # RP2040: a 256-byte second-stage bootloader leads the image
     semihosting: bool = False               # emulated: runs end with a semihosting exit code
     boot2_origin: int = 0
+    extra_sources: tuple[str, ...] = ()     # more runtime files (.c built, .h copied), e.g. the USB port
+    # the sample tick the firmware sleeps between (tms_power.h): SysTick (tms_power.c) by default; a
+    # family whose SysTick stops asleep names its own, the device interrupt that wakes the core
+    # (IRQ number, handler) and the clock it counts
+    power_source: str = "tms_power.c"
+    tick_irq: tuple[int, str] | None = None
+    tick_clock_hz: int = 0                  # 0: the core clock (SysTick)
 
 
 _CPU_FLAGS = {
@@ -71,10 +80,16 @@ def _mps2(board: Board) -> BoardGlue:
 def _nrf52840(board: Board) -> BoardGlue:
     # UARTE BAUDRATE register: baud * 2^32 / 16 MHz, rounded to the 4096 steps the hardware uses
     reg = (((board.serial_baud << 32) // 16_000_000) + 0x800) & ~0xFFF
-    tx_pin = 32 + 3  # P1.03, header pin TX/D1 on the Nano 33 BLE
+    tx_pin = 32 + 3   # P1.03, header pin TX/D1 on the Nano 33 BLE
+    rx_pin = 32 + 10  # P1.10, header pin RX/D0
     return BoardGlue("nrf52840", "board/nrf52840.c",
-                     (("TMS_UARTE_BAUDRATE", f"0x{reg:08X}u"), ("TMS_UART_TX_PIN", f"{tx_pin}u")),
-                     serial="UARTE0 TX on P1.03 (header pin TX/D1; needs a 3.3 V USB-serial adapter)")
+                     (("TMS_UARTE_BAUDRATE", f"0x{reg:08X}u"), ("TMS_UART_TX_PIN", f"{tx_pin}u"),
+                      ("TMS_UART_RX_PIN", f"{rx_pin}u")),
+                     serial="UARTE0 TX on P1.03, RX on P1.10 (header pins TX/D1, RX/D0; needs a 3.3 V "
+                            "USB-serial adapter)",
+                     # SysTick stops in System ON idle: RTC1 (IRQ 17) on the 32.768 kHz LFCLK wakes it
+                     power_source="board/nrf52840_rtc_tick.c",
+                     tick_irq=(17, "tms_nrf52840_rtc1_irq_handler"), tick_clock_hz=32768)
 
 
 def _rp2040(board: Board) -> BoardGlue:
@@ -82,14 +97,14 @@ def _rp2040(board: Board) -> BoardGlue:
     div64 = round(board.clock_hz * 4 / board.serial_baud)
     return BoardGlue("rp2040", "board/rp2040.c",
                      (("TMS_PL011_IBRD", f"{div64 >> 6}u"), ("TMS_PL011_FBRD", f"{div64 & 63}u")),
-                     serial="UART0 TX on GPIO0 (needs a 3.3 V USB-serial adapter)",
+                     serial="UART0 TX on GPIO0, RX on GPIO1 (needs a 3.3 V USB-serial adapter)",
                      boot2=True, boot2_origin=board.flash_origin)
 
 
 def _stm32l4(board: Board) -> BoardGlue:
     brr = round(board.clock_hz / board.serial_baud)  # oversampling by 16
     return BoardGlue("stm32l4", "board/stm32l4.c", (("TMS_USART_BRR", f"{brr}u"),),
-                     serial="USART1 TX on PB6 (the ST-LINK virtual COM port)")
+                     serial="USART1 TX on PB6, RX on PB7 (the ST-LINK virtual COM port)")
 
 
 # mcu prefix -> (glue factory, the core clock the glue programs; None = taken from the profile)
@@ -111,11 +126,19 @@ def board_glue(board: Board) -> BoardGlue:
                 raise UnsupportedBoard(
                     f"board '{board.id}': the {prefix} glue runs the core at {glue_clock_hz} Hz, "
                     f"but the profile says clock_hz {board.clock_hz}; set clock_hz: {glue_clock_hz}")
-            return factory(board)
+            glue = factory(board)
+            return _with_usb_serial(board, glue) if uses_usb_cdc(board) else glue
     families = ", ".join(_FAMILIES)
     raise UnsupportedBoard(
         f"board '{board.id}' ({board.mcu}): no firmware board glue for this MCU yet "
         f"(supported families: {families}); add one in codegen/runtime/board/")
+
+
+def _with_usb_serial(board: Board, glue: BoardGlue) -> BoardGlue:
+    """``glue`` printing on the MCU's own USB as a CDC-ACM port instead of its UART pin (the glue's
+    UART functions step aside when tms_board.h defines TMS_SERIAL_USB_CDC)."""
+    return replace(glue, defines=glue.defines + usb_defines(board, glue.family),
+                   serial=usb_serial_text(board, glue.family), extra_sources=usb_sources(glue.family))
 
 
 def has_bare_metal_glue(board: Board) -> bool:

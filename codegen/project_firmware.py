@@ -19,7 +19,7 @@ from codegen.emitters.registry import emit_stage_code
 from codegen.emitters.sensor_driver import driver_sensor_stage
 from codegen.firmware import FirmwareFiles, write_firmware
 from codegen.output_dir import project_paths
-from codegen.sensor_binding import DRIVER, SensorBinding, sensor_binding
+from codegen.sensor_binding import DRIVER, NONE, SensorBinding, sensor_binding
 from codegen.stage import StageCode, buffer_name
 from nodes.base import NodeContext, NodeError, Role, TensorSpec
 from nodes.model import device_model_file
@@ -27,10 +27,13 @@ from studio.core.boards import Board, boards
 from studio.core.errors import BadInput, StudioError
 from studio.core.plan import PlanStage
 from studio.core.project import Project
-from studio.core.sample_source import HOST_STREAM, REPLAY, HostStream, emulated_source, host_stream_for
+from studio.core.plan import DRIVER
+from studio.core.sample_source import HOST_STREAM, REPLAY, HostStream, driver_ring_capacity, host_stream_for
+from studio.core.sensor_parts import PARTS
 from studio.core.validate import Report, load_recording, validate_project
 
 EMULATED_BOARD = "qemu-mps2-an386"
+EMULATED_BOARD_NO_FPU = "qemu-mps2-an385"
 
 
 class PipelineHasErrors(StudioError):
@@ -53,8 +56,7 @@ class GeneratedFirmware:
     board: Board
     replay_samples: int        # samples embedded for an emulated board (0 on real boards)
     labels: tuple[str, ...]
-    sample_source: str = "replay"   # "replay" (embedded), "host-stream" (studio.core.sample_source) or
-                                    # "driver" (a sensor read through its part's driver)
+    sample_source: str = "replay"   # the plan's sensor source: "replay" (embedded), "host-stream" or "driver"
     sensors: tuple[SensorBinding, ...] = ()  # each sensor node's part, bus, address and source
 
     def estimate(self) -> dict[str, int]:
@@ -62,9 +64,23 @@ class GeneratedFirmware:
         return {"flash_bytes": self.report.flash.used_bytes, "ram_bytes": self.report.ram.used_bytes}
 
 
+def emulated_board_for(project: Project) -> str:
+    """The emulated board that computes as the project's board does, so ``--emulate`` and the host
+    reference (the project board's plan) agree: the project's own board when it is emulated, the
+    Cortex-M3 without an FPU for a board without one (its spectral DSP runs fixed point:
+    nodes.base.arithmetic_for), else the Cortex-M4F."""
+    try:
+        own = boards().get(project.board_id)
+    except BadInput:
+        return EMULATED_BOARD
+    if own.emulated:
+        return own.id
+    return EMULATED_BOARD if own.fpu else EMULATED_BOARD_NO_FPU
+
+
 def resolve_board(project: Project, board_id: str | None = None, emulate: bool = False) -> Board:
     if emulate:
-        board = boards().get(board_id or EMULATED_BOARD)
+        board = boards().get(board_id or emulated_board_for(project))
         if not board.emulated:
             raise BadInput(f"board '{board.id}' is not an emulated board; --emulate runs on {EMULATED_BOARD}")
         return board
@@ -86,15 +102,13 @@ def replay_data(project: Project, report: Report) -> np.ndarray:
         raise BadInput(f"{sensor.node_id}: {e.message}") from None
 
 
-def emulated_host_stream(project: Project, report: Report) -> HostStream | None:
-    """The host stream the emulated board's live sensor reads (``studio.core.sample_source``), or
-    None when it plays an embedded recording. Its channels are what the sensor stage copies per sample."""
-    if emulated_source(project.dataset) != HOST_STREAM:
-        return None
+def sample_source(report: Report) -> str | None:
+    """Where the pipeline's sensor gets its samples on the report's board: ``driver``, ``replay``
+    or ``host-stream`` (the plan's resolution, ``studio.core.sensor_check``); None without one."""
     plan = report.plan
     if plan is None or plan.sensor is None:
-        raise BadInput("the pipeline has no sensor")
-    return host_stream_for(project.dataset, plan.sensor.outputs["out"].elements)
+        return None
+    return plan.sensor_source(plan.sensor.node_id)
 
 
 def _in_buffers(stage: PlanStage) -> dict[str, str]:
@@ -144,12 +158,14 @@ class FirmwareParts:
     result_buffer: str | None
     model_outputs: int | None
     sensors: tuple[SensorBinding, ...] = ()
+    model_id: str | None = None      # the model node (its time in the stage profile)
 
 
 @contextmanager
-def firmware_parts(project: Project, board: Board | None = None) -> Iterator[FirmwareParts]:
+def firmware_parts(project: Project, board: Board | None = None, library: bool = False) -> Iterator[FirmwareParts]:
     """The project's firmware parts for ``board`` (default: the project's); the model's C exists
-    in a temporary folder until the block ends. Raises PipelineHasErrors or BadInput."""
+    in a temporary folder until the block ends. ``library``: the parts of an exported library, whose
+    integrator hands it the samples (no sensor driver). Raises PipelineHasErrors or BadInput."""
     from codegen.model import ModelError, compile_tflite
 
     board = board or boards().get(project.board_id)
@@ -166,16 +182,18 @@ def firmware_parts(project: Project, board: Board | None = None) -> Iterator[Fir
     model_id: str | None = None
     source = plan.result
     labels = list(report.node_labels.get(source[0], ())) if source else _labels(report)
-    # a Replay sensor plays its recording on any board (a real one loops it); an emulated board
-    # plays the project's recording in place of a live sensor, or streams the imported test split
-    has_replay_sensor = plan.sensor is not None and plan.sensor.node_class.plays_recording
-    bindings = tuple(sensor_binding(s, board) for s in plan.by_role(Role.SENSOR))
-    driver_fed = any(b.source == DRIVER for b in bindings)
-    host_stream = (emulated_host_stream(project, report)
-                   if board.emulated and not has_replay_sensor and not driver_fed else None)
-    replay = (replay_data(project, report)
-              if (board.emulated or has_replay_sensor) and host_stream is None and not driver_fed else None)
+    # what the sensor reads, as validation resolved it (studio.core.sensor_check): a Replay sensor
+    # plays its recording on any board (a real one loops it), an emulated board plays the project's
+    # recording in place of a live sensor; a host-stream sensor (any board) or the emulated board's
+    # imported test split streams from the host; a driver reads the board's part
+    sample_from = sample_source(report)
+    host_stream = (host_stream_for(None, plan.sensor.outputs["out"].elements) if sample_from == HOST_STREAM
+                   else None)
+    replay = replay_data(project, report) if sample_from == REPLAY else None
+    bindings = tuple(SensorBinding(s.node_id, NONE) if library else sensor_binding(plan, s)
+                     for s in plan.by_role(Role.SENSOR))
     hop = int(plan.window.props["hop"]) if plan.window is not None and "hop" in plan.window.props else None
+    busy_us = report.latency.window_us if report.latency is not None else 0.0
     with tempfile.TemporaryDirectory(prefix="tms-model-") as tmp:
         model_dir = None
         for stage in plan.stages:
@@ -183,8 +201,11 @@ def firmware_parts(project: Project, board: Board | None = None) -> Iterator[Fir
             if stage.role is Role.SENSOR:
                 binding = next(b for b in bindings if b.node_id == node_id)
                 if binding.source == DRIVER:
-                    stages.append(driver_sensor_stage(node_id, props, stage.outputs["out"].elements, binding,
-                                                      board, hop))
+                    out = stage.outputs["out"]
+                    part = PARTS.get(plan.sensors_of(node_id)[0].part)
+                    stages.append(driver_sensor_stage(
+                        node_id, props, out.elements, binding, board,
+                        driver_ring_capacity(out.rate_hz, busy_us, hop), part.driver_state_bytes if part else 64))
                 else:
                     stages.append(sensor_stage(node_id, stage.outputs["out"]))
             elif stage.role is Role.PASS_THROUGH:
@@ -212,7 +233,7 @@ def firmware_parts(project: Project, board: Board | None = None) -> Iterator[Fir
         yield FirmwareParts(report, model_report, tuple(stages), model_dir, tuple(labels), replay, host_stream,
                             feature_buffer, buffer_name(model_id, "scores") if model_id else None,
                             buffer_name(*source) if after_model else None,
-                            _model_outputs(report) if model_id else None, bindings)
+                            _model_outputs(report) if model_id else None, bindings, model_id)
 
 
 def generate(project: Project, out_dir: str | Path, board: Board | None = None, force: bool = False) -> GeneratedFirmware:
@@ -223,11 +244,18 @@ def generate(project: Project, out_dir: str | Path, board: Board | None = None, 
         files = write_firmware(Path(out_dir), board, project.name, parts.stages, parts.model_dir, parts.labels,
                                parts.replay, feature_buffer=parts.feature_buffer, model_buffer=parts.model_buffer,
                                result_buffer=parts.result_buffer, model_outputs=parts.model_outputs,
-                               force=force, protected=project_paths(project), host_stream=parts.host_stream)
+                               force=force, protected=project_paths(project), host_stream=parts.host_stream,
+                               sample_rate_hz=sensor_rate_hz(parts.report), model_id=parts.model_id or "model")
     return GeneratedFirmware(files, parts.report, parts.model_report, board,
                              0 if parts.replay is None else int(parts.replay.shape[0]), parts.labels,
-                             HOST_STREAM if parts.host_stream is not None
-                             else DRIVER if any(b.source == DRIVER for b in parts.sensors) else REPLAY, parts.sensors)
+                             sample_source(parts.report) or DRIVER, parts.sensors)
+
+
+def sensor_rate_hz(report: Report) -> float | None:
+    """The rate the sensor delivers samples at (what the firmware's sample tick paces), if known."""
+    sensor = report.plan.sensor if report.plan is not None else None
+    spec = sensor.outputs.get("out") if sensor is not None else None
+    return spec.rate_hz if spec is not None and spec.rate_hz > 0 else None
 
 
 def result_source(project: Project, report: Report) -> tuple[str, str] | None:

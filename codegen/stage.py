@@ -12,6 +12,10 @@ per frame (``mode == "frame"``). A ``"post"`` stage runs after the model, once i
 is in ``buffer_name(model_id, "scores")`` (e.g. an anomaly score computed from the model's input and
 output); when the outputs read a post stage's buffer, that buffer is ``tms_scores``. A ``"result"`` stage runs after each inference and may read
 ``tms_result_index`` and ``tms_scores`` (outputs such as an alert or an LED).
+
+The ``run`` of a sensor, ``"sample"`` or ``"window"`` stage appears twice in ``pipeline.c``: as it
+runs, and in the copy the stage profiler times (``tms_profile.c.j2``). So ``run`` keeps its state in
+``declarations``, never in ``static`` locals or labels of its own.
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-CATEGORY_MODULES = ("nodes.sensors", "nodes.dsp", "nodes.model", "nodes.anomaly", "nodes.quantize", "nodes.outputs")
+CATEGORY_MODULES = ("nodes.sensors", "nodes.dsp", "nodes.model", "nodes.foreign_model", "nodes.anomaly", "nodes.quantize", "nodes.outputs")
 _loaded = False
 
 

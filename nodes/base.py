@@ -63,6 +63,7 @@ class RunState:
 
     mode: Mode = Mode.FRAME
     labels: tuple[str, ...] = ()
+    arithmetic: str = "float"   # the plan stage's ``arithmetic``: "float", or "fixed" (see arithmetic_for)
 
 
 class NodeError(Exception):
@@ -194,6 +195,22 @@ class BoardInfo:
     clock_hz: int
     fpu: bool
     dsp: bool
+    # (kind, part) of every sensor the board carries, e.g. ("accelerometer", "lsm9ds1")
+    sensors: tuple[tuple[str, str], ...] = ()
+
+
+FLOAT = "float"
+FIXED = "fixed"
+
+
+def arithmetic_for(node_class: type, board: BoardInfo | None) -> str:
+    """How a node computes on a board: ``"fixed"`` (Q15/Q31 integer kernels) when the node has a
+    fixed-point kernel and the board's core has no FPU, else ``"float"`` (float32). The one rule:
+    validation records it on each plan stage (``PlanStage.arithmetic``), which codegen, the host
+    executor, training features and evaluation read; a node's cost() asks it of ``ctx.board``."""
+    if getattr(node_class, "fixed_point", False) and board is not None and not board.fpu:
+        return FIXED
+    return FLOAT
 
 
 class NodeContext:
@@ -260,6 +277,14 @@ class NodeType:
     # measured instructions per op of the node's kernel ÷ the core's average (calibrated on the
     # emulated M4F: studio.core.latency_calibration, bench/bench_latency.py); 1.0 = the average
     ops_weight: ClassVar[float] = 1.0
+    # the node has a fixed-point kernel (and reference) that runs on cores without an FPU; then
+    # ``fixed_ops_weight`` calibrates its cost() ops there as ``ops_weight`` does for float
+    fixed_point: ClassVar[bool] = False
+    fixed_ops_weight: ClassVar[float] = 1.0
+    # the fixed-point output's signal-to-error ratio against the float reference, measured in a
+    # bench, and on what; validation states it (``fixed_point_snr``) where the node runs fixed point
+    fixed_snr_db: ClassVar[float | None] = None
+    fixed_snr_source: ClassVar[str] = ""
     # what the two axes of the node's output mean, for plots of the features (e.g. frame, coefficient)
     feature_axes: ClassVar[tuple[str, str] | None] = None
     records_audio: ClassVar[bool] = False    # a sensor of sound: imported clips at another rate are resampled
@@ -314,6 +339,11 @@ class NodeType:
              p: Mapping[str, Any], ctx: NodeContext) -> Cost:
         return Cost()
 
+    def sensor_kinds(self, p: Mapping[str, Any]) -> tuple[str, ...]:
+        """What a sensor node measures (``studio.core.sensor_parts.KINDS``), in the order of its
+        sample's values; () for a node that reads no sensor (a replay plays a file)."""
+        return ()
+
     def labels(self, p: Mapping[str, Any], ctx: NodeContext) -> list[str] | None:
         """Class labels this node produces, if it knows them (model, outputs pass them on)."""
         return None
@@ -325,6 +355,10 @@ class NodeType:
     def warnings(self, p: Mapping[str, Any], ctx: NodeContext) -> list[str]:
         """Problems worth a warning that do not stop the pipeline."""
         return []
+
+    def fixed_point_snr(self, p: Mapping[str, Any]) -> tuple[float, str] | None:
+        """(SNR in dB against float, what it was measured on) of the fixed-point kernel as set."""
+        return (self.fixed_snr_db, self.fixed_snr_source) if self.fixed_snr_db is not None else None
 
     # ---- the host reference -------------------------------------------------------------------
     def reference(self, inputs: Mapping[str, np.ndarray], p: Mapping[str, Any],

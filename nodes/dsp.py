@@ -20,6 +20,12 @@ spotting: 16 kHz, 1 s window, frame_length 640 (40 ms), frame_stride 320 (20 ms)
 ``linear_to_mel_weight_matrix``, log, ``mfccs_from_log_mel_spectrograms``) except coefficient 0,
 which TF makes √2 larger (it scales all coefficients by √(2/N); the orthonormal DCT uses √(1/N) for
 c0) — a test holds them together. Image nodes live in ``nodes.dsp_image``.
+
+On a core without an FPU (board profile ``fpu: false``) spectrum, MFE and MFCC compute in fixed point
+(Q15 block floating point, integer log, Q15 DCT: ``nodes.dsp_fixed``): ``nodes.base.arithmetic_for``
+decides it, validation records it on the plan stage, and ``transform`` runs the fixed-point
+reference when its ``RunState.arithmetic`` says so, so the host's features equal the device's bit
+for bit. Each node states its fixed-point SNR against float (``fixed_snr_db``).
 """
 from __future__ import annotations
 
@@ -28,10 +34,12 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from nodes import dsp_fixed as fixed
 from nodes import dsp_tables as tables
 from nodes.dsp_tables import (biquad_coefficients, dct_matrix, fft_twiddles, frame_count,  # noqa: F401
                               hann_window, mel_filterbank, sparse_rows)  # re-exported for codegen
-from nodes.base import Mode, Role, RunState, Cost, NodeError, NodeType, Param, Port, TensorSpec, register, require_dtype, single_input
+from nodes.base import (FIXED, Mode, Role, RunState, Cost, NodeError, NodeType, Param, Port, TensorSpec, arithmetic_for,
+                        register, require_dtype, single_input)
 
 # C code size of each kernel (bytes): the .text of codegen/runtime/dsp/<kernel>.c built with
 # arm-none-eabi-gcc 12.2 -Os for cortex-m4 hard-float (measured 2026-11-22), plus ~40 B for its call
@@ -48,6 +56,9 @@ CODE_BYTES = {
     "dsp/stats": 612,
     "dsp/downsample": 342,
     "dsp/delta": 320,   # measured 2026-12-02 (280 B text)
+    # the fixed-point kernels run only on cores without an FPU: -Os text for cortex-m0plus (2026-12-06)
+    "dsp/fx_fft": 1384,
+    "dsp/fx_features": 1368,
 }
 LIBM_BYTES = {"logf": 700, "sqrtf": 90}  # newlib's logf with its error paths; sqrtf wrapper
 
@@ -67,6 +78,10 @@ C_STRUCT_BYTES = {
     "tms_mel_config_t": 48,
     "tms_mfcc_config_t": 12,
     "tms_delta_config_t": 24,
+    "tms_fx_fft_t": 16,
+    "tms_fx_spectrum_config_t": 28,
+    "tms_fx_mel_config_t": 52,
+    "tms_fx_mfcc_config_t": 12,
 }
 WINDOW_STATE_BYTES = C_STRUCT_BYTES["tms_window_t"]
 DOWNSAMPLE_STATE_BYTES = C_STRUCT_BYTES["tms_downsample_t"] + 4      # struct and the "sample ready" gate
@@ -112,6 +127,38 @@ def fft_ops(n_fft: int) -> int:
     half = n_fft // 2
     butterflies = (half // 2) * int(math.log2(half)) if half >= 2 else 0
     return 10 * butterflies + 10 * half
+
+
+# Operations of the fixed-point path (dsp/fx_fft.c, dsp/fx_features.c), counted like the float ones:
+# per input sample (float bits to Q15, window, shift), per FFT (the float count plus a peak scan of
+# the block before each stage), per magnitude bin (a bitwise integer square root), per mel weight
+# (one 16x16 multiply-add into 64 bits), per log (leading bit, table, interpolation) and per float
+# assembled from bits.
+FIXED_SAMPLE_OPS = 6
+FIXED_ISQRT_OPS = 40
+FIXED_LOG_OPS = 12
+FIXED_FLOAT_OPS = 8
+# Measured instructions of the fixed-point kernels on the emulated Cortex-M3 (Thumb-2 without an FPU,
+# QEMU mps2-an385) x REFERENCE_OPS_PER_CYCLE / the ops above (bench/bench_dsp_fixed.py): 1.49 for the
+# kws MFCC (15.4 M instructions per 1 s window) and MFE, 1.65 for an IMU spectrum (3 x 128 points).
+# The same code built for a Cortex-M0+ takes 1.3-1.4x the M3's instructions; the board's
+# ops_per_cycle (0.15 on the Pico against the reference 0.3) scales it by 2.
+FIXED_OPS_WEIGHT = 1.5
+FIXED_SPECTRUM_OPS_WEIGHT = 1.65
+
+
+def fixed_fft_ops(n_fft: int) -> int:
+    half = n_fft // 2
+    return fft_ops(n_fft) + 2 * n_fft * max(1, int(math.log2(half)))
+
+
+def _runs_fixed(node: NodeType, ctx) -> bool:
+    """The node computes in fixed point on the board being checked (nodes.base.arithmetic_for)."""
+    return arithmetic_for(type(node), getattr(ctx, "board", None)) == FIXED
+
+
+def _is_fixed(state: RunState | None) -> bool:
+    return state is not None and state.arithmetic == FIXED
 
 
 # ---- window ------------------------------------------------------------------------------------
@@ -328,9 +375,20 @@ class Spectrum(NodeType):
     ]
     kernel = "dsp/spectrum"
     feature_axes = ('frequency bin', 'channel')
+    fixed_point = True
+    fixed_ops_weight = FIXED_SPECTRUM_OPS_WEIGHT
+    fixed_snr_db = 70.5          # bench/bench_dsp_fixed.py: 200 noise frames at -60..0 dB (worst 68.2)
+    fixed_snr_source = "noise frames at -60..0 dB"
 
     def _bins(self, p) -> int:
         return p["bins"] or p["n_fft"] // 2 + 1
+
+    def fixed_point_snr(self, p):
+        if p["log"]:
+            # bench/bench_dsp_fixed.py: the log spectra of the samples' accelerometer windows, whose
+            # gravity DC bin sits 80-90 dB above the weakest bins, at the Q15 noise floor (vibration 58.6)
+            return 38.4, "the gesture sample's log spectra (bins 80-90 dB under the DC bin are at the Q15 noise floor)"
+        return super().fixed_point_snr(p)
 
     def infer(self, inputs, p, ctx):
         spec = _frame_input(inputs, self.title)
@@ -355,6 +413,17 @@ class Spectrum(NodeType):
         n, channels = inputs["in"].shape
         out = outputs["out"]
         n_fft = p["n_fft"]
+        if _runs_fixed(self, ctx):
+            # int16 FFT block, int32 (re, im) per bin kept; Q15 tables (half the float ones)
+            scratch = 2 * n_fft + 8 * self._bins(p)
+            tables_b = sum(int(t.nbytes) // 2 for t in self.c_tables(p, n).values()) \
+                + C_STRUCT_BYTES["tms_fx_spectrum_config_t"] + C_STRUCT_BYTES["tms_fx_fft_t"]
+            per_channel = FIXED_SAMPLE_OPS * n + fixed_fft_ops(n_fft) + (FIXED_ISQRT_OPS + FIXED_FLOAT_OPS) \
+                * self._bins(p) + (FIXED_LOG_OPS * self._bins(p) if p["log"] else 0)
+            code = _code("dsp/fx_fft", "dsp/fx_features")
+            return Cost(ram_bytes=out.bytes + scratch, flash_bytes=code + tables_b, ops=channels * per_channel,
+                        detail={"output_bytes": out.bytes, "scratch_bytes": scratch, "table_bytes": tables_b,
+                                "code_bytes": code})
         scratch = 4 * (n_fft + 2)
         tables_b = sum(int(t.nbytes) for t in self.c_tables(p, n).values()) + SPECTRUM_CONFIG_BYTES
         per_channel = (n if p["window"] == "hann" else 0) + fft_ops(n_fft) + (3 + SQRT_OPS) * self._bins(p) \
@@ -367,6 +436,8 @@ class Spectrum(NodeType):
     def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
         x = _as_2d(x)
         window = tables.hann_window(x.shape[0]) if p["window"] == "hann" else None
+        if _is_fixed(state):
+            return fixed.spectrum(x, p["n_fft"], window, self._bins(p), p["log"], p["log_floor"])
         mag = _spectrum(x.T, p["n_fft"], window, power=False)[:, : self._bins(p)]
         if p["log"]:
             mag = _log(mag, p["log_floor"])
@@ -396,6 +467,10 @@ _AUDIO_PARAMS = [
 
 class _MelNode(NodeType):
     """What mel energies and MFCCs share: framing, FFT, mel filterbank, log."""
+
+    fixed_point = True
+    fixed_ops_weight = FIXED_OPS_WEIGHT
+    fixed_snr_source = "the kws sample's 36 test clips"
 
     sample_rate_param = "sample_rate_hz"  # see Biquad.sample_rate_param
 
@@ -458,7 +533,9 @@ class _MelNode(NodeType):
         kernels = ("dsp/mfcc", "dsp/mfe") if self.kernel == "dsp/mfcc" else ("dsp/mfe",)
         return _code(*kernels, "dsp/fft", libm=("sqrtf",) + log)
 
-    def _cost(self, outputs, p, extra_ops: int, extra_ram: int, config_bytes: int) -> Cost:
+    def _cost(self, outputs, p, extra_ops: int, extra_ram: int, config_bytes: int, ctx=None) -> Cost:
+        if _runs_fixed(self, ctx):
+            return self._fixed_cost(outputs, p)
         out = outputs["out"]
         frames = out.shape[0]
         n_fft, bins, n_mels = p["n_fft"], p["n_fft"] // 2 + 1, p["n_mels"]
@@ -474,14 +551,45 @@ class _MelNode(NodeType):
                     detail={"output_bytes": out.bytes, "scratch_bytes": scratch, "table_bytes": table,
                             "code_bytes": code})
 
-    def mel_energies(self, x: np.ndarray, p: Mapping[str, Any], log: bool) -> np.ndarray:
+    def _fixed_cost(self, outputs, p) -> Cost:
+        """The integer path (dsp/fx_fft.c, dsp/fx_features.c): |X| only up to the last bin a mel
+        filter weights; int16 FFT block, int32 (re, im) per bin, int64 mel row; Q15 tables."""
+        out = outputs["out"]
+        fb = self.filterbank(p)
+        n_bins = fixed.used_bins(fb)
+        c_tables = self.c_tables(p)
+        nnz = int(c_tables["mel_weights"].size)
+        mfcc = self.kernel == "dsp/mfcc"
+        per_frame = (FIXED_SAMPLE_OPS * p["frame_length"] + fixed_fft_ops(p["n_fft"]) + FIXED_ISQRT_OPS * n_bins
+                     + 2 * nnz + FIXED_LOG_OPS * p["n_mels"] + FIXED_FLOAT_OPS * out.shape[1]
+                     + (2 * out.shape[1] * p["n_mels"] if mfcc else 0))
+        scratch = 2 * p["n_fft"] + 8 * n_bins + 8 * p["n_mels"]
+        int16_tables = sum(int(c_tables[k].nbytes) // 2 for k in ("window", "twiddle_cos", "twiddle_sin",
+                                                                    "mel_weights", "dct") if k in c_tables)
+        table = (int16_tables + int(c_tables["mel_start"].nbytes) + int(c_tables["mel_length"].nbytes)
+                 + C_STRUCT_BYTES["tms_fx_mel_config_t"] + C_STRUCT_BYTES["tms_fx_fft_t"]
+                 + (C_STRUCT_BYTES["tms_fx_mfcc_config_t"] if mfcc else 0))
+        code = _code("dsp/fx_fft", "dsp/fx_features")
+        return Cost(ram_bytes=out.bytes + scratch, flash_bytes=code + table, ops=out.shape[0] * per_frame,
+                    detail={"output_bytes": out.bytes, "scratch_bytes": scratch, "table_bytes": table,
+                            "code_bytes": code})
+
+    def mel_frames(self, x: np.ndarray, p: Mapping[str, Any]) -> np.ndarray:
+        """The short frames (n, frame_length) of a mono window."""
         x = _as_2d(x)
         if x.shape[1] != 1:
             raise ValueError(f"expected mono audio (samples, 1), got {x.shape}")
         signal = x[:, 0]
         n = tables.frame_count(signal.shape[0], p["frame_length"], p["frame_stride"])
         idx = (np.arange(n) * p["frame_stride"])[:, None] + np.arange(p["frame_length"])[None, :]
-        frames = signal[idx]
+        return signal[idx]
+
+    def fixed_mel_energies(self, x: np.ndarray, p: Mapping[str, Any], log: bool) -> np.ndarray:
+        return fixed.mel_energies(self.mel_frames(x, p), p["n_fft"], tables.hann_window(p["frame_length"]),
+                                  self.filterbank(p), p["spectrum"] == "power", log, p["log_floor"])
+
+    def mel_energies(self, x: np.ndarray, p: Mapping[str, Any], log: bool) -> np.ndarray:
+        frames = self.mel_frames(x, p)
         spec = _spectrum(frames, p["n_fft"], tables.hann_window(p["frame_length"]),
                          power=p["spectrum"] == "power")
         mel = (spec @ self.filterbank(p).T).astype(np.float32)
@@ -498,14 +606,17 @@ class Mfe(_MelNode):
     params = _AUDIO_PARAMS + [Param("log", bool, True, doc="natural log of the energies")]
     kernel = "dsp/mfe"
     feature_axes = ('frame', 'mel band')
+    fixed_snr_db = 59.1          # bench/bench_dsp_fixed.py, log MFE of the kws test clips (worst clip 50.4)
 
     def n_features(self, p) -> int:
         return p["n_mels"]
 
     def cost(self, inputs, outputs, p, ctx):
-        return self._cost(outputs, p, 0, 0, MEL_CONFIG_BYTES)
+        return self._cost(outputs, p, 0, 0, MEL_CONFIG_BYTES, ctx)
 
     def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
+        if _is_fixed(state):
+            return self.fixed_mel_energies(x, p, log=p["log"])
         return self.mel_energies(x, p, log=p["log"])
 
 
@@ -521,6 +632,7 @@ class Mfcc(_MelNode):
     kernel = "dsp/mfcc"
     feature_axes = ('frame', 'coefficient')
     ops_weight = 0.845   # 5.54 M instructions for the kws sample's MFCC (6.55 M at the average)
+    fixed_snr_db = 61.0          # bench/bench_dsp_fixed.py, MFCC of the kws test clips (worst clip 51.1)
 
     def n_features(self, p) -> int:
         return p["n_mfcc"]
@@ -535,9 +647,13 @@ class Mfcc(_MelNode):
     def cost(self, inputs, outputs, p, ctx):
         # plus a row of log mel energies between the filterbank and the DCT
         return self._cost(outputs, p, 2 * p["n_mfcc"] * p["n_mels"], 4 * p["n_mels"],
-                          MEL_CONFIG_BYTES + MFCC_CONFIG_BYTES)
+                          MEL_CONFIG_BYTES + MFCC_CONFIG_BYTES, ctx)
 
     def transform(self, x: np.ndarray, p: Mapping[str, Any], state: RunState | None = None) -> np.ndarray:
+        if _is_fixed(state):
+            return fixed.mfcc(self.mel_frames(x, p), p["n_fft"], tables.hann_window(p["frame_length"]),
+                              self.filterbank(p), p["spectrum"] == "power", p["log_floor"],
+                              tables.dct_matrix(p["n_mfcc"], p["n_mels"]))
         log_mel = self.mel_energies(x, p, log=True)
         return (log_mel @ tables.dct_matrix(p["n_mfcc"], p["n_mels"]).T).astype(np.float32)
 

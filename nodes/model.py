@@ -65,23 +65,36 @@ def _check_labels(p: Mapping[str, Any], n_outputs: int) -> None:
 
 def device_model_file(type_id: str, props: Mapping[str, Any]) -> str:
     """The int8 .tflite (project-relative) a model node runs on the device: a .tflite node's own
-    file, a float Keras node's ``int8_model`` made by Optimize; '' while there is none."""
+    file, a float Keras or PyTorch/ONNX node's ``int8_model`` made by Optimize; '' while there is none."""
     if type_id == "model.tflite":
         return props.get("model", "")
-    if type_id == "model.keras":
+    if type_id in ("model.keras", "model.torch"):
         return props.get("int8_model", "")
     return ""
 
 
 # ---- .tflite ----------------------------------------------------------------------------------
 
+FPU_NEEDED = ("a float32 model needs a core with an FPU and {board} has none: software floating "
+              "point would run every multiply-accumulate as a library call (tens of times slower "
+              "than int8) and add its routines to flash; quantize the model to int8 (a Quantize int8 "
+              "node, or TFLite's full-integer post-training quantization)")
+
+
+def _check_fpu(ctx: NodeContext) -> None:
+    """Float models are refused on cores without an FPU (see FPU_NEEDED for why)."""
+    if ctx.board is not None and not ctx.board.fpu:
+        raise NodeError(FPU_NEEDED.format(board=ctx.board.id), port="scores")
+
+
 @register
 class TfliteModel(NodeType):
     type_id = "model.tflite"
     role = Role.MODEL
     title = "TFLite model (int8)"
-    doc = ("A full-integer int8 .tflite model, compiled to C for the device. Input: features whose "
-           "element count equals the model input; output: the dequantized scores.")
+    doc = ("A full-integer int8 .tflite model, compiled to C for the device, or a float32 one (also "
+           "with float16 weights) on a core with an FPU. Input: features whose element count equals "
+           "the model input; output: the (dequantized) scores.")
     inputs = [_IN]
     outputs = [_SCORES]
     params = [Param("model", str, "", kind="asset", doc=".tflite file inside the project folder"), _LABELS]
@@ -112,8 +125,10 @@ class TfliteModel(NodeType):
             raise NodeError(f"the model has {len(s.inputs)} inputs and {len(s.outputs)} outputs; "
                             "a pipeline model needs exactly one of each")
         inp, out = s.inputs[0], s.outputs[0]
+        if s.float_model:
+            _check_fpu(ctx)
         for t, what in ((inp, "input"), (out, "output")):
-            if t.dtype != "int8":
+            if not s.float_model and (t.dtype not in ("int8", "int16") or t.dtype != inp.dtype):
                 raise NodeError(f"the model {what} '{t.name}' is {t.dtype}; the device runs full-integer "
                                 "int8 models (convert with a quantize.int8 node or TFLite's "
                                 "post-training integer quantization)")
@@ -147,13 +162,20 @@ class TfliteModel(NodeType):
         s, inp, out = self._io(p, ctx)
         n_in = math.prod(inp.shape) if inp.shape else 1
         n_out = math.prod(out.shape) if out.shape else 1
-        # int8 input handed to model_invoke, int8 output it fills, f32 dequantized scores
-        buffers = n_in + n_out + outputs["scores"].bytes
+        # int8 input handed to model_invoke, int8 output it fills, f32 dequantized scores (int16
+        # input and output for an int16x8 model: 2 bytes a value); a float model reads the features
+        # and writes the scores in place (no copies)
+        io_bytes = 2 if inp.dtype == "int16" else 1
+        buffers = outputs["scores"].bytes + (0 if s.float_model else io_bytes * (n_in + n_out))
         # the kernels' SMLAD path is compiled only for Arm cores with the DSP extension
         arm_dsp = ctx.board is None or (ctx.board.dsp and ctx.board.cpu.startswith("cortex-m"))
         flash = s.flash_bytes if arm_dsp else s.flash_bytes_without_dsp
-        return Cost(ram_bytes=s.arena_bytes + buffers, flash_bytes=flash, ops=2 * s.macs,
-                    detail={"arena_bytes": s.arena_bytes, "io_bytes": buffers, "macs": s.macs, "fc_macs": s.fc_macs})
+        detail = {"arena_bytes": s.arena_bytes, "io_bytes": buffers, "macs": s.macs, "fc_macs": s.fc_macs}
+        if s.float_model:  # what validation quotes when the float model does not fit
+            detail.update(float_model=1, float16_weights=int(s.float16_weights),
+                          int8_ram_saving_bytes=s.arena_bytes - s.int8_arena_bytes - n_in - n_out,
+                          int8_flash_saving_bytes=max(0, flash - s.int8_flash_bytes))
+        return Cost(ram_bytes=s.arena_bytes + buffers, flash_bytes=flash, ops=2 * s.macs, detail=detail)
 
     def labels(self, p, ctx):
         if p.get("labels"):
@@ -287,7 +309,8 @@ class KerasModel(NodeType):
     role = Role.MODEL
     title = "Keras model (float)"
     doc = ("A float Keras 3 model (.keras or .h5), loaded in safe mode (Lambda layers refused). The "
-           "device runs int8 only: put a quantize.int8 node after it; the cost shown is the int8 estimate.")
+           "device runs what Optimize makes from it: put a quantize.int8 node after it (or quantize.float16 "
+           "on a core with an FPU); the cost shown is the int8 estimate until Optimize has run.")
     inputs = [_IN]
     outputs = [_SCORES]
     params = [Param("model", str, "", kind="asset", doc=".keras or .h5 file inside the project folder"),
@@ -358,9 +381,9 @@ class KerasModel(NodeType):
     def warnings(self, p, ctx):
         if p.get("int8_model"):
             return []
-        return ["the device runs int8 only: RAM/flash/latency here are an estimate of this float model "
-                "once quantized; run Optimize (Run → Optimize model…, or `tinyml-studio optimize`) to make "
-                "the int8 model and see its exact figures"]
+        return ["RAM/flash/latency here are an estimate of this float model once quantized to int8; run "
+                "Optimize (Run → Optimize model…, or `tinyml-studio optimize`) to make the model the device "
+                "runs (int8, or float16 after a Quantize float16 node) and see its exact figures"]
 
     def cost(self, inputs, outputs, p, ctx):
         device = self.int8(p, ctx)

@@ -1,8 +1,9 @@
 """Quantization node types: how a float model upstream becomes what the device runs.
 
-A quantize node sits after a model node (``scores`` in, ``scores`` out, shapes unchanged). Only
-full-integer int8 reaches the device; float16 and dynamic-range quantization exist for export and
-say so when placed in a device pipeline. ``convert`` functions run TensorFlow's converter (imported
+A quantize node sits after a model node (``scores`` in, ``scores`` out, shapes unchanged). Full-integer
+int8 runs on every core; float16 (float16 weights expanded at run time, float32 activations) runs on
+cores with an FPU. Dynamic-range quantization is retired (``RETIRED_DYNAMIC_RANGE`` says why): the
+type stays registered, out of the palette, so a project using it still opens and is told what to do. ``convert`` functions run TensorFlow's converter (imported
 lazily) on a ``.keras``/``.h5`` file and return the ``.tflite`` bytes.
 """
 from __future__ import annotations
@@ -67,6 +68,10 @@ class QuantizeInt8(NodeType):
     outputs = [_OUT]
     params = [
         Param("per_channel", bool, True, doc="one scale per output channel of each weight tensor"),
+        Param("activations", str, "int8", choices=("int8", "int16"),
+              doc="int16: TFLite's int16x8 mode (int16 activations, input and output, int8 weights, "
+                  "int64 biases), calibrated the same way; more accurate for audio models, twice "
+                  "the activation RAM"),
         Param("representative", str, "pipeline", choices=("pipeline", "file")),
         Param("representative_file", str, "", kind="asset", doc=".npy of features when representative = file"),
         Param("n_samples", int, 100, min=1, max=10000, doc="representative samples used for calibration"),
@@ -93,7 +98,8 @@ class QuantizeInt8(NodeType):
 
     def convert(self, model_path: Path, representative: np.ndarray, p: Mapping[str, Any]) -> bytes:
         """An int8 .tflite (int8 input and output) of the float Keras model, calibrated on
-        ``representative`` (samples, ...) reshaped to the model input."""
+        ``representative`` (samples, ...) reshaped to the model input; with ``activations`` int16
+        an int16x8 .tflite (int16 input, output and activations, int8 weights)."""
         tf, conv, model = _converter(model_path)
         model_shape = tuple(int(d) for d in model.inputs[0].shape[1:])
         samples = np.asarray(representative, dtype=np.float32)[: p["n_samples"]]
@@ -110,15 +116,22 @@ class QuantizeInt8(NodeType):
 
         conv.optimizations = [tf.lite.Optimize.DEFAULT]
         conv.representative_dataset = dataset
-        conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        conv.inference_input_type = tf.int8
-        conv.inference_output_type = tf.int8
+        if p.get("activations", "int8") == "int16":
+            conv.target_spec.supported_ops = [
+                tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+            conv.inference_input_type = tf.int16
+            conv.inference_output_type = tf.int16
+        else:
+            conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+            conv.inference_input_type = tf.int8
+            conv.inference_output_type = tf.int8
         # The converter has no public switch for per-tensor weights; this documented-in-source flag is it.
         conv._experimental_disable_per_channel = not p["per_channel"]
         try:
             return bytes(conv.convert())
         except Exception as e:  # noqa: BLE001 - the converter raises many types; all mean "cannot convert"
-            raise NodeError(f"TensorFlow could not quantize the model to int8: {e}") from None
+            kind = "int16x8" if p.get("activations", "int8") == "int16" else "int8"
+            raise NodeError(f"TensorFlow could not quantize the model to {kind}: {e}") from None
 
 
 @register
@@ -143,35 +156,53 @@ class PruneChannels(NodeType):
 
 
 REPORT_ONLY = frozenset({"max_drop_points"})  # properties that change the report, not the model
+# properties left out at their default, so fingerprints recorded before they existed stay valid
+OMITTED_AT_DEFAULT = {"activations": "int8"}
 
 
 def recipe_fingerprint(float_sha256: str, steps: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
     """A short fingerprint of a float model's content and the optimization nodes applied to it
     (type ids and checked properties, in order): Optimize records it next to the int8 model it
     makes, and validation compares it with the current one to tell when that model is stale."""
-    kept = [[t, {k: v for k, v in sorted(p.items()) if k not in REPORT_ONLY}] for t, p in steps]
+    kept = [[t, {k: v for k, v in sorted(p.items())
+                 if k not in REPORT_ONLY and OMITTED_AT_DEFAULT.get(k, object()) != v}]
+            for t, p in steps]
     blob = json.dumps({"float": float_sha256, "steps": kept},
                       sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-_DEVICE_NEEDS_INT8 = ("the device code generator needs a full-integer int8 model; use a Quantize int8 "
-                      "node (this node is for exporting a {what} .tflite only)")
+RETIRED_DYNAMIC_RANGE = (
+    "Quantize dynamic range was removed: on a microcontroller it stores int8 weights like Quantize int8 "
+    "but keeps float32 activations (four times the RAM), needs an FPU and quantizes every layer's input "
+    "at run time, so full-integer int8 is smaller and faster everywhere (TFLite Micro dropped its "
+    "hybrid kernels too). Replace this node with Quantize int8, or with Quantize float16 to keep float "
+    "maths on a core with an FPU")
+FLOAT16_NEEDS_FPU = ("float16 quantization keeps float32 activations: {board} has no FPU, so the model "
+                     "would run in software floating point; use Quantize int8")
 
 
 @register
 class QuantizeFloat16(NodeType):
     type_id = "quantize.float16"
     role = Role.PASS_THROUGH
+    optimization_step = "float16"
     title = "Quantize float16"
-    doc = "float16 weights (half the size, float maths): for export; the device needs int8."
+    doc = ("float16 weights expanded to float32 at run time, float32 activations (half the flash of "
+           "float32, four times the RAM of int8; needs a core with an FPU). Optimize makes the model; "
+           "no calibration data needed.")
     inputs = [_IN]
     outputs = [_OUT]
     params = []
 
     def infer(self, inputs, p, ctx):
-        _pass_through(inputs)
-        raise NodeError(_DEVICE_NEEDS_INT8.format(what="float16"), port="scores")
+        out = _pass_through(inputs)
+        if ctx.board is not None and not ctx.board.fpu:
+            raise NodeError(FLOAT16_NEEDS_FPU.format(board=ctx.board.id), port="scores")
+        return out
+
+    def cost(self, inputs, outputs, p, ctx):
+        return Cost()  # the model node upstream charges the model Optimize made (the compiler's plan)
 
     def convert(self, model_path: Path, p: Mapping[str, Any]) -> bytes:
         tf, conv, _ = _converter(model_path)
@@ -182,19 +213,17 @@ class QuantizeFloat16(NodeType):
 
 @register
 class QuantizeDynamicRange(NodeType):
+    """Retired: kept registered (not in the palette) so projects using it open and say why."""
+
     type_id = "quantize.dynamic_range"
     role = Role.PASS_THROUGH
-    title = "Quantize dynamic range"
-    doc = "int8 weights with float activations: for export; the device needs full-integer int8."
+    retired = True  # the palette leaves it out
+    title = "Quantize dynamic range (removed)"
+    doc = RETIRED_DYNAMIC_RANGE
     inputs = [_IN]
     outputs = [_OUT]
     params = []
 
     def infer(self, inputs, p, ctx):
         _pass_through(inputs)
-        raise NodeError(_DEVICE_NEEDS_INT8.format(what="dynamic-range"), port="scores")
-
-    def convert(self, model_path: Path, p: Mapping[str, Any]) -> bytes:
-        tf, conv, _ = _converter(model_path)
-        conv.optimizations = [tf.lite.Optimize.DEFAULT]
-        return bytes(conv.convert())
+        raise NodeError(RETIRED_DYNAMIC_RANGE, port="scores")

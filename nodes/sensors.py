@@ -5,6 +5,10 @@ one frame ``(height, width, colour_channels)`` at its frame rate. Values are flo
 units (g and deg/s for an IMU, audio normalised to [-1, 1], °C and %RH, ADC as a fraction of full
 scale). ``sensors.replay`` plays a recording from the project folder: the emulated board's only
 sensor, and the source of samples for tests and for representative data.
+
+A live sensor says what it reads (``SOURCE_PARAMS``): the board's own part of its kinds
+(``sensor_kinds``), an external part on a named bus, or the host's stream over the serial link;
+``studio.core.sensor_check`` resolves that on the board into the plan.
 """
 from __future__ import annotations
 
@@ -21,10 +25,10 @@ import numpy as np
 from nodes.base import Mode, Role, RunState, Cost, NodeContext, NodeError, NodeType, Param, Port, TensorSpec, register
 from nodes.datafiles import load_numeric_npy, open_regular, read_bounded, regular_file_size
 
-# C code size of each sensor's stage (bytes), as measured in generated images (arm-none-eabi-nm of
-# the gesture sample on nano33ble and mps2-an386): today every sensor stage is the loop that copies
-# the current sample into the node's buffer. No on-board sensor drivers are generated yet (the
-# firmware feeds zeros on a real board); when one lands, measure its image and raise its entry here.
+# C code size of each sensor's stage (bytes) when it copies a given sample into the node's buffer
+# (replay, host-stream), as measured in generated images (arm-none-eabi-nm of the gesture sample on
+# nano33ble and mps2-an386). A sensor read through a generated driver adds its driver, bus glue and
+# sample ring on top, by part (studio.core.sensor_parts, charged in studio.core.validate).
 CODE_BYTES = {
     "sensors/imu": 48,
     "sensors/microphone": 48,
@@ -53,9 +57,34 @@ def _sensor_cost(kernel: str, outputs: Mapping[str, TensorSpec], ops_per_value: 
 
 _OUT_PORT = Port("out", ("f32",), "one sample per sample period")
 
+# Where a live sensor's samples come from (``studio.core.sensor_check`` resolves it on the board):
+# the board's own part of that kind, an external part the user wired (``part`` on ``bus`` at
+# ``address``), or the host over the board's serial link (``host-stream``: any board, no driver).
+SOURCES = ("board", "external", "host-stream")
+SOURCE_PARAMS = (
+    Param("source", str, "board", choices=SOURCES,
+          doc="board: the board's own part; external: a part you wired (part, bus, address); "
+              "host-stream: samples sent by the host over the serial link"),
+    Param("part", str, "", doc="the part read: empty = the board's own part of this kind; for an external "
+                               "part its id, e.g. mpu6050, lsm6ds3, hts221, tmp105, analog"),
+    Param("bus", str, "", doc="the bus an external part is wired to, e.g. i2c0 (empty: the board's first I2C bus)"),
+    Param("address", int, 0, min=0, max=127, doc="7-bit I2C address of an external part; 0 = the part's default"),
+)
+
+
+class _LiveSensor(NodeType):
+    """A sensor read on the device: version 2 added where it reads from (``SOURCE_PARAMS``)."""
+
+    version = 2
+
+    @classmethod
+    def migrate(cls, props: dict[str, Any], from_version: int) -> dict[str, Any]:
+        # version 1 read the board's own part: the default of every new property says just that
+        return dict(props)
+
 
 @register
-class Accelerometer(NodeType):
+class Accelerometer(_LiveSensor):
     type_id = "sensors.accelerometer"
     role = Role.SENSOR
     title = "Accelerometer / IMU"
@@ -66,8 +95,12 @@ class Accelerometer(NodeType):
         Param("axes", int, 3, min=1, max=6, doc="1–3: accelerometer x, y, z; 4–6 add gyro x, y, z"),
         Param("rate_hz", float, 100.0, min=1.0, max=6667.0, unit="Hz", doc="output data rate"),
         Param("range_g", int, 4, choices=(2, 4, 8, 16), unit="g", doc="full-scale range"),
+        *SOURCE_PARAMS,
     ]
     kernel = "sensors/imu"
+
+    def sensor_kinds(self, p):
+        return ("accelerometer", "gyroscope") if p["axes"] > 3 else ("accelerometer",)
 
     def infer(self, inputs, p, ctx):
         return _out((p["axes"],), p["rate_hz"])
@@ -77,7 +110,7 @@ class Accelerometer(NodeType):
 
 
 @register
-class Microphone(NodeType):
+class Microphone(_LiveSensor):
     type_id = "sensors.microphone"
     role = Role.SENSOR
     records_audio = True
@@ -87,8 +120,12 @@ class Microphone(NodeType):
     params = [
         Param("rate_hz", float, 16000.0, min=1000.0, max=48000.0, unit="Hz", doc="sample rate"),
         Param("bits", int, 16, choices=(8, 16, 24, 32), unit="bit", doc="converter resolution"),
+        *SOURCE_PARAMS,
     ]
     kernel = "sensors/microphone"
+
+    def sensor_kinds(self, p):
+        return ("microphone",)
 
     def infer(self, inputs, p, ctx):
         return _out((1,), p["rate_hz"])
@@ -99,28 +136,40 @@ class Microphone(NodeType):
         return _sensor_cost(self.kernel, outputs, state_bytes=dma)
 
 
+# the quantities choice -> the values of each sample, in order
+ENVIRONMENT_QUANTITIES = {
+    "temperature": ("temperature",), "humidity": ("humidity",), "both": ("temperature", "humidity"),
+    "pressure": ("pressure",), "all": ("temperature", "humidity", "pressure"),
+}
+
+
 @register
-class Environment(NodeType):
+class Environment(_LiveSensor):
     type_id = "sensors.environment"
     role = Role.SENSOR
-    title = "Temperature / humidity"
-    doc = "Temperature (°C) and/or relative humidity (%RH); emits (1,) or (2,) [temperature, humidity]."
+    title = "Temperature / humidity / pressure"
+    doc = ("Temperature (°C), relative humidity (%RH) and/or pressure (hPa), in that order: "
+           "(1,) for one quantity, (2,) [temperature, humidity] for both, (3,) for all.")
     outputs = [_OUT_PORT]
     params = [
-        Param("quantities", str, "both", choices=("temperature", "humidity", "both")),
+        Param("quantities", str, "both", choices=tuple(ENVIRONMENT_QUANTITIES)),
         Param("rate_hz", float, 1.0, min=0.01, max=100.0, unit="Hz", doc="readings per second"),
+        *SOURCE_PARAMS,
     ]
     kernel = "sensors/environment"
 
+    def sensor_kinds(self, p):
+        return ENVIRONMENT_QUANTITIES[p["quantities"]]
+
     def infer(self, inputs, p, ctx):
-        return _out((2 if p["quantities"] == "both" else 1,), p["rate_hz"])
+        return _out((len(ENVIRONMENT_QUANTITIES[p["quantities"]]),), p["rate_hz"])
 
     def cost(self, inputs, outputs, p, ctx):
         return _sensor_cost(self.kernel, outputs)
 
 
 @register
-class Adc(NodeType):
+class Adc(_LiveSensor):
     type_id = "sensors.adc"
     role = Role.SENSOR
     title = "Analog input (ADC)"
@@ -130,8 +179,12 @@ class Adc(NodeType):
         Param("channel", int, 0, min=0, max=31, doc="ADC input channel of the board"),
         Param("rate_hz", float, 1000.0, min=0.1, max=1_000_000.0, unit="Hz", doc="sample rate"),
         Param("bits", int, 12, choices=(8, 10, 12, 14, 16), unit="bit", doc="converter resolution"),
+        *SOURCE_PARAMS,
     ]
     kernel = "sensors/adc"
+
+    def sensor_kinds(self, p):
+        return ("adc",)
 
     def infer(self, inputs, p, ctx):
         return _out((1,), p["rate_hz"])
@@ -155,6 +208,9 @@ class Camera(NodeType):
         Param("fps", float, 1.0, min=0.01, max=60.0, unit="Hz", doc="frames per second"),
     ]
     kernel = "sensors/camera"
+
+    def sensor_kinds(self, p):
+        return ("camera",)
 
     def infer(self, inputs, p, ctx):
         channels = 1 if p["color"] == "grayscale" else 3

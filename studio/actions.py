@@ -87,11 +87,12 @@ def run_emulated(project: Project, out_dir: Path | None = None, count: int | Non
                  on_message: Callable[[Any], None] | None = None, progress: Progress = _no_progress,
                  cancelled: Cancelled = _never, timeout_s: float = 600.0,
                  stop: threading.Event | None = None, force: bool = False,
-                 sensor_values: Mapping[str, float] | None = None) -> RunOutcome:
+                 sensor_values: Mapping[str, float] | None = None, stream: str | None = None) -> RunOutcome:
     """Builds for the emulated board and runs the image in QEMU, reading its serial protocol until
     ``count`` inferences (all of them when None: the firmware exits when its recording ends).
     A sensor read through its driver reads the QEMU model of its part, which reads
-    ``sensor_values[node_id]`` (in the node's unit) when given."""
+    ``sensor_values[node_id]`` (in the node's unit) when given; ``stream``: what a host-stream sensor
+    is sent (``host_stream_clips``)."""
     from studio.device.emulator import Emulator, EmulatorError, describe_exit
     from studio.device.monitor import monitor
 
@@ -110,7 +111,7 @@ def run_emulated(project: Project, out_dir: Path | None = None, count: int | Non
     if devices and count is None:
         raise BadInput("a sensor read through its driver runs until stopped: give a count of results")
     if outcome.build.generated.sample_source == "host-stream":
-        _run_host_stream(project, outcome, board, count, collect, progress, timeout_s, stop)
+        _run_host_stream(project, outcome, board, count, collect, progress, timeout_s, stop, stream)
         return outcome
     with Emulator(outcome.build.result.elf, machine=board.emulator_machine, i2c_devices=devices) as emu:
         outcome.counters = monitor(emu.url, count=count, timeout_s=timeout_s, on_message=collect, stop=stop,
@@ -143,21 +144,18 @@ def emulated_i2c_devices(generated, sensor_values: Mapping[str, float]) -> list:
 
 def _run_host_stream(project: Project, outcome: RunOutcome, board: Board, count: int | None,
                      collect: Callable[[Any], None], progress: Progress, timeout_s: float,
-                     stop: threading.Event) -> None:
-    """The emulated board reads the imported test split's clips from the host over its serial
-    link (``studio.device.hoststream``), clip after clip, instead of an embedded recording."""
+                     stop: threading.Event, stream: str | None = None) -> None:
+    """The emulated board reads its sensor's samples from the host over its serial link
+    (``studio.device.hoststream``), clip after clip, instead of an embedded recording: the imported
+    test split, or what ``stream`` names (``host_stream_clips``)."""
     from studio.device.emulator import Emulator
     from studio.device.hoststream import ClipStreamer, stream_session
-    from studio.ml.errors import MLError
-    from studio.ml.importer import load_split
 
-    try:
-        clips, _ = load_split(project, "test")
-    except MLError as e:
-        raise MLError(f"the emulated board streams the dataset's test split: {e.message}") from None
+    clips, what = host_stream_clips(project, stream)
     streamer = ClipStreamer(clips)
-    progress(0.6, f"streaming {len(clips)} test clips into the emulated board")
-    with Emulator(outcome.build.result.elf, machine=board.emulator_machine) as emu:
+    progress(0.6, f"streaming {what} into the emulated board")
+    # the board waits for the host's bytes, which come in real time: no idle time to warp
+    with Emulator(outcome.build.result.elf, machine=board.emulator_machine, warp_idle=False) as emu:
         outcome.counters, outcome.stream = stream_session("127.0.0.1", emu.port, streamer, on_message=collect,
                                                           count=count, timeout_s=timeout_s, stop=stop.is_set)
         if count is None:
@@ -166,6 +164,51 @@ def _run_host_stream(project: Project, outcome: RunOutcome, board: Board, count:
             except StudioError:
                 outcome.exit_code = None
     progress(1.0, f"{outcome.counters.inferences} inference results from {outcome.stream.clips} streamed clips")
+
+
+STREAM_SPLIT = "split"
+
+
+def host_stream_clips(project: Project, stream: str | None = None) -> tuple[list, str]:
+    """The clips a host-stream sensor is sent, and what they are (for progress messages).
+    ``stream``: ``"split"`` = the imported dataset's test split; a path = one recording (.wav, .csv
+    or .npy, read as a Replay node reads it); None = the test split when the project has one
+    imported, else the project's recorded test samples (dataset.test.samples)."""
+    from studio.core.errors import BadInput
+    from studio.core.sample_source import imported_test_files
+    from studio.ml.errors import MLError
+    from studio.ml.importer import load_split
+
+    if stream == STREAM_SPLIT or (stream is None and imported_test_files(project.dataset)):
+        try:
+            clips, _ = load_split(project, "test")
+        except MLError as e:
+            raise MLError(f"the host streams the dataset's test split: {e.message}") from None
+        return list(clips), f"{len(clips)} test clips"
+    if stream is not None:
+        return [_read_stream_file(Path(stream))], f"the recording '{Path(stream).name}'"
+    from studio.core.validate import load_recording
+
+    try:
+        return [load_recording(project)], "the project's recorded test samples"
+    except BadInput as e:
+        raise BadInput(f"the sensor takes its samples from the host, but there is nothing to send ({e.message}): "
+                       "pass --stream FILE (a .wav, .csv or .npy recording) or --stream split "
+                       "(the imported dataset's test split)") from None
+
+
+def _read_stream_file(path: Path):
+    """A recording named on the command line, read by the Replay node's readers (.wav, .csv, .npy)."""
+    from nodes.base import NodeContext, NodeError
+    from nodes.sensors import Replay
+    from studio.core.errors import BadInput
+
+    if not path.is_file():
+        raise BadInput(f"--stream: '{path}' is not a file (give a .wav, .csv or .npy recording, or 'split')")
+    try:
+        return Replay().load_samples({"file": path.name}, NodeContext(path.resolve().parent)).copy()
+    except NodeError as e:
+        raise BadInput(f"--stream: {e.message}") from None
 
 
 def evaluate_emulated(project: Project, out_dir: Path | None = None, progress: Progress = _no_progress,
@@ -180,8 +223,15 @@ def evaluate_emulated(project: Project, out_dir: Path | None = None, progress: P
                        force=force)
     device = run.inferences()
     progress(0.85, "running the host reference (numpy DSP + TFLite Micro)")
-    if run.build.generated.sample_source == "host-stream":
+    from studio.core.sample_source import imported_test_files
+
+    if run.build.generated.sample_source == "host-stream" and imported_test_files(project.dataset):
         host, expected = _streamed_reference(project)
+    elif run.build.generated.sample_source == "host-stream":
+        # one streamed recording from a fresh pipeline: the same windows as replaying it
+        samples = host_stream_clips(project)[0][0]
+        host = host_inference(project, samples)
+        expected = window_truth(project, run.build.generated.report, len(host))
     else:
         samples = replay_data(project, run.build.generated.report)
         host = host_inference(project, samples)
@@ -325,20 +375,35 @@ def flash(outcome: BuildOutcome, board: Board, port: str | None = None,
 def flash_and_monitor(project: Project, board: Board, port: str | None = None, count: int | None = None,
                       out_dir: Path | None = None, on_message: Callable[[Any], None] | None = None,
                       on_output: Callable[[str], None] | None = None, timeout_s: float | None = None,
-                      stop: threading.Event | None = None) -> tuple[FlashOutcome, Any]:
+                      stop: threading.Event | None = None, stream: str | None = None) -> tuple[FlashOutcome, Any]:
     """Build, flash & monitor: the chain as one action; reads the board as soon as it talks and
-    stops an emulator it started. Returns the flash outcome and the monitor's counters."""
+    stops an emulator it started. A host-stream sensor is sent ``stream`` (``host_stream_clips``)
+    on the same port. Returns the flash outcome and the monitor's counters."""
     from studio.device.monitor import monitor
 
     built = build(project, out_dir, board)
+    responder = host_stream_responder(project, built, stream)
     flashed = flash(built, board, port, on_output=on_output)
     try:
         read_from = flashed.port or port
         if read_from is None:
             raise StudioError("the board was flashed, but no serial port is known to read it: pass --port")
         counters = monitor(read_from, count=count, timeout_s=timeout_s, on_message=on_message, stop=stop,
-                           baud=board.serial_baud)
+                           baud=board.serial_baud, responder=responder)
     finally:
         if flashed.session is not None:
             flashed.session.stop()
     return flashed, counters
+
+
+def host_stream_responder(project: Project, built: BuildOutcome, stream: str | None = None):
+    """The host side of a host-stream sensor for a monitor session, None for any other sensor."""
+    from studio.core.sample_source import host_stream_for
+    from studio.device.hoststream import ClipStreamer, StreamResponder
+
+    generated = built.generated
+    if generated.sample_source != "host-stream":
+        return None
+    clips, _ = host_stream_clips(project, stream)
+    shape = host_stream_for(None, generated.report.plan.sensor.outputs["out"].elements)
+    return StreamResponder(ClipStreamer(clips), shape.block_samples, shape.channels)

@@ -96,10 +96,11 @@ def cmd_boards(a: argparse.Namespace) -> int:
     if a.json:
         emit([b.to_json() for b in items])
     else:
-        print(f"{'id':24} {'name':36} {'cpu':14} {'clock':>8} {'flash':>9} {'RAM':>9}")
+        print(f"{'id':24} {'name':36} {'cpu':14} {'clock':>8} {'flash':>9} {'RAM':>9}  sensor parts")
         for b in items:
+            parts = ", ".join(dict.fromkeys(s.part for s in b.sensors)) or "none"
             print(f"{b.id:24} {b.name[:36]:36} {b.cpu:14} {b.clock_hz / 1e6:6.0f}MHz "
-                  f"{b.flash_bytes // 1024:7d}KB {b.ram_bytes // 1024:7d}KB")
+                  f"{b.flash_bytes // 1024:7d}KB {b.ram_bytes // 1024:7d}KB  {parts}")
     for problem in cat.problems:
         print(f"warning: {problem}", file=sys.stderr)
     return 0
@@ -213,6 +214,11 @@ def cmd_check(a: argparse.Namespace) -> int:
 def print_check(project, report) -> None:
     b = report.board
     print(f"{project.name} on {b.name} ({b.cpu}, {b.clock_hz / 1e6:g} MHz)")
+    sensors = report.plan.sensors if report.plan is not None else ()
+    if sensors:
+        print("\nsensors:")
+        for sensor in sensors:
+            print(f"  {sensor.describe()}")
     for title, budget in (("RAM", report.ram), ("flash", report.flash)):
         mark = "OVER" if budget.over else "ok"
         print(f"\n{title}: {budget.used_bytes:,} of {budget.budget_bytes:,} bytes "
@@ -225,6 +231,18 @@ def print_check(project, report) -> None:
               f"{lat.period_us / 1000:.2f} ms ({lat.utilization:.1%} of the core)")
         for node, us in sorted(lat.by_node_us.items(), key=lambda kv: -kv[1]):
             print(f"  {node:28} {us / 1000:>10.3f} ms")
+    if report.energy is not None:
+        e = report.energy
+        if report.board.sleeps_between_samples:
+            print(f"\nenergy: awake {e.duty_cycle:.2%} of the time ({e.active_us / 1000:.2f} ms of every "
+                  f"{e.period_us / 1000:.2f} ms, {e.wake_overhead_us / 1000:.2f} ms of it waking "
+                  f"{e.wakes_per_period:g} times), asleep the rest")
+        else:
+            print(f"\nenergy: awake all the time: the firmware does not sleep on {report.board.name} "
+                  f"(the work itself is {e.active_us / 1000:.2f} ms of every {e.period_us / 1000:.2f} ms)")
+        print(f"  average {e.average_current_ua / 1000:.3f} mA at {report.board.supply_mv / 1000:g} V "
+              f"({e.average_power_uw / 1000:.2f} mW): about {e.life_text} on a {e.battery.name} "
+              f"({e.battery.voltage_mv / 1000:g} V, {e.battery.capacity_mah:,} mAh)")
     if report.issues:
         print()
         for i in report.issues:
@@ -259,7 +277,7 @@ def cmd_compile_model(a: argparse.Namespace) -> int:
 
 
 @verb("verify-model", "compile the generated C on this machine and compare it with TFLite Micro")
-@arg("model", help="an int8 .tflite file")
+@arg("model", help="an int8 .tflite file, or a float32 one (compared within a tolerance)")
 @arg("--samples", type=int, default=100, help="random inputs to compare (default 100)")
 @arg("--seed", type=int, default=0)
 def cmd_verify_model(a: argparse.Namespace) -> int:
@@ -291,7 +309,7 @@ def print_layers(layers) -> None:
         print(f"{la.name[:24]:24} {la.kind[:20]:20} {la.params:>8,} {la.float_bytes:>10,} {la.int8_bytes:>8,}")
 
 
-@verb("optimize", "prune and quantize the float Keras model as the nodes after it say; the pipeline then runs it")
+@verb("optimize", "prune and quantize the float model (Keras; PyTorch .pt2 or ONNX: quantize only) as the nodes after it say; the pipeline then runs it")
 @arg("project", help="a .tinyml file (or the folder holding it)")
 @arg("--seed", type=int, default=0, help="seed of calibration sampling and fine-tuning")
 @arg("--every-window", action="store_true", help="one example per whole window of each clip, not per clip")
@@ -452,21 +470,49 @@ def cmd_build(a: argparse.Namespace) -> int:
 @firmware_args(out_required=False, board=False)
 @arg("--emulate", action="store_true", required=True, help="run on the emulated board (qemu-system-arm)")
 @arg("--count", type=int, default=None, help="stop after N inference results (default: the whole recording)")
+@arg("--stream", help="for a host-stream sensor: a recording to send (.wav, .csv, .npy) or 'split' "
+                      "(the dataset's test split; the default when imported)")
+@arg("--sensor-value", action="append", default=[], metavar="NODE=VALUE",
+     help="what the emulated board's part read by sensor NODE reads (in the node's unit, e.g. env=23.5 "
+          "degC for the emulated TMP105); repeat for several nodes")
 def cmd_run(a: argparse.Namespace) -> int:
     from studio.actions import run_emulated
+    from studio.device.protocol import SleepTally
 
     if a.count is not None and a.count < 1:
         raise BadInput("--count must be at least 1")
     project = _load(a)
-    outcome = run_emulated(project, Path(a.out) if a.out else None, a.count,
-                           on_message=lambda m: print_message(m, a.json),
-                           progress=_progress(a), force=a.force)
+    sleep = SleepTally()
+
+    def on_message(message) -> None:
+        sleep.add(message)
+        print_message(message, a.json)
+
+    outcome = run_emulated(project, Path(a.out) if a.out else None, a.count, on_message=on_message,
+                           progress=_progress(a), force=a.force, stream=a.stream,
+                           sensor_values=_sensor_values(a.sensor_value))
     summary = outcome.counters.summary()
     if a.json:
-        emit(summary)
+        emit({**summary, **sleep.to_json()})
     else:
         print(f"{summary['lines']} lines, {summary['parsed']} parsed, {summary['malformed']} malformed")
+        print(sleep.describe())
     return 0
+
+
+def _sensor_values(pairs: list[str]) -> dict[str, float]:
+    """``NODE=VALUE`` pairs of --sensor-value; BadInput naming the one that is not."""
+    values: dict[str, float] = {}
+    for pair in pairs:
+        node, sep, value = pair.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not sep or not node or number != number or number in (float("inf"), float("-inf")):
+            raise BadInput(f"--sensor-value '{pair}' is not NODE=NUMBER (e.g. env=23.5)")
+        values[node] = number
+    return values
 
 
 @verb("evaluate", "run every recorded window on the emulated board and compare with the host reference")
@@ -522,6 +568,8 @@ def _print_confusion(title: str, confusion: dict) -> None:
 @arg("--monitor", action="store_true", help="build, flash & monitor: read the results as soon as the board talks")
 @arg("--count", type=int, help="with --monitor: stop after N inference results")
 @arg("--timeout", type=float, help="with --monitor: stop after this many seconds")
+@arg("--stream", help="with --monitor, for a host-stream sensor: a recording to send (.wav, .csv, .npy) "
+                      "or 'split' (the dataset's test split; the default when imported)")
 def cmd_flash(a: argparse.Namespace) -> int:
     from codegen.project_firmware import resolve_board
     from studio.actions import build, flash, flash_and_monitor
@@ -529,13 +577,15 @@ def cmd_flash(a: argparse.Namespace) -> int:
     seconds_arg(a.timeout)
     if a.count is not None and a.count < 1:
         raise BadInput(f"--count must be at least 1, not {a.count}")
+    if a.stream is not None and not a.monitor:
+        raise BadInput("--stream is what flash --monitor sends a host-stream sensor: add --monitor")
     project = _load(a)
     board = resolve_board(project, a.board)
     say = None if a.json else (lambda line: print(line, file=sys.stderr))
     if a.monitor:
         flashed, counters = flash_and_monitor(project, board, a.port, a.count, Path(a.out) if a.out else None,
                                               on_message=lambda m: print_message(m, a.json), on_output=say,
-                                              timeout_s=a.timeout)
+                                              timeout_s=a.timeout, stream=a.stream)
         summary = counters.summary()
         emit(summary) if a.json else print(f"{summary['lines']} lines, {summary['parsed']} parsed, "
                                            f"{summary['malformed']} malformed")
@@ -564,6 +614,12 @@ def print_message(message, as_json: bool) -> None:
         lost = f", {obj['overruns']} samples lost" if "overruns" in obj else ""
         print(f"#{obj['seq']:<5} {obj['label']:<16} {best:6.3f}   dsp {obj.get('dsp_us', 0)} µs, "
               f"model {obj.get('model_us', 0)} µs{lost}")
+    elif message.kind == "power":
+        busy, window = obj["busy_us"], obj["window_us"]
+        print(f"       power: busy {busy:,} of {window:,} µs ({busy / window if window else 1.0:.1%}), asleep the rest")
+    elif message.kind == "profile":
+        from studio.device.protocol import StageProfile
+        print(f"       {StageProfile.from_message(message).describe()}")
     elif message.kind in ("raw", "malformed"):
         print(f"[{message.kind}] {obj.get('text', '')}")
     else:

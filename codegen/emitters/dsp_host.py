@@ -185,9 +185,9 @@ class NodeOnHost:
 
 
 def node_on_host(type_id: str, props: dict, in_shape: tuple[int, ...], rate_hz: float = 0.0,
-                 node_id: str | None = None, q15_fft: bool = False) -> NodeOnHost:
-    """Emits ``type_id`` with ``props`` for an input of ``in_shape`` (with the Q15 FFT when asked)
-    and builds its host harness."""
+                 node_id: str | None = None, q15_fft: bool = False, arithmetic: str = "float") -> NodeOnHost:
+    """Emits ``type_id`` with ``props`` for an input of ``in_shape`` (with the Q15 FFT, or in the
+    given ``arithmetic``, when asked) and builds its host harness."""
     from codegen.emit_dsp import emit_stage
     from nodes.base import NodeContext, node_type
 
@@ -198,7 +198,7 @@ def node_on_host(type_id: str, props: dict, in_shape: tuple[int, ...], rate_hz: 
     spec_out = cls().infer({"in": spec_in}, p, NodeContext())["out"]
     in_buffer = buffer_name("upstream", "out")
     stage = emit_stage(node_id, type_id, p, {"in": spec_in}, {"out": spec_out}, {"in": in_buffer}, fpu=True,
-                       q15_fft=q15_fft)
+                       q15_fft=q15_fft, arithmetic=arithmetic)
     name = f"h{len(list(work_dir().glob('*.c')))}_{node_id.replace('.', '_')}"
     harness = build_host_harness(stage, in_buffer, spec_in.elements, spec_out.elements, name)
     return NodeOnHost(type_id, p, spec_in, spec_out, stage, harness)

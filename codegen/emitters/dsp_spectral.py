@@ -21,6 +21,8 @@ from nodes.dsp import Mfcc, Mfe
 
 FFT_FLOAT_SOURCE = "dsp/fft.c"
 FFT_Q15_SOURCE = "dsp/fft_q15.c"
+# fft_q15.c runs the complex FFT of the fixed-point kernels
+FFT_Q15_SOURCES = (FFT_Q15_SOURCE, "dsp/fx_fft.c", "dsp/fx_fft.h")
 # fft_q15.c has no header of its own, so the shared one is named for the writer to copy
 FFT_HEADER = "dsp/fft.h"
 
@@ -30,18 +32,18 @@ def q15(values: np.ndarray) -> np.ndarray:
     return np.clip(np.round(np.asarray(values, np.float64) * 32768.0), -32767, 32767).astype(np.int16)
 
 
-def _fft_tables(d: Declarations, n_fft: int, q15_fft: bool) -> tuple[str, str]:
-    """The FFT's twiddle tables and their ``tms_fft_tables_t``; returns (its name, the FFT source)."""
+def _fft_tables(d: Declarations, n_fft: int, q15_fft: bool) -> tuple[str, tuple[str, ...]]:
+    """The FFT's twiddle tables and their ``tms_fft_tables_t``; returns (its name, the FFT sources)."""
     cos_tab, msin_tab = tables.fft_twiddles(n_fft)
     if not q15_fft:
         fields = [("n_fft", f"{n_fft}u"), ("cos_tab", d.const_floats("fft_cos", cos_tab)),
                   ("msin_tab", d.const_floats("fft_msin", msin_tab))]
-        source = FFT_FLOAT_SOURCE
+        source: tuple[str, ...] = (FFT_FLOAT_SOURCE,)
     else:
         fields = [("n_fft", f"{n_fft}u"), ("cos_q15", d.const_i16("fft_cos_q15", q15(cos_tab))),
                   ("msin_q15", d.const_i16("fft_msin_q15", q15(msin_tab))),
                   ("work_q15", d.buffer(d.name("fft_work_q15"), n_fft + 2, "int16_t", 2))]
-        source = FFT_Q15_SOURCE
+        source = FFT_Q15_SOURCES
     return d.const_struct("fft_tables", "tms_fft_tables_t", fields), source
 
 
@@ -58,14 +60,14 @@ def spectrum(d: Declarations, p: Mapping[str, Any], spec_in: TensorSpec, spec_ou
         ("n", f"{n}u"), ("channels", f"{channels}u"), ("bins", f"{bins}u"), ("window", window),
         ("fft", f"&{fft}"), ("log", "1" if p["log"] else "0"), ("log_floor", c_float(p["log_floor"])),
     ])
-    return StageParts(mode="frame", sources=("dsp/spectrum.c", fft_source, FFT_HEADER),
+    return StageParts(mode="frame", sources=("dsp/spectrum.c", *fft_source, FFT_HEADER),
                       includes=("dsp/spectrum.h",),
                       run=f"tms_spectrum_run(&{cfg}, {in_buf}, {scratch}, {out_buf});")
 
 
 def _mel_config(d: Declarations, node: Mfe | Mfcc, p: Mapping[str, Any], n_frames: int, log: bool,
-                q15_fft: bool) -> tuple[str, str, str]:
-    """The shared MFE/MFCC tables and config struct; returns (config name, fft scratch name, FFT source)."""
+                q15_fft: bool) -> tuple[str, str, tuple[str, ...]]:
+    """The shared MFE/MFCC tables and config struct; returns (config name, fft scratch name, FFT sources)."""
     n_fft = p["n_fft"]
     window = d.const_floats("hann", tables.hann_window(p["frame_length"]))
     fft, fft_source = _fft_tables(d, n_fft, q15_fft)
@@ -88,7 +90,7 @@ def mfe(d: Declarations, p: Mapping[str, Any], spec_out: TensorSpec, in_buf: str
         q15_fft: bool) -> StageParts:
     cfg, scratch, fft_source = _mel_config(d, Mfe(), p, spec_out.shape[0], p["log"], q15_fft)
     d.buffer(out_buf, spec_out.elements)
-    return StageParts(mode="frame", sources=("dsp/mfe.c", fft_source, FFT_HEADER), includes=("dsp/mfe.h",),
+    return StageParts(mode="frame", sources=("dsp/mfe.c", *fft_source, FFT_HEADER), includes=("dsp/mfe.h",),
                       run=f"tms_mfe_run(&{cfg}, {in_buf}, {scratch}, {out_buf});")
 
 
@@ -100,6 +102,6 @@ def mfcc(d: Declarations, p: Mapping[str, Any], spec_out: TensorSpec, in_buf: st
     d.buffer(out_buf, spec_out.elements)
     cfg = d.const_struct("cfg", "tms_mfcc_config_t", [
         ("mel", f"&{mel_cfg}"), ("n_mfcc", f"{p['n_mfcc']}u"), ("dct", dct)])
-    return StageParts(mode="frame", sources=("dsp/mfcc.c", "dsp/mfe.c", fft_source, FFT_HEADER),
+    return StageParts(mode="frame", sources=("dsp/mfcc.c", "dsp/mfe.c", *fft_source, FFT_HEADER),
                       includes=("dsp/mfcc.h",),
                       run=f"tms_mfcc_run(&{cfg}, {in_buf}, {scratch}, {mel}, {out_buf});")

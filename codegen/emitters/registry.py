@@ -47,7 +47,7 @@ def emit_stage_code(stage: PlanStage, in_buffers: Mapping[str, str], board: Boar
     if stage.type_id in emit_dsp.supported_types():
         try:
             return emit_dsp.emit_stage(stage.node_id, stage.type_id, stage.props, stage.inputs, stage.outputs,
-                                       in_buffers, fpu=board.fpu)
+                                       in_buffers, fpu=board.fpu, arithmetic=stage.arithmetic)
         except emit_dsp.EmitError as e:
             raise BadInput(e.message) from None
     if stage.type_id not in _STAGE_EMITTERS:

@@ -4,16 +4,20 @@ says ``source: driver`` reads its part through ``codegen/runtime/sensors/<part>.
 
 The stage declares the driver's struct, a sample ring and the part's bus and configuration; it
 starts the driver once (``tms_<part>_init``, at start-up, not per clip), and per sample polls the
-driver into the ring until a sample is there and pops it into the sensor's output buffer. The wait is
-busy polling inside the sensor stage, which the main loop already times apart from DSP time. A part
+driver into the ring until a sample is there and pops it into the sensor's output buffer. While the
+part has nothing ready the stage waits in ``TMS_WAIT_FOR_SAMPLE()`` (pipeline.c.j2: asleep until the
+next sample tick where the board has one), inside the sensor stage, which the main loop times apart
+from DSP time; polling before sleeping reads a due sample at once, never late. A part
 that does not start (or stops answering) prints a protocol ``log`` error line naming the node and the
 part; the emulated board then exits (TMS_EXIT_SENSOR_ERROR), a real board retries once a second.
 
-Ring size: one hop of the window the sensor feeds (the samples that arrive while a frame's DSP and the
-model run, which validation holds to less than a hop's time) plus ``RING_MARGIN_SAMPLES`` for jitter,
-plus the one slot the ring keeps free; without a window, the margin alone.
+Ring size and the driver's RAM: ``studio.core.sample_source.driver_ring_capacity`` (the samples that
+arrive while a window's DSP and model run, by the latency estimate) and the part's
+``driver_state_bytes``, the same numbers validation charges to the sensor node.
 """
 from __future__ import annotations
+
+import re
 
 from codegen.cnames import c_identifier, json_string_literal
 from codegen.firmware_boards import board_glue
@@ -21,18 +25,35 @@ from codegen.firmware import RUNTIME_DIR
 from codegen.sensor_binding import SensorBinding
 from codegen.stage import StageCode, buffer_name
 from studio.core.errors import BadInput
+from studio.core.sample_source import driver_ring_bytes
 
-RING_MARGIN_SAMPLES = 4
-# tms_sample_ring_t on a 32-bit core, and a driver's struct (parts keep a few words of state)
-RING_STRUCT_BYTES = 24
-DRIVER_STATE_BYTES = 48
+# drivers that take a device interrupt (their DMA-complete / data-ready event): IRQ number on the
+# MCU (nRF52840 PS: PDM is peripheral ID 29; RM0351: DFSDM1_FLT0 is IRQ 61) and the handler
+DRIVER_IRQS = {
+    "nrf52840_pdm": (29, "tms_nrf52840_pdm_irq_handler"),
+    "stm32l4_dfsdm": (61, "tms_stm32l4_dfsdm_irq_handler"),
+}
 _QUANTITIES = {"temperature": 1, "humidity": 2, "both": 3, "pressure": 4}
 NOT_PINNED = 0xFF
 
 
-def ring_capacity_samples(hop_samples: int | None) -> int:
-    """Slots of the ring (one stays free): a hop + the margin + 1."""
-    return (hop_samples or 0) + RING_MARGIN_SAMPLES + 1
+_INCLUDE = re.compile(r'^\s*#\s*include\s+"([A-Za-z0-9_]+\.h)"', re.M)
+
+
+def driver_headers(part: str) -> list[str]:
+    """The headers of codegen/runtime/sensors a driver includes, directly or through another
+    (shared helpers such as tms_sensor_util.h), relative to codegen/runtime."""
+    seen: list[str] = []
+    todo = [f"{part}.c", f"{part}.h"]
+    while todo:
+        path = RUNTIME_DIR / "sensors" / todo.pop()
+        if not path.is_file():
+            continue
+        for name in _INCLUDE.findall(path.read_text(encoding="utf-8")):
+            if (RUNTIME_DIR / "sensors" / name).is_file() and f"sensors/{name}" not in seen:
+                seen.append(f"sensors/{name}")
+                todo.append(name)
+    return seen
 
 
 def i2c_glue_source(board) -> str:
@@ -44,14 +65,17 @@ def i2c_glue_source(board) -> str:
 
 
 def driver_sensor_stage(node_id: str, props, out_elements: int, binding: SensorBinding, board,
-                        hop_samples: int | None) -> StageCode:
+                        capacity: int, state_bytes: int) -> StageCode:
+    """``capacity``: the ring's slots and ``state_bytes``: the driver's struct, as validation sized
+    and charged them (``studio.core.validate.driver_sensor_ram``)."""
     part = binding.part
     ident = c_identifier(node_id)
     buf = buffer_name(node_id, "out")
     n = out_elements
-    cap = ring_capacity_samples(hop_samples)
+    cap = capacity
     drv, ring, status = f"tms_drv_{ident}", f"tms_ring_{ident}", f"tms_drv_{ident}_status"
-    sources = [f"sensors/{part}.c", "sensors/tms_sensor.c", "sensors/tms_i2c.h", "board/tms_delay.c"]
+    sources = [f"sensors/{part}.c", "sensors/tms_sensor.c", "sensors/tms_i2c.h", "board/tms_delay.c",
+               *driver_headers(part)]
     if binding.bus_kind == "i2c":
         sources += [i2c_glue_source(board), "tms_mmio.h"]
     elif (RUNTIME_DIR / "tms_mmio.h").is_file():
@@ -63,8 +87,8 @@ def driver_sensor_stage(node_id: str, props, out_elements: int, binding: SensorB
     start = (f"{status} = tms_{part}_init(&{drv}, &tms_bus_{ident}, &tms_cfg_{ident});\n")
     declarations = "\n".join([
         f"static float {buf}[{n}];",
-        f"/* {binding.describe()} through its driver; the ring holds {cap - 1} samples: "
-        f"{hop_samples or 0} (one hop) + {RING_MARGIN_SAMPLES} */",
+        f"/* {binding.describe()} through its driver; the ring holds {cap - 1} samples: those arriving "
+        f"while a window's DSP and model run, and a margin */",
         f"static tms_{part}_t {drv};",
         f"static float {ring}_values[{cap}u * {n}u];",
         f"static tms_sample_ring_t {ring};",
@@ -104,13 +128,14 @@ def driver_sensor_stage(node_id: str, props, out_elements: int, binding: SensorB
            f"    if (tms_ring_pop(&{ring}, {buf})) {{\n"
            f"        break;\n"
            f"    }}\n"
+           f"    TMS_WAIT_FOR_SAMPLE();\n"
            f"}}")
     return StageCode(
         node_id=node_id, mode="sample", sources=tuple(sources),
         includes=("sensors/tms_sensor.h", "sensors/tms_i2c.h", f"sensors/{part}.h"),
         declarations=declarations, init=init, run=run,
-        ram_bytes=4 * n + 4 * cap * n + RING_STRUCT_BYTES + DRIVER_STATE_BYTES,
-        extra={"sensor_source": "driver"})
+        ram_bytes=4 * n + driver_ring_bytes(cap, n) + state_bytes,
+        extra={"sensor_source": "driver", **({"irq": DRIVER_IRQS[part]} if part in DRIVER_IRQS else {})})
 
 
 def _pin(props) -> int:

@@ -35,7 +35,7 @@ def pipeline_parts(project: Project, board: Board) -> PipelineParts:
     what the generator raises (PipelineHasErrors, BadInput)."""
     from codegen.project_firmware import firmware_parts
 
-    with firmware_parts(project, board) as parts:
+    with firmware_parts(project, board, library=True) as parts:
         files: dict[str, bytes] = {}
         if parts.model_dir is not None:
             for p in sorted(Path(parts.model_dir).iterdir()):

@@ -50,6 +50,10 @@ class ModelSummary:
     unsupported: tuple[UnsupportedOp, ...]
     flash_bytes_without_dsp: int = 0  # on a core without it (Cortex-M0+): the plain kernels
     fc_macs: int = 0                  # the part of ``macs`` in FULLY_CONNECTED ops (cheaper per MAC)
+    float_model: bool = False         # float32 in/out and activations: needs a core with an FPU
+    int8_arena_bytes: int = 0         # float models: the same graph's arena once int8-quantized
+    int8_flash_bytes: int = 0         # float models: its flash once int8-quantized (estimate)
+    float16_weights: bool = False     # float models whose weights are stored as float16
 
     @property
     def supported(self) -> bool:
@@ -100,7 +104,21 @@ def summarize_program(program: Program) -> ModelSummary:
                           for p in program.problems),
         flash_bytes_without_dsp=program.flash_bytes(dsp=False),
         fc_macs=fc_macs,
+        **_int8_estimate(program),
     )
+
+
+def _int8_estimate(program: Program) -> dict:
+    if not program.float_model:
+        return {}
+    from .float_ops import int8_estimate
+
+    arena, flash = int8_estimate(program)
+    t = program.graph.tensors
+    half = any(op.name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")
+               and t[op.inputs[1]].dtype == "float16" for op in program.ops)
+    return {"float_model": True, "int8_arena_bytes": arena, "int8_flash_bytes": flash,
+            "float16_weights": half}
 
 
 _UNSUPPORTED_SUFFIX = " is not supported by the model compiler"

@@ -57,7 +57,11 @@ def load_program(path: str | os.PathLike | bytes) -> tuple[Program, str]:
 def generate_sources(program: Program, source_name: str) -> dict[str, str]:
     """File name -> text for model.h, model.c and every kernel pair used."""
     stems = kernel_stems(program)
-    emitter = CEmitter(program, source_name)
+    if program.float_model:
+        from .emit_float import FloatEmitter
+        emitter = FloatEmitter(program, source_name)
+    else:
+        emitter = CEmitter(program, source_name)
     files = {"model.h": emitter.model_h(), "model.c": emitter.model_c(stems)}
     top = header_line(source_name)
     for stem in stems:
@@ -81,7 +85,9 @@ def compile_tflite(path: str | os.PathLike, out_dir: str | os.PathLike,
     except OSError as exc:
         raise ModelError(f"Cannot write the generated model to {out}: {exc.strerror or exc}") from None
     summary = summarize_program(program)
-    notes = tuple(f"float model {n.kind} '{n.float_tensor}' replaced by int8 tensor "
+    tensors = {t.name: t for t in program.graph.tensors}
+    notes = tuple(f"float model {n.kind} '{n.float_tensor}' replaced by "
+                  f"{tensors[n.int8_tensor].dtype if n.int8_tensor in tensors else 'int8'} tensor "
                   f"'{n.int8_tensor}' (the caller quantizes with MODEL_{n.kind.upper()}_SCALE)"
                   for n in program.notes)
     return CompileReport(summary.arena_bytes, summary.lower_bound_bytes, summary.flash_bytes,

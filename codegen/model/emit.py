@@ -12,8 +12,9 @@ from . import quant as Q
 from .ir import Op, Tensor
 from .lut import unary_table
 from .remap import data_input, index_maps, separable
+from .emit_int16 import Int16Emitter
 from .emit_more import MoreOpsMixin
-from .opset import OPS, describe
+from .opset import describe, spec_for
 from .program import Program
 
 PREFIX = "model"
@@ -49,12 +50,23 @@ def _array_body(values) -> str:
     return "\n".join(lines)
 
 
+def _depthwise_layout(w: np.ndarray, in_c: int) -> tuple[np.ndarray, list[tuple[str, int]]]:
+    """DEPTHWISE_CONV_2D weights (1, H, W, C*M) as tms_depthwise_conv.h reads them: with depth
+    multiplier 1 and C a multiple of 4, grouped [C/4][H*W][4] (one word per tap and group of four
+    channels, a group's taps consecutive); otherwise as they are."""
+    _, kh, kw, oc = w.shape
+    if oc != in_c or oc % 4:
+        return w, [("grouped", 0)]
+    grouped = w.reshape(kh * kw, oc // 4, 4).transpose(1, 0, 2)
+    return np.ascontiguousarray(grouped), [("grouped", 1)]
+
+
 def _pad4(shape) -> list[int]:
     shape = [int(d) for d in shape]
     return [1] * (4 - len(shape)) + shape
 
 
-class CEmitter(MoreOpsMixin):
+class CEmitter(MoreOpsMixin, Int16Emitter):
     def __init__(self, program: Program, source_name: str):
         self.p = program
         self.t = program.graph.tensors
@@ -121,7 +133,7 @@ class CEmitter(MoreOpsMixin):
 
     # --- ops ------------------------------------------------------------------------------
     def emit_op(self, op: Op) -> None:
-        spec = OPS[op.name]
+        spec = spec_for(op, self.p.graph)
         if spec.alias:
             self.body.append(f"    /* {op.name} #{op.index}: alias, no code */")
             return
@@ -152,11 +164,14 @@ class CEmitter(MoreOpsMixin):
 
     def op_depthwise_conv_2d(self, op: Op) -> None:
         self._conv_like(op, "tms_depthwise_params_t", "tms_depthwise_conv_s8", bias_axes=(0, 1, 2),
-                        channel_field=lambda c, oc: ("depth_multiplier", oc // c))
+                        channel_field=lambda c, oc: ("depth_multiplier", oc // c),
+                        layout=_depthwise_layout)
 
-    def _conv_like(self, op: Op, struct: str, kernel: str, bias_axes: tuple[int, ...], channel_field) -> None:
+    def _conv_like(self, op: Op, struct: str, kernel: str, bias_axes: tuple[int, ...], channel_field,
+                   layout=None) -> None:
         """CONV_2D and DEPTHWISE_CONV_2D share geometry, requantization and call shape; they differ in
-        one struct field (output channels vs depth multiplier) and the weights' channel axis."""
+        one struct field (output channels vs depth multiplier), the weights' channel axis and
+        (``layout``: weights -> (weights as stored, extra struct fields)) the weights' layout."""
         inp, out = self._io(op)
         w = self.t[op.inputs[1]]
         o = op.options
@@ -168,13 +183,14 @@ class CEmitter(MoreOpsMixin):
         pad_h, pad_w = Q.op_padding(o, h, wd, kh, kw)
         mult, shift = Q.conv_multipliers(inp.quant.scale, w.quant.scales, out.quant.scale, oc)
         lo, hi = self._act(op, out)
+        weights, extra = layout(w.data.astype(np.int8), c) if layout else (w.data.astype(np.int8), [])
         params = self.struct(struct, [
             ("batches", n), ("in_h", h), ("in_w", wd), ("in_c", c), ("out_h", oh), ("out_w", ow),
             channel_field(c, oc), ("k_h", kh), ("k_w", kw), ("stride_h", sh), ("stride_w", sw),
             ("dil_h", dh), ("dil_w", dw), ("pad_h", pad_h), ("pad_w", pad_w),
             ("in_offset", -inp.quant.zero_point), ("out_offset", out.quant.zero_point),
-            ("act_min", lo), ("act_max", hi)])
-        wn = self.array("int8_t", "w", w.data.astype(np.int8))
+            ("act_min", lo), ("act_max", hi)] + extra)
+        wn = self.array("int8_t", "w", weights)
         bn = self._bias(op, bias_axes, oc)
         mn, sn = self.array("int32_t", "m", mult), self.array("int32_t", "s", shift)
         self.body.append(f"    {kernel}({params}, {self.ptr(op.inputs[0])}, {wn}, {bn}, {mn}, "
@@ -399,11 +415,22 @@ class CEmitter(MoreOpsMixin):
         ins = [self.t[i] for i in g.inputs]
         outs = [self.t[i] for i in g.outputs]
         lines = [header_line(self.source_name),
-                 "/* The compiled model: int8 in, int8 out, no heap, one static arena. */",
+                 f"/* The compiled model: {self.io_ctype()[:-2]} in, {self.io_ctype()[:-2]} out, "
+                 "no heap, one static arena. */",
                  "#ifndef MODEL_H", "#define MODEL_H", "", "#include <stdint.h>", "",
                  f"#define MODEL_INPUT_SIZE {sum(t.nbytes for t in ins)}",
                  f"#define MODEL_OUTPUT_SIZE {sum(t.nbytes for t in outs)}",
                  f"#define MODEL_ARENA_SIZE {self.p.plan.arena_bytes}",
+                 "/* sizes above are bytes; the buffers hold MODEL_*_ELEMENTS of MODEL_*_TYPE */",
+                 f"#define MODEL_INPUT_TYPE {self.io_ctype()}",
+                 f"#define MODEL_OUTPUT_TYPE {self.io_ctype()}",
+                 f"#define MODEL_INPUT_ELEMENTS {sum(t.elements for t in ins)}",
+                 f"#define MODEL_OUTPUT_ELEMENTS {sum(t.elements for t in outs)}",
+                 f"#define MODEL_INPUT_BYTES {sum(t.nbytes for t in ins)}",
+                 f"#define MODEL_OUTPUT_BYTES {sum(t.nbytes for t in outs)}",
+                 "/* the firmware's feature (de)quantizers for these types (tms_quant.h) */",
+                 f"#define MODEL_QUANTIZE_INPUT tms_quantize_{self.io_ctype()[:-2]}",
+                 f"#define MODEL_DEQUANTIZE_OUTPUT tms_dequantize_{self.io_ctype()[:-2]}",
                  f"#define MODEL_INPUT_SCALE {_c_float(ins[0].quant.scale)}",
                  f"#define MODEL_INPUT_ZERO_POINT {_c_int(ins[0].quant.zero_point)}",
                  f"#define MODEL_OUTPUT_SCALE {_c_float(outs[0].quant.scale)}",
@@ -419,7 +446,7 @@ class CEmitter(MoreOpsMixin):
                 lines.append(f"#define MODEL_OUTPUT{k}_SCALE {_c_float(t.quant.scale)}")
                 lines.append(f"#define MODEL_OUTPUT{k}_ZERO_POINT {_c_int(t.quant.zero_point)}")
         lines += ["", "/* Runs the model; returns 0 on success. */",
-                  "int model_invoke(const int8_t *input, int8_t *output);", "", "#endif", ""]
+                  f"int model_invoke({self.invoke_params()});", "", "#endif", ""]
         return "\n".join(lines)
 
     def model_c(self, kernels: list[str]) -> str:
@@ -427,10 +454,10 @@ class CEmitter(MoreOpsMixin):
             self.emit_op(op)
         for k_in, k_out in self.p.copy_input_to_output:
             ti = self.p.graph.inputs[k_in]
-            n = self.t[ti].nbytes
+            n, size = self.t[ti].elements, self.t[ti].itemsize  # indices in elements
             self.body.append(f"    {{\n        int32_t i;\n        for (i = 0; i < {n}; ++i) {{\n"
-                             f"            output[{self.output_offsets[k_out]} + i] = "
-                             f"input[{self.input_offsets[k_in]} + i];\n        }}\n    }}")
+                             f"            output[{self.output_offsets[k_out] // size} + i] = "
+                             f"input[{self.input_offsets[k_in] // size} + i];\n        }}\n    }}")
         includes = [f'#include "{k}.h"' for k in kernels]
         arena = max(self.p.plan.arena_bytes, 1)
         uses_arena = any(st.kind == "arena" for st in self.p.storage.values())
@@ -442,7 +469,7 @@ class CEmitter(MoreOpsMixin):
                       f"static union {{\n    int32_t align;\n    int8_t bytes[{arena}];\n}} "
                       f"{PREFIX}_arena;", ""]
         lines += self.decls
-        lines += ["", "int model_invoke(const int8_t *input, int8_t *output)", "{"]
+        lines += ["", f"int model_invoke({self.invoke_params()})", "{"]
         lines += ["    (void)input;", "    (void)output;"]
         lines += self.body
         lines += ["    return 0;", "}", ""]

@@ -65,7 +65,7 @@ def fold_graph(graph: Graph) -> tuple[Graph, tuple[BoundaryNote, ...]]:
         consumers = [op for op in live_ops if ti in op.inputs]
         if t.dtype == "float32" and len(consumers) == 1 and consumers[0].name == "QUANTIZE":
             q = consumers[0]
-            if ti not in outputs and tensors[q.outputs[0]].dtype == "int8":
+            if ti not in outputs and tensors[q.outputs[0]].dtype in ("int8", "int16"):
                 inputs[pos] = q.outputs[0]
                 live_ops.remove(q)
                 notes.append(BoundaryNote("input", t.name, tensors[q.outputs[0]].name))
@@ -75,7 +75,7 @@ def fold_graph(graph: Graph) -> tuple[Graph, tuple[BoundaryNote, ...]]:
         if t.dtype == "float32" and len(producers) == 1 and producers[0].name == "DEQUANTIZE":
             d = producers[0]
             src = d.inputs[0]
-            if tensors[src].dtype == "int8" and src not in inputs:
+            if tensors[src].dtype in ("int8", "int16") and src not in inputs:
                 outputs[pos] = src
                 live_ops.remove(d)
                 notes.append(BoundaryNote("output", t.name, tensors[src].name))

@@ -253,8 +253,9 @@ def _check_transpose_conv(op: Op, graph: Graph) -> str | None:
     return _weights_bias_problem(graph, op.inputs[1], op.inputs[3] if len(op.inputs) > 3 else -1)
 
 
-def _weights_bias_problem(graph: Graph, w_ti: int, b_ti: int) -> str | None:
-    """Constant symmetric int8 weights and (if present, ``b_ti`` >= 0) a constant int32 bias."""
+def _weights_bias_problem(graph: Graph, w_ti: int, b_ti: int, bias_dtype: str = "int32") -> str | None:
+    """Constant symmetric int8 weights and (if present, ``b_ti`` >= 0) a constant ``bias_dtype`` bias
+    (int32; int64 for int16x8)."""
     t = graph.tensors
     w = t[w_ti]
     if not w.is_const or w.dtype != "int8" or w.quant is None:
@@ -263,8 +264,8 @@ def _weights_bias_problem(graph: Graph, w_ti: int, b_ti: int) -> str | None:
         return f"weights '{w.name}' must be symmetric (zero point 0)"
     if b_ti >= 0:
         b = t[b_ti]
-        if not b.is_const or b.dtype != "int32":
-            return f"bias '{b.name}' must be constant int32 (got {b.dtype})"
+        if not b.is_const or b.dtype != bias_dtype:
+            return f"bias '{b.name}' must be constant {bias_dtype} (got {b.dtype})"
     return None
 
 
@@ -274,24 +275,26 @@ def _spec(name, kernel, code_bytes, emitter, describe=_describe_plain, macs=_out
 
 
 # Code bytes: arm-none-eabi-gcc 12 -mcpu=cortex-m4 -mthumb -Os; the MAC kernels with their SMLAD
-# path, which Cortex-M0+ builds leave out (plain_code_bytes, same flags).
+# path, which Cortex-M0+ builds leave out (plain_code_bytes, -mcpu=cortex-m0plus, same flags).
+# The MAC kernels' specialised paths (pixel pairs, patches, 3x3 depthwise in assembly) cost
+# about 3 KB (conv) and 2.7 KB (depthwise) more than the generic loops they replaced.
 _SPECS = (
-    _spec("CONV_2D", "tms_conv", 1496, "op_conv_2d", _describe_conv, _macs_conv,
-          check=_check_conv, validate=V.check_spatial, arity=(2, 3), plain_code_bytes=1104),
-    _spec("DEPTHWISE_CONV_2D", "tms_depthwise_conv", 878, "op_depthwise_conv_2d", _describe_conv,
+    _spec("CONV_2D", "tms_conv", 4556, "op_conv_2d", _describe_conv, _macs_conv,
+          check=_check_conv, validate=V.check_spatial, arity=(2, 3), plain_code_bytes=3102),
+    _spec("DEPTHWISE_CONV_2D", "tms_depthwise_conv", 3626, "op_depthwise_conv_2d", _describe_conv,
           _macs_depthwise, check=_needs_4d, validate=V.check_spatial, arity=(2, 3),
-          plain_code_bytes=640),
-    _spec("FULLY_CONNECTED", "tms_fully_connected", 558, "op_fully_connected", _describe_fc,
+          plain_code_bytes=1264),
+    _spec("FULLY_CONNECTED", "tms_fully_connected", 1022, "op_fully_connected", _describe_fc,
           _macs_fc, check=_check_fc, validate=V.check_fully_connected, arity=(2, 3),
-          plain_code_bytes=458),
+          plain_code_bytes=430),
     _spec("AVERAGE_POOL_2D", "tms_pool", 556, "op_average_pool_2d", _describe_pool, _macs_pool,
           check=_needs_4d, validate=V.check_spatial),
     _spec("MAX_POOL_2D", "tms_pool", 556, "op_max_pool_2d", _describe_pool, _macs_pool,
           check=_needs_4d, validate=V.check_spatial),
-    _spec("ADD", "tms_add", 324, "op_add", check=_check_broadcast, validate=V.check_binary,
-          arity=(2, 2)),
-    _spec("SUB", "tms_add", 324, "op_add", check=_check_broadcast, validate=V.check_binary,
-          arity=(2, 2)),
+    _spec("ADD", "tms_add", 796, "op_add", check=_check_broadcast, validate=V.check_binary,
+          arity=(2, 2), plain_code_bytes=1020),
+    _spec("SUB", "tms_add", 796, "op_add", check=_check_broadcast, validate=V.check_binary,
+          arity=(2, 2), plain_code_bytes=1020),
     _spec("MUL", "tms_mul", 306, "op_mul", check=_check_broadcast, validate=V.check_binary,
           arity=(2, 2)),
     _spec("CONCATENATION", "tms_concat", 70, "op_concatenation", check=_check_concat,
@@ -373,6 +376,10 @@ def check_op(op: Op, graph: Graph) -> str | None:
     if op.name == "DEQUANTIZE":
         return ("DEQUANTIZE inside the model produces float tensors; only a DEQUANTIZE feeding a "
                 "model output is supported (it is stripped and the output stays int8)")
+    from .opset_s16 import check_op_s16, is_int16
+
+    if is_int16(op, graph):  # TFLite's int16x8 mode: its own table and kernels
+        return check_op_s16(op, graph)
     spec = OPS.get(op.name)
     if spec is None:
         return f"{op.name} is not supported by the model compiler"
@@ -385,13 +392,28 @@ def check_op(op: Op, graph: Graph) -> str | None:
                     "dataset)")
         if not spec.alias and (t[i].quant is None or t[i].quant.per_channel):
             return f"tensor '{t[i].name}' has no per-tensor int8 quantization"
+    return check_weights_and_activation(op, graph, spec, "int32")
+
+
+def check_weights_and_activation(op: Op, graph: Graph, spec: OpSpec, bias_dtype: str) -> str | None:
+    """The rules every quantized op shares once its activations are checked: constant symmetric
+    int8 weights, a constant ``bias_dtype`` bias, a fusable activation, then the spec's limits."""
+    t = graph.tensors
     if op.name in _WEIGHTED:
-        why = _weights_bias_problem(graph, op.inputs[1], op.inputs[2] if len(op.inputs) > 2 else -1)
+        why = _weights_bias_problem(graph, op.inputs[1], op.inputs[2] if len(op.inputs) > 2 else -1,
+                                    bias_dtype)
         if why:
             return why
     if op.options.get("activation", "NONE") not in ("NONE", "RELU", "RELU6", "RELU_N1_TO_1"):
         return f"fused activation {op.options.get('activation')} is not supported"
     return spec.check(op, graph) if spec.check else None
+
+
+def spec_for(op: Op, graph: Graph) -> OpSpec | None:
+    """The OpSpec that runs ``op``: the int16x8 table's for an op on int16 activations."""
+    from .opset_s16 import S16_OPS, is_int16
+
+    return (S16_OPS if is_int16(op, graph) else OPS).get(op.name)
 
 
 def describe(op: Op, graph: Graph) -> str:

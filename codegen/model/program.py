@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .fold import BoundaryNote, fold_graph
+from . import float_ops as F
 from .ir import Graph, Op
-from .opset import ALIAS_OPS, COMMON_KERNEL, OPS, PER_OP_CALL_BYTES, check_op
+from .opset import ALIAS_OPS, COMMON_KERNEL, OPS, PER_OP_CALL_BYTES, check_op, spec_for
+from .opset_s16 import (S16_COMMON_KERNEL, S16_OPS, boundary_problem, in_place_shift, is_int16,
+                        table_bytes)
 from .inplace import max_output_shift
 from .errors import ModelError
 from .validate import check_arity, validate_arena, validate_ops
@@ -43,6 +46,7 @@ class Program:
     plan: ArenaPlan
     problems: tuple[Problem, ...]
     copy_input_to_output: tuple[tuple[int, int], ...] = ()  # (input k, output k) alias groups
+    float_model: bool = False  # float32 activations: the tms_*_f32 kernels (float_ops.py)
 
     def const_bytes(self) -> int:
         used = set()
@@ -53,26 +57,38 @@ class Program:
                 if i >= 0 and self.graph.tensors[i].is_const:
                     used.add(i)
         total = sum(self.graph.tensors[i].nbytes for i in used)
+        if self.float_model:  # no requantization multipliers
+            return total
         for op in self.ops:  # per-channel requantization multipliers and shifts
             if op.name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
                 out = self.graph.tensors[op.outputs[0]]
                 total += 8 * out.shape[-1]
-        return total
+        return total + table_bytes(self.ops, self.graph)
 
     def kernels(self) -> list[str]:
         """Kernel stems the generated code includes (tms_common always; TANH needs LOGISTIC's)."""
-        stems = {OPS[op.name].kernel for op in self.ops
-                 if op.name in OPS and OPS[op.name].kernel}
+        if self.float_model:
+            return sorted({F.FLOAT_OPS[op.name].kernel for op in self.ops
+                           if op.name in F.FLOAT_OPS and F.FLOAT_OPS[op.name].kernel})
+        specs = [spec_for(op, self.graph) for op in self.ops]
+        stems = {spec.kernel for spec in specs if spec is not None and spec.kernel}
         if "tms_tanh" in stems:
             stems.add("tms_logistic")  # tanh shares the activation params struct
+        if any(stem.endswith("_s16") for stem in stems):
+            stems.add(S16_COMMON_KERNEL[0])  # the int16x8 kernels' shared arithmetic
         return [COMMON_KERNEL[0]] + sorted(stems)
 
     def code_bytes_estimate(self, dsp: bool = True) -> int:
         """Code bytes of the kernels used; ``dsp`` False: as built for a core without the DSP
         extension (the MAC kernels' plain C path alone)."""
+        if self.float_model:
+            calls = sum(1 for op in self.ops if op.name not in ALIAS_OPS)
+            return (sum(F.FLOAT_KERNEL_BYTES.get(s, 0) for s in self.kernels())
+                    + F.FLOAT_PER_OP_CALL_BYTES * calls)
         by_stem = {spec.kernel: (spec.code_bytes if dsp or spec.plain_code_bytes is None
                                  else spec.plain_code_bytes)
-                   for spec in OPS.values() if spec.kernel}
+                   for spec in (*OPS.values(), *S16_OPS.values()) if spec.kernel}
+        by_stem[S16_COMMON_KERNEL[0]] = S16_COMMON_KERNEL[1]
         code = sum(by_stem[s] for s in self.kernels() if s in by_stem)
         if any(op.name in OPS and OPS[op.name].uses_common for op in self.ops):
             code += COMMON_KERNEL[1]
@@ -87,30 +103,48 @@ def build_program(graph: Graph, name: str = "the model") -> Program:
     graph, notes = fold_graph(graph)
     t = graph.tensors
     ops = list(graph.ops)
+    float_model = F.is_float_model(graph)
+    if float_model:
+        ops = F.fold_half_weights(ops, graph)
+        graph.ops = ops
+    specs = OPS
     malformed = [f"op #{op.index} {op.name}: {why}" for op in ops
-                 if op.name in OPS and (why := check_arity(op, graph, OPS[op.name].arity,
-                                                          OPS[op.name].outputs))]
+                 if op.name in specs and (why := check_arity(op, graph, specs[op.name].arity,
+                                                            specs[op.name].outputs))]
     if malformed:
         raise ModelError(f"{name} is refused: {'; '.join(malformed[:8])}")
     problems = []
     for op in ops:
-        why = check_op(op, graph)
+        why = F.check_float_op(op, graph) if float_model else check_op(op, graph)
         if why:
             names = tuple(t[i].name for i in (*op.inputs, *op.outputs) if i >= 0)
             problems.append(Problem(op.index, op.name, names, why))
+    int16_io = boundary_problem(graph)
+    if int16_io is not None:
+        problems.append(Problem(-1, "MODEL", (), int16_io))
     for ti in list(graph.inputs) + list(graph.outputs):
-        if t[ti].dtype != "int8" and not any(p.message.startswith("activations") for p in problems):
+        if float_model:
+            if t[ti].dtype != "float32":
+                problems.append(Problem(-1, "MODEL", (t[ti].name,),
+                                        f"model input/output '{t[ti].name}' is {t[ti].dtype}: a "
+                                        "float model has float32 inputs and outputs"))
+            continue
+        if t[ti].dtype not in ("int8", "int16") and not any(p.message.startswith("activations") for p in problems):
             problems.append(Problem(-1, "MODEL", (t[ti].name,),
                                     f"model input/output '{t[ti].name}' is {t[ti].dtype}: the "
                                     "model must be int8-quantized (full-integer post-training "
                                     "quantization)"))
-        elif t[ti].dtype == "int8" and (t[ti].quant is None or t[ti].quant.per_channel):
+        elif t[ti].dtype in ("int8", "int16") and (t[ti].quant is None or t[ti].quant.per_channel):
             problems.append(Problem(-1, "MODEL", (t[ti].name,),
-                                    f"model input/output '{t[ti].name}' has no per-tensor int8 "
+                                    f"model input/output '{t[ti].name}' has no per-tensor {t[ti].dtype} "
                                     "quantization (scale and zero point)"))
 
     if not problems:  # a supported model: every op to emit is checked before any C exists
-        validate_ops(ops, graph, OPS, name)
+        if float_model:
+            validate_ops(ops, graph, specs, name)
+        else:
+            validate_ops([op for op in ops if not is_int16(op, graph)], graph, OPS, name)
+            validate_ops([op for op in ops if is_int16(op, graph)], graph, S16_OPS, name)
 
     # alias groups via union-find
     parent = {}
@@ -176,7 +210,7 @@ def build_program(graph: Graph, name: str = "the model") -> Program:
                 continue
             g = find(ti)
             if g in planned and g != out_group and position[g][1] == pos:
-                shift = max_output_shift(op, graph, k)
+                shift = in_place_shift(op, graph, k, max_output_shift)  # bytes, for any element size
                 if shift is not None:
                     in_place.append(InPlace(g, out_group, shift))
     if not problems:
@@ -193,4 +227,4 @@ def build_program(graph: Graph, name: str = "the model") -> Program:
             storage[ti] = external[g]
         elif g in plan.offsets:
             storage[ti] = Storage("arena", offset=plan.offsets[g])
-    return Program(graph, ops, notes, storage, plan, tuple(problems), tuple(copies))
+    return Program(graph, ops, notes, storage, plan, tuple(problems), tuple(copies), float_model)

@@ -41,9 +41,9 @@ def quantize_value(f: float, scale: float, zero_point: int) -> int:
     return int(zero_point) + int(_round_away(float(tmp)))
 
 
-def activation_range(activation: str, scale: float, zero_point: int) -> tuple[int, int]:
-    """tflite::CalculateActivationRangeQuantized for int8."""
-    qmin, qmax = -128, 127
+def activation_range(activation: str, scale: float, zero_point: int, qmin: int = -128,
+                     qmax: int = 127) -> tuple[int, int]:
+    """tflite::CalculateActivationRangeQuantized for int8 (int16: qmin/qmax of int16)."""
     if activation == "RELU":
         return max(qmin, quantize_value(0.0, scale, zero_point)), qmax
     if activation == "RELU6":

@@ -7,7 +7,8 @@ a ``ReferenceCrash`` naming the signal instead of dying. Works from any working 
 child is pointed at this checkout and gets absolute paths). Inputs and outputs travel as .npy
 and .json files (no pickle). A float input/output (a model whose QUANTIZE/DEQUANTIZE the
 compiler stripped) is converted from/to int8 with the scale and zero point of the int8 tensor.
-TFLite's BUILTIN_REF kernels (``--builtin-ref``) run the same way.
+TFLite's BUILTIN_REF kernels (``--builtin-ref``) run the same way, and float32 models
+(``--float``, float rows in and out) in TFLite's float BUILTIN_REF kernels.
 """
 from __future__ import annotations
 
@@ -107,13 +108,24 @@ def child_run(model_path: str, inputs: np.ndarray, in_quant, out_quant, arena_si
     spec = lambda q: ",".join(f"{s!r}:{z}" for s, z in q)  # noqa: E731
     with tempfile.TemporaryDirectory(prefix="tms_tflm_") as tmp:
         x, y = Path(tmp) / "x.npy", Path(tmp) / "y.npy"
-        np.save(x, np.asarray(inputs, dtype=np.int8), allow_pickle=False)
+        integer = np.int16 if np.asarray(inputs).dtype == np.int16 else np.int8
+        np.save(x, np.asarray(inputs, dtype=integer), allow_pickle=False)
         args = [os.path.abspath(model_path), "--inputs", str(x), "--outputs", str(y),
                 "--in-quant", spec(in_quant), "--out-quant", spec(out_quant),
                 "--arena", str(int(arena_size))]
         if builtin_ref:
             args.append("--builtin-ref")
         run_child(args, "TFLite's reference kernels" if builtin_ref else "TFLite Micro")
+        return np.load(y, allow_pickle=False)
+
+
+def child_run_float(model_path: str, inputs: np.ndarray, arena_size: int) -> np.ndarray:
+    """``float_run`` in a limited child process: float32 rows in, float32 rows out."""
+    with tempfile.TemporaryDirectory(prefix="tms_tflm_") as tmp:
+        x, y = Path(tmp) / "x.npy", Path(tmp) / "y.npy"
+        np.save(x, np.asarray(inputs, dtype=np.float32), allow_pickle=False)
+        run_child([os.path.abspath(model_path), "--inputs", str(x), "--outputs", str(y),
+                   "--arena", str(int(arena_size)), "--float"], "TFLite's float reference kernels")
         return np.load(y, allow_pickle=False)
 
 
@@ -144,7 +156,10 @@ def make_interpreter(model_path: str, arena_size: int):
 
 
 def run(model_path: str, inputs: np.ndarray, in_quant, out_quant, arena_size: int) -> np.ndarray:
-    """inputs: (samples, total input bytes) int8 -> (samples, total output bytes) int8."""
+    """inputs: (samples, total input elements) int8 -> (samples, total output elements) int8;
+    an int16 array (an int16x8 model) gives int16 outputs the same way."""
+    integer = np.int16 if inputs.dtype == np.int16 else np.int8
+    info = np.iinfo(integer)
     interp = make_interpreter(model_path, arena_size)
     outs = []
     for row in inputs:
@@ -153,7 +168,7 @@ def run(model_path: str, inputs: np.ndarray, in_quant, out_quant, arena_size: in
             det = interp.get_input_details(k)
             shape = tuple(det["shape"])
             n = int(np.prod(shape))
-            q = row[offset:offset + n].astype(np.int8)
+            q = row[offset:offset + n].astype(integer)
             offset += n
             if np.dtype(det["dtype"]) == np.float32:
                 value = ((q.astype(np.float32) - np.float32(zp)) * np.float32(scale))
@@ -165,10 +180,32 @@ def run(model_path: str, inputs: np.ndarray, in_quant, out_quant, arena_size: in
         for k, (scale, zp) in enumerate(out_quant):
             y = np.asarray(interp.get_output(k))
             if y.dtype == np.float32:
-                y = np.clip(np.round(y / np.float32(scale)) + zp, -128, 127)
-            parts.append(y.astype(np.int8).reshape(-1))
+                y = np.clip(np.round(y / np.float32(scale)) + zp, info.min, info.max)
+            parts.append(y.astype(integer).reshape(-1))
         outs.append(np.concatenate(parts))
     return np.stack(outs)
+
+
+def float_run(model_path: str, inputs: np.ndarray, arena_size: int) -> np.ndarray:
+    """A float32 model (float32 or float16 weights) in TFLite's float reference kernels
+    (BUILTIN_REF; TFLM cannot expand float16 weights): inputs (samples, input elements) ->
+    (samples, output elements)."""
+    import tensorflow as tf
+
+    del arena_size  # the TFLite interpreter plans its own
+    interp = tf.lite.Interpreter(
+        model_path=model_path,
+        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF)
+    interp.allocate_tensors()
+    ins, outs = interp.get_input_details(), interp.get_output_details()
+    if ins[0]["dtype"] != np.float32 or outs[0]["dtype"] != np.float32:
+        raise ModelError("the float reference runs models with a float32 input and output")
+    rows = []
+    for row in np.asarray(inputs, np.float32):
+        interp.set_tensor(ins[0]["index"], row.reshape(ins[0]["shape"]))
+        interp.invoke()
+        rows.append(interp.get_tensor(outs[0]["index"]).astype(np.float32).reshape(-1))
+    return np.stack(rows)
 
 
 def details(model_path: str, arena_size: int = 1 << 22) -> dict:
@@ -184,21 +221,24 @@ def details(model_path: str, arena_size: int = 1 << 22) -> dict:
 
 
 def builtin_ref_run(model_path: str, inputs: np.ndarray) -> np.ndarray:
-    """TFLite's own reference kernels on int8 rows (one int8 input and output)."""
+    """TFLite's own reference kernels on int8 rows (one int8 input and output; int16 rows for
+    an int16x8 model with one int16 input and output)."""
     import tensorflow as tf
 
     interp = tf.lite.Interpreter(model_path=model_path,
                                  experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF)
     interp.allocate_tensors()
     ins, outs = interp.get_input_details(), interp.get_output_details()
-    if len(ins) != 1 or len(outs) != 1 or ins[0]["dtype"] != np.int8 or outs[0]["dtype"] != np.int8:
-        raise ModelError("the reference-kernel check supports one int8 input and one int8 output")
+    integer = np.int16 if inputs.dtype == np.int16 else np.int8
+    if len(ins) != 1 or len(outs) != 1 or ins[0]["dtype"] != integer or outs[0]["dtype"] != integer:
+        raise ModelError("the reference-kernel check supports one int8 (or int16) input and "
+                         "output")
     rows = []
     for row in inputs:
-        interp.set_tensor(ins[0]["index"], row.reshape(ins[0]["shape"]).astype(np.int8))
+        interp.set_tensor(ins[0]["index"], row.reshape(ins[0]["shape"]).astype(integer))
         interp.invoke()
         rows.append(interp.get_tensor(outs[0]["index"]).reshape(-1))
-    return np.array(rows, dtype=np.int8)
+    return np.array(rows, dtype=integer)
 
 
 def arena_report(model_path: str, arena_size: int) -> str:
@@ -233,6 +273,7 @@ def main(argv=None) -> int:
     ap.add_argument("--time-runs", type=int, default=0, help="print mean invoke time in us")
     ap.add_argument("--details", help="write input/output details as JSON here")
     ap.add_argument("--builtin-ref", action="store_true", help="TFLite's BUILTIN_REF kernels")
+    ap.add_argument("--float", action="store_true", help="float32 rows in and out")
     a = ap.parse_args(argv)
     if a.details:
         Path(a.details).write_text(json.dumps(details(a.model, a.arena)), encoding="utf-8")
@@ -248,7 +289,9 @@ def main(argv=None) -> int:
         return [(float(s), int(z)) for s, z in (p.split(":") for p in spec.split(",") if p)]
 
     x = np.load(a.inputs, allow_pickle=False)
-    if a.builtin_ref:
+    if a.float:
+        y = float_run(a.model, x, a.arena)
+    elif a.builtin_ref:
         y = builtin_ref_run(a.model, x)
     else:
         y = run(a.model, x, parse(a.in_quant), parse(a.out_quant), a.arena)

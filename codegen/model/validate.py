@@ -345,6 +345,8 @@ def _check_weighted(op: Op, graph: Graph, w: Tensor, channels: int, channel_axis
             bias = np.asarray(b.data).astype(np.int64).reshape(-1)
     data = np.asarray(w.data).astype(np.int64)
     abs_sum = np.abs(data).sum(axis=sum_axes).reshape(-1)[:channels]
+    if graph.tensors[op.inputs[0]].dtype == "int16":
+        return _check_weighted_s16(op, graph, w, abs_sum, bias, channels)
     in_zp = graph.tensors[op.inputs[0]].quant
     in_offset = -int(in_zp.zero_point) if in_zp is not None else 0
     folded = data.sum(axis=sum_axes).reshape(-1)[:channels] * in_offset
@@ -362,6 +364,25 @@ def _check_weighted(op: Op, graph: Graph, w: Tensor, channels: int, channel_axis
         if float(np.max(worst * real)) + 256 > ACC_LIMIT:
             return ("input, weight and output scales make the requantized accumulator overflow "
                     f"int32 (multiplier up to {float(np.max(real)):.3g})")
+    return None
+
+
+def _check_weighted_s16(op: Op, graph: Graph, w: Tensor, abs_sum, bias, channels: int) -> str | None:
+    """int16x8 (int16 input, zero point 0): the int64 accumulator must stay inside the +-2^47 that
+    MultiplyByQuantizedMultiplier(int64_t, ...) takes, and each channel's shift inside -31..7."""
+    # in float64: |INT64_MIN| does not exist in int64; the margin covers the rounding
+    worst = 32768.0 * abs_sum.astype(np.float64)
+    if bias is not None:
+        worst = worst + np.abs(bias[:channels].astype(np.float64))
+    if channels and float(np.max(worst)) >= float((1 << 47) - (1 << 24)):
+        return (f"weights '{w.name}' and bias could overflow the 48-bit accumulator range "
+                f"(|acc| up to {int(np.max(worst))})")
+    in_q, out_q = graph.tensors[op.inputs[0]].quant, graph.tensors[op.outputs[0]].quant
+    if in_q is not None and out_q is not None and channels:
+        _, shifts = Q.conv_multipliers(in_q.scale, w.quant.scales, out_q.scale, channels)
+        if max(shifts) > 7:
+            return ("input, weight and output scales give a requantization shift above 7 "
+                    "(the int16 kernels take -31..7)")
     return None
 
 

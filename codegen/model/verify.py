@@ -22,15 +22,16 @@ from .tflm_reference import ReferenceCrash, child_run
 APPROXIMATE_OPS = frozenset({"SOFTMAX", "LOGISTIC", "TANH"})
 
 HARNESS_C = """\
-/* host harness: reads int8 samples on stdin, writes int8 outputs on stdout */
+/* host harness: reads samples (MODEL_INPUT_TYPE, native byte order) on stdin, writes outputs
+ * on stdout */
 #include <stdio.h>
 
 #include "model.h"
 
 int main(void)
 {
-    static int8_t in[MODEL_INPUT_SIZE];
-    static int8_t out[MODEL_OUTPUT_SIZE];
+    static MODEL_INPUT_TYPE in[MODEL_INPUT_SIZE / sizeof(MODEL_INPUT_TYPE)];
+    static MODEL_OUTPUT_TYPE out[MODEL_OUTPUT_SIZE / sizeof(MODEL_OUTPUT_TYPE)];
     while (fread(in, 1, sizeof in, stdin) == sizeof in) {
         int rc = model_invoke(in, out);
         if (rc != 0) {
@@ -112,15 +113,18 @@ def build_host_runner(sources: dict[str, str], work: Path, gcc: str | None = Non
 
 
 def run_host(exe: Path, inputs: np.ndarray, out_size: int) -> np.ndarray:
+    """Rows of int8 (or, for an int16x8 model, int16) inputs -> rows of ``out_size`` outputs of
+    the same type."""
+    integer = np.int16 if inputs.dtype == np.int16 else np.int8
     try:
-        proc = subprocess.run([str(exe)], input=inputs.astype(np.int8).tobytes(),
+        proc = subprocess.run([str(exe)], input=inputs.astype(integer).tobytes(),
                               capture_output=True, timeout=600)
     except subprocess.TimeoutExpired:
         raise ModelError("the generated model did not finish within 600 s on the host") from None
     if proc.returncode != 0:
         raise ModelError(f"the generated model failed on the host (exit {proc.returncode}): "
                          + proc.stderr.decode("utf-8", "replace")[-2000:])
-    return np.frombuffer(proc.stdout, dtype=np.int8).reshape(len(inputs), out_size)
+    return np.frombuffer(proc.stdout, dtype=integer).reshape(len(inputs), out_size)
 
 
 def run_tflm(model_path: str, inputs: np.ndarray, in_quant, out_quant, work: Path) -> np.ndarray:
@@ -144,6 +148,9 @@ def run_tflm(model_path: str, inputs: np.ndarray, in_quant, out_quant, work: Pat
 SANDWICH_OPS = frozenset({"SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND"})
 TFLM = "TFLite Micro"
 BUILTIN_REF = "TFLite reference kernels (BUILTIN_REF; TFLM mis-runs dilated-conv sandwiches)"
+# int16x8 ops TFLM cannot invoke: their models are checked against TFLite's reference kernels
+TFLM_LACKS_INT16 = frozenset({"REDUCE_MAX", "REDUCE_MIN"})
+BUILTIN_REF_INT16 = "TFLite reference kernels (BUILTIN_REF; TFLM cannot run int16 REDUCE_MAX/MIN)"
 
 
 def run_builtin_ref(model_path: str, inputs: np.ndarray) -> np.ndarray:
@@ -160,26 +167,40 @@ def folds_a_sandwich(path: str | os.PathLike) -> bool:
     return bool(SANDWICH_OPS & {op.name for op in read_graph(data, name).ops})
 
 
-def verify_model(path: str | os.PathLike, samples: int = 100, seed: int = 0) -> VerifyReport:
+def random_inputs(rng, samples: int, size: int, int16: bool = False) -> np.ndarray:
+    """Uniform random model inputs over the whole integer range (int8, or int16 for int16x8)."""
+    if int16:
+        return rng.integers(-32768, 32768, size=(samples, size), dtype=np.int32).astype(np.int16)
+    return rng.integers(-128, 128, size=(samples, size), dtype=np.int16).astype(np.int8)
+
+
+def verify_model(path: str | os.PathLike, samples: int = 100, seed: int = 0):
     """Compare the generated C with TFLite Micro on ``samples`` random int8 inputs (with TFLite's
-    reference kernels for a model TFLM cannot run right: see ``SANDWICH_OPS``)."""
-    gcc = _require_tools()
+    reference kernels for a model TFLM cannot run right: see ``SANDWICH_OPS``): a VerifyReport.
+    A float32 model is compared within a tolerance instead (``verify_float.FloatComparison``, the
+    same ``ok`` / ``summary_lines`` / ``to_json``)."""
     program, name = load_program(path)
+    if program.float_model:  # float kernels: within a tolerance, not bit-exact (verify_float.py)
+        from .verify_float import verify_float_model
+        return verify_float_model(path, samples, seed)
+    gcc = _require_tools()
     folded = folds_a_sandwich(path) and not SANDWICH_OPS & {op.name for op in program.ops}
+    int16_ref = any(op.name in TFLM_LACKS_INT16 and program.graph.tensors[op.inputs[0]].dtype == "int16"
+                    for op in program.ops)
     sources = generate_sources(program, name)
     g = program.graph
     t = g.tensors
-    in_size = sum(t[i].nbytes for i in g.inputs)
-    out_size = sum(t[i].nbytes for i in g.outputs)
+    in_size = sum(t[i].elements for i in g.inputs)
+    out_size = sum(t[i].elements for i in g.outputs)
     in_quant = [(t[i].quant.scale, t[i].quant.zero_point) for i in g.inputs]
     out_quant = [(t[i].quant.scale, t[i].quant.zero_point) for i in g.outputs]
-    rng = np.random.default_rng(seed)
-    x = rng.integers(-128, 128, size=(samples, in_size), dtype=np.int16).astype(np.int8)
+    x = random_inputs(np.random.default_rng(seed), samples, in_size,
+                      t[g.inputs[0]].dtype == "int16")
     with tempfile.TemporaryDirectory(prefix="tms_verify_") as tmp:
         work = Path(tmp)
         exe = build_host_runner(sources, work, gcc)
         ours = run_host(exe, x, out_size)
-        ref = (run_builtin_ref(os.fspath(path), x) if folded else
+        ref = (run_builtin_ref(os.fspath(path), x) if folded or int16_ref else
                run_tflm(os.fspath(path), x, in_quant, out_quant, work))
     diff = np.abs(ours.astype(np.int32) - ref.astype(np.int32))
     last_ops = {op.name for op in program.ops if set(op.outputs) & set(g.outputs)}
@@ -188,4 +209,4 @@ def verify_model(path: str | os.PathLike, samples: int = 100, seed: int = 0) -> 
                         max_abs_diff=int(diff.max()) if diff.size else 0, tolerance_lsb=tol,
                         beyond_tolerance=int((diff > tol).sum()),
                         per_element_mismatches=tuple(int(v) for v in (diff > 0).sum(axis=0)),
-                        reference=BUILTIN_REF if folded else TFLM)
+                        reference=BUILTIN_REF if folded else BUILTIN_REF_INT16 if int16_ref else TFLM)

@@ -67,6 +67,16 @@ extern "C" void tms_uart_flush(void)
     Serial.flush();
 }
 
+extern "C" uint8_t tms_uart_read_byte(void)
+{
+    /* the host-stream frames: Serial.read() is -1 until a byte has arrived */
+    int byte;
+    do {
+        byte = Serial.read();
+    } while (byte < 0);
+    return (uint8_t)byte;
+}
+
 extern "C" void tms_board_fault(void)
 {
 }

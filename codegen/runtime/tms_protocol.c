@@ -206,6 +206,23 @@ void tms_print_end(uint32_t inferences)
     tms_put_line_end();
 }
 
+void tms_print_power_span(uint32_t seq, uint64_t busy_cycles, uint64_t window_cycles, uint32_t busy_us,
+                          uint32_t window_us)
+{
+    tms_put_raw("{\"type\":\"power\",\"seq\":");
+    tms_put_u32(seq);
+    tms_put_raw(",\"busy_us\":");
+    tms_put_u32(busy_us);
+    tms_put_raw(",\"window_us\":");
+    tms_put_u32(window_us);
+    tms_put_raw(",\"busy_cycles\":");
+    tms_put_u64(busy_cycles);
+    tms_put_raw(",\"window_cycles\":");
+    tms_put_u64(window_cycles);
+    tms_put_raw("}");
+    tms_put_line_end();
+}
+
 void tms_print_sensor_error(const char *node_json, const char *part_json, const char *what, int32_t status)
 {
     /* the TMS_SENSOR_E* codes of sensors/tms_sensor.h */

@@ -31,6 +31,10 @@ void tms_print_hello(const char *project_json, const char *board_json, const cha
 void tms_print_inference(uint32_t seq, const char *label_json, int32_t index, const float *scores,
                          size_t n_scores, uint64_t dsp_cycles, uint64_t model_cycles);
 void tms_print_end(uint32_t inferences);
+/* {"type":"power","seq":N,"busy_us":B,"window_us":W,"busy_cycles":b,"window_cycles":w}: a span of the
+ * sample tick's time and the part of it the core was awake (tms_power.c, board/nrf52840_rtc_tick.c) */
+void tms_print_power_span(uint32_t seq, uint64_t busy_cycles, uint64_t window_cycles, uint32_t busy_us,
+                          uint32_t window_us);
 /* A driver-fed sensor's ring: from then on every inference line carries "overruns":N, the samples
  * its ring (or the part's own FIFO) has lost so far. NULL stops it. */
 void tms_report_overruns(const volatile uint32_t *counter);

@@ -10,6 +10,9 @@
 
 void tms_quantize_int8(const float *x, int8_t *q, size_t n, float scale, int32_t zero_point);
 void tms_dequantize_int8(const int8_t *q, float *x, size_t n, float scale, int32_t zero_point);
+/* the same for an int16x8 model's int16 input/output (clamped to -32768..32767) */
+void tms_quantize_int16(const float *x, int16_t *q, size_t n, float scale, int32_t zero_point);
+void tms_dequantize_int16(const int16_t *q, float *x, size_t n, float scale, int32_t zero_point);
 /* index of the largest value; the first one on ties (as numpy.argmax) */
 int32_t tms_argmax(const float *x, size_t n);
 

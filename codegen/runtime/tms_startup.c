@@ -1,8 +1,10 @@
 /* Reset handler and vector table for bare-metal Cortex-M, written in C (no assembly file).
  *
- * Only the 16 core exception vectors are populated: the firmware polls its peripherals and uses
- * no device interrupts, so one table serves every Cortex-M board. The linker script provides
- * the section boundary symbols and _estack (the top of the statically sized stack section). */
+ * The 16 core exception vectors, then the device interrupts the firmware's drivers take: the
+ * generated tms_board.h lists them (TMS_DEVICE_IRQS entries, TMS_DEVICE_VECTORS: each a driver's
+ * handler at its IRQ number, 0 elsewhere) when a driver needs one (a microphone's DMA-complete
+ * interrupt); otherwise the table ends after the core vectors. The linker script provides the
+ * section boundary symbols and _estack (the top of the statically sized stack section). */
 #include <stdint.h>
 #include "tms_board.h"
 
@@ -13,7 +15,10 @@ void tms_fault_handler(void);
 void tms_systick_handler(void);
 
 typedef void (*tms_vector_t)(void);
-extern const tms_vector_t tms_vectors[16];
+#ifndef TMS_DEVICE_IRQS
+#define TMS_DEVICE_IRQS 0
+#endif
+extern const tms_vector_t tms_vectors[16 + TMS_DEVICE_IRQS];
 
 __attribute__((noreturn)) void tms_reset_handler(void)
 {
@@ -44,7 +49,7 @@ void tms_fault_handler(void)
     }
 }
 
-__attribute__((section(".isr_vector"), used)) const tms_vector_t tms_vectors[16] = {
+__attribute__((section(".isr_vector"), used)) const tms_vector_t tms_vectors[16 + TMS_DEVICE_IRQS] = {
     (tms_vector_t)(uintptr_t)&_estack,
     tms_reset_handler,
     tms_fault_handler, /* NMI */
@@ -58,4 +63,7 @@ __attribute__((section(".isr_vector"), used)) const tms_vector_t tms_vectors[16]
     0,
     tms_fault_handler, /* PendSV */
     tms_systick_handler,
+#if TMS_DEVICE_IRQS > 0
+    TMS_DEVICE_VECTORS
+#endif
 };

@@ -9,8 +9,8 @@ void tms_uart_init(void);
 void tms_uart_write(const char *data, size_t len);
 /* blocks until every byte written so far has left the transmitter */
 void tms_uart_flush(void);
-/* blocks until the host sends a byte; defined by the board glue that has a receive path (mps2),
- * called only by tms_hoststream.c */
+/* blocks until the host sends a byte; defined by every board glue (mps2, nrf52840, rp2040, stm32l4,
+ * the Arduino sketch's), called only by tms_hoststream.c */
 uint8_t tms_uart_read_byte(void);
 
 #endif

@@ -17,6 +17,7 @@ from studio.core.errors import BoardError
 from studio.core.flash_methods import FLASH_METHODS  # noqa: F401  (the one list of methods; re-exported)
 from studio.core.files import read_bounded
 from studio.core.paths import builtin_boards_dir, user_boards_dir
+from studio.core.sensor_parts import KINDS, PARTS
 
 # libyaml's safe loader when PyYAML has it (7x faster at start-up); safe either way: data only
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -27,6 +28,8 @@ CPUS = ("cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m4f", "cortex-m7", "c
 TARGETS = ("cortex-m", "esp32", "arc")
 
 # field -> (type, required). Integers carry their unit in the name.
+SERIAL_TRANSPORTS = ("uart", "usb-cdc")
+
 SCHEMA: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "id": (str, True),
     "name": (str, True),
@@ -53,12 +56,51 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "serial_baud": (int, True),
     "usb_vid": (int, False),
     "usb_pid": (int, False),
+    # where the serial protocol goes: the MCU's own USB as a CDC-ACM port, or a UART pin
+    "serial_transport": (str, False),
     "emulator_machine": (str, False),
     "supply_mv": (int, True),
     "active_current_ua": (int, True),
     "sleep_current_ua": (int, True),
+    # the generated firmware sleeps (WFI) between its sample ticks on this board (tms_power.c): false
+    # where the tick cannot wake the core (nRF52: SysTick stops in System ON idle) or the firmware is
+    # an Arduino sketch; the energy estimate then counts the core awake all the time
+    "sleeps_between_samples": (bool, False),
     "notes": (str, False),
 }
+
+
+@dataclass(frozen=True)
+class BoardSensor:
+    """One sensor a board carries: what it measures (``kind``), the part (an id of
+    ``studio.core.sensor_parts``), where it is wired (``bus`` as the board names it, e.g. ``i2c1``, its
+    7-bit ``address`` on an I2C bus, ``pins`` by function) and the board ``variant`` that has it
+    ("" = every variant)."""
+
+    kind: str
+    part: str
+    bus: str = ""
+    address: int | None = None
+    variant: str = ""
+    pins: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "part": self.part, "bus": self.bus}
+        if self.address is not None:
+            out["address"] = self.address
+        if self.variant:
+            out["variant"] = self.variant
+        if self.pins:
+            out["pins"] = dict(self.pins)
+        return out
+
+    def describe(self) -> str:
+        where = self.bus + (f"@0x{self.address:02X}" if self.address is not None else "")
+        return f"{self.kind}: {self.part}" + (f" ({where})" if where else "") + \
+            (f" [{self.variant}]" if self.variant else "")
+
+
+SENSOR_FIELDS = {"kind": str, "part": str, "bus": str, "address": int, "variant": str, "pins": dict}
 
 
 @dataclass(frozen=True)
@@ -78,7 +120,7 @@ class Board:
     reserved_flash_bytes: int
     reserved_ram_bytes: int
     stack_bytes: int
-    sensors: tuple[str, ...]
+    sensors: tuple[BoardSensor, ...]
     target: str
     toolchain: str
     flash_method: str
@@ -91,8 +133,10 @@ class Board:
     flash_options: Mapping[str, Any] = field(default_factory=dict)
     usb_vid: int | None = None
     usb_pid: int | None = None
+    serial_transport: str = "uart"
     emulator_machine: str | None = None
     notes: str = ""
+    sleeps_between_samples: bool = False
     source: str = ""
 
     @property
@@ -125,8 +169,17 @@ class Board:
     def emulated(self) -> bool:
         return self.flash_method == "emulator"
 
+    @property
+    def sensor_kinds(self) -> tuple[str, ...]:
+        """What the board's sensors measure, each kind once, in profile order."""
+        return tuple(dict.fromkeys(s.kind for s in self.sensors))
+
+    def sensors_of(self, kind: str) -> tuple[BoardSensor, ...]:
+        return tuple(s for s in self.sensors if s.kind == kind)
+
     def info(self) -> BoardInfo:
-        return BoardInfo(self.id, self.cpu, self.clock_hz, self.fpu, self.dsp_simd)
+        return BoardInfo(self.id, self.cpu, self.clock_hz, self.fpu, self.dsp_simd,
+                         tuple((s.kind, s.part) for s in self.sensors))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -134,7 +187,8 @@ class Board:
             "fpu": self.fpu, "dsp_simd": self.dsp_simd, "clock_hz": self.clock_hz,
             "flash_bytes": self.flash_bytes, "ram_bytes": self.ram_bytes,
             "flash_budget_bytes": self.flash_budget_bytes, "ram_budget_bytes": self.ram_budget_bytes,
-            "sensors": list(self.sensors), "target": self.target, "flash_method": self.flash_method,
+            "sensors": [s.to_json() for s in self.sensors], "sensor_kinds": list(self.sensor_kinds),
+            "target": self.target, "flash_method": self.flash_method,
             "emulated": self.emulated, "source": self.source,
         }
 
@@ -174,16 +228,58 @@ def parse_board(data: Any, source: str) -> Board:
             problems.append("reserved_flash_bytes must be less than flash_bytes")
         if data["ops_per_cycle"] <= 0:
             problems.append("ops_per_cycle must be positive")
-        if not all(isinstance(s, str) for s in data["sensors"]):
-            problems.append("sensors must be a list of names")
+        problems += _sensor_problems(data["sensors"])
+        if data.get("serial_transport", "uart") not in SERIAL_TRANSPORTS:
+            problems.append(f"serial_transport '{data['serial_transport']}' is not one of {', '.join(SERIAL_TRANSPORTS)}")
         if data["flash_method"] == "emulator" and not data.get("emulator_machine"):
             problems.append("an emulated board needs 'emulator_machine'")
     if problems:
         raise BoardError(f"{source}: " + "; ".join(problems))
     fields = dict(data)
-    fields["sensors"] = tuple(fields["sensors"])
+    fields["sensors"] = tuple(_board_sensor(entry) for entry in fields["sensors"])
     fields["ops_per_cycle"] = float(fields["ops_per_cycle"])
     return Board(**fields, source=source)
+
+
+def _sensor_problems(entries: list) -> list[str]:
+    """Each entry of ``sensors`` is a mapping with a known ``kind`` and a ``part`` id, and optional
+    ``bus``, ``address`` (7-bit), ``variant`` and ``pins`` (function -> pin name)."""
+    problems = []
+    for i, entry in enumerate(entries):
+        where = f"sensors[{i}]"
+        if not isinstance(entry, dict):
+            problems.append(f"{where} must be a mapping such as {{kind: accelerometer, part: lsm6dsl, "
+                            f"bus: i2c1, address: 0x6A}}, not {entry!r}")
+            continue
+        for key, value in entry.items():
+            typ = SENSOR_FIELDS.get(key)
+            if typ is None:
+                problems.append(f"{where} has an unknown field '{key}' (fields: {', '.join(SENSOR_FIELDS)})")
+            elif isinstance(value, bool) or not isinstance(value, typ):
+                problems.append(f"{where}.{key} must be {_tname(typ)}, not {value!r}")
+        for key in ("kind", "part"):
+            if key not in entry:
+                problems.append(f"{where} needs a '{key}'")
+        kind, part_id = entry.get("kind"), entry.get("part")
+        if isinstance(kind, str) and kind not in KINDS:
+            problems.append(f"{where}.kind '{kind}' is not one of {', '.join(KINDS)}")
+        known = PARTS.get(part_id) if isinstance(part_id, str) else None
+        if known is not None and isinstance(kind, str) and kind not in known.kinds:
+            problems.append(f"{where}: part '{part_id}' does not measure {kind} (it measures "
+                            f"{', '.join(known.kinds)})")
+        address = entry.get("address")
+        if isinstance(address, int) and not isinstance(address, bool) and not 0 <= address <= 0x7F:
+            problems.append(f"{where}.address must be a 7-bit I2C address (0x00-0x7F), not {address:#x}")
+        pins = entry.get("pins")
+        if isinstance(pins, dict) and not all(isinstance(k, str) and isinstance(v, (str, int))
+                                              and not isinstance(v, bool) for k, v in pins.items()):
+            problems.append(f"{where}.pins must map pin functions to pin names")
+    return problems
+
+
+def _board_sensor(entry: Mapping[str, Any]) -> BoardSensor:
+    return BoardSensor(entry["kind"], entry["part"], entry.get("bus", ""), entry.get("address"),
+                       entry.get("variant", ""), {str(k): str(v) for k, v in (entry.get("pins") or {}).items()})
 
 
 def _tname(typ) -> str:

@@ -41,7 +41,7 @@ def _run_stage(stage: PlanStage, values: Values) -> None:
         inputs = {port: values[src] for port, src in stage.sources.items()}
     except KeyError:
         return  # fed by something the host does not compute here
-    state = RunState(stage.mode, stage.labels)
+    state = RunState(stage.mode, stage.labels, stage.arithmetic)
     try:
         if stage.mode is Mode.FRAME:
             n = next(iter(inputs.values())).shape[0] if inputs else 0

@@ -6,7 +6,8 @@ data-flow order with its declared role (``nodes.base.Role``), the mode it runs i
 (``nodes.base.Mode``), its checked properties, its input and output tensors and, per input, the
 (node, port) that makes those values on the device (optimization nodes pass values through). The
 plan also names the sensor, the window, the model, the (node, port) whose scores the outputs
-report and the labels of that result.
+report and the labels of that result, and what each sensor node reads on the board (``PlanSensor``,
+resolved by ``studio.core.sensor_check``).
 
 Codegen, the host executor (``studio.core.host``), training features, evaluation, optimization and
 the editor read the plan; none of them walks the graph or names a node type.
@@ -41,10 +42,60 @@ class PlanStage:
     sources: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # input port -> device (node, port)
     labels: tuple[str, ...] = ()          # the labels arriving at the node
     ok: bool = True                       # False: the node (or what feeds it) has an error in the report
+    arithmetic: str = "float"             # "float" or "fixed" (nodes.base.arithmetic_for the board)
 
     @property
     def node(self) -> NodeType:
         return self.node_class()
+
+
+# where a sensor node's samples come from on the device (``studio.core.sensor_check``)
+DRIVER, REPLAY, HOST_STREAM = "driver", "replay", "host-stream"
+
+
+@dataclass(frozen=True)
+class PlanSensor:
+    """One sensor part a sensor node reads, resolved on the board (a node measuring quantities of
+    two parts, e.g. humidity and pressure, has two). ``source``: ``driver`` (a generated driver reads
+    ``part`` on ``bus``), ``replay`` (recorded samples embedded in the image: a Replay node, or the
+    emulated board playing the project's recording) or ``host-stream`` (the host sends the samples
+    over the serial link)."""
+
+    node_id: str
+    source: str
+    part: str                              # a studio.core.sensor_parts id; "replay" / "host" otherwise
+    bus: str                               # as the board names it (i2c1, pdm, adc...); "flash" / "serial"
+    kinds: tuple[str, ...] = ()            # what the node reads from this part, in its sample's order
+    address: int | None = None             # 7-bit I2C address
+    driver: str = ""                       # codegen/runtime/sensors/<driver>.c
+    pins: Mapping[str, str] = field(default_factory=dict)
+    variant: str = ""                      # the board variant carrying this part ("" = every one)
+    alternatives: tuple[str, ...] = ()     # other variants' parts of these kinds that have a driver
+    external: bool = False                 # wired by the user, not on the board
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"node": self.node_id, "part": self.part, "bus": self.bus, "source": self.source,
+                               "kinds": list(self.kinds)}
+        if self.address is not None:
+            out["address"] = self.address
+        if self.driver:
+            out["driver"] = self.driver
+        if self.variant:
+            out["variant"] = self.variant
+        if self.alternatives:
+            out["alternatives"] = list(self.alternatives)
+        if self.external:
+            out["external"] = True
+        return out
+
+    def describe(self) -> str:
+        if self.source != DRIVER:
+            return f"{self.node_id}: {self.source} ({', '.join(self.kinds) or 'samples'})"
+        where = self.bus + (f" at 0x{self.address:02X}" if self.address is not None else "")
+        extra = f", {self.variant}" if self.variant else ""
+        extra += f"; other variants: {', '.join(self.alternatives)}" if self.alternatives else ""
+        return (f"{self.node_id}: {', '.join(self.kinds)} from {self.part} on {where}{extra} "
+                f"(driver {self.driver}{', external' if self.external else ''})")
 
 
 @dataclass(frozen=True)
@@ -52,6 +103,15 @@ class PipelinePlan:
     stages: tuple[PlanStage, ...]          # data-flow order
     result: tuple[str, str] | None         # (node, port) whose scores the outputs report, on the device
     labels: tuple[str, ...]                # the labels of that result (or the pipeline's)
+    sensors: tuple[PlanSensor, ...] = ()   # what each sensor node reads on the board
+
+    def sensors_of(self, node_id: str) -> tuple[PlanSensor, ...]:
+        return tuple(s for s in self.sensors if s.node_id == node_id)
+
+    def sensor_source(self, node_id: str) -> str | None:
+        """``driver``, ``replay`` or ``host-stream`` for a sensor node (None when unresolved)."""
+        found = self.sensors_of(node_id)
+        return found[0].source if found else None
 
     def stage(self, node_id: str) -> PlanStage:
         for s in self.stages:
@@ -157,9 +217,12 @@ def disagreeing_outputs_message(feeding: Mapping[tuple[str, str], list[str]]) ->
 
 def build_plan(graph: Graph, order: tuple[str, ...], specs: Mapping[tuple[str, str], TensorSpec],
                props: Mapping[str, Mapping[str, Any]], received: Mapping[str, tuple[str, ...]],
-               labels: tuple[str, ...], failed: frozenset[str] = frozenset()) -> PipelinePlan:
+               labels: tuple[str, ...], failed: frozenset[str] = frozenset(),
+               arithmetic: Mapping[str, str] | None = None,
+               sensors: tuple[PlanSensor, ...] = ()) -> PipelinePlan:
     """The plan of an acyclic graph (``props``: each node's checked properties, ``received``: the
-    labels arriving at each; ``failed``: nodes with errors, planned with ``ok`` False so that the
+    labels arriving at each; ``arithmetic``: each node's, "float" when not given; ``failed``: nodes
+    with errors, planned with ``ok`` False so that the
     parts that check can still run on the host, e.g. the features before a model exists). Raises
     PlanError for a graph that is not one pipeline: several windows or models, outputs that disagree."""
     stages: list[PlanStage] = []
@@ -212,7 +275,7 @@ def build_plan(graph: Graph, order: tuple[str, ...], specs: Mapping[tuple[str, s
             mode = Mode.SAMPLE if spec is not None and len(spec.shape) == 1 else Mode.FRAME
         stages.append(PlanStage(node_id, node.type_id, role, mode, cls, dict(props.get(node_id, node.props)),
                                 inputs, outputs, sources, tuple(received.get(node_id, ())),
-                                ok=node_id not in failed))
+                                ok=node_id not in failed, arithmetic=(arithmetic or {}).get(node_id, "float")))
     if len(windows) > 1:
         raise PlanError("the pipeline has more than one window node; keep one")
     if len(models) > 1:
@@ -222,4 +285,4 @@ def build_plan(graph: Graph, order: tuple[str, ...], specs: Mapping[tuple[str, s
     if problem:
         raise PlanError(problem)
     result = next(iter(feeding), None)
-    return PipelinePlan(tuple(stages), result, labels)
+    return PipelinePlan(tuple(stages), result, labels, sensors)

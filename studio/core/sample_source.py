@@ -89,3 +89,24 @@ def _dataset_sample_values(dataset: Mapping[str, Any] | None) -> int:
         return n
     raw = dataset.get("channels")
     return int(raw) if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0 else 1
+
+
+# A sensor read through its driver fills a sample ring the pipeline empties (tms_sensor.h): it must
+# hold the samples that arrive while a window's DSP and model run. Sized here, once, for validation's
+# RAM budget and for codegen's declaration alike.
+DRIVER_RING_MARGIN_SAMPLES = 4
+DRIVER_RING_STRUCT_BYTES = 24    # tms_sample_ring_t on a 32-bit core
+DRIVER_RING_BUSY_MARGIN = 1.25   # the latency estimate's stated uncertainty is within 15%
+
+
+def driver_ring_capacity(rate_hz: float, busy_us: float, hop_samples: int | None) -> int:
+    """Slots of a driver-fed sensor's ring (one stays free): the samples arriving during one window's
+    busy time (with margin), at most one hop, plus a few for jitter."""
+    during = int(-(-rate_hz * busy_us * DRIVER_RING_BUSY_MARGIN // 1_000_000)) if busy_us > 0 else 0
+    if hop_samples:
+        during = min(during, int(hop_samples))
+    return max(during, 1) + DRIVER_RING_MARGIN_SAMPLES + 1
+
+
+def driver_ring_bytes(capacity: int, channels: int) -> int:
+    return 4 * capacity * channels + DRIVER_RING_STRUCT_BYTES

@@ -8,7 +8,8 @@ Each template is a chain sensor → DSP → model slot → output(s). The model 
   40 mel filters 20 Hz–4 kHz, 10 coefficients: the "Hello Edge" keyword-spotting front end).
 - ``gesture``: 3-axis accelerometer at 100 Hz, ±4 g → 1.28 s windows every 0.64 s → log spectrum
   (128-point Hann FFT, the 32 bins up to 25 Hz where hand motion lives).
-- ``vibration``: 3-axis accelerometer at 1 kHz → 256-sample windows → log spectrum (the 64 bins up
+- ``vibration``: 3-axis accelerometer at 800 Hz (within every on-board IMU's output rates: the Nano's
+  LSM9DS1 tops out at 952 Hz) → 256-sample windows → log spectrum (the 64 bins up
   to 250 Hz) → a normal/anomaly classifier with a threshold alert on "anomaly".
 - ``image``: camera 96×96 RGB → grayscale → 48×48 bilinear resize → model.
 - ``blank``: an empty graph on the chosen board.
@@ -70,9 +71,9 @@ _TEMPLATES: dict[str, _Template] = {t.info.name: t for t in (
                                                    "log_floor": 1e-3}),
                _Stage("classifier", "model.tflite", _SLOT), _SERIAL)),
     _Template(TemplateInfo("vibration", "Vibration anomaly",
-                           "accelerometer 1 kHz → 256-sample window → log spectrum (64 bins) → normal/anomaly "
+                           "accelerometer 800 Hz → 256-sample window → log spectrum (64 bins) → normal/anomaly "
                            "model → alert + serial"),
-              (_Stage("accel", "sensors.accelerometer", {"axes": 3, "rate_hz": 1000.0, "range_g": 8}),
+              (_Stage("accel", "sensors.accelerometer", {"axes": 3, "rate_hz": 800.0, "range_g": 8}),
                _Stage("window", "dsp.window", {"window": 256, "hop": 256}),
                _Stage("spectrum", "dsp.spectrum", {"n_fft": 256, "window": "hann", "bins": 64, "log": True,
                                                    "log_floor": 1e-3}),

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from nodes.base import Cost, NodeContext, NodeError, TensorSpec
+from nodes.base import FIXED, Cost, NodeContext, NodeError, TensorSpec, arithmetic_for
 from nodes.datafiles import load_numeric_npy
 from studio.core.boards import Board, boards
 from studio.core.energy import BATTERIES, Battery, EnergyEstimate, estimate_energy
@@ -23,10 +23,13 @@ from studio.core.graph import Graph
 from studio.core.latency_calibration import node_cycles
 from studio.core.errors import BadInput
 from nodes.base import Role
-from studio.core.plan import PipelinePlan, PlanError, build_plan, disagreeing_outputs_message, reported_sources
+from studio.core.plan import DRIVER, PipelinePlan, PlanError, build_plan, disagreeing_outputs_message, reported_sources
 from studio.core.project import Project, ProblemKind, safe_join
-from studio.core.sample_source import (HOST_STREAM, HOST_STREAM_FLASH_BYTES, HOST_STREAM_KEY, emulated_source,
-                                       host_stream_for)
+from studio.core.sample_source import (HOST_STREAM, HOST_STREAM_FLASH_BYTES, HOST_STREAM_KEY, REPLAY,
+                                      driver_ring_bytes, driver_ring_capacity,
+                                       emulated_source, host_stream_for)
+from studio.core.sensor_check import SensorResolution, resolve_sensors
+from studio.core.sensor_parts import BUS_GLUE_CODE_BYTES, DRIVER_RUNTIME_CODE_BYTES, PARTS, mcu_family
 from studio.core.optimization import stale_int8_models
 
 # What every firmware image carries besides the pipeline's nodes: start-up code, vector table, UART
@@ -40,12 +43,24 @@ RUNTIME_RAM_BYTES = 192
 # DSP runs in float32; a core without an FPU does it in software. Measured on QEMU: the KWS MFCC
 # takes 148.7 M instructions compiled for Cortex-M0+ against 4.98 M with the M4F's FPU, i.e. about
 # 13x the M4F-calibrated MFCC cycles (latency_calibration) scaled to an M0+ board's ops_per_cycle.
+# Nodes that run fixed point there (nodes.base.arithmetic_for) do not pay it: their cost is integer
+# work, calibrated by their own fixed_ops_weight.
 SOFT_FLOAT_SLOWDOWN = 13.0
 
 _DSP_ROLES = (Role.STREAM, Role.WINDOW, Role.FRAME)
 
 RUNTIME_KEY = "(runtime)"
+# the USB CDC-ACM serial port (codegen/runtime/usb/) of a board with serial_transport: usb-cdc, measured
+# against the UART build (bench/bench_usb_serial.py): +3.1 KB flash on the nRF52840, +3.2 KB on the
+# RP2040; +1.06 KB RAM on the nRF52840 (EasyDMA staging buffers), +0.85 KB on the RP2040
+USB_SERIAL_KEY = "(usb serial)"
+USB_SERIAL_COST = Cost(ram_bytes=960, flash_bytes=3150)
 STACK_KEY = "(stack)"
+# the firmware's stage profiler (codegen/templates/tms_profile.c.j2: its laps, the timed copy of the
+# per-sample stages, the profile line), measured against builds without it: +0.9-1.05 KB of flash
+# (Cortex-M4F and M0+, the four samples), +84-108 B of RAM
+PROFILE_KEY = "(stage profile)"
+PROFILE_COST = Cost(ram_bytes=96, flash_bytes=1000)
 
 
 class Severity(str, Enum):
@@ -143,6 +158,7 @@ class Report:
             "latency": self.latency.to_json(),
             "energy": self.energy.to_json() if self.energy else {},
             "issues": [i.to_json() for i in self.issues],
+            "sensors": [s.to_json() for s in (self.plan.sensors if self.plan is not None else ())],
             "order": list(self.order),
             "labels": list(self.labels),
             "tensors": {f"{n}.{p}": {"shape": list(s.shape), "dtype": s.dtype, "rate_hz": s.rate_hz}
@@ -150,12 +166,28 @@ class Report:
         }
 
 
+def _int8_would_fit(name: str, budget: Budget, costs: Mapping[str, Cost]) -> list[Issue]:
+    """A float model over budget that int8 quantization would bring inside it: say so, with the
+    bytes int8 saves (the model node's cost detail carries them)."""
+    key = "int8_ram_saving_bytes" if name == "RAM" else "int8_flash_saving_bytes"
+    out = []
+    for node_id, cost in costs.items():
+        saving = int(cost.detail.get(key, 0)) if cost.detail.get("float_model") else 0
+        if saving > 0 and budget.used_bytes - saving <= budget.budget_bytes:
+            out.append(Issue("info", node_id, f"this float32 model fits once quantized to int8: int8 "
+                             f"saves {saving} bytes of {name} (add a Quantize int8 node, or convert "
+                             "with full-integer post-training quantization)"))
+    return out
+
+
 def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
              battery: Battery | None = None, extra_issues: tuple[Issue, ...] = (),
-             extra_costs: Mapping[str, Cost] | None = None, recording_name: str = "") -> Report:
+             extra_costs: Mapping[str, Cost] | None = None, recording_name: str = "",
+             sensors: SensorResolution | None = None) -> Report:
     """``extra_costs`` are parts of the image that are not nodes (e.g. the recording an emulated
     board plays), listed in the budgets under their own key; ``recording_name`` names that
-    recording in an overflow message."""
+    recording in an overflow message; ``sensors``: what each sensor node reads on the board
+    (``studio.core.sensor_check``; resolved here, without an emulated recording, when not given)."""
     start = time.perf_counter()
     ctx = ctx or NodeContext(board=board.info())
     if ctx.board is None:
@@ -260,14 +292,27 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
         received_by[node_id] = received
         for w in ntype.warnings(props, ctx) or []:
             issues.append(Issue("warning", node_id, w))
+        snr = ntype.fixed_point_snr(props) if arithmetic_for(spec_cls, ctx.board) == FIXED else None
+        if snr is not None:
+            issues.append(Issue("info", node_id, f"{spec_cls.title} in Q15 fixed point (the core has no FPU): "
+                                f"SNR {snr[0]:.0f} dB vs float on {snr[1]}"))
 
     issues.extend(_structure_issues(graph, into, out_count))
+    if sensors is None:
+        sensors = resolve_sensors(sensor_nodes(graph, order, checked), board, None, boards().all())
+    issues.extend(Issue(p.severity, p.node_id, p.message) for p in sensors.problems)
 
+    latency = _latency(graph, board, specs, costs, ctx)
     ram_by = {n: c.ram_bytes for n, c in costs.items()}
+    flash_by = {n: c.flash_bytes for n, c in costs.items()}
+    for node_id, cost in driver_sensor_costs(sensors.sensors, specs, checked, order, graph, board,
+                                             latency.window_us).items():
+        ram_by[node_id] = ram_by.get(node_id, 0) + cost.ram_bytes
+        flash_by[node_id] = flash_by.get(node_id, 0) + cost.flash_bytes
     ram_by[RUNTIME_KEY] = RUNTIME_RAM_BYTES
     ram_by[STACK_KEY] = board.stack_bytes
-    flash_by = {n: c.flash_bytes for n, c in costs.items()}
     flash_by[RUNTIME_KEY] = RUNTIME_FLASH_BYTES[board.fpu]
+    ram_by[PROFILE_KEY], flash_by[PROFILE_KEY] = PROFILE_COST.ram_bytes, PROFILE_COST.flash_bytes
     for key, cost in (extra_costs or {}).items():
         ram_by[key] = ram_by.get(key, 0) + cost.ram_bytes
         flash_by[key] = flash_by.get(key, 0) + cost.flash_bytes
@@ -288,11 +333,11 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
                 worst = None
             issues.append(Issue("error", worst, f"the pipeline needs {_kib(budget.used_bytes)} of {name} but "
                                 f"{board.name} has {_kib(budget.budget_bytes)} available{share}"))
+            issues.extend(_int8_would_fit(name, budget, costs))
         elif budget.fraction > 0.9:
             issues.append(Issue("warning", None, f"{name} is {budget.fraction:.0%} full "
                                 f"({_kib(budget.used_bytes)} of {_kib(budget.budget_bytes)})"))
 
-    latency = _latency(graph, board, specs, costs)
     if latency.period_us and latency.window_us > latency.period_us:
         slowest = max(latency.by_node_us, key=latency.by_node_us.get, default=None)
         needs = (f"the pipeline needs {latency.window_us / 1000:.1f} ms per window but a new window arrives "
@@ -308,8 +353,10 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
 
     energy = None
     if latency.period_us:
-        energy = estimate_energy(board, latency.window_us, latency.period_us, battery)
+        sample_rate_hz = max((spec.rate_hz for spec in specs.values()), default=0.0)
+        energy = estimate_energy(board, latency.window_us, latency.period_us, battery, sample_rate_hz)
         issues.append(Issue("info", None, energy.describe()))
+        issues.extend(Issue("info", None, note) for note in energy.notes)
 
     issues.sort(key=lambda i: (_SEVERITY_RANK[i.severity],
                                order.index(i.node) if i.node in order else len(order)))
@@ -319,7 +366,9 @@ def validate(graph: Graph, board: Board, ctx: NodeContext | None = None,
         plan_problem = "the graph has a cycle"
     else:
         try:
-            plan = build_plan(graph, tuple(order), specs, checked, received_by, labels, frozenset(failed))
+            arithmetic = {n: arithmetic_for(graph.node(n).spec, ctx.board) for n in checked}
+            plan = build_plan(graph, tuple(order), specs, checked, received_by, labels, frozenset(failed),
+                              arithmetic, sensors.sensors)
         except PlanError as e:
             plan_problem = e.message
     return Report(board, tuple(issues), ram, flash, latency, energy, tuple(order), specs, costs,
@@ -384,7 +433,7 @@ def _structure_issues(graph: Graph, into: dict, out_count: dict) -> list[Issue]:
 
 
 def _latency(graph: Graph, board: Board, specs: Mapping[tuple[str, str], TensorSpec],
-             costs: Mapping[str, Cost]) -> Latency:
+             costs: Mapping[str, Cost], ctx: NodeContext) -> Latency:
     """Per-node time per inference window: the node's cycles (``latency_calibration``) × (node rate /
     window rate) ÷ clock."""
     node_rate: dict[str, float] = {}
@@ -396,9 +445,12 @@ def _latency(graph: Graph, board: Board, specs: Mapping[tuple[str, str], TensorS
     for node_id, cost in costs.items():
         rate = node_rate.get(node_id, window_rate)
         per_window = rate / window_rate if window_rate else 1.0
-        # DSP (the stream, window and frame nodes) runs in float32
-        slowdown = SOFT_FLOAT_SLOWDOWN if not board.fpu and _role(graph.node(node_id)) in _DSP_ROLES else 1.0
-        cycles = node_cycles(graph.node(node_id).spec, cost, board.ops_per_cycle)
+        # DSP (the stream, window and frame nodes) runs in float32, except where it runs fixed point
+        spec = graph.node(node_id).spec
+        arithmetic = arithmetic_for(spec, ctx.board)
+        float_dsp = _role(graph.node(node_id)) in _DSP_ROLES and arithmetic != FIXED
+        slowdown = SOFT_FLOAT_SLOWDOWN if not board.fpu and float_dsp else 1.0
+        cycles = node_cycles(spec, cost, board.ops_per_cycle, arithmetic)
         by_node[node_id] = cycles * per_window * slowdown / board.clock_hz * 1e6
     window_us = sum(by_node.values())
     period_us = 1e6 / window_rate if window_rate else 0.0
@@ -426,24 +478,103 @@ def validate_project(project: Project, board: Board | None = None) -> Report:
         extra += (Issue("warning", None, f"unknown battery '{project.battery}'; known: "
                         f"{', '.join(BATTERIES)}"),)
     extra_costs: dict[str, Cost] = {}
+    if board.serial_transport == "usb-cdc":
+        extra_costs[USB_SERIAL_KEY] = USB_SERIAL_COST
     recording_name = ""
-    if board.emulated:
-        live = [n for n in project.graph.nodes if _role(n) is Role.SENSOR and not n.spec.plays_recording]
-        if live and emulated_source(project.dataset) == HOST_STREAM:
-            # the imported test split streams from the host at run time: a block buffer, no recording
-            stream = host_stream_for(project.dataset)
-            extra_costs[HOST_STREAM_KEY] = Cost(ram_bytes=stream.ram_bytes, flash_bytes=HOST_STREAM_FLASH_BYTES)
-        elif live:
-            try:
-                shape = recording_shape(project)
-                extra_costs[RECORDING_KEY] = Cost(flash_bytes=4 * int(np.prod(shape)))
-                recording_name = str(project.dataset["test"]["samples"])
-            except BadInput as e:
-                extra += tuple(Issue("error", n.id, f"the emulated board has no live sensors: {e.message}")
-                               for n in live)
+    feed = emulated_source(project.dataset) if board.emulated else None
+    sensors = resolve_sensors(sensor_nodes(project.graph), board, feed, boards().all())
+    streamed = sensors.host_stream_nodes
+    if streamed:
+        # the host streams the samples at run time: a block buffer, no recording. The emulated board
+        # streams the imported test split as imported; a host-stream node, the values it emits
+        stream = (host_stream_for(project.dataset) if feed == HOST_STREAM and not _streams_by_node(project, streamed)
+                  else host_stream_for(None, _sample_values(project.graph, streamed[0], ctx)))
+        extra_costs[HOST_STREAM_KEY] = Cost(ram_bytes=stream.ram_bytes, flash_bytes=HOST_STREAM_FLASH_BYTES)
+    played = [s.node_id for s in sensors.sensors
+              if s.source == REPLAY and not project.graph.node(s.node_id).spec.plays_recording]
+    live_without_feed = board.emulated and feed is None and _live_nodes_without_part(project.graph, sensors)
+    if played or live_without_feed:
+        try:
+            shape = recording_shape(project)
+            extra_costs[RECORDING_KEY] = Cost(flash_bytes=4 * int(np.prod(shape)))
+            recording_name = str(project.dataset["test"]["samples"])
+        except BadInput as e:
+            extra += tuple(Issue("error", n, f"the emulated board has no live sensors: {e.message}")
+                           for n in (played or live_without_feed))
     extra += tuple(Issue("warning", node_id, message) for node_id, message in stale_int8_models(project.graph, ctx))
     return validate(project.graph, board, ctx, BATTERIES.get(project.battery), extra, extra_costs,
-                    recording_name=recording_name)
+                    recording_name=recording_name, sensors=sensors)
+
+
+def driver_sensor_costs(sensors, specs, checked, order, graph: Graph, board: Board,
+                        busy_us: float) -> dict[str, Cost]:
+    """What a driver-fed sensor adds to its node beyond the node's own cost: RAM for its driver's
+    struct and its sample ring (``driver_ring_capacity``: what arrives during one window's busy time),
+    flash for its driver, its bus glue and the ring's runtime."""
+    out: dict[str, Cost] = {}
+    for s in sensors:
+        spec = specs.get((s.node_id, "out"))
+        if s.source != DRIVER or spec is None:
+            continue
+        part = PARTS.get(s.part)
+        capacity = driver_ring_capacity(spec.rate_hz, busy_us, window_hop(graph, order, checked))
+        glue = BUS_GLUE_CODE_BYTES.get(part.bus if part else "", {}).get(mcu_family(board.mcu), 0)
+        out[s.node_id] = Cost(ram_bytes=driver_ring_bytes(capacity, spec.elements)
+                              + (part.driver_state_bytes if part else 64),
+                              flash_bytes=(part.driver_code_bytes if part else 0) + glue
+                              + DRIVER_RUNTIME_CODE_BYTES)
+    return out
+
+
+def window_hop(graph: Graph, order, checked) -> int | None:
+    """The hop of the pipeline's window node, in samples (None without one)."""
+    for node_id in order:
+        node = graph.node(node_id)
+        if _role(node) is Role.WINDOW and "hop" in checked.get(node_id, {}):
+            return int(checked[node_id]["hop"])
+    return None
+
+
+def sensor_nodes(graph: Graph, order: list[str] | None = None,
+                 checked: Mapping[str, Mapping[str, Any]] | None = None) -> list[tuple[str, Any, Mapping[str, Any]]]:
+    """(id, node class, checked properties) of every sensor node whose properties check, in data-flow
+    order (``order``) or the graph's; ``checked``: properties already checked by ``validate``."""
+    out = []
+    ids = order if order is not None else [n.id for n in graph.nodes]
+    for node_id in ids:
+        node = graph.node(node_id)
+        if _role(node) is not Role.SENSOR:
+            continue
+        if checked is not None:
+            if node_id in checked:
+                out.append((node_id, node.spec, checked[node_id]))
+            continue
+        try:
+            out.append((node_id, node.spec, node.spec.check_props(node.props)))
+        except NodeError:
+            continue   # validate reports the bad property
+    return out
+
+
+def _streams_by_node(project: Project, nodes: tuple[str, ...]) -> bool:
+    """A node set to host-stream (rather than the emulated board streaming its imported split)."""
+    return any(project.graph.node(n).props.get("source") == HOST_STREAM for n in nodes)
+
+
+def _sample_values(graph: Graph, node_id: str, ctx: NodeContext) -> int:
+    """Values per sample a sensor node emits (what a host stream carries for it)."""
+    node = graph.node(node_id)
+    try:
+        return node.spec().infer({}, node.spec.check_props(node.props), ctx)["out"].elements
+    except (NodeError, KeyError):
+        return 1
+
+
+def _live_nodes_without_part(graph: Graph, sensors: SensorResolution) -> list[str]:
+    """Live sensor nodes the emulated board resolved to nothing (no part, no recording to play)."""
+    resolved = {s.node_id for s in sensors.sensors}
+    return [n.id for n in graph.nodes if _role(n) is Role.SENSOR and not n.spec.plays_recording
+            and n.id not in resolved]
 
 
 RECORDING_KEY = "(recording)"

@@ -4,8 +4,9 @@ over its serial link (the emulated board's test clips; later any board without a
 Owns the frame codec (``encode_frame``/``decode_frame``, the format ``codegen/runtime/tms_hoststream.h``
 describes: a 16-byte header with a length and a CRC-32 from zlib, then float32 little-endian
 samples, or int16 ones when every value is exactly q / 32768 as a 16-bit recording's are), the ``ClipStreamer`` that answers the board's ``{"type":"need",...}`` requests clip after
-clip, and ``stream_session``: one connection to the board that reads its protocol lines and writes
-the answers on the same link. No Qt, no printing.
+clip, ``stream_session``: one connection to the board that reads its protocol lines and writes
+the answers on the same link, and ``StreamResponder``, the same answers inside a monitor session on
+any port (a real board's USB-serial device). No Qt, no printing.
 """
 from __future__ import annotations
 
@@ -160,6 +161,40 @@ class ClipStreamer:
             return self.answer(int(d["seq"]), int(d["max"]), int(d["channels"]))
         except (KeyError, TypeError, ValueError):
             raise HostStreamError(f"the board's request is not a host-stream request: {message.raw}") from None
+
+
+class StreamResponder:
+    """A monitor's side of the host stream on any serial link (``studio.device.monitor``): answers
+    the board's requests and says when the stream is over. A request the board made before the
+    port was open is lost and the board waits for bytes; when no request arrives for
+    ``kick_after_s`` after connecting, the first block (request 0: what a board asks first after
+    a reset) is sent unasked. A board waiting for another block rejects it (wrong sequence) and asks
+    again, which the monitor then hears."""
+
+    def __init__(self, streamer: ClipStreamer, block_samples: int, channels: int, kick_after_s: float = 2.0):
+        self.streamer = streamer
+        self.block_samples = block_samples
+        self.channels = channels
+        self.kick_after_s = kick_after_s
+        self.requests = 0
+        self.kicked = False
+
+    def handle(self, message: Message, send: Callable[[bytes], None]) -> bool:
+        """Answers a request (True: the message is the stream's, not the user's)."""
+        if message.kind != "need":
+            return False
+        self.requests += 1
+        send(self.streamer.on_need(message))
+        return True
+
+    def kick(self, send: Callable[[bytes], None]) -> None:
+        if self.requests == 0 and not self.kicked:
+            self.kicked = True
+            send(self.streamer.answer(0, self.block_samples, self.channels))
+
+    def ended(self, message: Message) -> bool:
+        """The board's end line after the last clip: the stream is over."""
+        return message.kind == "end" and self.streamer.finished
 
 
 def _as_samples(clip: np.ndarray) -> np.ndarray:

@@ -29,11 +29,14 @@ def monitor(port: str, count: int | None = None, timeout_s: float | None = None,
             on_message: Callable[[Message], None] | None = None, *, baud: int = 115200,
             on_state: Callable[[LinkEvent], None] | None = None,
             give_up_after_s: float = DEFAULT_GIVE_UP_S,
-            stop: threading.Event | None = None) -> Counters:
+            stop: threading.Event | None = None, responder=None) -> Counters:
     """Reads protocol messages from ``port`` and hands each to ``on_message`` (in order, on the
     calling thread) until ``count`` inference messages were seen, ``timeout_s`` passed, the
     device stayed away for ``give_up_after_s``, ``stop`` was set, or Ctrl-C. Returns the counters
     (their ``summary()`` is the last line of ``monitor --json``).
+
+    ``responder`` (a :class:`~studio.device.hoststream.StreamResponder`) answers a host-stream
+    sensor's requests on the same port; the session then also ends at the board's end line.
 
     Raises :class:`~studio.device.serial_link.SerialLinkError` (a StudioError with the fix) when
     the port cannot be opened at all.
@@ -46,10 +49,13 @@ def monitor(port: str, count: int | None = None, timeout_s: float | None = None,
     def deliver(message: Message) -> None:
         if finished.is_set():
             return  # the rest of the last chunk, after the count was reached
+        if responder is not None and responder.handle(message, link.send):
+            return
         counters.add(message)
         if on_message is not None:
             on_message(message)
-        if count is not None and counters.inferences >= count:
+        if (count is not None and counters.inferences >= count) or (responder is not None
+                                                                       and responder.ended(message)):
             finished.set()
             link.stop()
 
@@ -60,6 +66,15 @@ def monitor(port: str, count: int | None = None, timeout_s: float | None = None,
         timer = threading.Timer(timeout_s, link.stop)
         timer.daemon = True
         watchers.append(timer)
+    if responder is not None:
+        def kick() -> None:
+            try:
+                responder.kick(link.send)
+            except StudioError:
+                pass   # not connected (yet): the board's own request will start the stream
+        kicker = threading.Timer(responder.kick_after_s, kick)
+        kicker.daemon = True
+        watchers.append(kicker)
     if stop is not None:
         # relays an outside stop request; the link polls its own event only
         def relay() -> None:

@@ -7,8 +7,12 @@ debugging, half-sent JSON after a reset and plain garbage, and all of it must re
 text rather than as a crash.
 
 Kinds of message:
-- ``hello``, ``inference``, ``alert``, ``log``, ``capture`` and any other object with a string
-  ``"type"``: parsed; the known types are checked field by field.
+- ``hello``, ``inference``, ``alert``, ``log``, ``capture``, ``power`` and any other object with a
+  string ``"type"``: parsed; the known types are checked field by field. ``power`` (after each
+  inference of a firmware that sleeps between samples) says how long the core was busy in the span
+  since the previous one: ``busy_us`` of ``window_us`` (:class:`PowerReport`). ``profile`` (after
+  the first inference and every ``every``-th) gives that window's time per pipeline node,
+  ``stages: {node id: µs}`` (:class:`StageProfile`).
 - ``raw``: a printable text line that is not JSON (boot banners, printf) — shown as text.
 - ``malformed``: a line that looks like JSON but is not a valid message, binary garbage, or a line
   longer than :data:`MAX_LINE_BYTES`.
@@ -28,7 +32,7 @@ MAX_SHOWN_CHARS = 1024
 
 RAW = "raw"
 MALFORMED = "malformed"
-KNOWN_TYPES = ("hello", "inference", "alert", "log", "capture")
+KNOWN_TYPES = ("hello", "inference", "alert", "log", "capture", "power", "profile")
 # Other types are welcome ("as outputs need"), but must look like a name so they can be shown and
 # filtered; "raw"/"malformed"/"summary" are ours and never come from the device.
 _TYPE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -102,6 +106,91 @@ class CaptureWindow:
         else:
             frames = tuple(tuple(data[i:i + channels]) for i in range(0, len(data), channels))
         return cls(d["label"], d["rate_hz"], channels, frames)
+
+
+@dataclass(frozen=True)
+class PowerReport:
+    """A typed view of a ``power`` message: the core was awake ``busy_us`` of the ``window_us`` since
+    the previous one (the rest asleep in WFI until the next sample tick)."""
+
+    seq: int
+    busy_us: float
+    window_us: float
+
+    @property
+    def busy_fraction(self) -> float:
+        return min(1.0, self.busy_us / self.window_us) if self.window_us > 0 else 1.0
+
+    @classmethod
+    def from_message(cls, message: Message) -> PowerReport:
+        if message.kind != "power":
+            raise ValueError(f"not a power message: {message.kind}")
+        d = message.data
+        return cls(d["seq"], d["busy_us"], d["window_us"])
+
+
+@dataclass(frozen=True)
+class StageProfile:
+    """A typed view of a ``profile`` message: window ``seq``'s time per node (µs at the board's
+    clock), sensor waits and the profiler's own cost (``overhead_us``) left out."""
+
+    seq: int
+    stages_us: dict[str, float]
+    overhead_us: float = 0.0
+
+    @property
+    def total_us(self) -> float:
+        return sum(self.stages_us.values())
+
+    @classmethod
+    def from_message(cls, message: Message) -> StageProfile:
+        if message.kind != "profile":
+            raise ValueError(f"not a profile message: {message.kind}")
+        d = message.data
+        return cls(d["seq"], dict(d["stages"]), d.get("overhead_us", 0.0))
+
+    def describe(self) -> str:
+        parts = ", ".join(f"{node} {us:,} µs" for node, us in self.stages_us.items())
+        return f"profile #{self.seq}: {parts or 'no timed stages'}"
+
+
+@dataclass
+class SleepTally:
+    """The busy fraction over a run's ``power`` messages (total busy over total elapsed time).
+    ``from_seq`` leaves out the spans before it: the first (seq 0) includes filling the first
+    window, longer than the steady state when windows overlap."""
+
+    busy_us: float = 0.0
+    window_us: float = 0.0
+    reports: int = 0
+    from_seq: int = 0
+
+    def add(self, message: Message) -> None:
+        if message.kind == "power":
+            report = PowerReport.from_message(message)
+            if report.seq < self.from_seq:
+                return
+            self.busy_us += report.busy_us
+            self.window_us += report.window_us
+            self.reports += 1
+
+    @property
+    def busy_fraction(self) -> float | None:
+        return min(1.0, self.busy_us / self.window_us) if self.window_us > 0 else None
+
+    def to_json(self) -> dict[str, Any]:
+        fraction = self.busy_fraction
+        return {"power_reports": self.reports, "busy_us": round(self.busy_us, 3),
+                "window_us": round(self.window_us, 3),
+                "busy_fraction": None if fraction is None else round(fraction, 5),
+                "asleep_fraction": None if fraction is None else round(1.0 - fraction, 5)}
+
+    def describe(self) -> str:
+        fraction = self.busy_fraction
+        if fraction is None:
+            return "the firmware reported no sleep (no power lines)"
+        return (f"asleep {1.0 - fraction:.1%} of the time: busy {self.busy_us / 1000:,.1f} ms of "
+                f"{self.window_us / 1000:,.1f} ms over {self.reports} windows")
 
 
 def encode_message(obj: dict[str, Any]) -> bytes:
@@ -263,6 +352,25 @@ def _check_capture(obj: dict[str, Any]) -> str:
     return ""
 
 
+def _check_power(obj: dict[str, Any]) -> str:
+    problem = (_need(obj, "seq", lambda v: _is_int(v) and v >= 0, "a whole number >= 0")
+               or _need(obj, "busy_us", lambda v: _is_number(v) and v >= 0, "a number >= 0")
+               or _need(obj, "window_us", lambda v: _is_number(v) and v >= 0, "a number >= 0"))
+    if not problem and obj["busy_us"] > obj["window_us"]:
+        problem = f"power: busy_us {obj['busy_us']} is more than window_us {obj['window_us']}"
+    return problem
+
+
+def _check_profile(obj: dict[str, Any]) -> str:
+    problem = (_need(obj, "seq", lambda v: _is_int(v) and v >= 0, "a whole number >= 0")
+               or _need(obj, "stages", lambda v: isinstance(v, dict)
+                        and all(_is_number(us) and us >= 0 for us in v.values()),
+                        "an object of node ids to numbers >= 0")
+               or ("overhead_us" in obj and _need(obj, "overhead_us", lambda v: _is_number(v) and v >= 0,
+                                                  "a number >= 0")) or "")
+    return problem
+
+
 def _check_text_fields(*keys: str):
     def check(obj: dict[str, Any]) -> str:
         for key in keys:
@@ -276,6 +384,8 @@ _CHECKS = {
     "hello": _check_hello,
     "inference": _check_inference,
     "capture": _check_capture,
+    "power": _check_power,
+    "profile": _check_profile,
     # alert/log carry whatever the output node needs; only their text fields are checked.
     "alert": _check_text_fields("label", "message", "text", "level"),
     "log": _check_text_fields("message", "text", "level"),

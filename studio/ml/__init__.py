@@ -8,5 +8,6 @@ inside the functions that need them, so importing this package (or the CLI) stay
 - ``studio.ml.train``: small standard Keras models by name and size, and a training loop with
   progress and cancel callbacks.
 - ``studio.ml.quantize``: full-integer int8 post-training quantization and its accuracy report.
+- ``studio.ml.foreign_optimize``: Optimize for a PyTorch/ONNX model node (ai-edge-quantizer int8).
 - ``studio.ml.dataset``: the dataset description a project carries and its committed test split.
 """

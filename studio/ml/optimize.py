@@ -11,6 +11,10 @@ the functions the firmware is checked against):
    ``.npy`` file), and ``studio.ml.quantize.quantization_report`` measures float (Keras) against
    int8 (TFLM, through the firmware's own input quantization) accuracy with the per-layer sizes,
    warning past the node's ``max_drop_points``;
+   A ``quantize.float16`` node instead converts to float16 weights (no calibration; float32
+   activations, run by the device's float kernels on a core with an FPU), written as
+   ``models/<float name>.float16.tflite`` and recorded in the same ``int8_model`` property (the
+   model the device runs), its accuracy measured the same way;
 3. the int8 ``.tflite`` is written to ``models/<float name>.int8.tflite`` (the pruned float model
    next to it as ``.pruned.keras``) and measured by the model compiler: the arena, flash and MACs
    the device will have.
@@ -110,6 +114,9 @@ class Recipe:
     quantize: Node
 
 
+QUANTIZE_STEPS = ("int8", "float16")  # the last optimization step: what the device runs
+
+
 def recipe(project: Project) -> Recipe:
     """The project's float model node and the optimization nodes after it; MLError naming what
     to change when the pipeline does not describe one."""
@@ -120,17 +127,17 @@ def recipe(project: Project) -> Recipe:
         if not floats and ints:
             raise MLError(f"the model node '{ints[0]}' is already an int8 .tflite: Optimize works on a float "
                           "Keras model node (model.keras) followed by Prune channels / Quantize int8 nodes")
-        raise MLError(f"Optimize needs exactly one float Keras model node (model.keras), found {len(floats)}")
+        raise MLError(f"Optimize needs exactly one float model node (model.keras or model.torch), found {len(floats)}")
     model = floats[0]
     steps = optimization_steps(graph, model.id)
     for i, step in enumerate(steps):
-        if step.spec.optimization_step == "int8" and i != len(steps) - 1:
-            raise MLError(f"'{step.id}' quantizes to int8 before '{steps[i + 1].id}'; put pruning before "
-                          "the Quantize int8 node")
-        if step.spec.optimization_step not in ("prune", "int8"):
+        if step.spec.optimization_step in QUANTIZE_STEPS and i != len(steps) - 1:
+            raise MLError(f"'{step.id}' quantizes before '{steps[i + 1].id}'; put pruning before "
+                          "the Quantize node")
+        if step.spec.optimization_step not in ("prune", *QUANTIZE_STEPS):
             raise MLError(f"'{step.id}' ({step.type_id}) makes a model the device cannot run; Optimize "
-                          "makes int8 models: use a Quantize int8 node")
-    if not steps or steps[-1].spec.optimization_step != "int8":
+                          "makes int8 or float16 models: use a Quantize int8 node")
+    if not steps or steps[-1].spec.optimization_step not in QUANTIZE_STEPS:
         raise MLError(f"add a Quantize int8 node after '{model.id}' (it holds the calibration settings); "
                       "the device runs int8 models only")
     return Recipe(model, tuple(steps[:-1]), steps[-1])
@@ -198,16 +205,22 @@ def optimize_project(project: Project, progress: ProgressFn | None = None, cance
     if project.dir is None:
         raise MLError(f"save project '{project.name}' first: the optimized model is written into its folder")
     r = recipe(project)
+    if r.model.type_id == "model.torch":  # a converted PyTorch/ONNX float .tflite: no Keras steps
+        from studio.ml.foreign_optimize import optimize_foreign
+
+        return optimize_foreign(project, r, progress, cancelled, seed, every_window, features)
     ctx = NodeContext(project.dir)
     try:
         kp = KerasModel.check_props(r.model.props)
         KerasModel().summary(kp, ctx)        # refuses Lambda layers before anything is loaded
-        qp = QuantizeInt8.check_props(r.quantize.props)
+        float16 = r.quantize.spec.optimization_step == "float16"
+        # float16 needs no calibration: the int8 defaults stand in for its (absent) settings
+        qp = QuantizeInt8.check_props({} if float16 else r.quantize.props)
         fingerprint = current_recipe(project.graph, r.model, ctx)
     except NodeError as e:
         raise MLError(f"'{r.model.id}': {e.message}") from None
     stem = model_file_stem(Path(kp["model"]).stem)
-    int8_rel = f"models/{stem}.int8.tflite"
+    int8_rel = f"models/{stem}.{'float16' if float16 else 'int8'}.tflite"
     pruned_rel = f"models/{stem}.pruned.keras" if r.prunes else ""
     int8_path = project_file(project, int8_rel)
     pruned_path = project_file(project, pruned_rel) if pruned_rel else None
@@ -234,7 +247,7 @@ def optimize_project(project: Project, progress: ProgressFn | None = None, cance
     if data is None:
         if r.prunes:
             raise MLError("pruning fine-tunes on labelled data: import a dataset first (Run → Import dataset…)")
-        if qp["representative"] == "pipeline":
+        if qp["representative"] == "pipeline" and not float16:
             raise MLError(f"'{r.quantize.id}' calibrates on the pipeline's features of the dataset: import a "
                           "dataset first, or set its representative to 'file'")
         warnings.append("no dataset imported: float and int8 accuracy were not measured")
@@ -281,15 +294,21 @@ def optimize_project(project: Project, progress: ProgressFn | None = None, cance
                                    report.units_before, report.units_after))
         model = report.model
 
-    tell(0.82, "quantizing to int8")
-    if qp["representative"] == "pipeline":
+    tell(0.82, "converting to float16 weights" if float16
+         else "quantizing to int16x8" if qp.get("activations") == "int16" else "quantizing to int8")
+    if float16:
+        from studio.ml.quantize import convert_float16
+
+        rep = None
+    elif qp["representative"] == "pipeline":
         rep = representative_subset(x_train, qp["n_samples"], seed)
     else:
         try:
             rep = QuantizeInt8().representative(qp, ctx)
         except NodeError as e:
             raise MLError(f"'{r.quantize.id}': {e.message}") from None
-    tflite = convert_int8(model, rep, qp["per_channel"])
+    tflite = (convert_float16(model) if float16
+              else convert_int8(model, rep, qp["per_channel"], qp.get("activations", "int8")))
     tell(0.9, f"evaluating float and int8 on the {evaluated_on or 'no'} split")
     q = quantization_report(model, tflite, x_eval if x_eval is not None else np.zeros((0, 1), np.float32),
                             y_eval if classifier else None, max_drop=qp["max_drop_points"] / 100.0)

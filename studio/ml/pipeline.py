@@ -224,13 +224,15 @@ def round_half_away_from_zero(r: np.ndarray) -> np.ndarray:
     return np.trunc(r64 + np.copysign(0.5, r64))
 
 
-def quantize_int8(x: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
+def quantize_int8(x: np.ndarray, scale: float, zero_point: int, dtype=np.int8) -> np.ndarray:
     """The firmware's ``tms_quantize_int8``: clamp(roundf(x / scale) + zp, −128, 127), with float32
-    division (TFLite divides rather than multiplying by 1/scale; the two round differently)."""
+    division (TFLite divides rather than multiplying by 1/scale; the two round differently).
+    ``dtype`` np.int16: ``tms_quantize_int16`` (an int16x8 model's input), clamped to int16."""
     q = np.asarray(x, dtype=np.float32) / np.float32(scale)
     r = round_half_away_from_zero(q)
     r = np.where(np.isnan(r), 0.0, np.clip(r, -1e6, 1e6))
-    return np.clip(r.astype(np.int64) + int(zero_point), -128, 127).astype(np.int8)
+    info = np.iinfo(dtype)
+    return np.clip(r.astype(np.int64) + int(zero_point), info.min, info.max).astype(dtype)
 
 
 def dequantize_int8(q: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
@@ -240,7 +242,10 @@ def dequantize_int8(q: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
 
 class Int8Model:
     """An int8 .tflite in the TFLM interpreter, run in a limited child process (a crash of the
-    native interpreter on a hostile model is an MLError, never the app going down)."""
+    native interpreter on a hostile model is an MLError, never the app going down). A float32
+    .tflite (float32 or float16 weights) runs in TFLite's float reference kernels in the same kind
+    of child (``float_model``: ``scores`` passes the features unquantized, as the firmware does;
+    ``input_q``/``output_q`` are None)."""
 
     def __init__(self, model_bytes: bytes):
         import tempfile
@@ -254,15 +259,25 @@ class Int8Model:
         self._path = str(Path(self._dir.name) / "model.tflite")
         Path(self._path).write_bytes(bytes(model_bytes))
         self._arena = max(1 << 22, 16 * len(model_bytes))
+        summary = _float_summary(model_bytes)
+        self.float_model = summary is not None
+        if summary is not None:  # a float32 model, run by TFLite's float reference kernels
+            self.input_shape = tuple(summary.inputs[0].shape)
+            self.output_shape = tuple(summary.outputs[0].shape)
+            self.input_q = self.output_q = None
+            self.dtype = np.float32
+            return
         try:
             info = child_details(self._path)
         except ModelError as e:
             raise MLError(e.message) from None
         inp, out = info["input"], info["output"]
         for d, what in ((inp, "input"), (out, "output")):
-            if d["dtype"] != "int8":
+            if d["dtype"] not in ("int8", "int16") or d["dtype"] != inp["dtype"]:
                 raise MLError(f"the model {what} is {d['dtype']}; host inference runs "
-                              "full-integer int8 models")
+                              "full-integer int8 models (or int16x8 ones, int16 in and out) and float32 ones")
+        # int8, or int16 for an int16x8 model (int16 activations, int8 weights)
+        self.dtype = np.dtype(inp["dtype"]).type
         self.input_shape = tuple(inp["shape"])
         self.output_shape = tuple(out["shape"])
         self.input_q = _qparams({"quantization_parameters": {"scales": inp["scales"], "zero_points": inp["zero_points"]}})
@@ -272,12 +287,21 @@ class Int8Model:
         from codegen.model.errors import ModelError
         from codegen.model.tflm_reference import child_run
 
-        rows = np.asarray(rows, np.int8).reshape(len(rows), -1)
+        rows = np.asarray(rows, self.dtype).reshape(len(rows), -1)
         if not len(rows):
-            return np.zeros((0, math.prod(self.output_shape)), np.int8)
+            return np.zeros((0, math.prod(self.output_shape)), self.dtype)
         q = [(self.input_q.scale, self.input_q.zero_point)]
         try:
             return child_run(self._path, rows, q, [(self.output_q.scale, self.output_q.zero_point)], self._arena)
+        except ModelError as e:
+            raise MLError(e.message) from None
+
+    def _run_float(self, rows: np.ndarray) -> np.ndarray:
+        from codegen.model.errors import ModelError
+        from codegen.model.tflm_reference import child_run_float
+
+        try:
+            return child_run_float(self._path, rows, self._arena)
         except ModelError as e:
             raise MLError(e.message) from None
 
@@ -289,7 +313,10 @@ class Int8Model:
             raise MLError(f"cannot read the model {path}: {e.strerror or e}") from None
 
     def invoke_int8(self, q: np.ndarray) -> np.ndarray:
-        return self._run_rows(np.asarray(q, np.int8).reshape(1, -1))[0]
+        """One run on quantized input (int8, or int16 for an int16x8 model)."""
+        if self.float_model:
+            raise MLError("this is a float32 model: it takes features, not int8 values")
+        return self._run_rows(np.asarray(q, self.dtype).reshape(1, -1))[0]
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         """Dequantized scores (N, outputs) of feature tensors (N, ...), each quantized as the firmware
@@ -302,8 +329,24 @@ class Int8Model:
         n_out = math.prod(self.output_shape)
         if not len(feats):
             return np.zeros((0, n_out), np.float32)
-        q = np.stack([quantize_int8(f.reshape(-1), self.input_q.scale, self.input_q.zero_point) for f in feats])
+        if self.float_model:  # the features as they are, as the firmware passes them
+            return self._run_float(feats.reshape(len(feats), -1)).reshape(len(feats), n_out)
+        q = np.stack([quantize_int8(f.reshape(-1), self.input_q.scale, self.input_q.zero_point, self.dtype)
+                      for f in feats])
         return dequantize_int8(self._run_rows(q), self.output_q.scale, self.output_q.zero_point).reshape(len(feats), n_out)
+
+
+def _float_summary(model_bytes: bytes):
+    """The compiler's summary when it runs the model as float32 (one input, one output), else None
+    (the compiler decides: an int8 model with float I/O is int8 on the device)."""
+    from codegen.model.analysis import analyze_tflite
+    from codegen.model.errors import ModelError
+
+    try:
+        s = analyze_tflite(bytes(model_bytes))
+    except ModelError:
+        return None
+    return s if s.float_model and len(s.inputs) == 1 and len(s.outputs) == 1 else None
 
 
 def _qparams(detail: Mapping[str, Any]) -> QuantParams:

@@ -59,18 +59,35 @@ def representative_subset(features: np.ndarray, n_samples: int = 200, seed: int 
     return features[np.sort(idx)]
 
 
-def convert_int8(model, representative: np.ndarray, per_channel: bool = True) -> bytes:
-    """The int8 .tflite bytes of a Keras model, through the ``quantize.int8`` node's converter."""
+def convert_int8(model, representative: np.ndarray, per_channel: bool = True,
+                 activations: str = "int8") -> bytes:
+    """The int8 .tflite bytes of a Keras model, through the ``quantize.int8`` node's converter
+    (``activations`` "int16": the int16x8 .tflite)."""
     from nodes.quantize import QuantizeInt8
 
     node = QuantizeInt8()
     rep = np.asarray(representative, dtype=np.float32)
-    props = node.check_props({"per_channel": bool(per_channel), "n_samples": int(min(max(rep.shape[0], 1), 10000))})
+    props = node.check_props({"per_channel": bool(per_channel), "activations": activations,
+                              "n_samples": int(min(max(rep.shape[0], 1), 10000))})
     with tempfile.TemporaryDirectory(prefix="tms-quant-") as tmp:
         path = Path(tmp) / "model.keras"
         model.save(path)
         try:
             return node.convert(path, rep, props)
+        except NodeError as e:
+            raise MLError(e.message) from None
+
+
+def convert_float16(model) -> bytes:
+    """The float16-weight .tflite bytes of a Keras model, through the ``quantize.float16`` node's
+    converter (float32 activations and I/O; the device expands the weights at run time)."""
+    from nodes.quantize import QuantizeFloat16
+
+    with tempfile.TemporaryDirectory(prefix="tms-quant-") as tmp:
+        path = Path(tmp) / "model.keras"
+        model.save(path)
+        try:
+            return QuantizeFloat16().convert(path, {})
         except NodeError as e:
             raise MLError(e.message) from None
 
@@ -101,10 +118,12 @@ def quantization_report(model, tflite: bytes, x_test: np.ndarray, y_test: np.nda
     if y_test is not None and x.shape[0]:
         y = np.asarray(y_test)
         float_acc = float(np.mean(np.argmax(model.predict(x, verbose=0), axis=-1) == y))
-        int8_acc = float(np.mean(np.argmax(Int8Model(tflite).scores(x), axis=-1) == y))
+        host = Int8Model(tflite)
+        int8_acc = float(np.mean(np.argmax(host.scores(x), axis=-1) == y))
+        kind = "int16x8" if host.dtype == np.int16 else "int8"
         if float_acc - int8_acc > max_drop:
-            warnings.append(f"int8 quantization loses {100 * (float_acc - int8_acc):.1f} accuracy points "
-                            f"({100 * float_acc:.1f}% float → {100 * int8_acc:.1f}% int8), more than "
+            warnings.append(f"{kind} quantization loses {100 * (float_acc - int8_acc):.1f} accuracy points "
+                            f"({100 * float_acc:.1f}% float → {100 * int8_acc:.1f}% {kind}), more than "
                             f"{100 * max_drop:.0f}: calibrate on more representative features, keep "
                             "per-channel weights, or check for features with a very wide range")
     return QuantReport(bytes(tflite), float_acc, int8_acc, int(x.shape[0]), layers,

@@ -3,7 +3,8 @@
 Each bar is a stack of segments, one per node (plus the runtime and stack), scaled to the budget
 (or to the use when it is over, with the budget marked). Hovering a segment shows the node's
 share; hovering or selecting a node on the canvas highlights its segment. Numbers come from the
-validation ``Report`` only.
+validation ``Report`` only; after a run, the latency bar has the measured time per node beside the
+estimate under it (``studio.ui.stage_times``).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from studio.core.validate import Report
+from studio.ui.stage_times import StageTimesTable
 
 OVER_COLOUR = QColor(220, 50, 47)
 NEAR_COLOUR = QColor(230, 160, 20)
@@ -157,7 +159,13 @@ class BudgetPanel(QWidget):
             bar.caption_changed.connect(lambda text, bar=bar, label=label, name=name: label.setText(
                 f"<b>{name}</b>&nbsp;&nbsp;" + (f"<span style='color:{OVER_COLOUR.name()}'><b>{text}</b></span>"
                                                 if bar.over else text)))
+        self.stage_times = StageTimesTable()
+        layout.addWidget(self.stage_times)
         layout.addStretch(1)
+
+    def show_profile(self, profile) -> None:
+        """A board's measured time per node (``StageProfile``), beside the estimate; None clears it."""
+        self.stage_times.set_profile(profile)
 
     def bars(self) -> list[BudgetBar]:
         return [self.ram, self.flash, self.latency]
@@ -178,6 +186,7 @@ class BudgetPanel(QWidget):
         else:
             caption = f"{lat.window_us / 1000:.2f} ms per window (no sample period yet)"
         self.latency.set_values(dict(lat.by_node_us), lat.window_us, lat.period_us, caption)
+        self.stage_times.set_estimate(lat.by_node_us)
 
     def set_highlight(self, key: str | None) -> None:
         for bar in self.bars():

@@ -75,15 +75,18 @@ class FlashedBoard:
     session: _TrackedSession | None
     board_name: str
     build: dict[str, Any]
+    responder: Any = None   # studio.device.hoststream.StreamResponder for a host-stream sensor
 
 
 def build_and_flash(snapshot, board, port: str | None, note, progress, cancelled) -> FlashedBoard:
     """The job's work (off the UI thread; touches no Qt and no live project): build, flash, and
     for the emulated board keep QEMU running for the monitor."""
-    from studio.actions import build
+    from studio.actions import build, host_stream_responder
     from studio.device.flash import FlashError, flash_board
 
     outcome = build(snapshot, board=board, progress=lambda f, t: progress(0.7 * f, t), cancelled=cancelled)
+    # a host-stream sensor is sent the dataset's test split (or the project's recording) by the monitor
+    responder = host_stream_responder(snapshot, outcome)
     sizes = outcome.to_json()
     est, meas = sizes["estimated"], sizes["measured"]
     note(f"built {Path(sizes['elf']).name} for {board.name}: flash {meas['flash_bytes']:,} B "
@@ -123,7 +126,7 @@ def build_and_flash(snapshot, board, port: str | None, note, progress, cancelled
         raise JobCancelled()
     progress(1.0, f"flashed {board.name} in {result.duration_s:.1f} s")
     return FlashedBoard(result.serial_url or port or _board_port(board), board.serial_baud, session, board.name,
-                        sizes)
+                        sizes, responder)
 
 
 def _board_port(board) -> str | None:
@@ -182,6 +185,12 @@ class DeviceTools(QObject):
         self.panel.connected_changed.connect(self.disconnect_action.setEnabled)
         window.doc.validated.connect(self._on_validated)
         window.doc.board_changed.connect(self._on_board_changed)
+        # after a run the budget shows measured beside estimated time per node, until the next edit
+        self._unsubscribe_graph = None
+        if getattr(window, "budget", None) is not None:
+            self.panel.profile_received.connect(self._on_profile)
+            window.doc.board_changed.connect(self._forget_profile)
+            self._unsubscribe_graph = window.doc.graph.subscribe(self._on_graph_event)
         window.doc.path_changed.connect(self._on_path_changed)
         window.installEventFilter(self)
         app = QApplication.instance()
@@ -262,7 +271,7 @@ class DeviceTools(QObject):
             self.show_monitor()
             return
         try:
-            self.panel.connect_to(flashed.port, flashed.baud, session=flashed.session)
+            self.panel.connect_to(flashed.port, flashed.baud, session=flashed.session, responder=flashed.responder)
         except StudioError as e:
             if flashed.session is not None:
                 flashed.session.stop()
@@ -314,7 +323,27 @@ class DeviceTools(QObject):
     def shutdown(self) -> None:
         if self.job is not None and self.job.running:
             self.job.cancel()
+        if self._unsubscribe_graph is not None:
+            self._unsubscribe_graph()
+            self._unsubscribe_graph = None
         self.panel.shutdown()
+
+    # ---- measured time per node ---------------------------------------------------------------------
+    def _on_graph_event(self, event) -> None:
+        if event.kind != "ui_changed":  # moving a node changes no time
+            self._forget_profile()
+
+    def _on_profile(self, profile) -> None:
+        board = self.panel.device_board
+        if board is not None and board != self.window.doc.project.board_id:
+            # another board's clock and core: beside this board's estimate the ratios would mislead
+            self.window.show_status(f"the board reports its time per node for '{board}', the estimate is "
+                                    f"for '{self.window.doc.project.board_id}': choose that board to compare")
+            return
+        self.window.budget.show_profile(profile)
+
+    def _forget_profile(self, *_args) -> None:
+        self.window.budget.show_profile(None)
 
 
 # pyqtgraph takes 1-2 s to import. Done on the UI thread when the monitor first shows, it would

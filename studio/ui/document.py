@@ -32,6 +32,7 @@ class Document(QObject):
     validation_failed = Signal(str)   # the message of a StudioError (e.g. unknown board)
     validation_started = Signal()     # a background validation began (its report follows)
     board_changed = Signal(str)
+    battery_changed = Signal(str)
     project_replaced = Signal()       # a file was opened / a new project made
     path_changed = Signal()
     dataset_changed = Signal()        # the dataset's samples, labels or splits were edited (or undone)
@@ -71,6 +72,18 @@ class Document(QObject):
         self.board_changed.emit(board_id)
         self.validate_now()  # a new board re-validates at once, not after the debounce
 
+    def set_battery(self, name: str) -> None:
+        """The battery the energy estimate assumes (a project setting), as one undo step."""
+        if name == self.project.battery:
+            return
+        self.execute(SetValue(f"battery {name}", lambda: self.project.battery, self._apply_battery, name))
+
+    def _apply_battery(self, name: str) -> None:
+        self.project.battery = name
+        self.generation += 1
+        self.battery_changed.emit(name)
+        self.validate_now()
+
     def set_dataset(self, dataset_json: dict, text: str) -> None:
         """Replaces the project's dataset description (relabel, move split, delete) as one undo step."""
         self.execute(SetValue(text, lambda: self.project.dataset, self._apply_dataset, dataset_json))
@@ -100,6 +113,7 @@ class Document(QObject):
         self.report = None
         self.project_replaced.emit()
         self.board_changed.emit(self.project.board_id)
+        self.battery_changed.emit(self.project.battery)
         self.path_changed.emit()
         # a project with assets reads them on its first validation: keep that off the UI thread
         self._next_in_background = bool(self.project.asset_paths())

@@ -259,6 +259,9 @@ class MainWindow(QMainWindow):
         d.validation_started.connect(self._on_validation_started)
         d.validation_failed.connect(self._on_validation_failed)
         d.board_changed.connect(self.board_panel.show_board)
+        self.board_panel.battery_chosen.connect(self._choose_battery)
+        d.battery_changed.connect(self.board_panel.show_battery)
+        self.board_panel.show_battery(d.project.battery)
         d.path_changed.connect(self._update_title)
         # bound methods, not lambdas: Qt drops them when the window goes, lambdas would outlive it
         d.undo_stack.cleanChanged.connect(self._update_title)
@@ -385,6 +388,12 @@ class MainWindow(QMainWindow):
         except StudioError as e:
             self.show_error(e.message)
 
+    def _choose_battery(self, name: str) -> None:
+        try:
+            self.doc.set_battery(name)
+        except StudioError as e:
+            self.show_error(e.message)
+
     def _execute(self, command) -> bool:
         try:
             self.doc.execute(command)
@@ -395,6 +404,7 @@ class MainWindow(QMainWindow):
 
     # ---- validation results ----------------------------------------------------------------------
     def _on_validated(self, report) -> None:
+        self.board_panel.show_energy(report.energy)
         self.canvas.show_report(report)
         self.budget.show_report(report)
         self.issues.show_report(report)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGridLayout, Q
 
 from studio.core.errors import StudioError
 from studio.device.monitor import CaptureWriter, CsvRecorder
-from studio.device.protocol import MALFORMED, Counters, Message
+from studio.device.protocol import MALFORMED, Counters, Message, StageProfile
 from studio.device.serial_link import LinkEvent, LinkState, SerialLink
 
 BATCH_INTERVAL_MS = 50
@@ -41,7 +41,7 @@ MAX_MESSAGES_PER_BATCH = 1000
 # reads them, and laying out text is the dearest part of a batch. All are still counted,
 # recorded and plotted.
 RAW_LINES_PER_BATCH = 250
-KEPT_WHEN_FOLDING = ("hello", "log", "alert", "end")   # message types never folded away
+KEPT_WHEN_FOLDING = ("hello", "log", "alert", "end", "profile")   # message types never folded away
 RAW_VIEW_MAX_LINES = 2000
 # A 64 KiB line of text makes QPlainTextEdit lay out a huge paragraph; nobody reads past this.
 RAW_LINE_MAX_CHARS = 300
@@ -85,18 +85,37 @@ class _Connection:
     """One connection attempt: its link, the deque its reader thread fills, and an optional
     emulator session that lives exactly as long as it."""
 
-    def __init__(self, port: str, baud: int, session: Any, give_up_after_s: float | None):
+    def __init__(self, port: str, baud: int, session: Any, give_up_after_s: float | None, responder: Any = None):
         self.port = port
         self.queue: collections.deque = collections.deque()
         self.session = session
+        # a host-stream sensor's requests are answered on the reader thread (no Qt), not shown
+        self.responder = responder
+        self._kick: threading.Timer | None = None
         # deque.append is atomic, so the reader thread needs no lock and never touches Qt
-        self.link = SerialLink(port, baud, on_message=self.queue.append, on_state=self.queue.append,
-                               give_up_after_s=give_up_after_s)
+        self.link = SerialLink(port, baud, on_message=self._on_message if responder else self.queue.append,
+                               on_state=self.queue.append, give_up_after_s=give_up_after_s)
+
+    def _on_message(self, message) -> None:
+        if not self.responder.handle(message, self.link.send):
+            self.queue.append(message)
+
+    def _kick_stream(self) -> None:
+        try:
+            self.responder.kick(self.link.send)
+        except StudioError:
+            pass   # not connected yet: the board's own request starts the stream
 
     def start(self) -> None:
         self.link.start()
+        if self.responder is not None:
+            self._kick = threading.Timer(self.responder.kick_after_s, self._kick_stream)
+            self._kick.daemon = True
+            self._kick.start()
 
     def stop(self, wait: bool = False) -> None:
+        if self._kick is not None:
+            self._kick.cancel()
         # not joining the reader keeps Disconnect instant; its last messages go to a deque nobody drains
         self.link.stop(join_timeout_s=2.0 if wait else 0.0)
         session, self.session = self.session, None
@@ -173,10 +192,13 @@ class MonitorPanel(QWidget):
     state_changed = Signal(str)        # a sentence for the status bar
     error = Signal(str)                # a domain error the window should show
     connected_changed = Signal(bool)
+    profile_received = Signal(object)  # StageProfile: a window's measured time per node
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("monitor_panel")
+        self.last_profile: StageProfile | None = None
+        self.device_board: str | None = None      # the board the firmware's hello line named
         self.counters = Counters()
         self.labels: tuple[str, ...] = ()          # from the project's validation report
         self._seen_labels: dict[int, str] = {}      # index -> label, learnt from messages
@@ -423,7 +445,7 @@ class MonitorPanel(QWidget):
             self.error.emit(e.message)
 
     def connect_to(self, port: str, baud: int | None = None, session: Any = None,
-                   give_up_after_s: float | None = None) -> None:
+                   give_up_after_s: float | None = None, responder: Any = None) -> None:
         """Starts reading ``port`` (a device or a pyserial URL). ``session``, when given (the running
         emulator), is stopped when this connection ends. A real board is retried until the user
         disconnects (it may be plugged in later); an emulator session is given up
@@ -438,7 +460,7 @@ class MonitorPanel(QWidget):
             give_up_after_s = EMULATED_GIVE_UP_S
         freeze_long_lived_objects()
         prefer_the_ui_thread()
-        self.connection = _Connection(port, baud, session, give_up_after_s)
+        self.connection = _Connection(port, baud, session, give_up_after_s, responder)
         self.connections_made = 0
         self._last_noted_state = None
         self.run_ended = None
@@ -499,6 +521,7 @@ class MonitorPanel(QWidget):
         lines = [] if lines is None else lines
         inferences: list[dict[str, Any]] = []
         events: list[LinkEvent] = []
+        profiled = False
         handled = 0
         popleft = queue.popleft
         counters = self.counters
@@ -526,6 +549,11 @@ class MonitorPanel(QWidget):
                 self._capture(item)
             elif kind == "end":
                 self.run_ended = item.data
+            elif kind == "profile":
+                self.last_profile = StageProfile.from_message(item)
+                profiled = True
+            elif kind == "hello":
+                self.device_board = item.data["board"]
             text = item.raw
             if len(text) > RAW_LINE_MAX_CHARS:
                 text = text[:RAW_LINE_MAX_CHARS] + f"… ({len(item.raw):,} characters)"
@@ -538,6 +566,8 @@ class MonitorPanel(QWidget):
             self._append_raw(lines)
             if inferences:
                 self._show_inferences(inferences)
+            if profiled:
+                self.profile_received.emit(self.last_profile)
             for event in events:
                 self._on_state(event)
             if self.run_ended is not None and self.connection is not None and self.connection.session is not None:

@@ -48,6 +48,8 @@ class Palette(QWidget):
         self.items: dict[str, QTreeWidgetItem] = {}
         groups: dict[str, QTreeWidgetItem] = {}
         for spec in catalogue():
+            if getattr(spec, "retired", False):  # kept only so old projects open and say why
+                continue
             cat = spec.category
             if cat not in groups:
                 groups[cat] = QTreeWidgetItem(self.tree, [CATEGORY_TITLES.get(cat, cat.title())])

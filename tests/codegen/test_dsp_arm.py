@@ -38,7 +38,7 @@ def test_every_kernel_compiles_for_a_cortex_m0plus_without_an_fpu(tmp_path):
 
 def test_the_struct_sizes_the_emitter_charges_are_the_compilers(tmp_path):
     src = tmp_path / "sizes.c"
-    headers = ["dsp/window.h", "dsp/downsample.h", "dsp/fft.h", "dsp/spectrum.h", "dsp/mfe.h", "dsp/mfcc.h",
+    headers = ["dsp/window.h", "dsp/downsample.h", "dsp/fft.h", "dsp/spectrum.h", "dsp/mfe.h", "dsp/mfcc.h", "dsp/fx_features.h",
                "dsp/delta.h"]
     src.write_text("\n".join([f'#include "{h}"' for h in headers] + [
         f'_Static_assert(sizeof({t}) == {n}, "{t} is not {n} bytes");' for t, n in STRUCT_BYTES.items()]))

@@ -29,7 +29,8 @@ STAGES = [
 ARDUINO_API_DECLARATIONS = """
 #include <stddef.h>
 #include <stdint.h>
-struct HardwareSerial { void begin(unsigned long baud); size_t write(const uint8_t *buf, size_t size); void flush(); };
+struct HardwareSerial { void begin(unsigned long baud); size_t write(const uint8_t *buf, size_t size); void flush();
+                        int read(); };
 extern HardwareSerial Serial;
 struct EspClass { uint32_t getCycleCount(); };
 extern EspClass ESP;
@@ -99,3 +100,16 @@ def test_arc_board_without_an_arduino_core_is_refused(tmp_path):
 def test_building_a_sketch_with_make_is_refused_with_the_arduino_cli_command(sketch):
     with pytest.raises(BuildError, match="arduino-cli compile --fqbn esp32:esp32:esp32s3"):
         build_firmware(sketch.parent)
+
+
+def test_a_host_stream_sketch_carries_the_stream_and_compiles_warning_free(tmp_path):
+    from studio.core.sample_source import host_stream_for
+
+    gcc = shutil.which("gcc") or pytest.skip("no host gcc")
+    files = write_firmware(tmp_path / "hs", BOARD, "hs", STAGES, FIXTURE_MODEL, ["a", "b", "c"],
+                           host_stream=host_stream_for(None, 1))
+    src = files.out_dir / "firmware" / "src"
+    assert (src / "tms_hoststream.c").is_file() and "tms_hoststream_next" in (src / "pipeline.c").read_text()
+    for c_file in ("pipeline.c", "tms_hoststream.c"):
+        subprocess.run([gcc, "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", "-I", str(src),
+                        str(src / c_file)], check=True, capture_output=True)

@@ -32,7 +32,7 @@ def test_the_score_runs_after_the_dequantization_and_is_the_reported_result(vibr
     generated = generate(vibration, tmp_path / "fw")
     c = _pipeline_c(generated)
     infer = c[c.index("static int tms_infer(void)"):]
-    assert infer.index("tms_dequantize_int8(tms_model_output, tms_buf_autoencoder_scores") \
+    assert infer.index("MODEL_DEQUANTIZE_OUTPUT(tms_model_output, tms_buf_autoencoder_scores") \
         < infer.index("tms_buf_score_scores[0] = tms_reconstruction_error(tms_buf_spectrum_out, "
                       "tms_buf_autoencoder_scores, 384u, TMS_RECONSTRUCTION_MSE")
     assert "static float *const tms_scores = tms_buf_score_scores;" in c

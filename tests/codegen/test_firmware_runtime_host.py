@@ -35,6 +35,16 @@ int main(int argc, char **argv) {
         }
         return 0;
     }
+    if (argc == 4 && strcmp(argv[1], "quant16") == 0) {
+        float scale = strtof(argv[2], 0);
+        int zp = atoi(argv[3]);
+        while (scanf("%a", &v) == 1) {
+            int16_t q;
+            tms_quantize_int16(&v, &q, 1, scale, zp);
+            printf("%d\n", q);
+        }
+        return 0;
+    }
     if (argc == 3 && strcmp(argv[1], "float") == 0) {
         unsigned decimals = (unsigned)atoi(argv[2]);
         while (scanf("%a", &v) == 1) {
@@ -142,3 +152,16 @@ def test_udiv64_small_matches_python_integer_division(harness, tmp_path):
     out = subprocess.run([str(exe)], input="\n".join(f"{n} {d}" for n, d in cases) + "\n", capture_output=True,
                          text=True, check=True).stdout.split("\n")
     assert [tuple(map(int, line.split())) for line in out if line] == [divmod(n, d) for n, d in cases]
+
+
+@settings(max_examples=20, deadline=None)
+@given(scale=st.floats(1e-4, 10.0, allow_nan=False), seed=st.integers(0, 2**16))
+def test_int16_quantize_matches_the_host_reference_quantizer(harness, scale, seed):
+    from studio.ml.pipeline import quantize_int8
+
+    x = np.random.default_rng(seed).normal(0, 40000 * scale, 200).astype(np.float32)
+    x[:3] = [np.nan, 1e30, -1e30]
+    got = [int(v) for v in _run(harness, ["quant16", float(np.float32(scale)).hex(), "0"], x)]
+    want = quantize_int8(x, float(np.float32(scale)), 0, np.int16)
+    assert got == want.tolist()
+    assert min(got) == -32768 and max(got) == 32767

@@ -1,84 +1,54 @@
-"""codegen.sensor_binding (which part feeds a sensor node, and from where) and the driver-fed sensor
-stage it selects in the generated firmware project."""
-from dataclasses import dataclass
-
+"""codegen.sensor_binding: the driver-fed stage reads the plan's resolution of each sensor node
+(studio.core.sensor_check), in the bus numbering of the board glue."""
 import pytest
 
-from codegen.emitters.sensor_driver import ring_capacity_samples
 from codegen.project_firmware import generate
-from codegen.sensor_binding import DRIVER, NONE, REPLAY, sensor_binding
-from nodes.base import Mode, Role
-from nodes.sensors import Environment, Replay
+from codegen.sensor_binding import DRIVER, HOST_STREAM, REPLAY, sensor_binding
 from studio.core.boards import boards
 from studio.core.errors import BadInput
-from studio.core.plan import PlanStage
-from tests.e2e.i2c_pipeline import WINDOW, temperature_project, with_binding_params
-
-EMULATED = boards().get("qemu-mps2-an386")
+from studio.core.validate import validate_project
+from tests.e2e.i2c_pipeline import temperature_project
 
 
-def _stage(node_class=Environment, **props):
-    return PlanStage("env", node_class.type_id, Role.SENSOR, Mode.SAMPLE, node_class,
-                     {"quantities": "temperature", "rate_hz": 1.0, **props})
+def _binding(project):
+    plan = validate_project(project).plan
+    return sensor_binding(plan, plan.sensor)
 
 
-@dataclass
-class _Board:
-    id: str
-    sensors: tuple
-    emulated: bool = False
-
-
-def test_the_emulated_board_keeps_replaying_unless_the_node_asks_for_its_part():
-    assert sensor_binding(_stage(), EMULATED).source == REPLAY
-
-
-def test_asking_for_the_driver_on_the_emulated_board_gets_its_tmp105_on_the_qemu_bus():
-    b = sensor_binding(_stage(source="driver"), EMULATED)
+def test_the_emulated_boards_tmp105_is_read_through_its_driver_on_the_qemu_bus(tmp_path):
+    b = _binding(temperature_project(tmp_path / "p"))
     assert (b.source, b.part, b.bus, b.address, b.bus_index) == (DRIVER, "tmp105", "i2c3", 0x48, 3)
 
 
-def test_a_named_part_bus_and_address_win_over_the_board_default():
-    b = sensor_binding(_stage(part="tmp105", bus="i2c1", address="0x49"), EMULATED)
-    assert (b.source, b.bus, b.address) == (DRIVER, "i2c1", 0x49)
+def test_an_external_part_is_read_on_the_bus_and_address_the_node_names(tmp_path):
+    b = _binding(temperature_project(tmp_path / "p", "rpi-pico", source="external", part="tmp105",
+                                     bus="i2c1", address=0x49))
+    assert (b.source, b.part, b.bus, b.address, b.bus_index) == (DRIVER, "tmp105", "i2c1", 0x49, 1)
 
 
-def test_a_replay_node_always_replays():
-    assert sensor_binding(_stage(Replay), EMULATED).source == REPLAY
+def test_a_host_stream_node_has_no_part(tmp_path):
+    b = _binding(temperature_project(tmp_path / "p", "nano33ble", source="host-stream"))
+    assert (b.source, b.part) == (HOST_STREAM, None)
 
 
-def test_a_real_board_with_only_kind_names_has_no_known_part_and_keeps_its_old_stage():
-    assert sensor_binding(_stage(), boards().get("nano33ble")).source == NONE
+def test_the_gesture_imu_on_the_nano_is_its_lsm9ds1_on_the_sensor_bus():
+    from studio.core.project import load_project
+
+    project = load_project("sample_projects/gesture/gesture.tinyml")
+    project.board_id = "nano33ble"
+    b = _binding(project)
+    assert (b.source, b.part, b.bus, b.address) == (DRIVER, "lsm9ds1", "i2c0", 0x6B)
 
 
-def test_structured_board_sensor_entries_give_the_part():
-    board = _Board("some-board", ({"kind": "temperature", "part": "tmp105", "bus": "i2c1", "address": 0x48},))
-    b = sensor_binding(_stage(), board)
-    assert (b.source, b.part, b.bus, b.address) == (DRIVER, "tmp105", "i2c1", 0x48)
+def test_a_replay_node_replays():
+    from studio.core.project import load_project
+
+    b = _binding(load_project("sample_projects/vibration/vibration.tinyml"))
+    assert b.source == REPLAY
 
 
-@pytest.mark.parametrize("props, words", [
-    ({"part": "nosuchchip"}, "no driver for part 'nosuchchip'"),
-    ({"part": "../tmp105"}, "no driver"),
-    ({"part": "tmp105", "address": 0x90}, "outside the 7-bit"),
-    ({"part": "tmp105", "bus": "i2c-main"}, "not a bus name"),
-    ({"source": "wifi"}, "not one of"),
-])
-def test_bad_bindings_are_refused_with_a_message(props, words):
-    with pytest.raises(BadInput, match=words.replace("(", r"\(").replace(".", r"\.")):
-        sensor_binding(_stage(**props), EMULATED)
-
-
-def test_a_driver_fed_project_builds_the_driver_ring_and_the_family_i2c_glue(tmp_path):
-    with with_binding_params():
-        project = temperature_project(tmp_path / "p", source="driver")
-        generated = generate(project, tmp_path / "fw")
-    makefile = (tmp_path / "fw" / "Makefile").read_text()
-    for src in ("runtime/sensors/tmp105.c", "runtime/sensors/tms_sensor.c", "runtime/board/mps2_i2c.c",
-                "runtime/board/tms_delay.c"):
-        assert src in makefile
-    assert "src/tms_replay.c" not in makefile  # the recording is not embedded
-    pipeline = (tmp_path / "fw" / "src" / "pipeline.c").read_text()
-    assert f"tms_ring_env_values[{ring_capacity_samples(WINDOW)}u * 1u]" in pipeline
-    assert ring_capacity_samples(WINDOW) == WINDOW + 4 + 1
-    assert generated.sample_source == DRIVER and generated.replay_samples == 0
+def test_a_node_reading_two_parts_is_refused_with_the_way_out(tmp_path):
+    project = temperature_project(tmp_path / "p", "b-l475e-iot01a")
+    project.graph.node("env").props["quantities"] = "all"  # hts221 and lps22hb
+    with pytest.raises(BadInput, match="one sensor node per part"):
+        generate(project, tmp_path / "fw", boards().get("b-l475e-iot01a"))

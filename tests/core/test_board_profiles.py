@@ -1,10 +1,13 @@
 """The built-in board profiles pass the schema, and a bad user profile never hides the good ones."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from studio.core.boards import BoardCatalogue, load_board_file, parse_board
 from studio.core.errors import BoardError
@@ -116,3 +119,101 @@ def test_rp2040_image_is_flashed_from_the_start_of_flash_because_it_carries_boot
     board = BoardCatalogue(dirs=[builtin_boards_dir()]).get(board_id)
     assert board.flash_options["base"] == board.flash_origin
     assert board.flash_options.get("offset", 0) == 0
+
+
+# ---- exact sensor parts --------------------------------------------------------------------------
+@pytest.mark.parametrize("path", PROFILE_FILES, ids=lambda p: p.stem)
+def test_every_board_sensor_names_a_catalogued_part_that_measures_its_kind(path):
+    from studio.core.sensor_parts import PARTS
+
+    for sensor in load_board_file(path).sensors:
+        assert sensor.part in PARTS, sensor
+        assert sensor.kind in PARTS[sensor.part].kinds, sensor
+
+
+def _sensors(board_id: str) -> set[tuple]:
+    board = BoardCatalogue(dirs=[builtin_boards_dir()]).get(board_id)
+    return {(s.kind, s.part, s.bus, s.address, s.variant) for s in board.sensors}
+
+
+def test_nano33ble_lists_the_rev1_and_rev2_parts_at_their_addresses():
+    assert {("accelerometer", "lsm9ds1", "i2c0", 0x6B, "rev1"), ("magnetometer", "lsm9ds1", "i2c0", 0x1E, "rev1"),
+            ("accelerometer", "bmi270", "i2c0", 0x68, "rev2"), ("magnetometer", "bmm150", "i2c0", 0x10, "rev2"),
+            ("temperature", "hts221", "i2c0", 0x5F, "rev1"), ("humidity", "hs3003", "i2c0", 0x44, "rev2"),
+            ("pressure", "lps22hb", "i2c0", 0x5C, ""), ("light", "apds9960", "i2c0", 0x39, ""),
+            ("microphone", "mp34dt05", "pdm", None, "")} <= _sensors("nano33ble")
+    board = BoardCatalogue(dirs=[builtin_boards_dir()]).get("nano33ble")
+    mic = board.sensors_of("microphone")[0]
+    assert dict(mic.pins) == {"clk": "P0.26", "din": "P0.25", "power": "P0.17"}
+    imu = board.sensors_of("accelerometer")[0]
+    assert (imu.pins["sda"], imu.pins["scl"], imu.pins["power"], imu.pins["pullup"]) == \
+        ("P0.14", "P0.15", "P0.22", "P1.00")
+
+
+def test_b_l475e_iot01a_lists_its_i2c2_parts_and_the_dfsdm_microphone():
+    assert _sensors("b-l475e-iot01a") == {
+        ("accelerometer", "lsm6dsl", "i2c2", 0x6A, ""), ("gyroscope", "lsm6dsl", "i2c2", 0x6A, ""),
+        ("magnetometer", "lis3mdl", "i2c2", 0x1E, ""), ("temperature", "hts221", "i2c2", 0x5F, ""),
+        ("humidity", "hts221", "i2c2", 0x5F, ""), ("pressure", "lps22hb", "i2c2", 0x5D, ""),
+        ("distance", "vl53l0x", "i2c2", 0x29, ""), ("microphone", "mp34dt01", "dfsdm1", None, "")}
+
+
+def test_the_pico_has_only_the_rp2040_adc_and_temperature_sensor():
+    assert _sensors("rpi-pico") == {("temperature", "rp2040_adc", "adc", None, ""),
+                                    ("adc", "rp2040_adc", "adc", None, "")}
+
+
+def test_the_emulated_board_has_the_qemu_tmp105_and_the_replay():
+    assert _sensors("qemu-mps2-an386") == {("temperature", "tmp105", "i2c3", 0x48, ""),
+                                           ("replay", "replay", "host", None, "")}
+
+
+@pytest.mark.parametrize("board_id", ["esp32-s3-devkitc", "seeeduino-xiao", "portenta-h7"])
+def test_boards_without_sensors_have_an_empty_list(board_id):
+    assert _sensors(board_id) == set()
+
+
+@pytest.mark.parametrize("entry,field", [
+    ("accelerometer", "sensors[0] must be a mapping"),
+    ({"kind": "accelerometer"}, "sensors[0] needs a 'part'"),
+    ({"kind": "smell", "part": "lsm6dsl"}, "sensors[0].kind 'smell'"),
+    ({"kind": "humidity", "part": "lsm6dsl"}, "does not measure humidity"),
+    ({"kind": "accelerometer", "part": "lsm6dsl", "address": 0x1FF}, "7-bit I2C address"),
+    ({"kind": "accelerometer", "part": "lsm6dsl", "colour": "red"}, "unknown field 'colour'"),
+])
+def test_a_bad_sensor_entry_is_refused_naming_it(entry, field):
+    data = _raw(builtin_boards_dir() / "rpi-pico.yaml")
+    data["sensors"] = [entry]
+    with pytest.raises(BoardError, match=re.escape(field)):
+        parse_board(data, "x.yaml")
+
+
+def test_boards_json_lists_the_sensor_parts():
+    board = BoardCatalogue(dirs=[builtin_boards_dir()]).get("b-l475e-iot01a")
+    j = board.to_json()
+    assert {"kind": "pressure", "part": "lps22hb", "bus": "i2c2", "address": 0x5D,
+            "pins": {"scl": "PB10", "sda": "PB11"}} in j["sensors"]
+    assert "microphone" in j["sensor_kinds"]
+    assert ("accelerometer", "lsm6dsl") in board.info().sensors
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-300, 300), st.text(max_size=12),
+                    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=4), st.text(max_size=4),
+                                                                         max_size=2))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_VALUES, st.dictionaries(
+    st.sampled_from(["kind", "part", "bus", "address", "variant", "pins", "other"]),
+    st.one_of(_VALUES, st.sampled_from(["accelerometer", "temperature", "lsm6dsl", "hts221", "i2c1"])),
+    max_size=6)), max_size=4))
+def test_any_sensors_list_is_parsed_or_refused_with_a_board_error(entries):
+    data = _raw(builtin_boards_dir() / "rpi-pico.yaml")
+    data["sensors"] = entries
+    try:
+        board = parse_board(data, "x.yaml")
+    except BoardError as e:
+        assert "x.yaml" in e.message
+        return
+    assert len(board.sensors) == len(entries)
+    assert all(s.kind and s.part for s in board.sensors)

@@ -20,7 +20,7 @@ def test_a_line_without_overruns_still_parses_and_says_none():
     assert msg.kind == "inference" and InferenceResult.from_message(msg).overruns is None
 
 
-@given(bad=st.one_of(st.integers(max_value=-1), st.floats(allow_nan=False), st.text(max_size=5), st.booleans()))
+@given(bad=st.one_of(st.integers(max_value=-1), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=5), st.booleans()))
 def test_overruns_that_are_not_a_whole_count_make_the_line_malformed_with_the_field_named(bad):
     msg = parse_line(json.dumps({**BASE, "overruns": bad}))
     assert msg.kind == "malformed" and "overruns" in msg.error

@@ -15,20 +15,18 @@ from studio.actions import build, emulated_i2c_devices, run_emulated
 from studio.core.boards import boards
 from studio.device.emulator import EXIT_SENSOR_ERROR, Emulator, run_lines
 from studio.device.protocol import parse_line
-from tests.e2e.i2c_pipeline import temperature_project, with_binding_params
+from tests.e2e.i2c_pipeline import temperature_project
 
 pytestmark = pytest.mark.slow
 
 RESOLUTION_C = 0.0625
-SENSOR = {"source": "driver", "part": "tmp105", "bus": "i2c3", "address": 0x48}
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("i2c")
-    with with_binding_params():
-        project = temperature_project(folder / "project", **SENSOR)
-        yield project, build(project, folder / "fw", boards().get("qemu-mps2-an386"))
+    project = temperature_project(folder / "project")  # the board's own TMP105, by default
+    return project, build(project, folder / "fw", boards().get("qemu-mps2-an386"))
 
 
 def _inferences(lines: list[str]) -> list[dict]:
@@ -44,7 +42,8 @@ def _tmp105_reading(celsius: float) -> float:
 def test_the_firmware_reports_the_temperature_qemu_gives_its_tmp105(built, celsius):
     _, outcome = built
     devices = emulated_i2c_devices(outcome.generated, {"env": celsius})
-    inferences = _inferences(run_lines(outcome.result.elf, 4, timeout_s=120, i2c_devices=devices))
+    # hello, then per window an inference line and its power line
+    inferences = _inferences(run_lines(outcome.result.elf, 7, timeout_s=120, i2c_devices=devices))
     assert len(inferences) == 3
     for line in inferences:
         # scores: mean, min, max of a window of WINDOW readings: every one is the sensor's reading
@@ -54,12 +53,15 @@ def test_the_firmware_reports_the_temperature_qemu_gives_its_tmp105(built, celsi
 
 
 def test_a_new_temperature_set_while_it_runs_reaches_the_next_windows(built):
+    """The guest runs ahead of the reader (idle time warps), so windows already printed when the
+    value changes still hold the old one; once a window holds the new value, no later one holds the
+    old value again."""
     _, outcome = built
     devices = emulated_i2c_devices(outcome.generated, {"env": 18.0})
     seen: list[list[float]] = []
     with Emulator(outcome.result.elf, i2c_devices=devices) as emu, emu.connect(60) as sock:
         buf, deadline = b"", time.monotonic() + 120
-        while len(seen) < 6 and time.monotonic() < deadline:
+        while time.monotonic() < deadline and seen[-2:] != [[30.25] * 3] * 2:
             chunk = sock.recv(4096)
             if not chunk:
                 break
@@ -72,14 +74,14 @@ def test_a_new_temperature_set_while_it_runs_reaches_the_next_windows(built):
                     if len(seen) == 2:
                         emu.set_i2c_value(0, 30.25)
     assert seen[0] == [18.0] * 3
-    # one window may straddle the change; the last ones are all the new temperature
-    assert seen[-1] == [30.25] * 3 and seen[-2] == [30.25] * 3
+    assert seen[-2:] == [[30.25] * 3] * 2, f"the new temperature never reached a whole window: {seen}"
+    first_new = seen.index([30.25] * 3)
+    assert all(18.0 not in scores for scores in seen[first_new:])
 
 
 def test_run_emulated_reads_the_part_at_the_value_given_for_the_node(built, tmp_path):
     project, _ = built
-    with with_binding_params():
-        run = run_emulated(project, tmp_path / "fw", count=2, sensor_values={"env": 41.0})
+    run = run_emulated(project, tmp_path / "fw", count=2, sensor_values={"env": 41.0})
     assert [r["scores"] for r in run.inferences()] == [[41.0] * 3] * 2
 
 
@@ -101,3 +103,21 @@ def test_no_tmp105_on_the_bus_gives_a_protocol_error_line_and_exit_code_not_a_ha
     assert error["level"] == "error" and error["node"] == "env" and error["part"] == "tmp105"
     assert "no answer on its bus" in error["message"]
     assert code == EXIT_SENSOR_ERROR
+
+
+def test_the_run_verb_sets_the_emulated_parts_reading_and_refuses_a_bad_pair(built, tmp_path):
+    import subprocess
+    import sys
+
+    project, _ = built
+    path = next(project.dir.glob("*.tinyml"))
+    ok = subprocess.run([sys.executable, "-m", "studio", "run", str(path), "--emulate", "--count", "2", "--json",
+                         "--out", str(tmp_path / "fw"), "--sensor-value", "env=-12.5"],
+                        capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    lines = [json.loads(x) for x in ok.stdout.splitlines() if x.startswith("{")]
+    assert [x["scores"] for x in lines if x.get("type") == "inference"] == [[-12.5] * 3] * 2
+    bad = subprocess.run([sys.executable, "-m", "studio", "run", str(path), "--emulate", "--count", "1",
+                          "--out", str(tmp_path / "fw2"), "--sensor-value", "env=warm"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "is not NODE=NUMBER" in bad.stderr and "Traceback" not in bad.stderr

@@ -153,7 +153,7 @@ def test_quantize_only_without_a_dataset_calibrates_on_a_file(tmp_path):
 @pytest.mark.parametrize("steps, message", [
     ((), "add a Quantize int8 node"),
     ((INT8, PRUNE), "put pruning before"),
-    ((StageSpec("f16", "quantize.float16", {}),), "device cannot run"),
+    ((StageSpec("dr", "quantize.dynamic_range", {}),), "device cannot run"),
 ])
 def test_a_pipeline_that_describes_no_int8_recipe_is_refused_by_name(tmp_path, steps, message):
     base = tiny_project(tmp_path)
@@ -203,3 +203,23 @@ def test_device_source_skips_the_optimization_nodes_the_firmware_passes_through(
     assert device_source(project.graph, "int8", "scores") == ("model", "scores")
     assert device_source(project.graph, "prune", "scores") == ("model", "scores")
     assert device_source(project.graph, "stats", "out") == ("stats", "out")
+
+
+def test_float16_recipe_makes_a_float16_model_the_device_runs(tmp_path):
+    """Keras model -> Quantize float16: Optimize writes a float16-weight .tflite (no calibration),
+    the compiler runs it as a float model with half the weight bytes of float32, and validation
+    charges that plan."""
+    from codegen.model.analysis import analyze_tflite
+
+    base = tiny_project(tmp_path)
+    trained = train_project(base, "dense", {"units": 8, "layers": 1}, epochs=1, batch_size=4, seed=0)
+    project = keras_chain(base, trained.float_model_path, StageSpec("f16", "quantize.float16", {}))
+    save_project(project)
+    o = optimize_project(project)
+    assert o.int8_model.endswith(".float16.tflite") and o.int8_accuracy is not None
+    s = analyze_tflite(project.dir / o.int8_model)
+    assert s.float_model and s.supported
+    optimized = with_optimized_model(project, o)
+    report = validate_project(optimized)
+    assert report.ok, [i.message for i in report.issues if i.severity == "error"]
+    assert report.ram.by_node["model"] >= s.arena_bytes

@@ -62,3 +62,16 @@ def test_representative_subset_is_seeded_and_mixes_the_whole_set():
     a, b = representative_subset(x, 50, seed=4), representative_subset(x, 50, seed=4)
     np.testing.assert_array_equal(a, b)
     assert a.shape == (50, 1) and a.max() > 500
+
+
+def test_int16x8_model_runs_in_the_host_reference_with_firmware_int16_quantization(tiny_classifier):
+    model, _, x, y = tiny_classifier
+    tflite = convert_int8(model, x, activations="int16")
+    m = Int8Model(tflite)
+    assert m.dtype == np.int16
+    q = quantize_int8(x[0], m.input_q.scale, m.input_q.zero_point, np.int16)
+    assert q.dtype == np.int16 and np.abs(q).max() > 127  # the whole int16 range is used
+    want = dequantize_int8(m.invoke_int8(q), m.output_q.scale, m.output_q.zero_point)
+    np.testing.assert_array_equal(m.scores(x[:1])[0], want)
+    report = quantization_report(model, tflite, x, y)
+    assert report.int8_accuracy > 0.9

@@ -46,3 +46,22 @@ def test_the_cases_cover_every_dsp_type_with_an_emitter():
     from codegen.emit_dsp import supported_types
 
     assert {c[0] for c in CASES} == set(supported_types())
+
+
+FIXED_CASES = [c for c in CASES if node_type(c[0]).fixed_point]
+
+
+@pytest.mark.parametrize("type_id,props,shape,rate_hz", FIXED_CASES, ids=[f"{c[0]}{c[2]}" for c in FIXED_CASES])
+def test_estimated_ram_and_tables_of_the_fixed_point_kernels_equal_the_emitted_stage(type_id, props, shape, rate_hz):
+    from nodes.base import FIXED, BoardInfo, arithmetic_for
+
+    no_fpu = NodeContext(board=BoardInfo("pico", "cortex-m0plus", 125_000_000, False, False))
+    cls = node_type(type_id)
+    assert arithmetic_for(cls, no_fpu.board) == FIXED
+    p = cls.check_props(props)
+    inputs = {"in": TensorSpec(shape, "f32", rate_hz)}
+    outputs = cls().infer(inputs, p, no_fpu)
+    cost = cls().cost(inputs, outputs, p, no_fpu)
+    stage = emit_stage("n1", type_id, props, inputs, outputs, {"in": "tms_buf_src_out"}, False, arithmetic=FIXED)
+    assert cost.ram_bytes == stage.ram_bytes
+    assert cost.flash_bytes - cost.detail["code_bytes"] == stage.flash_bytes

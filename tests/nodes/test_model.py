@@ -79,13 +79,17 @@ def test_tflite_reports_an_unreadable_model(ctx, project):
         node.infer(FEATURES, p, ctx)
 
 
-def test_tflite_refuses_a_float_model(ctx, project, tiny_models):
-    from nodes.quantize import QuantizeDynamicRange
+def test_tflite_runs_a_float_model_as_float(ctx, project, tiny_models):
+    import keras
+    import tensorflow as tf
 
-    (project / "float.tflite").write_bytes(QuantizeDynamicRange().convert(tiny_models["keras"], {}))
+    model = keras.saving.load_model(str(tiny_models["keras"]), safe_mode=True, compile=False)
+    (project / "float.tflite").write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
     node, p = make("model.tflite", model="float.tflite")
-    with pytest.raises(NodeError, match="float32; the device runs full-integer int8"):
-        node.infer(FEATURES, p, ctx)
+    assert node.infer(FEATURES, p, ctx) == {"scores": TensorSpec((MODEL_CLASSES,), "f32", 2.0)}
+    cost = node.cost(FEATURES, node.infer(FEATURES, p, ctx), p, ctx)
+    s = analyze_tflite(project / "float.tflite")
+    assert s.float_model and cost.ram_bytes == s.arena_bytes + 4 * MODEL_CLASSES
 
 
 def test_tflite_refuses_a_keras_file(ctx, keras_rel):
@@ -209,3 +213,24 @@ def test_the_model_flash_charged_follows_the_cores_kernel_build():
     s = TfliteModel().summary(props, NodeContext(folder))
     assert flash["cortex-m4f"] == s.flash_bytes
     assert flash["cortex-m0plus"] == flash["xtensa-lx7"] == s.flash_bytes_without_dsp < s.flash_bytes
+
+
+def test_tflite_int16x8_cost_charges_two_bytes_per_activation_and_io_value(ctx, tiny_models, project):
+    import numpy as np
+
+    from tests.nodes.node_helpers import MODEL_INPUT
+
+    node8, p8 = make("quantize.int8", n_samples=8)
+    node16, p16 = make("quantize.int8", activations="int16", n_samples=8)
+    rep = np.random.default_rng(0).normal(size=(8,) + MODEL_INPUT).astype(np.float32)
+    (project / "m16.tflite").write_bytes(node16.convert(tiny_models["keras"], rep, p16))
+    (project / "m8.tflite").write_bytes(node8.convert(tiny_models["keras"], rep, p8))
+    node, _ = make("model.tflite")
+    costs = {}
+    for name in ("m8", "m16"):
+        p = make("model.tflite", model=f"{name}.tflite")[1]
+        costs[name] = node.cost(FEATURES, node.infer(FEATURES, p, ctx), p, ctx)
+    s8, s16 = analyze_tflite(project / "m8.tflite"), analyze_tflite(project / "m16.tflite")
+    assert s16.lower_bound_bytes == 2 * s8.lower_bound_bytes
+    assert costs["m16"].ram_bytes == s16.arena_bytes + 2 * (32 + MODEL_CLASSES) + 4 * MODEL_CLASSES
+    assert costs["m16"].ram_bytes > costs["m8"].ram_bytes

@@ -1,4 +1,5 @@
-"""Quantize nodes: pass-through shapes, the int8-only device rule, representative data, conversion."""
+"""Quantize nodes: pass-through shapes, float16 needing an FPU, the retired dynamic range, representative
+data, conversion."""
 from __future__ import annotations
 
 import numpy as np
@@ -23,11 +24,35 @@ def test_int8_refuses_an_unconnected_input(ctx):
     assert e.value.port == "scores"
 
 
-@pytest.mark.parametrize("type_id", ["quantize.float16", "quantize.dynamic_range"])
-def test_non_integer_quantization_explains_the_device_needs_int8(type_id, ctx):
-    node, p = make(type_id)
-    with pytest.raises(NodeError, match="needs a full-integer int8 model") as e:
+def test_retired_dynamic_range_says_why_and_what_to_use_instead(ctx):
+    node, p = make("quantize.dynamic_range")
+    with pytest.raises(NodeError, match="removed.*Replace this node with Quantize int8") as e:
         node.infer(SCORES, p, ctx)
+    assert e.value.port == "scores"
+
+
+def test_retired_dynamic_range_is_not_in_the_palette():
+    from nodes.base import node_type
+
+    assert node_type("quantize.dynamic_range").retired
+    assert not getattr(node_type("quantize.float16"), "retired", False)
+
+
+def test_float16_passes_scores_through_on_a_core_with_an_fpu(ctx):
+    from nodes.base import BoardInfo, NodeContext
+
+    node, p = make("quantize.float16")
+    m4f = NodeContext(ctx.project_dir, BoardInfo("m4f", "cortex-m4", 64_000_000, True, True))
+    assert node.infer(SCORES, p, m4f) == SCORES
+
+
+def test_float16_is_refused_on_a_core_without_an_fpu(ctx):
+    from nodes.base import BoardInfo, NodeContext
+
+    node, p = make("quantize.float16")
+    m0 = NodeContext(ctx.project_dir, BoardInfo("m0", "cortex-m0plus", 48_000_000, False, False))
+    with pytest.raises(NodeError, match="no FPU.*Quantize int8") as e:
+        node.infer(SCORES, p, m0)
     assert e.value.port == "scores"
 
 
@@ -100,3 +125,33 @@ def test_float16_export_stores_half_precision_weights(tiny_models):
     node, p = make("quantize.float16")
     interp = tf.lite.Interpreter(model_content=node.convert(tiny_models["keras"], p))
     assert any(d["dtype"] == np.float16 for d in interp.get_tensor_details())
+
+
+@pytest.mark.slow
+def test_int16_activations_option_converts_to_int16x8_that_compiles(tiny_models):
+    import tensorflow as tf
+
+    node, p = make("quantize.int8", activations="int16", n_samples=8)
+    rep = np.random.default_rng(0).normal(size=(8,) + MODEL_INPUT).astype(np.float32)
+    model = node.convert(tiny_models["keras"], rep, p)
+    s = analyze_tflite(model)
+    assert [t.dtype for t in s.inputs + s.outputs] == ["int16", "int16"]
+    assert s.unsupported == ()
+    types = {d["dtype"] for d in tf.lite.Interpreter(model_content=model).get_tensor_details()}
+    assert np.int8 in types and np.int64 in types  # int8 weights, int64 biases
+
+
+def test_int16_activations_option_refuses_other_widths():
+    with pytest.raises(NodeError):
+        make("quantize.int8", activations="int4")
+
+
+def test_recipe_fingerprint_is_unchanged_by_the_default_activations_option():
+    from nodes.quantize import QuantizeInt8, recipe_fingerprint
+
+    before = {k: v for k, v in QuantizeInt8.defaults().items() if k != "activations"}
+    with_default = QuantizeInt8.check_props({})
+    int16 = QuantizeInt8.check_props({"activations": "int16"})
+    step = "quantize.int8"
+    assert recipe_fingerprint("f", [(step, before)]) == recipe_fingerprint("f", [(step, with_default)])
+    assert recipe_fingerprint("f", [(step, int16)]) != recipe_fingerprint("f", [(step, with_default)])

@@ -150,3 +150,21 @@ def test_a_port_that_does_not_exist_is_explained_by_the_flasher(gesture_window, 
         pass
     assert job.outcome == "failed"
     assert "/dev/ttyNOPE99" in w.last_message
+
+
+@needs_toolchain
+def test_build_flash_and_monitor_streams_a_host_stream_sensors_samples(gesture_window, qtbot):
+    """The accelerometer set to host-stream: the monitor answers the board's requests with the
+    project's recording (not shown as messages) and the results arrive."""
+    w, tools = gesture_window
+    w.canvas.select(["imu"])
+    box = w.inspector.editors["source"]
+    box.setCurrentIndex(box.findData("host-stream"))
+    box.activated.emit(box.currentIndex())
+    assert w.doc.project.graph.node("imu").props["source"] == "host-stream"
+    emulate(w)
+    tools.action.trigger()
+    panel = tools.panel
+    qtbot.waitUntil(lambda: panel.counters.inferences >= 5, timeout=120_000)
+    assert panel.connection.responder is not None and panel.connection.responder.requests > 0
+    assert panel.counters.malformed == 0

@@ -1,8 +1,9 @@
 /* Board glue for RP2040 boards (Raspberry Pi Pico, Arducam Pico4ML): 125 MHz from the 12 MHz
- * crystal through PLL_SYS, and UART0 (PL011) on GPIO0 (TX). The second-stage bootloader that
+ * crystal through PLL_SYS, and UART0 (PL011) on GPIO0 (TX) and GPIO1 (RX: the host-stream frames). The second-stage bootloader that
  * sets up execute-in-place from the QSPI flash is rp2040_boot2.c, built separately. */
 #include <stdint.h>
 #include "tms_board.h"
+#include "tms_mmio.h"
 #include "tms_uart.h"
 
 #define REG(addr) (*(volatile uint32_t *)(addr))
@@ -29,6 +30,7 @@
 #define PLL_SYS_FBDIV     0x40028008u
 #define PLL_SYS_PRIM      0x4002800Cu
 #define IO_GPIO0_CTRL     0x40014004u
+#define IO_GPIO1_CTRL     0x4001400Cu
 #define UART0_DR          0x40034000u
 #define UART0_FR          0x40034018u
 #define UART0_IBRD        0x40034024u
@@ -75,15 +77,17 @@ void tms_board_init(void)
     REG(CLK_PERI_CTRL) = 1u << 11;  /* enabled, from clk_sys */
 }
 
+#ifndef TMS_SERIAL_USB_CDC  /* else tms_uart_* are the USB CDC port's (usb/tms_usb_uart.c) */
 void tms_uart_init(void)
 {
     tms_unreset(RESET_IO_BANK0 | RESET_PADS_BANK0 | RESET_UART0);
     REG(IO_GPIO0_CTRL) = 2u;  /* FUNCSEL: UART0 TX */
+    REG(IO_GPIO1_CTRL) = 2u;  /* FUNCSEL: UART0 RX */
     REG(UART0_IBRD) = TMS_PL011_IBRD;
     REG(UART0_FBRD) = TMS_PL011_FBRD;
     /* LCR_H latches the divisors: 8 data bits, FIFOs on */
     REG(UART0_LCR_H) = (3u << 5) | (1u << 4);
-    REG(UART0_CR) = (1u << 0) | (1u << 8);
+    REG(UART0_CR) = (1u << 0) | (1u << 8) | (1u << 9);  /* UARTEN, TXE, RXE */
 }
 
 void tms_uart_write(const char *data, size_t len)
@@ -96,11 +100,20 @@ void tms_uart_write(const char *data, size_t len)
     }
 }
 
+uint8_t tms_uart_read_byte(void)
+{
+    /* FR.RXFE: the 32-byte receive FIFO is empty (RP2040 datasheet 4.2.8, UARTFR) */
+    while (TMS_REG_READ(UART0_FR) & (1u << 4)) {
+    }
+    return (uint8_t)TMS_REG_READ(UART0_DR);
+}
+
 void tms_uart_flush(void)
 {
     while (REG(UART0_FR) & (1u << 3)) {
     }
 }
+#endif
 
 void tms_board_fault(void)
 {

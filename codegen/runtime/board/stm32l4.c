@@ -1,7 +1,9 @@
 /* Board glue for STM32L475 boards (B-L475E-IOT01A): 80 MHz from MSI through the PLL, and USART1
- * on PB6 (TX, AF7), which reaches the host through the ST-LINK virtual COM port. */
+ * on PB6 (TX, AF7) and PB7 (RX, AF7: the host-stream frames), which reach the host through the
+ * ST-LINK virtual COM port. */
 #include <stdint.h>
 #include "tms_board.h"
+#include "tms_mmio.h"
 #include "tms_uart.h"
 
 #define REG(addr) (*(volatile uint32_t *)(addr))
@@ -16,6 +18,10 @@
 #define USART1_CR1    REG(0x40013800u)
 #define USART1_BRR    REG(0x4001380Cu)
 #define USART1_ISR    REG(0x4001381Cu)
+/* the receive path's registers go through tms_mmio.h (tested against a model of the USART) */
+#define USART1_ISR_ADDR 0x4001381Cu
+#define USART1_ICR_ADDR 0x40013820u
+#define USART1_RDR_ADDR 0x40013824u
 #define USART1_TDR    REG(0x40013828u)
 
 void tms_board_init(void)
@@ -42,10 +48,11 @@ void tms_uart_init(void)
     RCC_AHB2ENR |= 1u << 1;   /* GPIOB */
     RCC_APB2ENR |= 1u << 14;  /* USART1 */
     (void)RCC_APB2ENR;        /* read back: the clock must be running before the first access */
-    GPIOB_MODER = (GPIOB_MODER & ~(0x3u << 12)) | (0x2u << 12);
-    GPIOB_AFRL = (GPIOB_AFRL & ~(0xFu << 24)) | (0x7u << 24);
+    /* PB6 and PB7 in alternate function 7 (USART1 TX and RX) */
+    GPIOB_MODER = (GPIOB_MODER & ~(0xFu << 12)) | (0xAu << 12);
+    GPIOB_AFRL = (GPIOB_AFRL & ~(0xFFu << 24)) | (0x77u << 24);
     USART1_BRR = TMS_USART_BRR;
-    USART1_CR1 = (1u << 3) | (1u << 0);  /* TE, UE */
+    USART1_CR1 = (1u << 3) | (1u << 2) | (1u << 0);  /* TE, RE, UE */
 }
 
 void tms_uart_write(const char *data, size_t len)
@@ -56,6 +63,19 @@ void tms_uart_write(const char *data, size_t len)
         }
         USART1_TDR = (uint8_t)data[i];
     }
+}
+
+uint8_t tms_uart_read_byte(void)
+{
+    /* ISR.RXNE (bit 5); an overrun (ORE, bit 3) stops reception until cleared: the byte it lost
+     * fails the frame's CRC and the host sends the block again (RM0351 section 40.8) */
+    uint32_t isr;
+    while (((isr = TMS_REG_READ(USART1_ISR_ADDR)) & (1u << 5)) == 0u) {
+        if (isr & (1u << 3)) {
+            TMS_REG_WRITE(USART1_ICR_ADDR, 1u << 3);
+        }
+    }
+    return (uint8_t)TMS_REG_READ(USART1_RDR_ADDR);
 }
 
 void tms_uart_flush(void)

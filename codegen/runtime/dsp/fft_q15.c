@@ -12,98 +12,16 @@
  * Accuracy, measured against numpy (tests/codegen/test_dsp_q15.py): 57-87 dB signal-to-error on
  * the spectrum. */
 #include "fft.h"
+#include "fx_fft.h"  /* the complex Q15 FFT, the headroom shift and the integer root */
 
 #include <math.h>
 
-/* A butterfly's output component is at most (1 + sqrt 2) times the largest input component. */
-#define TMS_Q15_BUTTERFLY_PEAK 13572
 /* The split step adds two values before a Q15 product: their sum times 32767 must fit 31 bits. */
 #define TMS_Q15_SPLIT_PEAK 16383
 
 static int32_t tms_q15_round_mul(int32_t a, int32_t w)
 {
     return (a * w + (1 << 14)) >> 15;
-}
-
-static int32_t tms_q15_peak(const int16_t *z, uint32_t count)
-{
-    int32_t peak = 0;
-    uint32_t i;
-    for (i = 0; i < count; i++) {
-        const int32_t a = z[i] < 0 ? -(int32_t)z[i] : z[i];
-        peak = a > peak ? a : peak;
-    }
-    return peak;
-}
-
-/* Halves the block until its peak is at most limit; returns how many times it halved. */
-static int tms_q15_make_headroom(int16_t *z, uint32_t count, int32_t limit)
-{
-    int halvings = 0;
-    uint32_t i;
-    while (tms_q15_peak(z, count) > limit) {
-        for (i = 0; i < count; i++) {
-            z[i] = (int16_t)(((int32_t)z[i] + 1) >> 1);  /* arithmetic shift: gcc, clang, armcc */
-        }
-        halvings++;
-    }
-    return halvings;
-}
-
-static void tms_q15_bit_reverse(int16_t *z, uint32_t m)
-{
-    uint32_t i, j = 0;
-    for (i = 0; i + 1 < m; i++) {
-        uint32_t bit = m >> 1;
-        if (i < j) {
-            const int16_t tr = z[2 * i], ti = z[2 * i + 1];
-            z[2 * i] = z[2 * j];
-            z[2 * i + 1] = z[2 * j + 1];
-            z[2 * j] = tr;
-            z[2 * j + 1] = ti;
-        }
-        while (j & bit) {
-            j ^= bit;
-            bit >>= 1;
-        }
-        j |= bit;
-    }
-}
-
-/* Complex radix-2 DIT FFT of m points in place; returns the block exponent (halvings). */
-static int tms_q15_fft_complex(int16_t *z, uint32_t m, uint32_t n_fft, const int16_t *cos_q15,
-                               const int16_t *msin_q15)
-{
-    int halvings = 0;
-    uint32_t len;
-    tms_q15_bit_reverse(z, m);
-    for (len = 2; len <= m; len <<= 1) {
-        const uint32_t half = len >> 1, step = n_fft / len;
-        uint32_t j, start;
-        halvings += tms_q15_make_headroom(z, 2 * m, TMS_Q15_BUTTERFLY_PEAK);
-        for (start = 0; start < m; start += len) {  /* j = 0: the twiddle is exactly 1 */
-            int16_t *a = &z[2 * start], *b = &z[2 * (start + half)];
-            const int32_t ar = a[0], ai = a[1], br = b[0], bi = b[1];
-            a[0] = (int16_t)(ar + br);
-            a[1] = (int16_t)(ai + bi);
-            b[0] = (int16_t)(ar - br);
-            b[1] = (int16_t)(ai - bi);
-        }
-        for (j = 1; j < half; j++) {
-            const int32_t wr = cos_q15[j * step], wi = msin_q15[j * step];
-            for (start = j; start < m; start += len) {
-                int16_t *a = &z[2 * start], *b = &z[2 * (start + half)];
-                const int32_t tr = tms_q15_round_mul(b[0], wr) - tms_q15_round_mul(b[1], wi);
-                const int32_t ti = tms_q15_round_mul(b[0], wi) + tms_q15_round_mul(b[1], wr);
-                const int32_t ar = a[0], ai = a[1];
-                a[0] = (int16_t)(ar + tr);
-                a[1] = (int16_t)(ai + ti);
-                b[0] = (int16_t)(ar - tr);
-                b[1] = (int16_t)(ai - ti);
-            }
-        }
-    }
-    return halvings;
 }
 
 /* |x| of a float as an integer that orders like |x| (IEEE 754 magnitudes order like their bits),
@@ -136,25 +54,6 @@ static int16_t tms_q15_from_float(float v, int scale_exp)
     }
     q = q > 32767 ? 32767 : q;
     return (int16_t)((pun.u >> 31) ? -q : q);
-}
-
-/* floor(sqrt(p)) for a 32-bit p, bit by bit */
-static uint32_t tms_q15_isqrt(uint32_t p)
-{
-    uint32_t root = 0, bit = 1u << 30;
-    while (bit > p) {
-        bit >>= 2;
-    }
-    while (bit != 0) {
-        if (p >= root + bit) {
-            p -= root + bit;
-            root = (root >> 1) + bit;
-        } else {
-            root >>= 1;
-        }
-        bit >>= 2;
-    }
-    return root;
 }
 
 /* value * 2^exp2 as a float, assembled from its bits (rounded to nearest): exponent arithmetic
@@ -212,7 +111,7 @@ static float tms_q15_bin(int32_t re, int32_t im, int exp2, int power)
         p <<= 2;
         lift++;
     }
-    return tms_q15_scaled_float(tms_q15_isqrt(p), exp2 + drop - lift);
+    return tms_q15_scaled_float(tms_fx_isqrt(p), exp2 + drop - lift);
 }
 
 void tms_frame_spectrum(const tms_fft_tables_t *fft, const float *x, uint32_t n, uint32_t stride,
@@ -221,7 +120,8 @@ void tms_frame_spectrum(const tms_fft_tables_t *fft, const float *x, uint32_t n,
     const uint32_t n_fft = fft->n_fft, m = n_fft >> 1;
     int16_t *z = fft->work_q15;
     uint32_t peak_bits = 0;
-    int exponent, halvings, scale_exp;
+    int exponent, scale_exp;
+    int32_t halvings, peak = 0, shift, round;
     uint32_t i, k;
     for (i = 0; i < n; i++) {
         const float v = window ? x[i * stride] * window[i] : x[i * stride];
@@ -240,13 +140,20 @@ void tms_frame_spectrum(const tms_fft_tables_t *fft, const float *x, uint32_t n,
      * puts the peak just under Q15 full scale */
     exponent = (int)(peak_bits >> 23) - 126;
     for (i = 0; i < n; i++) {
-        z[i] = tms_q15_from_float(out[i], 15 - exponent);
+        const int32_t q = tms_q15_from_float(out[i], 15 - exponent);
+        z[i] = (int16_t)q;
+        peak = (q < 0 ? -q : q) > peak ? (q < 0 ? -q : q) : peak;
     }
     for (; i < n_fft; i++) {
         z[i] = 0;
     }
-    halvings = tms_q15_fft_complex(z, m, n_fft, fft->cos_q15, fft->msin_q15);
-    halvings += tms_q15_make_headroom(z, n_fft, TMS_Q15_SPLIT_PEAK);
+    halvings = tms_fx_fft_complex(z, m, n_fft, fft->cos_q15, fft->msin_q15, &peak);
+    shift = tms_fx_shift_for(peak, TMS_Q15_SPLIT_PEAK);
+    round = (1 << shift) >> 1;
+    for (i = 0; shift > 0 && i < n_fft; i++) {
+        z[i] = (int16_t)((z[i] + round) >> shift);
+    }
+    halvings += shift;
     /* the split below yields 2 X[k]: 2^scale_exp undoes that, the halvings and the Q15 scaling */
     scale_exp = halvings - 1 - (15 - exponent);
     {

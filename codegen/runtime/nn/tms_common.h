@@ -20,6 +20,15 @@
 #define TMS_NN_DSP 0
 #endif
 
+/* The innermost loops of the DSP path are written in gcc inline assembly (gcc -Os spills their
+ * accumulators otherwise). They need 12 to 14 registers, which an optimizing build has (no
+ * frame pointer); -O0 keeps one and gets the same loops in C. */
+#if TMS_NN_DSP && defined(__GNUC__) && defined(__OPTIMIZE__)
+#define TMS_NN_ASM 1
+#else
+#define TMS_NN_ASM 0
+#endif
+
 /* The multiply-accumulate helpers are called in the innermost loops; -Os would otherwise keep
  * them as calls with their accumulators in memory. */
 #if defined(__GNUC__)
@@ -28,17 +37,17 @@
 #define TMS_HOT_INLINE static inline
 #endif
 
-/* gemmlowp SaturatingRoundingDoublingHighMul. The quotient truncates toward zero like the
- * reference's 64-bit division, done with shifts so Cortex-M needs no 64-bit divide call. */
+/* gemmlowp SaturatingRoundingDoublingHighMul: (a*b + nudge) / 2^31 truncated toward zero, with
+ * nudge = 2^30 for a*b >= 0 and 1 - 2^30 below. Below zero a*b + 1 - 2^30 is negative too, and
+ * truncating it equals flooring a*b + 1 - 2^30 + (2^31 - 1) = a*b + 2^30; above, floor and
+ * truncation agree: so it is floor((a*b + 2^30) / 2^31) in every case, one 64-bit multiply-add
+ * and a shift (an arithmetic shift: gcc's >> on negative values). */
 static inline int32_t tms_srdhm(int32_t a, int32_t b)
 {
-    int64_t ab, v;
     if (a == b && a == INT32_MIN) {
         return INT32_MAX;
     }
-    ab = (int64_t)a * (int64_t)b;
-    v = ab + (ab >= 0 ? (int64_t)(1 << 30) : (int64_t)(1 - (1 << 30)));
-    return (int32_t)(v >= 0 ? (v >> 31) : -((-v) >> 31));
+    return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
 }
 
 /* gemmlowp RoundingDivideByPOT: round half away from zero. */
@@ -64,9 +73,38 @@ static inline int32_t tms_mbqm(int32_t x, int32_t multiplier, int32_t shift)
     return tms_rdbpot(tms_srdhm(tms_shl(x, left), multiplier), right);
 }
 
+/* tms_mbqm for the per-channel multipliers of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED:
+ * quant.py makes them 0 or in [2^30, 2^31) with shift in [-31, 30], so SRDHM never saturates.
+ * With r = -shift > 0 both roundings collapse into one floor division: writing h = SRDHM(x, m)
+ * = floor((x*m + 2^30) / 2^31), RDBPOT(h, r) = floor((h + 2^(r-1) - [h < 0]) / 2^r) (round half
+ * away from zero), and floor(floor(A / 2^31) + k) / 2^r) = floor((A + k*2^31) / 2^(31+r)) for an
+ * integer k, so RDBPOT(h, r) = floor((x*m + 2^30 + (2^(r-1) - [h<0]) * 2^31) / 2^(31+r)): one
+ * multiply-accumulate into 64 bits and the shift of its high word. [x < 0] may stand for
+ * [h < 0]: they differ only when h = 0, where both give 0. The same bits as tms_mbqm (a test
+ * compares them on random and edge values). */
+TMS_HOT_INLINE int32_t tms_requant(int32_t x, int32_t multiplier, int32_t shift)
+{
+    if (shift < 0) {
+        const int32_t r1 = -shift - 1;                         /* r - 1, in [0, 30] */
+        const int32_t k = (int32_t)(1u << r1) + (x >> 31);     /* 2^(r-1) - [x < 0] >= 0 */
+        const int64_t v = (int64_t)x * multiplier + (((int64_t)k << 31) | ((int64_t)1 << 30));
+        return (int32_t)(v >> 32) >> r1;
+    }
+    return (int32_t)(((int64_t)tms_shl(x, (int)shift) * multiplier + ((int64_t)1 << 30)) >> 31);
+}
+
 static inline int32_t tms_clamp(int32_t v, int32_t lo, int32_t hi)
 {
     return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* The output stage of the MAC kernels: requantize, add the output zero point, clamp to the
+ * activation range. The kernels pass zp, lo and hi as locals: read through the params pointer,
+ * gcc reloads them after every output store (the store might alias them). */
+TMS_HOT_INLINE int8_t tms_out_s8(int32_t acc, int32_t multiplier, int32_t shift, int32_t zp,
+                                 int32_t lo, int32_t hi)
+{
+    return (int8_t)tms_clamp(tms_requant(acc, multiplier, shift) + zp, lo, hi);
 }
 
 /* [lo, hi) of the taps k in [0, k_size) whose coordinate origin + dil * k lies in [0, size). */
@@ -88,11 +126,18 @@ TMS_HOT_INLINE int32_t tms_load4_s8(const int8_t *p)
     return v;
 }
 
-/* Bytes 1 and 3 of v sign-extended into two halfwords (SXTB16 of v rotated by 8). */
+/* Bytes 1 and 3 of v sign-extended into two halfwords: SXTB16 with its rotate operand, one
+ * instruction (gcc does not fold a C rotate into it: it would emit a separate ROR). */
 TMS_HOT_INLINE int32_t tms_sxtb16_odd(int32_t v)
 {
+#if TMS_NN_ASM
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
+#else
     const uint32_t u = (uint32_t)v;
     return __sxtb16((int32_t)((u >> 8) | (u << 24)));
+#endif
 }
 #endif
 
@@ -148,6 +193,95 @@ TMS_HOT_INLINE void tms_dot2_zp_s8(int32_t zp, const int8_t *w0, const int8_t *w
     }
     *acc0 += s0 * zp;
     *acc1 += s1 * zp;
+}
+
+/* *a += u.x, *b += v.x over n int8 (plain C: one input byte feeds both channels). */
+TMS_HOT_INLINE void tms_mm2x1_s8(const int8_t *x, const int8_t *u, const int8_t *v, int32_t n,
+                                 int32_t *a, int32_t *b)
+{
+    int32_t s = *a, t = *b;
+    for (; n >= 4; n -= 4) {
+        const int32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+        s += u[0] * x0 + u[1] * x1 + u[2] * x2 + u[3] * x3;
+        t += v[0] * x0 + v[1] * x1 + v[2] * x2 + v[3] * x3;
+        x += 4;
+        u += 4;
+        v += 4;
+    }
+    for (; n > 0; --n) {
+        const int32_t xi = *x++;
+        s += *u++ * xi;
+        t += *v++ * xi;
+    }
+    *a = s;
+    *b = t;
+}
+
+/* The 2x2 block of a matrix product: acc[0] += w0.x0, acc[1] += w0.x1, acc[2] += w1.x0,
+ * acc[3] += w1.x1 over n int8, where x1 = x0 + dx and w1 = w0 + dw (two output channels times
+ * two pixels: every loaded word is used twice).
+ * On the DSP path each input and weight word is split once into its even and odd bytes
+ * (SXTB16, the odd ones with its rotate) and feeds two SMLADs: 4 loads, 8 extends and 8 SMLADs
+ * per 16 MACs, 3 loop instructions per 32. The loop is written out in assembly because gcc -Os
+ * spills the four accumulators and six temporaries of this block (14 registers: all there
+ * are) to the stack, doubling its length; the loop end waits in memory. */
+TMS_HOT_INLINE void tms_mm2x2_s8(const int8_t *x0, int32_t dx, const int8_t *w0, int32_t dw,
+                                 int32_t n, int32_t *acc)
+{
+    int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
+#if TMS_NN_ASM
+    if (n >= 8) {
+        const int8_t *const end = x0 + (n & ~7);
+        int32_t t0, t1, t2, t3, t4, t5;
+#define TMS_MM2X2_STEP                                                                       \
+    "ldr %[t1], [%[x], %[dx]]\n\t"                                                           \
+    "ldr %[t0], [%[x]], #4\n\t"                                                              \
+    "sxtb16 %[t2], %[t0]\n\t"                                                                \
+    "sxtb16 %[t0], %[t0], ror #8\n\t"                                                        \
+    "sxtb16 %[t3], %[t1]\n\t"                                                                \
+    "sxtb16 %[t1], %[t1], ror #8\n\t"                                                        \
+    "ldr %[t4], [%[w], %[dw]]\n\t"                                                           \
+    "sxtb16 %[t5], %[t4]\n\t"                                                                \
+    "sxtb16 %[t4], %[t4], ror #8\n\t"                                                        \
+    "smlad %[a10], %[t5], %[t2], %[a10]\n\t"                                                 \
+    "smlad %[a11], %[t5], %[t3], %[a11]\n\t"                                                 \
+    "smlad %[a10], %[t4], %[t0], %[a10]\n\t"                                                 \
+    "smlad %[a11], %[t4], %[t1], %[a11]\n\t"                                                 \
+    "ldr %[t4], [%[w]], #4\n\t"                                                              \
+    "sxtb16 %[t5], %[t4]\n\t"                                                                \
+    "sxtb16 %[t4], %[t4], ror #8\n\t"                                                        \
+    "smlad %[a00], %[t5], %[t2], %[a00]\n\t"                                                 \
+    "smlad %[a01], %[t5], %[t3], %[a01]\n\t"                                                 \
+    "smlad %[a00], %[t4], %[t0], %[a00]\n\t"                                                 \
+    "smlad %[a01], %[t4], %[t1], %[a01]\n\t"
+        /* eight bytes a pass (two steps), so the loop end is checked half as often */
+        __asm__ volatile(
+            "1:\n\t" TMS_MM2X2_STEP TMS_MM2X2_STEP
+            "ldr %[t5], %[end]\n\t"
+            "cmp %[x], %[t5]\n\t"
+            "bne 1b\n\t"
+            : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11),
+              [x] "+r"(x0), [w] "+r"(w0), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2),
+              [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5)
+            : [dx] "r"(dx), [dw] "r"(dw), [end] "m"(end)
+            : "cc", "memory");
+#undef TMS_MM2X2_STEP
+        n &= 7;
+    }
+#endif
+    /* the tail (DSP path), or everything without the DSP extension: one pixel at a time against
+     * both channels (nine live values: no spills at -Os, also on a Cortex-M0+), 4 taps a pass */
+#if TMS_NN_DSP
+    if (n > 0)
+#endif
+    {
+        tms_mm2x1_s8(x0, w0, w0 + dw, n, &a00, &a10);
+        tms_mm2x1_s8(x0 + dx, w0, w0 + dw, n, &a01, &a11);
+    }
+    acc[0] = a00;
+    acc[1] = a01;
+    acc[2] = a10;
+    acc[3] = a11;
 }
 
 /* sum(w[i] * x[i]) for i < n, added to acc. */

@@ -18,6 +18,7 @@ from studio.core.errors import BadInput
 from studio.device.flash.base import (
     Failure, FlashError, Flasher, FlashResult, OutputCallback, ProgressCallback, register_flasher,
 )
+from studio.device.flash.touch import is_serial_device, running_board_port, touch_1200
 from studio.device.uf2 import bin_to_uf2, family_id_of, parse_uf2
 
 INFO_FILE = "INFO_UF2.TXT"
@@ -192,6 +193,21 @@ class Picotool(Flasher):
         Failure(r"verif\w* fail|does not match", "verify",
                 "the flash does not hold what was written (verify failed): flash again"),
     )
+
+    touch_leave_s, touch_settle_s = 3.0, 1.0
+
+    def resolve_port(self, port: str | None, on_output: OutputCallback) -> str | None:
+        """The generated firmware is a USB CDC-ACM port: given its tty (or, with no port, the board's
+        port found by its USB id) a 1200-baud touch sends the RP2040 to BOOTSEL, where picotool finds
+        it by itself, so no button is needed. Any other ``port`` is picotool's --ser (the serial
+        number of a board already in BOOTSEL)."""
+        tty = port if port and is_serial_device(port) else None
+        if port is None:
+            tty = running_board_port(self.board)
+        if tty is None:
+            return port
+        touch_1200(tty, on_output, self.touch_leave_s, self.touch_settle_s)
+        return None
 
     def command(self, image: Path, port: str | None) -> list[str]:
         # -v verifies, -x runs the program afterwards

@@ -8,9 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-import serial
-
 from studio.device.flash.base import Failure, FlashError, Flasher, OutputCallback, register_flasher
+from studio.device.flash.touch import send_touch
 from studio.device.ports import best_port, ports_summary
 
 DIALOUT_FIX = "add yourself to the dialout group: sudo usermod -aG dialout $USER, then log in again"
@@ -62,12 +61,8 @@ class Bossac(SerialPortFlasher):
     def _enter_bootloader(self, port: str, on_output: OutputCallback) -> str:
         # Arduino's native-USB boards reset into their bootloader when the port is opened at
         # 1200 baud and closed; the bootloader then enumerates again, often as another tty.
-        try:
-            serial.Serial(port, 1200).close()
-        except (serial.SerialException, OSError) as e:
-            on_output(f"could not reset {port} into the bootloader ({e}); trying it as it is")
+        if not send_touch(port, on_output):
             return port
-        on_output(f"asked {port} to reset into the bootloader (1200 baud touch)")
         # a CDC-ACM board drops off the bus within a few hundred ms of the touch
         deadline = time.monotonic() + 1.0
         while time.monotonic() < deadline and os.path.exists(port):

@@ -8,11 +8,12 @@ import numpy as np
 
 from codegen.model.compiler import generate_sources, load_program
 from codegen.model.tflm_reference import run as tflm_run
-from codegen.model.verify import build_host_runner, run_host
+from codegen.model.verify import build_host_runner, random_inputs, run_host
 
 
 def run_both(tflite: bytes, samples: int = 48, seed: int = 0):
-    """(ours, tflm, program) for ``samples`` random int8 inputs; TFLM runs in-process."""
+    """(ours, tflm, program) for ``samples`` random int8 inputs (int16 for an int16x8 model);
+    TFLM runs in-process."""
     with tempfile.TemporaryDirectory(prefix="tms_op_") as tmp:
         work = Path(tmp)
         path = work / "m.tflite"
@@ -20,10 +21,13 @@ def run_both(tflite: bytes, samples: int = 48, seed: int = 0):
         program, name = load_program(path)
         g = program.graph
         t = g.tensors
-        in_size = sum(t[i].nbytes for i in g.inputs)
-        out_size = sum(t[i].nbytes for i in g.outputs)
+        in_size = sum(t[i].elements for i in g.inputs)
+        out_size = sum(t[i].elements for i in g.outputs)
         rng = np.random.default_rng(seed)
-        x = rng.integers(-128, 128, size=(samples, in_size)).astype(np.int8)
+        if t[g.inputs[0]].dtype == "int16":
+            x = random_inputs(rng, samples, in_size, int16=True)
+        else:
+            x = rng.integers(-128, 128, size=(samples, in_size)).astype(np.int8)
         exe = build_host_runner(generate_sources(program, name), work)
         ours = run_host(exe, x, out_size)
         in_q = [(t[i].quant.scale, t[i].quant.zero_point) for i in g.inputs]
@@ -43,7 +47,7 @@ def tflite_reference(tflite: bytes, x: np.ndarray) -> np.ndarray:
     inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
     rows = []
     for row in x:
-        interp.set_tensor(inp["index"], row.reshape(inp["shape"]).astype(np.int8))
+        interp.set_tensor(inp["index"], row.reshape(inp["shape"]).astype(inp["dtype"]))
         interp.invoke()
         rows.append(interp.get_tensor(out["index"]).reshape(-1))
     return np.array(rows)
@@ -82,6 +86,30 @@ def _int8(conv, input_shape, int_io: bool, seed: int, low: float, high: float) -
     if int_io:
         conv.inference_input_type = tf.int8
         conv.inference_output_type = tf.int8
+    return conv.convert()
+
+
+def to_int16x8_tflite(model, input_shape, int_io: bool = True, seed: int = 0,
+                      low: float = -1.0, high: float = 1.0, input_scales=(1.0,)) -> bytes:
+    """TFLite's int16x8 post-training quantization (int16 activations, int8 weights, int64
+    biases) of a Keras model; int16 input/output unless ``int_io`` is False. ``input_scales``:
+    one factor per model input (all of ``input_shape``) on the calibration range."""
+    import tensorflow as tf
+
+    def representative():
+        rng = np.random.default_rng(seed)
+        for _ in range(16):
+            yield [(f * rng.uniform(low, high, (1, *input_shape))).astype(np.float32)
+                   for f in input_scales]
+
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = representative
+    conv.target_spec.supported_ops = [
+        tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+    if int_io:
+        conv.inference_input_type = tf.int16
+        conv.inference_output_type = tf.int16
     return conv.convert()
 
 

@@ -63,11 +63,13 @@ def test_int8_model_has_no_unsupported_ops(small_dscnn):
     assert analyze_tflite(small_dscnn).unsupported == ()
 
 
-def test_float_model_is_summarized_and_explained_as_unsupported(float_mlp):
+def test_float_model_is_summarized_as_a_supported_float_model(float_mlp):
     s = analyze_tflite(float_mlp)
     assert s.ops == ("FULLY_CONNECTED", "FULLY_CONNECTED")
-    assert s.unsupported and "int8-quantized" in s.unsupported[0].message
-    assert s.unsupported[0].op == "FULLY_CONNECTED" and s.unsupported[0].index == 0
+    assert s.supported and s.float_model
+    assert s.inputs[0].dtype == "float32"
+    assert s.arena_bytes == 16 * 4  # the one hidden layer's float32 activations
+    assert s.int8_arena_bytes == 16
 
 
 def test_bytes_source_gives_same_summary_as_path(small_dscnn):

@@ -75,13 +75,29 @@ def test_summary_lines_mention_arena_and_bound(small_dscnn, tmp_path):
             in report.summary_lines()[0])
 
 
-def test_float_model_is_refused_before_writing_anything(float_mlp, tmp_path):
+def test_dynamic_range_model_is_refused_before_writing_anything(tmp_path):
+    import tensorflow as tf
+
+    k = tf.keras
+    m = k.Sequential([k.Input((64,)), k.layers.Dense(32, activation="relu"), k.layers.Dense(40)])
+    conv = tf.lite.TFLiteConverter.from_keras_model(m)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]  # no representative data: hybrid int8 weights
+    model = tmp_path / "hybrid.tflite"
+    model.write_bytes(conv.convert())
     out = tmp_path / "out"
-    with pytest.raises(ModelError, match="int8-quantized") as err:
-        compile_tflite(float_mlp, out)
+    with pytest.raises(ModelError, match="dynamic-range") as err:
+        compile_tflite(model, out)
     assert "FULLY_CONNECTED" in err.value.message
-    assert err.value.message.count("int8-quantized") == 1  # one reason, said once for both ops
+    assert err.value.message.count("dynamic-range") == 1  # one reason, said once for both ops
     assert not out.exists()
+
+
+def test_float_model_compiles_to_the_float_api(float_mlp, tmp_path):
+    report = compile_tflite(float_mlp, tmp_path / "out")
+    header = (tmp_path / "out" / "model.h").read_text()
+    assert "int model_invoke(const float *input, float *output);" in header
+    assert "#define MODEL_INPUT_SIZE 20" in header and "#define MODEL_INPUT_BYTES 80" in header
+    assert report.arena_bytes == 16 * 4
 
 
 def test_garbage_file_is_a_model_error(tmp_path):
