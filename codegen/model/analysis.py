@@ -156,10 +156,40 @@ def problems_text(problems) -> str:
     for message, ops in reasons.items():
         more = f" and {len(ops) - _OPS_LISTED} more" if len(ops) > _OPS_LISTED else ""
         parts.append(f"{', '.join(ops[:_OPS_LISTED])}{more}: {message}")
+    parts += [f"{op}: {hint}" for op, hint in op_hints(missing).items()]
     text = "; ".join(parts)
     if missing:
         text += f". Supported ops: {', '.join(SUPPORTED_OPS)}"
     return text
+
+
+# What to do about an op the compiler does not run: the layer that usually produces it and the
+# change that avoids it. Keyed by op name; "CUSTOM:Flex" covers every Flex op.
+OP_HINTS = {
+    "WHILE": "a rolled recurrent layer (a loop); build LSTM/GRU/SimpleRNN with unroll=True",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": "build the LSTM layer with unroll=True",
+    "UNIDIRECTIONAL_SEQUENCE_RNN": "build the recurrent layer with unroll=True",
+    "BIDIRECTIONAL_SEQUENCE_LSTM": "build each direction with unroll=True",
+    "CUSTOM:Flex": "TensorFlow ops the converter could not lower to TFLite builtins (Flex); "
+                   "replace the layer or convert with TFLITE_BUILTINS_INT8 only to see which",
+}
+_DYNAMIC_SHAPE_OPS = frozenset({"SHAPE", "FILL", "BROADCAST_TO", "RANGE", "BROADCAST_ARGS",
+                                "ZEROS_LIKE", "ONES_LIKE", "REDUCE_PROD"})
+_DYNAMIC_HINT = ("a shape computed at run time (a dynamic batch); convert with a fixed batch "
+                 "of 1 (keras.Input(shape, batch_size=1))")
+
+
+def op_hints(ops) -> dict[str, str]:
+    """op name -> what to do, for the ops among ``ops`` that have a known remedy."""
+    hints = {}
+    for op in ops:
+        if op in OP_HINTS:
+            hints[op] = OP_HINTS[op]
+        elif op.startswith("CUSTOM:Flex"):
+            hints[op] = OP_HINTS["CUSTOM:Flex"]
+        elif op in _DYNAMIC_SHAPE_OPS:
+            hints[op] = _DYNAMIC_HINT
+    return hints
 
 
 def read_program(source: str | os.PathLike | bytes) -> tuple[Program, str]:

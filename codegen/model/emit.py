@@ -13,6 +13,7 @@ from .ir import Op, Tensor
 from .lut import unary_table
 from .remap import data_input, index_maps, separable
 from .emit_int16 import Int16Emitter
+from .emit_more import MoreOpsMixin
 from .opset import describe, spec_for
 from .program import Program
 
@@ -65,7 +66,7 @@ def _pad4(shape) -> list[int]:
     return [1] * (4 - len(shape)) + shape
 
 
-class CEmitter(Int16Emitter):
+class CEmitter(MoreOpsMixin, Int16Emitter):
     def __init__(self, program: Program, source_name: str):
         self.p = program
         self.t = program.graph.tensors
@@ -279,11 +280,7 @@ class CEmitter(Int16Emitter):
         axis = int(op.options.get("axis", 0)) % len(out.shape)
         outer = int(np.prod(out.shape[:axis], dtype=np.int64))
         sizes = [int(np.prod(self.t[i].shape[axis:], dtype=np.int64)) for i in op.inputs]
-        sn = self.array("int32_t", "n", sizes)
-        ptrs = ", ".join(self.ptr(i) for i in op.inputs)
-        self.body.append(f"    {{\n        const int8_t *const parts[{len(op.inputs)}] = {{{ptrs}}};\n"
-                         f"        tms_concat_s8({len(op.inputs)}, parts, {sn}, {outer}, "
-                         f"{self.out_ptr(op.outputs[0])});\n    }}")
+        self._concat_call(op, outer, sizes)
 
     def op_softmax(self, op: Op) -> None:
         inp, out = self._io(op)

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .ir import NUMPY_DTYPES, Graph, Op
+from .ir import NUMPY_DTYPES, Graph, Op, Tensor
 from .validate import MAX_ELEMENTS
 
 FOLDABLE = frozenset({"SHAPE", "STRIDED_SLICE", "PACK", "CONCATENATION", "RESHAPE", "SQUEEZE",
                       "EXPAND_DIMS", "CAST", "ADD", "MUL", "SUB", "GATHER",
-                      "REDUCE_PROD", "SUM", "FILL"})
+                      "REDUCE_PROD", "SUM", "FILL", "ZEROS_LIKE"})
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,8 @@ def fold_graph(graph: Graph) -> tuple[Graph, tuple[BoundaryNote, ...]]:
         live_ops.append(op)
 
     live_ops = _fold_space_to_batch_convs(live_ops, tensors, graph)
+    live_ops = _fold_float_data_movement(live_ops, tensors, graph)
+    live_ops = _fold_float_unary(live_ops, tensors, graph)
     _refresh_stale_shapes(live_ops, tensors, graph)
     inputs = list(graph.inputs)
     outputs = list(graph.outputs)
@@ -115,7 +117,7 @@ def _refresh_stale_shapes(ops: list[Op], tensors, graph: Graph) -> None:
 
 
 def _foldable(op: Op, tensors, graph: Graph) -> bool:
-    if op.name == "SHAPE":
+    if op.name in ("SHAPE", "ZEROS_LIKE"):  # depend only on the (static) shape
         src = tensors[op.inputs[0]]
         return all(d > 0 for d in src.shape) and op.inputs[0] not in ()  # static shapes only
     present = [i for i in op.inputs if i >= 0]
@@ -133,6 +135,8 @@ def _evaluate(op: Op, tensors) -> np.ndarray | None:
     name = op.name
     if name == "SHAPE":
         return np.array(tensors[op.inputs[0]].shape, dtype=np.int64)
+    if name == "ZEROS_LIKE":  # raw zeros of the input's type (not the zero point), as TFLite
+        return np.zeros(tensors[op.inputs[0]].shape)
     if name in ("RESHAPE", "SQUEEZE", "EXPAND_DIMS"):
         return np.asarray(vals[0]).reshape(out.shape)
     if name == "CAST":
@@ -181,6 +185,92 @@ def _strided_slice(op: Op, vals) -> np.ndarray:
         e = None if o.get("end_mask", 0) >> d & 1 else int(end[d])
         index.append(slice(b, e, int(strides[d])))
     return np.asarray(data[tuple(index)])
+
+
+_FLOAT_MOVES = frozenset({"SPLIT", "SPLIT_V", "UNPACK", "RESHAPE", "SQUEEZE", "EXPAND_DIMS"})
+
+
+def _fold_float_data_movement(ops: list[Op], tensors, graph: Graph) -> list[Op]:
+    """Keras 3's unrolled LSTM/GRU with a fixed batch exports DEQUANTIZE -> SPLIT (float) ->
+    QUANTIZE per part, every QUANTIZE back to the DEQUANTIZE's own scale and zero point. Moving
+    values does not change them, and int8 -> float -> int8 with one quantization is the identity
+    (|q - zp| <= 255: float32(scale * n) / scale rounds back to n), so the sandwich is the same
+    data movement on the int8 tensor: one int8 op whose outputs are the QUANTIZEs' outputs (a
+    part nobody reads gets a fresh int8 tensor). Anything else is left for the checks to refuse."""
+    boundary = set(graph.inputs) | set(graph.outputs)
+
+    def consumers(ti):
+        return [o for o in ops if ti in o.inputs]
+
+    out = list(ops)
+    for deq in ops:
+        if deq.name != "DEQUANTIZE" or deq.outputs[0] in boundary:
+            continue
+        src = tensors[deq.inputs[0]]
+        mid = deq.outputs[0]
+        users = consumers(mid)
+        if (src.dtype != "int8" or src.quant is None or src.quant.per_channel or len(users) != 1
+                or users[0].name not in _FLOAT_MOVES):
+            continue
+        move = users[0]
+        if any(i != mid and i >= 0 and not tensors[i].is_const for i in move.inputs):
+            continue
+        new_outputs, quantizes = [], []
+        for ti in move.outputs:
+            readers = consumers(ti)
+            if ti in boundary or any(r.name != "QUANTIZE" or tensors[r.outputs[0]].quant != src.quant
+                                     or tensors[r.outputs[0]].dtype != "int8" for r in readers):
+                break
+            if len(readers) > 1:
+                break
+            if readers:
+                quantizes.append(readers[0])
+                new_outputs.append(readers[0].outputs[0])
+            else:
+                fresh = Tensor(len(tensors), tensors[ti].name + "/int8", tuple(tensors[ti].shape),
+                               "int8", src.quant)
+                tensors.append(fresh)
+                new_outputs.append(fresh.index)
+        else:
+            merged = Op(move.index, move.name,
+                        tuple(deq.inputs[0] if i == mid else i for i in move.inputs),
+                        tuple(new_outputs), dict(move.options))
+            out = [merged if op is move else op for op in out
+                   if op is not deq and not any(op is q for q in quantizes)]
+    return out
+
+
+FLOAT_UNARY = frozenset({"NEG"})  # float ops whose int8 sandwich is a 256-entry table (lut.py)
+
+
+def _fold_float_unary(ops: list[Op], tensors, graph: Graph) -> list[Op]:
+    """Keras 3's LayerNormalization exports DEQUANTIZE -> NEG (float) -> QUANTIZE (the converter
+    has no int8 NEG). The three together are a function of one int8 byte, so they become one
+    int8 op marked ``via_float`` whose table (lut.py) replays TFLM's float arithmetic."""
+    boundary = set(graph.inputs) | set(graph.outputs)
+
+    def consumers(ti):
+        return [o for o in ops if ti in o.inputs]
+
+    out = list(ops)
+    for deq in ops:
+        if deq.name != "DEQUANTIZE" or deq.outputs[0] in boundary:
+            continue
+        src = tensors[deq.inputs[0]]
+        users = consumers(deq.outputs[0])
+        if (src.dtype != "int8" or src.quant is None or src.quant.per_channel or len(users) != 1
+                or users[0].name not in FLOAT_UNARY or users[0].outputs[0] in boundary):
+            continue
+        unary = users[0]
+        after = consumers(unary.outputs[0])
+        if len(after) != 1 or after[0].name != "QUANTIZE":
+            continue
+        q = tensors[after[0].outputs[0]]
+        if q.dtype != "int8" or q.quant is None or q.quant.per_channel:
+            continue
+        merged = Op(unary.index, unary.name, (deq.inputs[0],), after[0].outputs, {"via_float": 1})
+        out = [merged if op is unary else op for op in out if op is not deq and op is not after[0]]
+    return out
 
 
 def _fold_space_to_batch_convs(ops: list[Op], tensors, graph: Graph) -> list[Op]:

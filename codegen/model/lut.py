@@ -161,4 +161,74 @@ def unary_table(name: str, in_scale: float, in_zp: int, out_scale: float, out_zp
         return relu6_table(in_scale, in_zp)
     if name == "RELU_N1_TO_1":
         return relu_n1_to_1_table(in_scale, in_zp, out_scale, out_zp)
+    if name == "RSQRT":
+        return rsqrt_table(in_scale, in_zp, out_scale, out_zp)
+    if name == "NEG":
+        return float_path_table(np.negative, in_scale, in_zp, out_scale, out_zp)
     raise ValueError(f"{name} has no table")
+
+
+def _sat_shift_left32(x: int, exponent: int) -> int:
+    """gemmlowp::SaturatingRoundingMultiplyByPOT with a positive exponent on int32."""
+    threshold = (1 << (31 - exponent)) - 1
+    if x > threshold:
+        return INT32_MAX
+    if x < -threshold:
+        return INT32_MIN
+    return x * (1 << exponent)
+
+
+def inv_sqrt_multiplier_exp(value: int) -> tuple[int, int]:
+    """tflite::GetInvSqrtQuantizedMultiplierExp(value, kReverseShift) (kernels/internal/common.h):
+    five Newton-Raphson steps in gemmlowp Q3.28 fixed point. Returns (multiplier, left shift)."""
+    if value <= 1:
+        return INT32_MAX, 0
+    shift = 11
+    while value >= (1 << 29):
+        value //= 4
+        shift += 1
+    clz = 32 - int(value).bit_length()
+    pairs = (clz - 1) // 2 - 1
+    shift -= pairs
+    value <<= 2 * pairs
+    half_input = rounding_divide_by_pot(value >> 1, 1)
+    half_three = (1 << 28) + (1 << 27)
+    x = 1 << 28  # F3::One()
+    for _ in range(5):
+        x3 = _sat_shift_left32(srdhm32(srdhm32(x, x), x), 6)  # F9 -> F3
+        x = _sat_shift_left32(_wrap32(srdhm32(half_three, x) - srdhm32(half_input, x3)), 3)
+    x = srdhm32(x, 1518500250)  # * sqrt(2)/2 in Q0.31
+    if shift < 0:
+        x = _wrap32(x << -shift)
+        shift = 0
+    return x, -shift
+
+
+def rsqrt_table(in_scale: float, in_zp: int, out_scale: float, out_zp: int) -> np.ndarray:
+    """TFLM RSQRT int8 (micro/kernels/elementwise.cc: SetRsqrtOutputMultiplier + RsqrtEvalQuantized).
+    TFLM fails the whole invoke on an input below the zero point (rsqrt of a negative); the
+    table gives 127 there, TFLM's value for 0, so the device never reads outside the table."""
+    scale = 1.0 / float(f32(np.float32(np.sqrt(np.float32(in_scale))) * np.float32(out_scale)))
+    m, s = quantize_multiplier(scale)
+    k_shift = 20
+    table = np.empty(256, dtype=np.int8)
+    for i, q in enumerate(INPUTS):
+        value = int(q) - in_zp
+        if value <= 0:
+            table[i] = 127
+            continue
+        inv_m, inv_s = inv_sqrt_multiplier_exp(value)
+        data = mbqm(1, inv_m, inv_s + k_shift)
+        out = mbqm(data, m, s - k_shift) + out_zp
+        table[i] = min(max(out, -128), 127)
+    return table
+
+
+def float_path_table(fn, in_scale: float, in_zp: int, out_scale: float, out_zp: int) -> np.ndarray:
+    """DEQUANTIZE -> float32 ``fn`` -> QUANTIZE as TFLM runs it: Dequantize multiplies by the
+    scale widened to double and stores float32; AffineQuantize divides the float32 value by the
+    scale as double and rounds half away from zero (TfLiteRound), then clamps."""
+    deq = (float(np.float32(in_scale)) * (INPUTS - in_zp).astype(np.float64)).astype(np.float32)
+    y = np.asarray(fn(deq), dtype=np.float32).astype(np.float64) / float(np.float32(out_scale))
+    rounded = np.sign(y) * np.floor(np.abs(y) + 0.5)
+    return np.clip(rounded + out_zp, -128, 127).astype(np.int8)

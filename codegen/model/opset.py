@@ -200,6 +200,75 @@ def _check_remap_quant(op: Op, graph: Graph) -> str | None:
     return None
 
 
+def _check_shared_quant(op: Op, graph: Graph) -> str | None:
+    t = graph.tensors
+    out_q = t[op.outputs[0]].quant
+    if any(t[i].quant != out_q for i in op.inputs):
+        return f"int8 {op.name} inputs must share the output's scale and zero point"
+    return None
+
+
+def _check_operands_int8(op: Op, graph: Graph) -> str | None:
+    why = _check_broadcast(op, graph) if op.name != "BATCH_MATMUL" else None
+    for i in op.inputs[:2]:
+        t = graph.tensors[i]
+        if t.dtype != "int8" or t.quant is None or t.quant.per_channel:
+            return f"int8 {op.name} needs per-tensor int8 operands ('{t.name}' is not)"
+    return why
+
+
+def _macs_matmul(op: Op, graph: Graph) -> int:
+    t = graph.tensors
+    a = t[op.inputs[0]].shape
+    depth = a[-2] if op.options.get("adj_x") else a[-1]
+    return _out_elements(op, graph) * int(depth)
+
+
+def _check_same_quant_4d(op: Op, graph: Graph) -> str | None:
+    t = graph.tensors
+    if t[op.inputs[0]].quant != t[op.outputs[0]].quant:
+        return f"int8 {op.name} needs the output to share the input's scale and zero point"
+    return _needs_4d(op, graph)
+
+
+def _check_via_float(op: Op, graph: Graph) -> str | None:
+    if not op.options.get("via_float"):
+        return f"int8 {op.name} is supported only as DEQUANTIZE -> {op.name} -> QUANTIZE"
+    return None
+
+
+def _describe_transpose_conv(op: Op, graph: Graph) -> str:
+    w = graph.tensors[op.inputs[1]].shape
+    o = op.options
+    return (f"TRANSPOSE_CONV {w[1]}x{w[2]} s{o.get('stride_h', 1)} {w[0]}ch{_act(op)} -> "
+            f"{_out_text(op, graph)}")
+
+
+def _macs_transpose_conv(op: Op, graph: Graph) -> int:
+    w = graph.tensors[op.inputs[1]].shape
+    return graph.tensors[op.inputs[2]].elements * int(w[0]) * int(w[1]) * int(w[2])
+
+
+def _check_transpose_conv(op: Op, graph: Graph) -> str | None:
+    return _weights_bias_problem(graph, op.inputs[1], op.inputs[3] if len(op.inputs) > 3 else -1)
+
+
+def _weights_bias_problem(graph: Graph, w_ti: int, b_ti: int, bias_dtype: str = "int32") -> str | None:
+    """Constant symmetric int8 weights and (if present, ``b_ti`` >= 0) a constant ``bias_dtype`` bias
+    (int32; int64 for int16x8)."""
+    t = graph.tensors
+    w = t[w_ti]
+    if not w.is_const or w.dtype != "int8" or w.quant is None:
+        return f"weights '{w.name}' must be constant int8 (got {w.dtype})"
+    if any(z != 0 for z in w.quant.zero_points):
+        return f"weights '{w.name}' must be symmetric (zero point 0)"
+    if b_ti >= 0:
+        b = t[b_ti]
+        if not b.is_const or b.dtype != bias_dtype:
+            return f"bias '{b.name}' must be constant {bias_dtype} (got {b.dtype})"
+    return None
+
+
 def _spec(name, kernel, code_bytes, emitter, describe=_describe_plain, macs=_out_elements,
           **kw) -> OpSpec:
     return OpSpec(name, kernel, code_bytes, emitter, describe, macs, **kw)
@@ -274,6 +343,21 @@ _SPECS = (
     _spec("QUANTIZE", "tms_requantize", 164, "op_quantize", validate=V.check_same_shape),
     _spec("TRANSPOSE", "tms_transpose", 86, "op_transpose", check=_check_transpose,
           validate=V.check_transpose, arity=(2, 2)),
+    _spec("RSQRT", "tms_lut", 24, "op_lut", validate=V.check_lut),
+    _spec("NEG", "tms_lut", 24, "op_lut", check=_check_via_float, validate=V.check_lut),
+    _spec("SQUARED_DIFFERENCE", "tms_squared_difference", 318, "op_squared_difference",
+          check=_check_operands_int8, validate=V.check_binary, arity=(2, 2)),
+    _spec("BATCH_MATMUL", "tms_batch_matmul", 322, "op_batch_matmul", macs=_macs_matmul,
+          check=_check_operands_int8, validate=V.check_batch_matmul, arity=(2, 2)),
+    _spec("RESIZE_BILINEAR", "tms_resize_bilinear", 434, "op_resize_bilinear",
+          check=_check_same_quant_4d, validate=V.check_resize_bilinear, arity=(2, 2)),
+    _spec("TRANSPOSE_CONV", "tms_transpose_conv", 414, "op_transpose_conv",
+          _describe_transpose_conv, _macs_transpose_conv, check=_check_transpose_conv,
+          validate=V.check_transpose_conv, arity=(3, 4)),
+    _spec("TILE", "tms_remap", 232, "op_remap", check=_check_remap_quant,
+          validate=V.check_remap, arity=(2, 2)),
+    _spec("PACK", "tms_concat", 70, "op_pack", check=_check_shared_quant,
+          validate=V.check_pack, arity=(1, 256)),
     _spec("RESHAPE", None, 0, None, macs=_no_macs, validate=V.check_alias, arity=(1, 2),
           alias=True),
     _spec("SQUEEZE", None, 0, None, macs=_no_macs, validate=V.check_alias, alias=True),
@@ -316,15 +400,10 @@ def check_weights_and_activation(op: Op, graph: Graph, spec: OpSpec, bias_dtype:
     int8 weights, a constant ``bias_dtype`` bias, a fusable activation, then the spec's limits."""
     t = graph.tensors
     if op.name in _WEIGHTED:
-        w = t[op.inputs[1]]
-        if not w.is_const or w.dtype != "int8" or w.quant is None:
-            return f"weights '{w.name}' must be constant int8 (got {w.dtype})"
-        if any(z != 0 for z in w.quant.zero_points):
-            return f"weights '{w.name}' must be symmetric (zero point 0)"
-        if len(op.inputs) > 2 and op.inputs[2] >= 0:
-            b = t[op.inputs[2]]
-            if not b.is_const or b.dtype != bias_dtype:
-                return f"bias '{b.name}' must be constant {bias_dtype} (got {b.dtype})"
+        why = _weights_bias_problem(graph, op.inputs[1], op.inputs[2] if len(op.inputs) > 2 else -1,
+                                    bias_dtype)
+        if why:
+            return why
     if op.options.get("activation", "NONE") not in ("NONE", "RELU", "RELU6", "RELU_N1_TO_1"):
         return f"fused activation {op.options.get('activation')} is not supported"
     return spec.check(op, graph) if spec.check else None

@@ -53,6 +53,12 @@ _OPTION_FIELDS = {
                                      ("half_pixel_centers", "HalfPixelCenters")],
     "SqueezeOptions": [("squeeze_dims", "SqueezeDimsAsNumpy")],
     "ReshapeOptions": [("new_shape", "NewShapeAsNumpy")],
+    "BatchMatMulOptions": [("adj_x", "AdjX"), ("adj_y", "AdjY")],
+    "TransposeConvOptions": [("padding", "Padding"), ("stride_w", "StrideW"),
+                             ("stride_h", "StrideH"),
+                             ("activation", "FusedActivationFunction")],
+    "ResizeBilinearOptions": [("align_corners", "AlignCorners"),
+                              ("half_pixel_centers", "HalfPixelCenters")],
 }
 
 
@@ -75,6 +81,8 @@ def read_graph(data: bytes, name: str = "<bytes>") -> Graph:
                          "(export the model with tf.lite.TFLiteConverter)")
     try:
         return _read(data)
+    except _ControlFlow as exc:  # a valid file the compiler cannot run: say what to change
+        raise ModelError(f"{name} cannot be compiled: {exc.message}") from None
     except ModelError as exc:
         raise ModelError(f"{name} is not a valid .tflite file: {exc.message}") from None
     except Exception as exc:  # the flatbuffer library raises assorted errors on corrupt input
@@ -82,12 +90,42 @@ def read_graph(data: bytes, name: str = "<bytes>") -> Graph:
                          "The file may be truncated; export it again.") from None
 
 
+class _ControlFlow(ModelError):
+    """A well-formed model with several subgraphs (WHILE/IF loops)."""
+
+
+def _control_flow_hint(s, model) -> str:
+    """The loop and Flex ops of the file, and what to do (a rolled recurrent layer, usually)."""
+    try:
+        names = {v: k for k, v in vars(s.BuiltinOperator).items() if not k.startswith("_")}
+        found = []
+        for k in range(model.OperatorCodesLength()):
+            oc = model.OperatorCodes(k)
+            name = names.get(max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode()), "")
+            if name == "CUSTOM" and oc.CustomCode():
+                name = "CUSTOM:" + oc.CustomCode().decode("utf-8", "replace")
+            if name in ("WHILE", "IF", "CALL_ONCE") or name.startswith("CUSTOM:Flex"):
+                found.append(name[:60])
+    except Exception:  # a damaged operator table: the plain message stands
+        return ""
+    if not found:
+        return ""
+    text = f": it uses {', '.join(sorted(set(found))[:6])}"
+    if any(n.startswith("CUSTOM:Flex") for n in found):
+        text += (" (TensorFlow ops the converter could not lower to TFLite builtins, which no "
+                 "microcontroller runtime has)")
+    return text + ". A loop is usually a rolled recurrent layer: build LSTM/GRU/SimpleRNN with " \
+                  "unroll=True and convert with TFLITE_BUILTINS_INT8 only"
+
+
 def _read(data: bytes) -> Graph:
     s = tflite_schema()
     model = s.Model.GetRootAs(data, 0)
     if model.SubgraphsLength() != 1:
-        raise ModelError(f"the model has {model.SubgraphsLength()} subgraphs; the compiler runs "
-                         "models with exactly one (no control flow)")
+        hint = _control_flow_hint(s, model) if model.SubgraphsLength() > 1 else ""
+        raise (_ControlFlow if hint else ModelError)(
+            f"the model has {model.SubgraphsLength()} subgraphs; the compiler runs models with "
+            "exactly one (no control flow)" + hint)
     op_names = {v: k for k, v in vars(s.BuiltinOperator).items() if not k.startswith("_")}
     type_names = {v: k.lower() for k, v in vars(s.TensorType).items() if not k.startswith("_")}
     option_names = {v: k for k, v in vars(s.BuiltinOptions).items() if not k.startswith("_")}

@@ -19,7 +19,7 @@ from .ir import Graph, Op
 
 MAX_RANK = 6
 REMAP_OPS = ("STRIDED_SLICE", "SLICE", "SPLIT", "SPLIT_V", "UNPACK", "GATHER", "DEPTH_TO_SPACE",
-             "SPACE_TO_DEPTH", "RESIZE_NEAREST_NEIGHBOR")
+             "SPACE_TO_DEPTH", "RESIZE_NEAREST_NEIGHBOR", "TILE")
 
 
 class RemapError(ValueError):
@@ -145,6 +145,13 @@ def index_maps(op: Op, graph: Graph) -> list[np.ndarray]:
         ys = [_nearest(y, shape[1], size[0], align, half) for y in range(size[0])]
         xs = [_nearest(x, shape[2], size[1], align, half) for x in range(size[1])]
         maps = [idx[:, ys][:, :, xs]]
+    elif name == "TILE":  # Keras 3's nearest UpSampling2D: EXPAND_DIMS -> TILE -> RESHAPE
+        multiples = _ints(graph, op.inputs[1])
+        if len(multiples) != len(shape) or any(m < 1 for m in multiples):
+            raise RemapError("needs one positive multiple per input axis")
+        if int(np.prod(shape, dtype=np.int64)) * int(np.prod(multiples, dtype=np.int64)) > (1 << 24):
+            raise RemapError("the tiled output is too large")
+        maps = [np.tile(idx, multiples)]
     else:
         raise RemapError(f"{name} is not a data-movement op")
     for k, (m, ti) in enumerate(zip(maps, op.outputs)):

@@ -548,3 +548,94 @@ def check_remap(op: Op, graph: Graph) -> str | None:
     except RemapError as e:
         return str(e)
     return None
+
+
+def check_pack(op: Op, graph: Graph) -> str | None:
+    """PACK: equal input shapes stacked along a new axis of the output."""
+    out = _shape(graph, op.outputs[0])
+    first = _shape(graph, op.inputs[0])
+    rank = len(out)
+    if rank != len(first) + 1:
+        return f"output rank {rank} is not the input rank {len(first)} plus one"
+    axis = int(op.options.get("axis", 0))
+    if not -rank <= axis < rank:
+        return f"option axis {axis} is outside rank {rank}"
+    axis %= rank
+    if any(_shape(graph, i) != first for i in op.inputs):
+        return "inputs differ in shape"
+    expect = first[:axis] + (len(op.inputs),) + first[axis:]
+    if out != expect:
+        return f"output shape {list(out)} differs from the stacked shape {list(expect)}"
+    return None
+
+
+def check_batch_matmul(op: Op, graph: Graph) -> str | None:
+    """BATCH_MATMUL: operands that multiply, the output's shape, int32 sums that cannot overflow."""
+    from .emit_more import batch_matmul_geometry
+
+    o = op.options
+    try:
+        g = batch_matmul_geometry(_shape(graph, op.inputs[0]), _shape(graph, op.inputs[1]),
+                                  bool(o.get("adj_x")), bool(o.get("adj_y")))
+    except ValueError as e:
+        return str(e)
+    out = _shape(graph, op.outputs[0])
+    if out != g.out_shape:
+        return f"output shape {list(out)} differs from the product's {list(g.out_shape)}"
+    if g.depth * 255 * 255 > ACC_LIMIT:
+        return f"inner dimension {g.depth} could overflow the int32 sum"
+    return None
+
+
+def check_resize_bilinear(op: Op, graph: Graph) -> str | None:
+    """RESIZE_BILINEAR: a constant size matching the output, every source index inside the input."""
+    from .emit_more import resize_bilinear_tables
+
+    inp, out = _shape(graph, op.inputs[0]), _shape(graph, op.outputs[0])
+    if len(inp) != 4 or len(out) != 4:
+        return f"input {list(inp)} and output {list(out)} must be 4-D NHWC"
+    if not graph.tensors[op.inputs[1]].is_const:
+        return "needs a constant output size"
+    size = _ints(graph, op.inputs[1])
+    if len(size) != 2 or out != (inp[0], size[0], size[1], inp[3]):
+        return f"output shape {list(out)} does not match size {size} of input {list(inp)}"
+    align, half = bool(op.options.get("align_corners")), bool(op.options.get("half_pixel_centers"))
+    if align and half:
+        return "align_corners and half_pixel_centers cannot both be set"
+    try:
+        resize_bilinear_tables(inp[1], inp[2], out[1], out[2], align, half)
+    except ValueError as e:
+        return str(e)
+    return None
+
+
+def check_transpose_conv(op: Op, graph: Graph) -> str | None:
+    """TRANSPOSE_CONV: constant output shape equal to the output, weights [out_c, k_h, k_w, in_c]
+    fitting input and output, strides, bias per channel, int32 sums that cannot overflow."""
+    t = graph.tensors
+    shape_t, w, inp, out = t[op.inputs[0]], t[op.inputs[1]], t[op.inputs[2]], t[op.outputs[0]]
+    if not shape_t.is_const:
+        return "needs a constant output shape"
+    if len(inp.shape) != 4 or len(out.shape) != 4 or len(w.shape) != 4:
+        return "input, weights and output must be 4-D"
+    if tuple(_ints(graph, op.inputs[0])) != tuple(out.shape):
+        return f"output shape tensor {_ints(graph, op.inputs[0])} differs from the output {list(out.shape)}"
+    oc, kh, kw, ic = (int(d) for d in w.shape)
+    if ic != inp.shape[3] or oc != out.shape[3] or inp.shape[0] != out.shape[0]:
+        return f"weights {list(w.shape)} do not fit input {list(inp.shape)} and output {list(out.shape)}"
+    for key in ("stride_h", "stride_w"):
+        v = int(op.options.get(key, 1))
+        if not 1 <= v <= MAX_STRIDE:
+            return f"option {key} is {v} (must be 1..{MAX_STRIDE})"
+    if op.options.get("padding", "VALID") not in ("SAME", "VALID"):
+        return f"option padding {op.options.get('padding')} is unknown (SAME or VALID)"
+    if w.quant is not None and w.quant.per_channel and len(w.quant.scales) != oc:
+        return f"weights have {len(w.quant.scales)} scales for {oc} output channels"
+    if len(op.inputs) > 3 and op.inputs[3] >= 0 and t[op.inputs[3]].elements != oc:
+        return f"bias holds {t[op.inputs[3]].elements} values for {oc} output channels"
+    bias = 0
+    if len(op.inputs) > 3 and op.inputs[3] >= 0 and t[op.inputs[3]].is_const:
+        bias = int(np.abs(np.asarray(t[op.inputs[3]].data, dtype=np.int64)).max(initial=0))
+    if kh * kw * ic * 255 * 128 + bias > ACC_LIMIT:  # |(in + offset) * w| <= 255 * 128 per tap
+        return f"a {kh}x{kw}x{ic} kernel with its bias could overflow the int32 sum"
+    return None

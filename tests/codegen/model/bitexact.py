@@ -123,3 +123,119 @@ def keras():
     import tensorflow as tf
 
     return tf.keras
+
+
+def run_ours(tflite: bytes, x: np.ndarray) -> np.ndarray:
+    """Our generated C on int8 rows ``x`` (samples, total input bytes)."""
+    with tempfile.TemporaryDirectory(prefix="tms_ours_") as tmp:
+        work = Path(tmp)
+        path = work / "m.tflite"
+        path.write_bytes(tflite)
+        program, name = load_program(path)
+        out_size = sum(program.graph.tensors[i].nbytes for i in program.graph.outputs)
+        exe = build_host_runner(generate_sources(program, name), work)
+        return run_host(exe, x, out_size)
+
+
+def random_rows(tflite: bytes, samples: int, seed: int = 0) -> np.ndarray:
+    program, _ = load_program(tflite)
+    g = program.graph
+    in_size = sum(g.tensors[i].nbytes for i in g.inputs)
+    return np.random.default_rng(seed).integers(-128, 128, size=(samples, in_size)).astype(np.int8)
+
+
+def reference_rows(tflite: bytes, x: np.ndarray) -> tuple[np.ndarray, str]:
+    """(outputs, which reference): TFLM where it runs the model, else TFLite's BUILTIN_REF
+    kernels (e.g. FILL with computed dims, which TFLM cannot prepare). All outputs, packed back
+    to back in the compiled model's order."""
+    from codegen.model.tflm_reference import ReferenceCrash
+    from codegen.model.verify import run_tflm
+
+    program, _ = load_program(tflite)
+    g = program.graph
+    t = g.tensors
+    in_q = [(t[i].quant.scale, t[i].quant.zero_point) for i in g.inputs]
+    out_q = [(t[i].quant.scale, t[i].quant.zero_point) for i in g.outputs]
+    with tempfile.TemporaryDirectory(prefix="tms_ref_") as tmp:
+        path = Path(tmp) / "m.tflite"
+        path.write_bytes(tflite)
+        try:
+            return run_tflm(str(path), x, in_q, out_q, Path(tmp)), "tflm"
+        except ReferenceCrash:
+            pass
+    names = [t[i].name for i in g.outputs]
+    try:
+        return builtin_ref_all_outputs(tflite, x, names, out_q), "builtin_ref"
+    except ValueError:  # an op version the reference resolver lacks (TILE v3)
+        return builtin_ref_all_outputs(tflite, x, names, out_q, optimized=True), "builtin"
+
+
+def builtin_ref_all_outputs(tflite: bytes, x: np.ndarray, out_names, out_q,
+                            optimized: bool = False) -> np.ndarray:
+    """BUILTIN_REF (or, ``optimized``, TFLite's default kernels) on one int8 input, every output
+    (matched to the compiled outputs by name, float outputs quantized back with the int8
+    tensor's parameters)."""
+    import tensorflow as tf
+
+    kind = tf.lite.experimental.OpResolverType
+    interp = tf.lite.Interpreter(
+        model_content=tflite,
+        experimental_op_resolver_type=kind.BUILTIN if optimized else kind.BUILTIN_REF)
+    interp.allocate_tensors()
+    inp = interp.get_input_details()[0]
+    outs = interp.get_output_details()
+    by_name = {d["name"]: d for d in outs}
+    order = [by_name.get(n, outs[k]) for k, n in enumerate(out_names)]
+    rows = []
+    for row in x:
+        if inp["dtype"] == np.float32:
+            s, z = inp["quantization"] if inp["quantization"][0] else (1.0, 0)
+            interp.set_tensor(inp["index"], ((row.astype(np.float32) - z) * s).reshape(inp["shape"]))
+        else:
+            interp.set_tensor(inp["index"], row.reshape(inp["shape"]).astype(np.int8))
+        interp.invoke()
+        parts = []
+        for d, (scale, zp) in zip(order, out_q):
+            y = interp.get_tensor(d["index"])
+            if y.dtype == np.float32:
+                y = np.clip(np.round(y / np.float32(scale)) + zp, -128, 127)
+            parts.append(y.astype(np.int8).reshape(-1))
+        rows.append(np.concatenate(parts))
+    return np.array(rows)
+
+
+def with_folded_constants(tflite: bytes) -> bytes:
+    """The same model with every tensor the compiler computes at compile time (SHAPE -> ... ->
+    FILL dims, ZEROS_LIKE) stored as a constant and the ops computing it removed, and the
+    placeholder static shapes Keras 3's tensordot leaves ([1, 1]) replaced by the true ones
+    (TFLM plans its arena from the stored shapes). Quantization and weights are untouched, so TFLM (which refuses FILL with computed dims) can run the very model
+    the compiler compiled, with the batch of 1 the compiler assumes."""
+    import flatbuffers
+
+    from codegen.model.ir import NUMPY_DTYPES
+    from codegen.model.reader import load_bytes, read_graph
+    from codegen.model.fold import fold_graph
+    from codegen.model.schema import tflite_schema
+
+    raw = read_graph(load_bytes(tflite)[0])
+    folded, _ = fold_graph(read_graph(load_bytes(tflite)[0]))
+    s = tflite_schema()
+    m = s.ModelT.InitFromPackedBuf(tflite, 0)
+    sg = m.subgraphs[0]
+    now_const = {i for i, t in enumerate(raw.tensors)
+                 if not t.is_const and i < len(folded.tensors) and folded.tensors[i].is_const}
+    for i in now_const:
+        t = folded.tensors[i]
+        buf = s.BufferT()
+        buf.data = np.asarray(t.data).astype(NUMPY_DTYPES[t.dtype]).reshape(-1).view(np.uint8).tolist()
+        m.buffers.append(buf)
+        sg.tensors[i].buffer = len(m.buffers) - 1
+        sg.tensors[i].shapeSignature = None
+    for i, t in enumerate(raw.tensors):  # placeholder shapes the compiler refreshed after folding
+        if i < len(folded.tensors) and tuple(folded.tensors[i].shape) != tuple(t.shape):
+            sg.tensors[i].shape = [int(d) for d in folded.tensors[i].shape]
+            sg.tensors[i].shapeSignature = None
+    sg.operators = [op for op in sg.operators if not set(op.outputs) <= now_const]
+    b = flatbuffers.Builder(0)
+    b.Finish(m.Pack(b), file_identifier=b"TFL3")
+    return bytes(b.Output())
