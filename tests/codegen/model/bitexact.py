@@ -205,37 +205,7 @@ def builtin_ref_all_outputs(tflite: bytes, x: np.ndarray, out_names, out_q,
 
 
 def with_folded_constants(tflite: bytes) -> bytes:
-    """The same model with every tensor the compiler computes at compile time (SHAPE -> ... ->
-    FILL dims, ZEROS_LIKE) stored as a constant and the ops computing it removed, and the
-    placeholder static shapes Keras 3's tensordot leaves ([1, 1]) replaced by the true ones
-    (TFLM plans its arena from the stored shapes). Quantization and weights are untouched, so TFLM (which refuses FILL with computed dims) can run the very model
-    the compiler compiled, with the batch of 1 the compiler assumes."""
-    import flatbuffers
+    """codegen.model.verify.with_folded_constants (the model TFLM can run, as the compiler sees it)."""
+    from codegen.model.verify import with_folded_constants as fold
 
-    from codegen.model.ir import NUMPY_DTYPES
-    from codegen.model.reader import load_bytes, read_graph
-    from codegen.model.fold import fold_graph
-    from codegen.model.schema import tflite_schema
-
-    raw = read_graph(load_bytes(tflite)[0])
-    folded, _ = fold_graph(read_graph(load_bytes(tflite)[0]))
-    s = tflite_schema()
-    m = s.ModelT.InitFromPackedBuf(tflite, 0)
-    sg = m.subgraphs[0]
-    now_const = {i for i, t in enumerate(raw.tensors)
-                 if not t.is_const and i < len(folded.tensors) and folded.tensors[i].is_const}
-    for i in now_const:
-        t = folded.tensors[i]
-        buf = s.BufferT()
-        buf.data = np.asarray(t.data).astype(NUMPY_DTYPES[t.dtype]).reshape(-1).view(np.uint8).tolist()
-        m.buffers.append(buf)
-        sg.tensors[i].buffer = len(m.buffers) - 1
-        sg.tensors[i].shapeSignature = None
-    for i, t in enumerate(raw.tensors):  # placeholder shapes the compiler refreshed after folding
-        if i < len(folded.tensors) and tuple(folded.tensors[i].shape) != tuple(t.shape):
-            sg.tensors[i].shape = [int(d) for d in folded.tensors[i].shape]
-            sg.tensors[i].shapeSignature = None
-    sg.operators = [op for op in sg.operators if not set(op.outputs) <= now_const]
-    b = flatbuffers.Builder(0)
-    b.Finish(m.Pack(b), file_identifier=b"TFL3")
-    return bytes(b.Output())
+    return fold(tflite)

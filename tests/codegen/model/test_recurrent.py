@@ -78,3 +78,15 @@ def _raw_ops(tflite: bytes):
     import tensorflow as tf
 
     return tf.lite.Interpreter(model_content=tflite)._get_ops_details()
+
+
+def test_verify_model_checks_a_recurrent_model_tflm_cannot_prepare_on_its_folded_shapes(tmp_path):
+    """verify-model (the user's check) gives TFLM the model with its compile-time shapes stored, as
+    the compiler compiled it, instead of failing on FILL with computed dims."""
+    from codegen.model.verify import FOLDED_TFLM, verify_model
+
+    path = tmp_path / "lstm.tflite"
+    path.write_bytes(to_int8_tflite(_model("LSTM", None, units=8, stacked=False), (10, 3)))
+    report = verify_model(path, samples=24)
+    assert report.reference == FOLDED_TFLM
+    assert report.ok and report.max_abs_diff == 0
