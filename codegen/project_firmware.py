@@ -19,7 +19,7 @@ from codegen.emitters.registry import emit_stage_code
 from codegen.emitters.sensor_driver import driver_sensor_stage
 from codegen.firmware import FirmwareFiles, write_firmware
 from codegen.output_dir import project_paths
-from codegen.sensor_binding import DRIVER, NONE, SensorBinding, sensor_binding
+from codegen.sensor_binding import NONE, SensorBinding, sensor_binding
 from codegen.stage import StageCode, buffer_name
 from nodes.base import NodeContext, NodeError, Role, TensorSpec
 from nodes.model import device_model_file

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from codegen.firmware import RUNTIME_DIR
 from studio.core.errors import BadInput
-from studio.core.plan import PipelinePlan, PlanStage
+from studio.core.plan import DRIVER, HOST_STREAM, REPLAY, PipelinePlan, PlanStage
 
-DRIVER, REPLAY, HOST_STREAM, NONE = "driver", "replay", "host-stream", "none"
+NONE = "none"  # a sensor the plan resolved to nothing (a test source): the zero-feeding stage
+__all__ = ["DRIVER", "HOST_STREAM", "NONE", "REPLAY", "SensorBinding", "sensor_binding"]
 
 _STEM = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _BUS = re.compile(r"^([a-z0-9]*?[a-z])([0-9]*)$")  # i2c3 -> (i2c, 3), pdm -> (pdm, 0)
