@@ -3,21 +3,15 @@ device's scores equal the host build of the same C and TFLite's interpreter with
 tolerance (codegen/model/verify_float.py), plus the 6 decimals the inference line prints."""
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest
 
-from codegen.firmware import write_firmware
-from codegen.stage import StageCode, buffer_name
-from studio.core.boards import BoardCatalogue
-from studio.core.paths import builtin_boards_dir
-from studio.device.build import build_firmware
-from studio.device.emulator import Emulator
+from tests.e2e.model_firmware import run_model_firmware
+
 
 pytestmark = pytest.mark.slow
 
-BOARD = BoardCatalogue(dirs=[builtin_boards_dir()]).get("qemu-mps2-an386")
 PRINTED = 1e-5  # the inference line's decimals
 
 
@@ -44,20 +38,8 @@ def device_run(tmp_path_factory):
     header = (work / "model" / "model.h").read_text()
     assert "#define MODEL_FLOAT 1" in header
     n_in, n_out = 60, 4
-    feat = buffer_name("feat", "out")
-    stages = [StageCode("feat", "sample", declarations=f"static float {feat}[{n_in}];",
-                        run=f"size_t k;\nfor (k = 0; k < {n_in}u; k++) {{\n    {feat}[k] = tms_sample[k];\n}}")]
     features = np.random.default_rng(7).normal(0, 2.0, (8, n_in)).astype(np.float32)
-    files = write_firmware(work / "fw", BOARD, "floatmodel", stages, work / "model",
-                           [f"c{i}" for i in range(n_out)], replay=features)
-    build_firmware(files.out_dir)
-    with Emulator(files.elf) as emu:
-        with emu.connect() as sock:
-            data = b""
-            while chunk := sock.recv(4096):
-                data += chunk
-        code = emu.wait(60)
-    messages = [json.loads(line) for line in data.decode().splitlines()]
+    messages, code = run_model_firmware(work, work / "model", "floatmodel", features, n_out)
     return tflite, features, messages, code
 
 

@@ -1,24 +1,18 @@
 """A real compiled model in the firmware on QEMU: the device's scores equal TFLite Micro's on the same features."""
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from codegen.firmware import write_firmware
-from codegen.stage import StageCode, buffer_name
-from studio.core.boards import BoardCatalogue
-from studio.core.paths import builtin_boards_dir, sample_projects_dir
-from studio.device.build import build_firmware
-from studio.device.emulator import Emulator
+from tests.e2e.model_firmware import run_model_firmware
+
+from studio.core.paths import sample_projects_dir
 
 pytestmark = pytest.mark.slow
 
 MODEL = sample_projects_dir() / "gesture" / "gesture.tflite"
-BOARD = BoardCatalogue(dirs=[builtin_boards_dir()]).get("qemu-mps2-an386")
 
 
 def _macro(header: str, name: str) -> float:
@@ -41,22 +35,10 @@ def device_run(tmp_path_factory):
     compile_tflite(MODEL, work / "model")
     header = (work / "model" / "model.h").read_text()
     n_in, n_out = int(_macro(header, "MODEL_INPUT_SIZE")), int(_macro(header, "MODEL_OUTPUT_SIZE"))
-    feat = buffer_name("feat", "out")
-    stages = [StageCode("feat", "sample", declarations=f"static float {feat}[{n_in}];",
-                        run=f"size_t k;\nfor (k = 0; k < {n_in}u; k++) {{\n    {feat}[k] = tms_sample[k];\n}}")]
     in_scale, in_zp = _macro(header, "MODEL_INPUT_SCALE"), int(_macro(header, "MODEL_INPUT_ZERO_POINT"))
     # features spread over the whole int8 range of the input, and past it (clamping)
     features = np.random.default_rng(7).uniform(-140, 140, (8, n_in)).astype(np.float32) * np.float32(in_scale)
-    files = write_firmware(work / "fw", BOARD, "gesture", stages, work / "model", [f"c{i}" for i in range(n_out)],
-                           replay=features)
-    build_firmware(files.out_dir)
-    with Emulator(files.elf) as emu:
-        with emu.connect() as sock:
-            data = b""
-            while chunk := sock.recv(4096):
-                data += chunk
-        code = emu.wait(60)
-    messages = [json.loads(line) for line in data.decode().splitlines()]
+    messages, code = run_model_firmware(work, work / "model", "gesture", features, n_out)
     return header, features, messages, code, work
 
 

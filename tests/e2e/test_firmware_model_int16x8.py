@@ -3,22 +3,16 @@ device's scores equal the host reference's (TFLite Micro through the firmware's 
 quantization of the features)."""
 from __future__ import annotations
 
-import json
 import re
 
 import numpy as np
 import pytest
 
-from codegen.firmware import write_firmware
-from codegen.stage import StageCode, buffer_name
-from studio.core.boards import BoardCatalogue
-from studio.core.paths import builtin_boards_dir
-from studio.device.build import build_firmware
-from studio.device.emulator import Emulator
+from tests.e2e.model_firmware import run_model_firmware
+
 
 pytestmark = pytest.mark.slow
 
-BOARD = BoardCatalogue(dirs=[builtin_boards_dir()]).get("qemu-mps2-an386")
 SHAPE = (49, 10, 1)  # MFCC frames x coefficients
 
 
@@ -51,21 +45,9 @@ def device_run(tmp_path_factory):
     header = (work / "model" / "model.h").read_text()
     assert _macro(header, "MODEL_INPUT_TYPE") == "int16_t"
     n_in, n_out = int(_macro(header, "MODEL_INPUT_ELEMENTS")), int(_macro(header, "MODEL_OUTPUT_ELEMENTS"))
-    feat = buffer_name("feat", "out")
-    stages = [StageCode("feat", "sample", declarations=f"static float {feat}[{n_in}];",
-                        run=f"size_t k;\nfor (k = 0; k < {n_in}u; k++) {{\n    {feat}[k] = tms_sample[k];\n}}")]
     # MFCC-like features, some past the calibrated range (the int16 quantizer clamps)
     features = np.random.default_rng(7).normal(0, 12.0, (6, n_in)).astype(np.float32)
-    files = write_firmware(work / "fw", BOARD, "kws16", stages, work / "model",
-                           [f"c{i}" for i in range(n_out)], replay=features)
-    build_firmware(files.out_dir)
-    with Emulator(files.elf) as emu:
-        with emu.connect() as sock:
-            data = b""
-            while chunk := sock.recv(4096):
-                data += chunk
-        code = emu.wait(120)
-    messages = [json.loads(line) for line in data.decode().splitlines()]
+    messages, code = run_model_firmware(work, work / "model", "kws16", features, n_out, timeout_s=120)
     return tflite, features, messages, code
 
 

@@ -161,9 +161,9 @@ def test_unary_activations_match_tflite(op):
          "LEAKY_RELU": lambda v: tf.nn.leaky_relu(v, 0.3),
          "HARD_SWISH": lambda v: v * tf.nn.relu6(v + 3.0) / 6.0}[op]
     tflite = fn_float_tflite(f, (6, 7))
-    if op not in _ops(tflite):  # the converter's pattern matching decides; the math is the same
-        pytest.skip(f"this TensorFlow lowers it to {_ops(tflite)}")
-    assert_close(tflite, op, scale=4.0)
+    # the converter's pattern matching decides which ops carry the math (a clip may not become
+    # RELU_N1_TO_1); whatever it emitted must still run and match TFLite, never skip
+    assert_close(tflite, op if op in _ops(tflite) else None, scale=4.0)
 
 
 @FEW
